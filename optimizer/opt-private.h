@@ -1,0 +1,46 @@
+/* opt-private.h: what the optimizer's files share and the tests may reach: the pass table
+ * type, the pass driver with an injectable table, and the node/expression builders the
+ * rewrite passes use. Not installed; include only from optimizer/ and tests/optimizer/. */
+#pragma once
+
+#include "optimizer/opt.h"
+
+G_BEGIN_DECLS
+
+/* One row of the pass table: a name (static) and a function that returns a new ref to the
+ * rewritten plan, or a new ref to the same root when nothing changed. */
+typedef PlanNode *(*OptPassFunc) (PlanNode *root);
+
+typedef struct {
+  const char *name;
+  OptPassFunc run;
+} OptPass;
+
+/* The passes of opt_optimize, in order, and their number. */
+const OptPass *opt__passes (guint *n_passes);
+
+/* Runs passes over root (borrowed) as opt_optimize does: names in disabled (a comma list,
+ * may be NULL) are skipped, each pass is timed and the plan verified after it. Appends one
+ * OptPassRun per pass to runs. Returns a new ref to the rewritten plan, or NULL with error
+ * (PLAN_ERROR_SETTING for an unknown name in disabled, OPT_ERROR_INTERNAL when a pass
+ * breaks the plan). Tests use it with a table holding a deliberately broken pass. */
+PlanNode *opt__run_passes (PlanNode *root, const OptPass *passes, guint n_passes,
+                           const char *disabled, GArray *runs, GError **error);
+
+/* ---- builders (opt-rewrite.c) ----------------------------------------------------------- */
+
+/* The smallest span covering both (either may be empty: line 0). */
+PlanSpan opt__span_union (PlanSpan a, PlanSpan b);
+/* AND of two boolean expressions; takes both refs. */
+PlanExpr *opt__expr_and (PlanExpr *first, PlanExpr *second);
+/* FALSE when the expression calls CURRENT_TIMESTAMP anywhere. */
+gboolean opt__expr_is_deterministic (const PlanExpr *expr);
+/* A copy of expr where column i is replaced by (a ref of) exprs[i]. */
+PlanExpr *opt__expr_substitute (const PlanExpr *expr, PlanExpr *const *exprs);
+/* A copy of node (same kind, schema, span and payload) over new inputs; takes the input
+ * refs, which must be node->n_inputs of them. */
+PlanNode *opt__node_with_inputs (const PlanNode *node, PlanNode **inputs);
+/* A FILTER over input (its schema is input's); takes condition and input. */
+PlanNode *opt__filter_new (PlanSpan span, PlanExpr *condition, PlanNode *input);
+
+G_END_DECLS

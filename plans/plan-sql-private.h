@@ -1,0 +1,326 @@
+/* plan-sql-private.h: the SQL front end's internals, shared by the lexer, the parser and
+ * the binder (plans/plan-sql-*.c) and by nothing else.
+ *
+ * The AST is plain syntax: names are unresolved text, types are spelled as written, and
+ * clauses strom cannot run yet (GROUP BY, JOIN, UNION, ...) are kept so that the binder
+ * can refuse them with a position instead of the parser failing with a vague message.
+ * Every node lives in the statement's arena, so freeing a statement is one walk over a
+ * list of chunks, never a recursion over a tree that hostile input may have made deep. */
+#pragma once
+
+#include "plan-sql.h"
+
+G_BEGIN_DECLS
+
+/* Limits against hostile input: recursion in the parser (parentheses, NOT, unary minus,
+ * subqueries) and the height of any expression or query tree (long left-deep chains such
+ * as 1+1+...+1 recurse in the binder and in every later pass). */
+#define PLAN_SQL_MAX_NESTING 200
+#define PLAN_SQL_MAX_HEIGHT 1000
+
+/* ---- shared helpers (plan-sql-lexer.c) ---------------------------------------------- */
+
+/* Sets a PLAN_ERROR whose message starts with "LINE:COL: " of span. */
+void plan__sql_error (GError **error, PlanErrorCode code, PlanSpan span, const char *format,
+                      ...) G_GNUC_PRINTF (4, 5);
+/* The candidate closest to name (case-insensitive edit distance), if close enough to be a
+ * plausible typo; borrowed from candidates, or NULL. */
+const char *plan__sql_closest (const char *name, const char *const *candidates, guint n);
+
+typedef struct _PlanSqlArena PlanSqlArena;
+PlanSqlArena *plan__sql_arena_new (void);
+void plan__sql_arena_free (PlanSqlArena *arena);
+gpointer plan__sql_arena_alloc (PlanSqlArena *arena, gsize size); /* zeroed */
+char *plan__sql_arena_strndup (PlanSqlArena *arena, const char *text, gsize len);
+
+/* ---- tokens ------------------------------------------------------------------------ */
+
+typedef enum {
+  PLAN_TOK_EOF,
+  PLAN_TOK_IDENT,        /* word: keyword or identifier, compared case-insensitively */
+  PLAN_TOK_QUOTED_IDENT, /* `name` or "name"; never a keyword */
+  PLAN_TOK_INTEGER,      /* 42 */
+  PLAN_TOK_DECIMAL,      /* 1.25, .5, 3. */
+  PLAN_TOK_FLOAT,        /* 1.5e3 */
+  PLAN_TOK_STRING,       /* 'text' */
+  PLAN_TOK_COMMA, PLAN_TOK_DOT, PLAN_TOK_SEMICOLON, PLAN_TOK_LPAREN, PLAN_TOK_RPAREN,
+  PLAN_TOK_LBRACKET, PLAN_TOK_RBRACKET,
+  PLAN_TOK_PLUS, PLAN_TOK_MINUS, PLAN_TOK_STAR, PLAN_TOK_SLASH, PLAN_TOK_PERCENT,
+  PLAN_TOK_EQ, PLAN_TOK_NE, PLAN_TOK_LT, PLAN_TOK_LE, PLAN_TOK_GT, PLAN_TOK_GE,
+  PLAN_TOK_CONCAT, /* || */
+  PLAN_TOK_PIPE,   /* |> */
+  PLAN_TOK_ARROW,  /* => (named arguments) */
+} PlanTokKind;
+
+typedef struct {
+  PlanTokKind kind;
+  PlanSpan span;
+} PlanToken;
+
+/* Tokens of a whole script, ending with one PLAN_TOK_EOF placed just after the last
+ * token. NULL with a PLAN_ERROR_SYNTAX error on a bad character, an unterminated string,
+ * identifier or comment, or a malformed number. */
+GArray *plan__sql_lex (const char *script, GError **error);
+/* The token's value: strings and quoted identifiers unescaped, anything else as written. */
+char *plan__sql_token_value (PlanSqlArena *arena, const char *script, const PlanToken *token);
+
+/* ---- AST --------------------------------------------------------------------------- */
+
+typedef struct {
+  guint n;
+  gpointer *items;
+} PlanAstList;
+
+typedef struct {
+  char *name; /* as written (quotes removed) */
+  PlanSpan span;
+} PlanAstName;
+
+typedef struct _PlanAstExpr PlanAstExpr;
+typedef struct _PlanAstQuery PlanAstQuery;
+typedef struct _PlanAstFrom PlanAstFrom;
+typedef struct _PlanAstStmt PlanAstStmt;
+
+/* A type as spelled: name upper-cased and normalised ("DOUBLE PRECISION" -> "DOUBLE",
+ * "CHARACTER VARYING" -> "VARCHAR", "TIMESTAMP WITH LOCAL TIME ZONE" -> "TIMESTAMP_LTZ");
+ * precision and scale -1 when absent. Composite types (ARRAY<...>, ROW(...)) keep only
+ * their name: the binder refuses them. */
+typedef struct {
+  char *name;
+  gint precision;
+  gint scale;
+  PlanSpan span;
+} PlanAstType;
+
+typedef enum {
+  PLAN_AST_COLUMN,    /* [qualifier.]name */
+  PLAN_AST_STAR,      /* * or qualifier.* (select lists only) */
+  PLAN_AST_INTEGER,   /* text: digits, maybe with a folded leading '-' */
+  PLAN_AST_DECIMAL,   /* text */
+  PLAN_AST_FLOAT,     /* text */
+  PLAN_AST_STRING,    /* text: unescaped */
+  PLAN_AST_BOOL,      /* boolean */
+  PLAN_AST_NULL,
+  PLAN_AST_DATE,      /* text: the quoted part */
+  PLAN_AST_TIMESTAMP, /* text */
+  PLAN_AST_INTERVAL,  /* text, unit (, to_unit), negative */
+  PLAN_AST_UNARY,     /* op: NEG, PLUS, NOT; left */
+  PLAN_AST_BINARY,    /* op; left, right */
+  PLAN_AST_IS,        /* is_kind; left [, right for DISTINCT FROM] */
+  PLAN_AST_BETWEEN,   /* negated; left, low=args[0], high=args[1] */
+  PLAN_AST_IN,        /* negated; left, list in args or query */
+  PLAN_AST_LIKE,      /* negated; left, right = pattern, escape */
+  PLAN_AST_CASE,      /* left = operand or NULL; args: when, then, ...; escape = else */
+  PLAN_AST_CAST,      /* left, type; is_try for TRY_CAST */
+  PLAN_AST_CALL,      /* name (upper-cased), args; see the call fields */
+  PLAN_AST_SUBQUERY,  /* query */
+  PLAN_AST_EXISTS,    /* query */
+  PLAN_AST_TABLE_ARG, /* TABLE name, inside table function calls: text */
+  PLAN_AST_DESCRIPTOR,/* DESCRIPTOR(a, b): args are COLUMNs */
+  PLAN_AST_NAMED_ARG, /* name => value: text, left */
+} PlanAstExprKind;
+
+typedef enum {
+  PLAN_AST_OP_ADD, PLAN_AST_OP_SUB, PLAN_AST_OP_MUL, PLAN_AST_OP_DIV, PLAN_AST_OP_MOD,
+  PLAN_AST_OP_CONCAT,
+  PLAN_AST_OP_EQ, PLAN_AST_OP_NE, PLAN_AST_OP_LT, PLAN_AST_OP_LE, PLAN_AST_OP_GT,
+  PLAN_AST_OP_GE,
+  PLAN_AST_OP_AND, PLAN_AST_OP_OR,
+  PLAN_AST_OP_NEG, PLAN_AST_OP_PLUS, PLAN_AST_OP_NOT,
+} PlanAstOp;
+
+typedef enum {
+  PLAN_AST_IS_NULL, PLAN_AST_IS_NOT_NULL,
+  PLAN_AST_IS_TRUE, PLAN_AST_IS_NOT_TRUE, PLAN_AST_IS_FALSE, PLAN_AST_IS_NOT_FALSE,
+  PLAN_AST_IS_DISTINCT_FROM, PLAN_AST_IS_NOT_DISTINCT_FROM,
+} PlanAstIsKind;
+
+struct _PlanAstExpr {
+  PlanAstExprKind kind;
+  PlanSpan span;    /* the whole expression */
+  PlanSpan op_span; /* the operator or keyword token, where errors about it point */
+  guint height;     /* 1 for leaves */
+  PlanAstOp op;
+  PlanAstIsKind is_kind;
+  gboolean negated;   /* NOT BETWEEN / NOT IN / NOT LIKE; INTERVAL '-5' is in the text */
+  gboolean boolean;   /* PLAN_AST_BOOL */
+  gboolean is_try;    /* TRY_CAST */
+  char *qualifier;    /* COLUMN, STAR: nullable */
+  char *name;         /* COLUMN: column; CALL: function name upper-cased */
+  char *text;         /* literals, TABLE_ARG, NAMED_ARG */
+  char *unit;         /* INTERVAL unit, EXTRACT unit (upper-cased) */
+  char *to_unit;      /* INTERVAL '1 02' DAY TO HOUR: nullable */
+  PlanAstExpr *left;
+  PlanAstExpr *right;
+  PlanAstExpr *escape;  /* LIKE ... ESCAPE; CASE: ELSE */
+  PlanAstList args;     /* PlanAstExpr* */
+  PlanAstType *type;    /* CAST */
+  PlanAstQuery *query;  /* SUBQUERY, EXISTS, IN (query) */
+  /* CALL only */
+  gboolean distinct;    /* COUNT(DISTINCT x) */
+  gboolean star_arg;    /* COUNT(*) */
+  PlanAstExpr *filter;  /* FILTER (WHERE ...) */
+  gboolean over;        /* OVER (...) follows */
+  PlanSpan over_span;
+  PlanAstExpr *trim_chars; /* TRIM(BOTH 'x' FROM s) */
+};
+
+typedef struct {
+  PlanAstExpr *expr;  /* may be a STAR */
+  char *alias;        /* nullable */
+  PlanSpan span;
+} PlanAstSelectItem;
+
+typedef struct {
+  PlanAstExpr *expr;
+  gboolean descending;
+  PlanSpan span;
+} PlanAstOrderItem;
+
+typedef enum {
+  PLAN_AST_FROM_TABLE,    /* name [FOR SYSTEM_TIME AS OF expr] */
+  PLAN_AST_FROM_SUBQUERY, /* ( query ) */
+  PLAN_AST_FROM_JOIN,     /* left JOIN right ON/USING; also comma lists */
+  PLAN_AST_FROM_TVF,      /* TABLE(func(...)) */
+} PlanAstFromKind;
+
+typedef enum {
+  PLAN_AST_JOIN_INNER, PLAN_AST_JOIN_LEFT, PLAN_AST_JOIN_RIGHT, PLAN_AST_JOIN_FULL,
+  PLAN_AST_JOIN_CROSS, PLAN_AST_JOIN_COMMA,
+} PlanAstJoinKind;
+
+struct _PlanAstFrom {
+  PlanAstFromKind kind;
+  PlanSpan span;        /* the whole item, alias included */
+  guint height;
+  char *alias;          /* nullable */
+  PlanAstList column_aliases; /* PlanAstName*: AS x (a, b) */
+  char *name;           /* TABLE: as written, dotted parts joined with '.' */
+  PlanSpan name_span;
+  PlanAstExpr *system_time;  /* TABLE: FOR SYSTEM_TIME AS OF, nullable */
+  PlanAstQuery *query;  /* SUBQUERY */
+  PlanAstJoinKind join; /* JOIN */
+  PlanSpan join_span;   /* JOIN: the join keywords (or the comma) */
+  PlanAstFrom *left;
+  PlanAstFrom *right;
+  PlanAstExpr *on;      /* nullable */
+  PlanAstList using_cols; /* PlanAstName* */
+  PlanAstExpr *call;    /* TVF: a PLAN_AST_CALL */
+};
+
+typedef enum {
+  PLAN_AST_Q_SELECT, /* SELECT ... [FROM] [WHERE] [GROUP BY] [HAVING] */
+  PLAN_AST_Q_FROM,   /* FROM-first query (pipe syntax start): all columns of from */
+  PLAN_AST_Q_VALUES, /* VALUES (row), ...: rows is a list of PlanAstList* */
+  PLAN_AST_Q_SETOP,  /* left UNION/INTERSECT/EXCEPT [ALL] right */
+  PLAN_AST_Q_WITH,   /* WITH ctes body */
+  PLAN_AST_Q_PIPE,   /* input |> step; ORDER BY and LIMIT of plain SQL are steps too */
+} PlanAstQueryKind;
+
+typedef enum {
+  PLAN_AST_PIPE_WHERE,     /* expr */
+  PLAN_AST_PIPE_SELECT,    /* items, distinct */
+  PLAN_AST_PIPE_EXTEND,    /* items */
+  PLAN_AST_PIPE_LIMIT,     /* limit, offset */
+  PLAN_AST_PIPE_ORDER_BY,  /* order */
+  PLAN_AST_PIPE_AGGREGATE, /* items, group_by */
+  PLAN_AST_PIPE_AS,        /* alias */
+  PLAN_AST_PIPE_JOIN,      /* from (a JOIN whose left is NULL) */
+} PlanAstPipeKind;
+
+typedef struct {
+  char *name;
+  PlanSpan span;
+  PlanAstList columns; /* PlanAstName*, optional */
+  PlanAstQuery *query;
+} PlanAstCte;
+
+struct _PlanAstQuery {
+  PlanAstQueryKind kind;
+  PlanSpan span;
+  guint height;
+  /* SELECT */
+  PlanSpan select_span;   /* SELECT keyword to the end of the select list */
+  gboolean distinct;
+  PlanSpan distinct_span;
+  PlanAstList items;      /* PlanAstSelectItem* (SELECT, pipe SELECT/EXTEND/AGGREGATE) */
+  PlanAstFrom *from;      /* SELECT (nullable), FROM; pipe JOIN */
+  PlanAstExpr *where;     /* SELECT, pipe WHERE */
+  PlanSpan where_span;
+  PlanAstList group_by;   /* PlanAstExpr* */
+  PlanSpan group_span;
+  PlanAstExpr *having;
+  PlanSpan having_span;
+  /* VALUES */
+  PlanAstList rows;       /* PlanAstList* of PlanAstExpr* */
+  /* SETOP */
+  char *setop;            /* "UNION", "INTERSECT", "EXCEPT" */
+  gboolean all;
+  PlanSpan op_span;       /* SETOP keyword; PIPE: the step after |> */
+  PlanAstQuery *left;     /* SETOP left, PIPE input, WITH body */
+  PlanAstQuery *right;
+  /* WITH */
+  gboolean recursive;
+  PlanAstList ctes;       /* PlanAstCte* */
+  /* PIPE */
+  PlanAstPipeKind pipe;
+  PlanAstList order;      /* PlanAstOrderItem* */
+  gint64 limit;           /* -1: none */
+  gint64 offset;
+  char *alias;
+};
+
+typedef struct {
+  char *name;
+  PlanSpan span;
+  PlanAstType *type;
+  gboolean not_null;
+  PlanAstExpr *computed; /* name AS expr */
+} PlanAstColumnDef;
+
+typedef struct {
+  char *column;
+  PlanSpan column_span;
+  PlanAstExpr *expr;
+  PlanSpan span;
+} PlanAstWatermark;
+
+typedef struct {
+  char *key;
+  char *value;
+  PlanSpan span;
+} PlanAstOption;
+
+struct _PlanAstStmt {
+  PlanStmtKind kind;
+  PlanSpan span;
+  char *name;              /* CREATE, DROP, DESCRIBE, INSERT target */
+  PlanSpan name_span;
+  gboolean if_exists;      /* IF [NOT] EXISTS */
+  gboolean temporary;
+  PlanAstList columns;     /* CREATE TABLE: PlanAstColumnDef* */
+  PlanAstList watermarks;  /* PlanAstWatermark* */
+  PlanAstList primary_key; /* PlanAstName* */
+  PlanSpan primary_key_span;
+  PlanAstList options;     /* PlanAstOption* */
+  PlanAstQuery *query;     /* QUERY, INSERT, CREATE VIEW (and CREATE TABLE AS: refused) */
+  PlanAstList insert_columns; /* PlanAstName* */
+  char *key;               /* SET, RESET: nullable */
+  char *value;
+  guint explain_flags;
+  PlanSpan unsupported_span; /* EXPLAIN CHANGELOG_MODE, CREATE TABLE AS: line 0 if none */
+  const char *unsupported_what;
+  PlanAstStmt *inner;      /* EXPLAIN */
+};
+
+struct _PlanAst {
+  PlanSqlArena *arena; /* owns every node below */
+  PlanAstStmt *stmt;
+  char *text;          /* the statement's text (in the arena) */
+  PlanSpan span;       /* of the text within the script */
+};
+
+/* The source text of span, which must lie within the statement; newly allocated. */
+char *plan__sql_ast_slice (const PlanAst *ast, PlanSpan span);
+
+G_END_DECLS

@@ -1,0 +1,771 @@
+/* repl-shell.c: running SQL for the `strom` command: scripts and the interactive loop.
+ *
+ * Every statement takes the same path: gw_client_execute, then, when the operation has a
+ * result set, a fetch loop that hands rows to a ReplPrinter and copies its text to
+ * stdout; otherwise the operation's message. The fetch loop waits at most ~100 ms per
+ * call so that it can poll the Ctrl-C flag (the SIGINT handler only sets a
+ * sig_atomic_t, the one thing a handler may safely do) and redraw the progress line.
+ *
+ * The interactive loop uses readline's callback interface rather than readline(): the
+ * loop owns the select() on the terminal, so a Ctrl-C at the prompt is seen as the same
+ * flag and simply clears the input, and readline never installs signal handlers of its
+ * own (rl_catch_signals = 0). A statement may span lines; it runs once
+ * plan_sql_is_complete says a ';' ended it. History lives in
+ * $XDG_STATE_HOME/strom/history, one entry per line with newlines stored as \x01 so a
+ * multi-line statement comes back whole.
+ *
+ * Scripts (-c, -f, piped stdin) are split with plan_sql_parse, so a failing statement's
+ * line:col is translated from the statement to the script before it is printed. In a
+ * script an INSERT waits for its job, so the statements after it see its rows and a
+ * failing job stops the script (Flink's table.dml-sync); interactively it runs on in the
+ * background. */
+#include "repl.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+#include <readline/readline.h>
+#include <readline/history.h>
+
+#define FETCH_ROWS 4096
+#define FETCH_WAIT_US (100 * 1000)
+#define PROGRESS_AFTER_US G_USEC_PER_SEC
+#define HISTORY_KEEP 1000
+#define HISTORY_NEWLINE '\001'
+#define HISTORY_NEWLINE_S "\001"
+#define PROMPT "strom> "
+#define PROMPT_MORE "    -> "
+
+struct _ReplShell {
+  GwClient *client;      /* borrowed */
+  ReplFormat format;
+  gboolean timing;
+  gboolean interactive;  /* in the readline loop */
+  gboolean progress_ok;  /* stdout and stderr are terminals */
+  GString *buffer;       /* owned: the statement being typed */
+  char *history_path;    /* owned; NULL: no history file */
+  gboolean history_warned;
+};
+
+/* Where a statement came from, for error positions. */
+typedef struct {
+  const char *script;    /* the whole script text */
+  const char *name;      /* file name, "<stdin>"; NULL: interactive or -c */
+  PlanSpan span;         /* the statement within script; line 0: unknown */
+} ReplSource;
+
+typedef struct {
+  gint64 start_us;
+  gboolean shown;
+} ReplProgress;
+
+static volatile sig_atomic_t repl_interrupted;
+
+static void
+on_sigint (int signo)
+{
+  (void) signo;
+  repl_interrupted = 1;
+}
+
+static void
+install_sigint_handler (void)
+{
+  struct sigaction action = { 0 };
+
+  action.sa_handler = on_sigint;
+  sigemptyset (&action.sa_mask);
+  action.sa_flags = SA_RESTART; /* engine threads may take it: don't break their I/O */
+  sigaction (SIGINT, &action, NULL);
+}
+
+ReplShell *
+repl_shell_new (GwClient *client, ReplFormat format)
+{
+  ReplShell *shell;
+
+  g_return_val_if_fail (client != NULL, NULL);
+  shell = g_new0 (ReplShell, 1);
+  shell->client = client;
+  shell->format = format;
+  shell->progress_ok = isatty (STDOUT_FILENO) && isatty (STDERR_FILENO);
+  shell->buffer = g_string_new (NULL);
+  return shell;
+}
+
+void
+repl_shell_free (ReplShell *shell)
+{
+  if (shell == NULL)
+    return;
+  g_string_free (shell->buffer, TRUE);
+  g_free (shell->history_path);
+  g_free (shell);
+}
+
+void
+repl_shell_set_timing (ReplShell *shell, gboolean timing)
+{
+  g_return_if_fail (shell != NULL);
+  shell->timing = timing;
+}
+
+/* Messages and timings: stdout, unless stdout carries machine-readable rows. */
+static FILE *
+info_stream (ReplShell *shell)
+{
+  return shell->format == REPL_FORMAT_CSV || shell->format == REPL_FORMAT_JSON
+         ? stderr : stdout;
+}
+
+/* ---- errors ------------------------------------------------------------------------ */
+
+/* The message without its "LINE:COL: " prefix. */
+static const char *
+strip_position (const GError *error)
+{
+  guint line, col;
+  const char *colon;
+
+  if (!plan_sql_error_position (error, &line, &col))
+    return error->message;
+  colon = strchr (error->message, ':');
+  colon = colon != NULL ? strchr (colon + 1, ':') : NULL;
+  if (colon == NULL)
+    return error->message;
+  colon++;
+  while (*colon == ' ')
+    colon++;
+  return colon;
+}
+
+/* error's position is relative to the statement's text; returns a copy relative to the
+ * script, or with the statement's start when it has no position of its own. */
+static GError *
+error_in_script (const GError *error, PlanSpan span)
+{
+  guint line, col;
+
+  if (span.line == 0)
+    return g_error_copy (error);
+  if (!plan_sql_error_position (error, &line, &col))
+    return g_error_new (error->domain, error->code, "%u:%u: %s", span.line, span.col,
+                        error->message);
+  if (line == 1)
+    col += span.col - 1;
+  line += span.line - 1;
+  return g_error_new (error->domain, error->code, "%u:%u: %s", line, col,
+                      strip_position (error));
+}
+
+static void
+report_error (const ReplSource *source, const GError *error)
+{
+  g_autoptr (GError) located = NULL;
+  g_autofree char *formatted = NULL;
+  const char *carets;
+  guint line, col;
+
+  if (source->name == NULL && !plan_sql_error_position (error, &line, &col))
+    {
+      fprintf (stderr, "ERROR: %s\n", error->message); /* a job's error: no caret */
+      return;
+    }
+  located = error_in_script (error, source->span);
+  if (!plan_sql_error_position (located, &line, &col))
+    {
+      if (source->name != NULL)
+        fprintf (stderr, "%s: %s\n", source->name, located->message);
+      else
+        fprintf (stderr, "ERROR: %s\n", located->message);
+      return;
+    }
+  formatted = plan_sql_format_error (source->script, located);
+  if (source->name == NULL)
+    {
+      fputs (formatted, stderr);
+      if (!g_str_has_suffix (formatted, "\n"))
+        fputc ('\n', stderr);
+      return;
+    }
+  fprintf (stderr, "%s:%u:%u: %s\n", source->name, line, col, strip_position (located));
+  carets = strchr (formatted, '\n'); /* the lines after "ERROR: ..." */
+  if (carets != NULL && carets[1] != '\0')
+    {
+      fputs (carets + 1, stderr);
+      if (!g_str_has_suffix (carets, "\n"))
+        fputc ('\n', stderr);
+    }
+}
+
+/* ---- output and progress ------------------------------------------------------------ */
+
+static void
+progress_clear (ReplProgress *progress)
+{
+  if (!progress->shown)
+    return;
+  fputs ("\r\033[K", stderr);
+  fflush (stderr);
+  progress->shown = FALSE;
+}
+
+static void
+progress_draw (ReplShell *shell, GwOperation *op, ReplProgress *progress)
+{
+  g_autoptr (GString) line = NULL;
+  gint64 elapsed = g_get_monotonic_time () - progress->start_us;
+
+  if (!shell->progress_ok || elapsed < PROGRESS_AFTER_US)
+    return;
+  line = g_string_new ("\r");
+  repl_format_progress (line, gw_operation_get_rows_read (op), elapsed);
+  g_string_append (line, "\033[K");
+  fputs (line->str, stderr);
+  fflush (stderr);
+  progress->shown = TRUE;
+}
+
+static void
+flush_output (GString *out, ReplProgress *progress)
+{
+  if (out->len == 0)
+    return;
+  progress_clear (progress);
+  fwrite (out->str, 1, out->len, stdout);
+  fflush (stdout);
+  g_string_truncate (out, 0);
+}
+
+/* ---- running one statement ---------------------------------------------------------- */
+
+/* Fetches and prints a result set until its end, an error or Ctrl-C. */
+static gboolean
+show_result (ReplShell *shell, GwOperation *op, gboolean *cancelled, GError **error)
+{
+  g_autoptr (ReplPrinter) printer = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  ReplProgress progress = { g_get_monotonic_time (), FALSE };
+  gboolean ok = TRUE;
+  gboolean end = FALSE;
+
+  printer = repl_printer_new (shell->format, gw_operation_get_schema (op),
+                              gw_operation_is_changelog (op));
+  while (!end)
+    {
+      g_autoptr (GwPage) page = NULL;
+
+      if (repl_interrupted)
+        {
+          gw_operation_cancel (op);
+          *cancelled = TRUE;
+          break;
+        }
+      page = gw_operation_fetch (op, FETCH_ROWS, FETCH_WAIT_US, error);
+      if (page == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      for (guint i = 0; i < page->rows->len; i++)
+        repl_printer_add_row (printer, g_ptr_array_index (page->rows, i), out);
+      end = page->end;
+      flush_output (out, &progress);
+      if (!end)
+        progress_draw (shell, op, &progress);
+    }
+  progress_clear (&progress);
+  /* a failed table shows nothing (like psql); streamed rows get their closing lines */
+  if (ok || shell->format != REPL_FORMAT_TABLE)
+    repl_printer_finish (printer, out);
+  flush_output (out, &progress);
+  return ok && !*cancelled;
+}
+
+/* Waits for a job without a result set (an INSERT in a script) to end. */
+static gboolean
+wait_job (ReplShell *shell, GwOperation *op, gboolean *cancelled, GError **error)
+{
+  ReplProgress progress = { g_get_monotonic_time (), FALSE };
+  GwStatus status;
+
+  while ((status = gw_operation_get_status (op)) == GW_STATUS_CREATED
+         || status == GW_STATUS_RUNNING)
+    {
+      if (repl_interrupted)
+        {
+          gw_operation_cancel (op);
+          *cancelled = TRUE;
+          break;
+        }
+      progress_draw (shell, op, &progress);
+      g_usleep (20 * 1000);
+    }
+  progress_clear (&progress);
+  if (*cancelled)
+    return FALSE;
+  if (status == GW_STATUS_FAILED || status == GW_STATUS_CANCELLED)
+    {
+      g_autoptr (GwPage) page = gw_operation_fetch (op, 0, 0, error);
+
+      if (page != NULL)
+        g_set_error (error, GW_ERROR, GW_ERROR_FAILED, "job %s %s",
+                     gw_operation_get_job_id (op), status == GW_STATUS_FAILED
+                     ? "failed" : "was cancelled");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+print_timing (ReplShell *shell, gint64 elapsed_us)
+{
+  fprintf (info_stream (shell), "Time: %" G_GINT64_FORMAT ".%03d ms\n", elapsed_us / 1000,
+           (int) (elapsed_us % 1000));
+}
+
+/* Runs one statement and prints its result; errors go to stderr. */
+static gboolean
+run_statement (ReplShell *shell, const char *sql, const ReplSource *source)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gboolean cancelled = FALSE;
+  gboolean ok = TRUE;
+  GwOperation *op;
+
+  op = gw_client_execute (shell->client, sql, &error);
+  if (op == NULL)
+    {
+      report_error (source, error);
+      return FALSE;
+    }
+  if (gw_operation_get_schema (op) != NULL)
+    ok = show_result (shell, op, &cancelled, &error);
+  else
+    {
+      const char *message = gw_operation_get_message (op);
+
+      if (message != NULL && *message != '\0')
+        {
+          fprintf (info_stream (shell), "%s\n", message);
+          fflush (info_stream (shell));
+        }
+      if (!shell->interactive && gw_operation_get_job_id (op) != NULL)
+        ok = wait_job (shell, op, &cancelled, &error);
+    }
+  if (!ok && !cancelled && error == NULL)
+    g_set_error (&error, GW_ERROR, GW_ERROR_FAILED, "the statement failed without a reason");
+  if (cancelled)
+    fputs ("Cancelled.\n", stderr);
+  else if (!ok)
+    report_error (source, error);
+  else if (shell->timing)
+    print_timing (shell, g_get_monotonic_time () - start);
+  if (shell->interactive && shell->format != REPL_FORMAT_CSV
+      && shell->format != REPL_FORMAT_JSON)
+    fputc ('\n', stdout);
+  fflush (stdout);
+  return ok;
+}
+
+/* Runs each statement of script; name as in repl_shell_run_script. */
+static gboolean
+run_statements (ReplShell *shell, const char *script, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) asts = NULL;
+  ReplSource source = { script, name, { 0 } };
+
+  asts = plan_sql_parse (script, &error);
+  if (asts == NULL)
+    {
+      report_error (&source, error);
+      return FALSE;
+    }
+  g_ptr_array_set_free_func (asts, (GDestroyNotify) plan_ast_free);
+  for (guint i = 0; i < asts->len; i++)
+    {
+      const PlanAst *ast = g_ptr_array_index (asts, i);
+
+      if (repl_interrupted && !shell->interactive)
+        {
+          fputs ("Cancelled.\n", stderr);
+          return FALSE;
+        }
+      source.span = plan_ast_get_span (ast);
+      if (!run_statement (shell, plan_ast_get_text (ast), &source))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+repl_shell_run_script (ReplShell *shell, const char *script, const char *name)
+{
+  g_return_val_if_fail (shell != NULL && script != NULL, FALSE);
+
+  install_sigint_handler ();
+  return run_statements (shell, script, name);
+}
+
+gboolean
+repl_shell_run_file (ReplShell *shell, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  const char *bad;
+  gsize len;
+
+  g_return_val_if_fail (shell != NULL && path != NULL, FALSE);
+  if (!g_file_get_contents (path, &text, &len, &error))
+    {
+      fprintf (stderr, "strom: %s\n", error->message);
+      return FALSE;
+    }
+  if (!g_utf8_validate (text, len, &bad))
+    {
+      guint line = 1;
+
+      for (const char *p = text; p < bad; p++)
+        line += *p == '\n';
+      fprintf (stderr, "%s:%u: the file is not UTF-8 text (or holds a NUL byte); "
+               "convert it, e.g. with iconv -t UTF-8\n", path, line);
+      return FALSE;
+    }
+  return repl_shell_run_script (shell, text, path);
+}
+
+/* ---- history ------------------------------------------------------------------------ */
+
+static void
+history_load (ReplShell *shell)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_state_dir (), "strom", NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint n, first;
+
+  shell->history_path = g_build_filename (dir, "history", NULL);
+  if (!g_file_get_contents (shell->history_path, &text, NULL, NULL))
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  n = g_strv_length (lines);
+  first = n > HISTORY_KEEP ? n - HISTORY_KEEP : 0;
+  for (guint i = first; i < n; i++)
+    {
+      if (lines[i][0] == '\0')
+        continue;
+      g_strdelimit (lines[i], HISTORY_NEWLINE_S, '\n');
+      add_history (lines[i]);
+    }
+  if (first > HISTORY_KEEP) /* the file has grown to twice what we keep: trim it */
+    {
+      g_autoptr (GString) kept = g_string_new (NULL);
+
+      for (guint i = first; i < n; i++)
+        if (lines[i][0] != '\0')
+          {
+            g_strdelimit (lines[i], "\n", HISTORY_NEWLINE);
+            g_string_append_printf (kept, "%s\n", lines[i]);
+          }
+      g_file_set_contents (shell->history_path, kept->str, kept->len, NULL);
+    }
+}
+
+static void
+history_append (ReplShell *shell, const char *entry)
+{
+  HIST_ENTRY *last = history_length > 0 ? history_get (history_base + history_length - 1)
+                                        : NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *line = NULL;
+  FILE *file;
+
+  if (last != NULL && strcmp (last->line, entry) == 0)
+    return;
+  add_history (entry);
+  if (shell->history_path == NULL)
+    return;
+  dir = g_path_get_dirname (shell->history_path);
+  line = g_strdup (entry);
+  g_strdelimit (line, "\n", HISTORY_NEWLINE);
+  if (g_mkdir_with_parents (dir, 0700) != 0
+      || (file = fopen (shell->history_path, "a")) == NULL)
+    {
+      if (!shell->history_warned)
+        fprintf (stderr, "strom: cannot write the history file %s: %s\n",
+                 shell->history_path, g_strerror (errno));
+      shell->history_warned = TRUE;
+      return;
+    }
+  fprintf (file, "%s\n", line);
+  fclose (file);
+}
+
+/* ---- completion ------------------------------------------------------------------------ */
+
+static ReplShell *completion_shell; /* the shell of the running interactive loop */
+
+static void
+add_matches (GPtrArray *matches, const char *const *words, const char *text, gboolean upper)
+{
+  gsize len = strlen (text);
+
+  for (guint i = 0; words != NULL && words[i] != NULL; i++)
+    if (g_ascii_strncasecmp (words[i], text, len) == 0)
+      g_ptr_array_add (matches, upper ? g_ascii_strup (words[i], -1)
+                                      : g_ascii_strdown (words[i], -1));
+}
+
+/* readline's generator: state 0 collects the matches, later calls hand them out. */
+static char *
+complete_word (const char *text, int state)
+{
+  static GPtrArray *matches;
+  static guint next;
+  static const char *const meta[] = { "\\q", "\\quit", "\\?", "\\timing", NULL };
+
+  if (state == 0)
+    {
+      PlanCatalog *catalog = gw_client_get_catalog (completion_shell->client);
+      g_auto (GStrv) tables = catalog != NULL ? plan_catalog_list_tables (catalog) : NULL;
+      g_auto (GStrv) views = catalog != NULL ? plan_catalog_list_views (catalog) : NULL;
+      gboolean upper = g_ascii_isupper (text[0]);
+
+      g_clear_pointer (&matches, g_ptr_array_unref);
+      matches = g_ptr_array_new_with_free_func (g_free);
+      next = 0;
+      if (text[0] == '\\')
+        add_matches (matches, meta, text, FALSE);
+      else
+        {
+          add_matches (matches, plan_sql_keywords (), text, upper || text[0] == '\0');
+          for (guint i = 0; tables != NULL && tables[i] != NULL; i++)
+            if (g_ascii_strncasecmp (tables[i], text, strlen (text)) == 0)
+              g_ptr_array_add (matches, g_strdup (tables[i]));
+          for (guint i = 0; views != NULL && views[i] != NULL; i++)
+            if (g_ascii_strncasecmp (views[i], text, strlen (text)) == 0)
+              g_ptr_array_add (matches, g_strdup (views[i]));
+        }
+    }
+  if (matches == NULL || next >= matches->len)
+    {
+      g_clear_pointer (&matches, g_ptr_array_unref);
+      return NULL;
+    }
+  return strdup (g_ptr_array_index (matches, next++)); /* readline frees with free() */
+}
+
+static char **
+complete (const char *text, int start, int end)
+{
+  (void) start;
+  (void) end;
+  rl_attempted_completion_over = 1; /* no file names */
+  return rl_completion_matches (text, complete_word);
+}
+
+/* ---- the interactive loop ----------------------------------------------------------------- */
+
+typedef enum {
+  READ_LINE,
+  READ_EOF,
+  READ_INTERRUPTED,
+} ReplRead;
+
+static char *read_result;   /* the line readline's callback handed over (malloc) */
+static gboolean read_done;
+
+static void
+on_line (char *line)
+{
+  read_result = line;
+  read_done = TRUE;
+  rl_callback_handler_remove (); /* no prompt until the statement has run */
+}
+
+/* Reads one line with readline's callback interface, polling the Ctrl-C flag. */
+static ReplRead
+read_line (const char *prompt, char **out)
+{
+  int fd = fileno (rl_instream != NULL ? rl_instream : stdin);
+
+  read_result = NULL;
+  read_done = FALSE;
+  rl_callback_handler_install (prompt, on_line);
+  while (!read_done)
+    {
+      struct timeval timeout = { 0, FETCH_WAIT_US };
+      fd_set fds;
+      int ready;
+
+      FD_ZERO (&fds);
+      FD_SET (fd, &fds);
+      ready = select (fd + 1, &fds, NULL, NULL, &timeout);
+      if (repl_interrupted)
+        {
+          repl_interrupted = 0;
+          rl_callback_sigcleanup ();
+          rl_replace_line ("", 0);
+          rl_point = rl_end = 0;
+          rl_callback_handler_remove ();
+          fputs ("^C\n", stdout);
+          return READ_INTERRUPTED;
+        }
+      if (ready > 0)
+        rl_callback_read_char ();
+      else if (ready < 0 && errno != EINTR)
+        {
+          rl_callback_handler_remove ();
+          return READ_EOF;
+        }
+    }
+  *out = read_result;
+  return read_result != NULL ? READ_LINE : READ_EOF;
+}
+
+static void
+print_help (void)
+{
+  fputs ("Statements end with ';' and may span lines.\n"
+         "Ctrl-C cancels a running statement, or clears the input at the prompt.\n"
+         "\n"
+         "  \\q, \\quit          leave (also: exit, quit, Ctrl-D)\n"
+         "  \\?                 show this help\n"
+         "  \\timing [on|off]   show how long each statement took\n", stdout);
+}
+
+/* Runs a backslash command; FALSE when it asks to leave. */
+static gboolean
+run_meta (ReplShell *shell, const char *line)
+{
+  g_auto (GStrv) words = g_strsplit_set (line, " \t", -1);
+  const char *arg = NULL;
+
+  for (guint i = 1; words[i] != NULL && arg == NULL; i++)
+    if (words[i][0] != '\0')
+      arg = words[i];
+  if (strcmp (words[0], "\\q") == 0 || strcmp (words[0], "\\quit") == 0)
+    return FALSE;
+  if (strcmp (words[0], "\\?") == 0)
+    print_help ();
+  else if (strcmp (words[0], "\\timing") == 0)
+    {
+      if (arg == NULL)
+        shell->timing = !shell->timing;
+      else if (g_ascii_strcasecmp (arg, "on") == 0 || g_ascii_strcasecmp (arg, "off") == 0)
+        shell->timing = g_ascii_strcasecmp (arg, "on") == 0;
+      else
+        {
+          fprintf (stderr, "\\timing: expected on or off, not '%s'\n", arg);
+          return TRUE;
+        }
+      printf ("Timing is %s.\n", shell->timing ? "on" : "off");
+    }
+  else
+    fprintf (stderr, "Invalid command %s. Try \\? for help.\n", words[0]);
+  return TRUE;
+}
+
+static gboolean
+is_quit_word (const char *line)
+{
+  static const char *const words[] = { "exit", "quit", "exit;", "quit;" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (g_ascii_strcasecmp (line, words[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Handles one typed line; FALSE when the user asked to leave. */
+static gboolean
+handle_line (ReplShell *shell, const char *line)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (line));
+
+  if (trimmed[0] == '\\')
+    return run_meta (shell, trimmed);
+  if (shell->buffer->len == 0)
+    {
+      if (trimmed[0] == '\0')
+        return TRUE;
+      if (is_quit_word (trimmed))
+        return FALSE;
+    }
+  if (shell->buffer->len > 0)
+    g_string_append_c (shell->buffer, '\n');
+  g_string_append (shell->buffer, line);
+  if (!plan_sql_is_complete (shell->buffer->str))
+    return TRUE;
+  history_append (shell, shell->buffer->str);
+  run_statements (shell, shell->buffer->str, NULL);
+  g_string_truncate (shell->buffer, 0);
+  return TRUE;
+}
+
+/* Reads a non-terminal stdin whole and runs it as a script, as psql does. */
+static int
+run_stdin (ReplShell *shell)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  char chunk[65536];
+  size_t n;
+
+  while ((n = fread (chunk, 1, sizeof chunk, stdin)) > 0)
+    g_string_append_len (text, chunk, n);
+  if (ferror (stdin))
+    {
+      fprintf (stderr, "strom: cannot read standard input: %s\n", g_strerror (errno));
+      return 1;
+    }
+  return repl_shell_run_script (shell, text->str, "<stdin>") ? 0 : 1;
+}
+
+int
+repl_shell_run_interactive (ReplShell *shell)
+{
+  gboolean go_on = TRUE;
+
+  g_return_val_if_fail (shell != NULL, 1);
+  if (!isatty (STDIN_FILENO))
+    return run_stdin (shell);
+  install_sigint_handler ();
+  rl_readline_name = "strom";
+  rl_catch_signals = 0;
+  rl_attempted_completion_function = complete;
+  completion_shell = shell;
+  shell->interactive = TRUE;
+  history_load (shell);
+  printf ("strom: type SQL ending with ';', \\? for help, \\q to quit.\n");
+  while (go_on)
+    {
+      char *line = NULL;
+      ReplRead got;
+
+      repl_interrupted = 0;
+      got = read_line (shell->buffer->len == 0 ? PROMPT : PROMPT_MORE, &line);
+      if (got == READ_EOF)
+        {
+          fputc ('\n', stdout);
+          break;
+        }
+      if (got == READ_INTERRUPTED)
+        {
+          g_string_truncate (shell->buffer, 0);
+          continue;
+        }
+      go_on = handle_line (shell, line);
+      free (line);
+    }
+  shell->interactive = FALSE;
+  completion_shell = NULL;
+  rl_clear_history ();
+  return 0;
+}

@@ -1,0 +1,96 @@
+/* rt-job-private.h: job and task bodies, shared by rt-job.c and rt-task.c only. */
+#pragma once
+
+#include "rt-job.h"
+
+G_BEGIN_DECLS
+
+/* Latency histogram: 64 powers of two of microseconds, 16 linear steps in each. */
+#define RT_HIST_SUB 16
+typedef struct {
+  guint64 counts[64 * RT_HIST_SUB];
+  guint64 total;
+} RtHistogram;
+
+void rt__histogram_add (RtHistogram *h, gint64 us);
+double rt__histogram_percentile_ms (const RtHistogram *h, double p);
+
+typedef struct {
+  RtChannel *channel; /* owned by the job */
+  guint input;        /* input index at the chain head */
+  gboolean ended;
+} RtTaskInput;
+
+typedef struct {
+  void (*fn) (RtTask *task, gpointer data);
+  gpointer data;
+} RtMail;
+
+typedef enum { RT_TASK_BUSY, RT_TASK_IDLE } RtTaskState;
+
+struct _RtTask {
+  RtJob *job;          /* borrowed: owns us */
+  char *name;          /* owned */
+  guint chain_index;
+  guint subtask;
+  guint parallelism;
+  GPtrArray *ops;      /* owned RtOperator*, head first */
+  RtTaskInput *inputs; /* owned */
+  guint n_inputs;
+  guint n_ended;
+  guint next_input;
+  RtWriter *writer;    /* owned, NULL when the chain ends in a sink */
+  RtNotify *notify;    /* owned */
+  RtOpContext ctx;
+  GThread *thread;
+  gboolean done;
+  GError *error;       /* owned */
+  /* mailbox */
+  GMutex mail_lock;
+  GQueue mails;        /* RtMail* */
+  gint has_mail;
+  /* time accounting (written by the task thread, read racily by snapshots) */
+  gint64 busy_us, idle_us, collect_blocked_us;
+  gint state;          /* RtTaskState, atomic */
+  gint64 state_since_us;
+  gint64 next_marker_us;
+  RtHistogram *latency; /* owned: one per op */
+};
+
+struct _RtJob {
+  PlanPhysPlan *plan;  /* owned ref */
+  RtMemPool *pool;     /* borrowed */
+  RtJobConfig config;
+  GPtrArray *tasks;    /* owned RtTask* */
+  GPtrArray *channels; /* owned RtChannel* */
+  gint cancelled;      /* atomic */
+  GMutex lock;
+  GCond changed;
+  RtJobStatus status;  /* under lock */
+  GError *error;       /* under lock: first failure */
+  guint n_running;     /* under lock */
+  gint64 start_us, end_us;
+  /* collect results */
+  GQueue results;      /* RtBatch* refs, under lock */
+  guint result_cap;
+  RtNotify *result_notify; /* owned: the collect task parks on its own notify */
+  /* previous snapshot, for rates */
+  gint64 snap_us;
+  guint64 *snap_busy, *snap_idle, *snap_bp, *snap_rows;
+};
+
+/* Task thread body and the single step used by tests. */
+RtTask *rt__task_new (RtJob *job, const char *name, guint subtask, guint parallelism);
+void rt__task_free (RtTask *task);
+gpointer rt__task_thread (gpointer data);
+/* One unit of work: a source batch, or one input element. RT_WAIT: nothing to do until
+ * *park_until_us (-1: until signalled). RT_DONE: the task is finished. */
+RtResult rt__task_step (RtTask *task, gint64 *park_until_us, GError **error);
+void rt__task_post_mail (RtTask *task, void (*fn) (RtTask *, gpointer), gpointer data);
+void rt__job_task_ended (RtJob *job, RtTask *task, GError *error);
+gint64 rt__task_get_bp_us (RtTask *task);
+
+/* The collect sink operator (rt-job.c) */
+RtOperator *rt__collect_new (RtJob *job, RtTask *task, guint node_id);
+
+G_END_DECLS

@@ -1,0 +1,695 @@
+/* rt-job.c: turning a physical plan into tasks and channels, and the job's lifecycle.
+ *
+ * Nodes marked `chained` join their input's chain; every chain runs as `parallelism`
+ * tasks, one thread each. Each non-chained edge becomes one channel per (producer
+ * subtask, consumer subtask) pair the exchange needs, and the producer's last operator
+ * emits through an RtWriter over those channels. All operators are created and their
+ * options validated before any thread starts, so a bad option fails the statement, not a
+ * half-started job. The first task failure cancels the rest and becomes the job's error. */
+#include "rt-job-private.h"
+
+#include <string.h>
+
+const char *
+rt_job_status_name (RtJobStatus status)
+{
+  switch (status)
+    {
+    case RT_JOB_CREATED: return "CREATED";
+    case RT_JOB_RUNNING: return "RUNNING";
+    case RT_JOB_FINISHED: return "FINISHED";
+    case RT_JOB_CANCELLED: return "CANCELED";
+    case RT_JOB_FAILED: return "FAILED";
+    }
+  return "UNKNOWN";
+}
+
+void
+rt_job_config_init (RtJobConfig *c)
+{
+  memset (c, 0, sizeof *c);
+  c->batch_size = 1024;
+  c->buffer_timeout_us = 100 * 1000;
+  c->latency_interval_us = 0;
+  c->channel_credits = 8;
+  c->result_queue_batches = 16;
+}
+
+/* ---- collect sink ------------------------------------------------------------------ */
+
+typedef struct {
+  RtOperator base;
+  RtJob *job;
+  RtTask *task;
+} RtCollect;
+
+static RtResult
+collect_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
+{
+  RtCollect *c = (RtCollect *) op;
+  RtJob *job = c->job;
+  gint64 t0 = 0;
+
+  for (;;)
+    {
+      gboolean pushed = FALSE;
+
+      g_mutex_lock (&job->lock);
+      if (g_queue_get_length (&job->results) < job->result_cap)
+        {
+          g_queue_push_tail (&job->results, rt_batch_ref (batch));
+          g_cond_broadcast (&job->changed);
+          pushed = TRUE;
+        }
+      g_mutex_unlock (&job->lock);
+      if (pushed || g_atomic_int_get (&job->cancelled))
+        break;
+      if (t0 == 0)
+        t0 = g_get_monotonic_time ();
+      rt_notify_prepare (c->task->notify);
+      g_mutex_lock (&job->lock);
+      pushed = g_queue_get_length (&job->results) < job->result_cap;
+      g_mutex_unlock (&job->lock);
+      if (pushed)
+        rt_notify_cancel_prepare (c->task->notify);
+      else
+        rt_notify_wait (c->task->notify, g_get_monotonic_time () + 50 * 1000);
+    }
+  if (t0 != 0)
+    c->task->collect_blocked_us += g_get_monotonic_time () - t0;
+  return RT_OK;
+}
+
+static const RtOperatorClass collect_class = {
+  .name = "Sink: collect",
+  .instance_size = sizeof (RtCollect),
+  .process = collect_process,
+};
+
+RtOperator *
+rt__collect_new (RtJob *job, RtTask *task, guint node_id)
+{
+  RtCollect *c = (RtCollect *) rt_operator_new (&collect_class, node_id);
+
+  c->job = job;
+  c->task = task;
+  job->result_notify = task->notify;
+  return &c->base;
+}
+
+/* ---- building ---------------------------------------------------------------------- */
+
+static char *
+node_label (const PlanPhysNode *n)
+{
+  switch (n->kind)
+    {
+    case PLAN_PHYS_SOURCE:
+      return g_strdup_printf ("Source: %s", n->u.source.table->name);
+    case PLAN_PHYS_VALUES:
+      return g_strdup ("Values");
+    case PLAN_PHYS_CALC:
+      return g_strdup ("Calc");
+    case PLAN_PHYS_LIMIT:
+      return g_strdup ("Limit");
+    case PLAN_PHYS_SINK:
+      if (n->u.sink.table == NULL)
+        return g_strdup ("Sink: collect");
+      return g_strdup_printf ("Sink: %s(%s)", plan_sink_kind_name (n->u.sink.sink),
+                              n->u.sink.table->name);
+    }
+  return g_strdup ("?");
+}
+
+static RtOperator *
+make_operator (RtJob *job, RtTask *task, const PlanPhysNode *n, GError **error)
+{
+  switch (n->kind)
+    {
+    case PLAN_PHYS_SOURCE:
+      return rt_source_new (n, task->subtask, task->parallelism, error);
+    case PLAN_PHYS_VALUES:
+      return rt_op_values_new (n, error);
+    case PLAN_PHYS_CALC:
+      return rt_op_calc_new (n, error);
+    case PLAN_PHYS_LIMIT:
+      return rt_op_limit_new (n, error);
+    case PLAN_PHYS_SINK:
+      if (n->u.sink.sink == PLAN_SINK_COLLECT)
+        return rt__collect_new (job, task, n->id);
+      return rt_sink_new (n, task->subtask, error);
+    }
+  g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL, "unknown physical node kind");
+  return NULL;
+}
+
+static RtResult
+writer_sink (void *data, RtBatch *batch, GError **error)
+{
+  return rt_writer_emit (data, batch, error);
+}
+
+typedef struct {
+  GArray *nodes;      /* guint node ids, head first */
+  guint parallelism;
+  guint first_task;   /* index into job->tasks */
+} Chain;
+
+static gboolean
+build_chains (RtJob *job, GArray *chains, guint *chain_of, GError **error)
+{
+  GPtrArray *nodes = job->plan->nodes;
+
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      PlanPhysNode *n = nodes->pdata[i];
+      Chain *c;
+
+      if (n->chained && n->n_inputs > 0)
+        {
+          chain_of[i] = chain_of[n->inputs[0].node->id];
+          c = &g_array_index (chains, Chain, chain_of[i]);
+          if (c->parallelism != n->parallelism)
+            {
+              g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL,
+                           "plan error: node %u is chained to an input of another parallelism",
+                           n->id);
+              return FALSE;
+            }
+        }
+      else
+        {
+          Chain nc = { g_array_new (FALSE, FALSE, sizeof (guint)), MAX (n->parallelism, 1u), 0 };
+          chain_of[i] = chains->len;
+          g_array_append_val (chains, nc);
+          c = &g_array_index (chains, Chain, chain_of[i]);
+        }
+      g_array_append_val (c->nodes, n->id);
+    }
+  return TRUE;
+}
+
+static gboolean
+build_tasks (RtJob *job, GArray *chains, GError **error)
+{
+  for (guint ci = 0; ci < chains->len; ci++)
+    {
+      Chain *c = &g_array_index (chains, Chain, ci);
+      GString *name = g_string_new (NULL);
+
+      for (guint k = 0; k < c->nodes->len; k++)
+        {
+          g_autofree char *l = node_label (job->plan->nodes->pdata[g_array_index (c->nodes, guint, k)]);
+          g_string_append_printf (name, "%s%s", k > 0 ? " -> " : "", l);
+        }
+      c->first_task = job->tasks->len;
+      for (guint s = 0; s < c->parallelism; s++)
+        {
+          RtTask *t = rt__task_new (job, name->str, s, c->parallelism);
+
+          t->chain_index = ci;
+          g_ptr_array_add (job->tasks, t);
+          for (guint k = 0; k < c->nodes->len; k++)
+            {
+              PlanPhysNode *n = job->plan->nodes->pdata[g_array_index (c->nodes, guint, k)];
+              RtOperator *op = make_operator (job, t, n, error);
+
+              if (op == NULL)
+                {
+                  g_string_free (name, TRUE);
+                  return FALSE;
+                }
+              op->node_id = n->id;
+              op->ctx = &t->ctx;
+              if (t->ops->len > 0)
+                ((RtOperator *) t->ops->pdata[t->ops->len - 1])->next = op;
+              g_ptr_array_add (t->ops, op);
+            }
+          t->latency = g_new0 (RtHistogram, t->ops->len);
+        }
+      g_string_free (name, TRUE);
+    }
+  return TRUE;
+}
+
+static void
+add_input (RtTask *t, RtChannel *ch, guint input)
+{
+  t->inputs = g_renew (RtTaskInput, t->inputs, t->n_inputs + 1);
+  t->inputs[t->n_inputs].channel = ch;
+  t->inputs[t->n_inputs].input = input;
+  t->inputs[t->n_inputs].ended = FALSE;
+  t->n_inputs++;
+}
+
+static gboolean
+connect_edge (RtJob *job, GArray *chains, Chain *pc, Chain *cc, const PlanPhysInput *in,
+              guint input_index, GError **error)
+{
+  PlanPhysNode *producer = in->node;
+  guint pp = pc->parallelism, cp = cc->parallelism;
+
+  if ((in->exchange == PLAN_EXCHANGE_FORWARD && pp != cp)
+      || (in->exchange == PLAN_EXCHANGE_GATHER && cp != 1))
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL,
+                   "plan error: %s exchange from parallelism %u to %u",
+                   plan_exchange_name (in->exchange), pp, cp);
+      return FALSE;
+    }
+  for (guint ps = 0; ps < pp; ps++)
+    {
+      RtTask *pt = job->tasks->pdata[pc->first_task + ps];
+      RtOperator *tail = pt->ops->pdata[pt->ops->len - 1];
+      g_autoptr (GPtrArray) chs = g_ptr_array_new ();
+
+      if (pt->writer != NULL)
+        {
+          g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL,
+                       "plan error: node %u feeds more than one consumer", producer->id);
+          return FALSE;
+        }
+      for (guint cs = 0; cs < cp; cs++)
+        {
+          RtTask *ct = job->tasks->pdata[cc->first_task + cs];
+          RtChannel *ch;
+
+          if (in->exchange == PLAN_EXCHANGE_FORWARD && cs != ps)
+            continue;
+          ch = rt_channel_new (job->config.channel_credits, pt->notify, ct->notify);
+          g_ptr_array_add (job->channels, ch);
+          g_ptr_array_add (chs, ch);
+          add_input (ct, ch, input_index);
+        }
+      pt->writer = rt_writer_new (in->exchange, chs->len, (RtChannel **) chs->pdata,
+                                  producer->schema, job->pool, job->config.batch_size,
+                                  job->config.buffer_timeout_us, in->keys, in->n_keys,
+                                  &job->cancelled);
+      tail->sink_fn = writer_sink;
+      tail->sink_data = pt->writer;
+    }
+  return TRUE;
+}
+
+static gboolean
+build_edges (RtJob *job, GArray *chains, const guint *chain_of, GError **error)
+{
+  GPtrArray *nodes = job->plan->nodes;
+
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      PlanPhysNode *n = nodes->pdata[i];
+
+      for (guint k = 0; k < n->n_inputs; k++)
+        {
+          Chain *pc, *cc;
+
+          if (k == 0 && n->chained)
+            continue;
+          pc = &g_array_index (chains, Chain, chain_of[n->inputs[k].node->id]);
+          cc = &g_array_index (chains, Chain, chain_of[i]);
+          if (g_array_index (cc->nodes, guint, 0) != n->id)
+            {
+              g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL,
+                           "plan error: node %u has an exchange but is not a chain head", n->id);
+              return FALSE;
+            }
+          if (!connect_edge (job, chains, pc, cc, &n->inputs[k], k, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+free_chains (GArray *chains)
+{
+  for (guint i = 0; i < chains->len; i++)
+    g_array_unref (g_array_index (chains, Chain, i).nodes);
+  g_array_unref (chains);
+}
+
+RtJob *
+rt_job_new (PlanPhysPlan *plan, RtMemPool *pool, const RtJobConfig *config, GError **error)
+{
+  RtJob *job = g_new0 (RtJob, 1);
+  GArray *chains = g_array_new (FALSE, FALSE, sizeof (Chain));
+  g_autofree guint *chain_of = g_new0 (guint, plan->nodes->len);
+  gboolean ok;
+
+  job->plan = plan_phys_plan_ref (plan);
+  job->pool = pool;
+  if (config != NULL)
+    job->config = *config;
+  else
+    rt_job_config_init (&job->config);
+  job->config.batch_size = MAX (job->config.batch_size, 1u);
+  job->result_cap = MAX (job->config.result_queue_batches, 1u);
+  job->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) rt__task_free);
+  job->channels = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_channel_free);
+  g_mutex_init (&job->lock);
+  g_cond_init (&job->changed);
+  g_queue_init (&job->results);
+  job->status = RT_JOB_CREATED;
+  ok = build_chains (job, chains, chain_of, error) && build_tasks (job, chains, error)
+       && build_edges (job, chains, chain_of, error);
+  free_chains (chains);
+  if (!ok)
+    {
+      rt_job_free (job);
+      return NULL;
+    }
+  return job;
+}
+
+gboolean
+rt_job_start (RtJob *job, GError **error)
+{
+  g_return_val_if_fail (job->status == RT_JOB_CREATED, FALSE);
+  job->start_us = g_get_monotonic_time ();
+  job->snap_us = job->start_us;
+  job->status = RT_JOB_RUNNING;
+  job->n_running = job->tasks->len;
+  if (job->tasks->len == 0)
+    {
+      job->status = RT_JOB_FINISHED;
+      job->end_us = job->start_us;
+      return TRUE;
+    }
+  for (guint i = 0; i < job->tasks->len; i++)
+    {
+      RtTask *t = job->tasks->pdata[i];
+      g_autofree char *tname = g_strdup_printf ("strom-t%u", i);
+
+      t->thread = g_thread_new (tname, rt__task_thread, t);
+    }
+  return TRUE;
+}
+
+static void
+wake_all (RtJob *job)
+{
+  for (guint i = 0; i < job->tasks->len; i++)
+    rt_notify_signal (((RtTask *) job->tasks->pdata[i])->notify);
+  g_cond_broadcast (&job->changed);
+}
+
+void
+rt__job_task_ended (RtJob *job, RtTask *task, GError *error)
+{
+  g_mutex_lock (&job->lock);
+  if (error != NULL)
+    {
+      if (job->error == NULL)
+        job->error = error;
+      else
+        g_error_free (error);
+      g_atomic_int_set (&job->cancelled, 1);
+    }
+  if (--job->n_running == 0)
+    {
+      job->end_us = g_get_monotonic_time ();
+      if (job->error != NULL)
+        job->status = RT_JOB_FAILED;
+      else if (job->status == RT_JOB_RUNNING && g_atomic_int_get (&job->cancelled))
+        job->status = RT_JOB_CANCELLED;
+      else
+        job->status = RT_JOB_FINISHED;
+    }
+  g_mutex_unlock (&job->lock);
+  if (error != NULL)
+    wake_all (job);
+  else
+    {
+      g_mutex_lock (&job->lock);
+      g_cond_broadcast (&job->changed);
+      g_mutex_unlock (&job->lock);
+    }
+}
+
+void
+rt_job_cancel (RtJob *job)
+{
+  g_atomic_int_set (&job->cancelled, 1);
+  g_mutex_lock (&job->lock);
+  wake_all (job);
+  g_mutex_unlock (&job->lock);
+}
+
+RtJobStatus
+rt_job_wait (RtJob *job)
+{
+  RtJobStatus s;
+
+  for (guint i = 0; i < job->tasks->len; i++)
+    {
+      RtTask *t = job->tasks->pdata[i];
+      if (t->thread != NULL)
+        {
+          g_thread_join (t->thread);
+          t->thread = NULL;
+        }
+    }
+  g_mutex_lock (&job->lock);
+  s = job->status;
+  g_mutex_unlock (&job->lock);
+  return s;
+}
+
+RtJobStatus
+rt_job_get_status (RtJob *job)
+{
+  RtJobStatus s;
+
+  g_mutex_lock (&job->lock);
+  s = job->status;
+  g_mutex_unlock (&job->lock);
+  return s;
+}
+
+GError *
+rt_job_dup_error (RtJob *job)
+{
+  GError *e;
+
+  g_mutex_lock (&job->lock);
+  e = job->error != NULL ? g_error_copy (job->error) : NULL;
+  g_mutex_unlock (&job->lock);
+  return e;
+}
+
+PlanPhysPlan *
+rt_job_get_plan (RtJob *job)
+{
+  return job->plan;
+}
+
+RtMemPool *
+rt_job_get_pool (RtJob *job)
+{
+  return job->pool;
+}
+
+gint64
+rt_job_get_start_us (RtJob *job)
+{
+  return job->start_us;
+}
+
+gint64
+rt_job_get_end_us (RtJob *job)
+{
+  return job->end_us;
+}
+
+void
+rt_job_free (RtJob *job)
+{
+  if (job == NULL)
+    return;
+  if (job->status == RT_JOB_RUNNING)
+    {
+      rt_job_cancel (job);
+      rt_job_wait (job);
+    }
+  g_ptr_array_unref (job->tasks);
+  g_ptr_array_unref (job->channels);
+  g_queue_clear_full (&job->results, (GDestroyNotify) rt_batch_unref);
+  g_clear_error (&job->error);
+  plan_phys_plan_unref (job->plan);
+  g_mutex_clear (&job->lock);
+  g_cond_clear (&job->changed);
+  g_free (job->snap_busy);
+  g_free (job->snap_idle);
+  g_free (job->snap_bp);
+  g_free (job->snap_rows);
+  g_free (job);
+}
+
+RtBatch *
+rt_job_pop_result (RtJob *job, gint64 timeout_us, gboolean *end)
+{
+  gint64 deadline = timeout_us < 0 ? -1 : g_get_monotonic_time () + timeout_us;
+  RtBatch *b;
+  gboolean ended;
+
+  g_mutex_lock (&job->lock);
+  for (;;)
+    {
+      ended = job->status != RT_JOB_RUNNING && job->status != RT_JOB_CREATED;
+      b = g_queue_pop_head (&job->results);
+      if (b != NULL || ended || timeout_us == 0)
+        break;
+      if (deadline < 0)
+        g_cond_wait (&job->changed, &job->lock);
+      else if (!g_cond_wait_until (&job->changed, &job->lock, deadline))
+        {
+          b = g_queue_pop_head (&job->results);
+          break;
+        }
+    }
+  ended = job->status != RT_JOB_RUNNING && job->status != RT_JOB_CREATED;
+  *end = ended && g_queue_is_empty (&job->results) && b == NULL;
+  g_mutex_unlock (&job->lock);
+  if (b != NULL && job->result_notify != NULL)
+    rt_notify_signal (job->result_notify);
+  return b;
+}
+
+/* ---- metrics ----------------------------------------------------------------------- */
+
+static void
+task_times (RtTask *t, gint64 now, guint64 *busy, guint64 *idle, guint64 *bp)
+{
+  gint64 b = t->busy_us, i = t->idle_us, since = t->state_since_us;
+  gint64 p = rt__task_get_bp_us (t);
+
+  if (!t->done && since > 0)
+    {
+      if (g_atomic_int_get (&t->state) == RT_TASK_BUSY)
+        b += now - since;
+      else
+        i += now - since;
+    }
+  *bp = (guint64) MAX (p, 0);
+  *busy = (guint64) MAX (b - p, 0);
+  *idle = (guint64) MAX (i, 0);
+}
+
+static void
+fill_ops (RtJob *job, RtJobMetrics *m, double secs)
+{
+  m->n_ops = job->plan->nodes->len;
+  m->ops = g_new0 (RtOpMetrics, m->n_ops);
+  for (guint n = 0; n < m->n_ops; n++)
+    {
+      PlanPhysNode *pn = job->plan->nodes->pdata[n];
+      m->ops[n].node_id = n;
+      m->ops[n].name = node_label (pn);
+      m->ops[n].parallelism = pn->parallelism;
+    }
+  for (guint ti = 0; ti < job->tasks->len; ti++)
+    {
+      RtTask *t = job->tasks->pdata[ti];
+      for (guint k = 0; k < t->ops->len; k++)
+        {
+          RtOperator *op = t->ops->pdata[k];
+          RtOpMetrics *om = &m->ops[op->node_id];
+          om->rows_in += op->rows_in;
+          om->rows_out += op->rows_out;
+          om->rows_dropped += op->rows_dropped;
+          if (k == 0 && op->klass->produce != NULL)
+            m->rows_read += op->rows_out;
+        }
+    }
+  if (job->snap_rows == NULL)
+    job->snap_rows = g_new0 (guint64, m->n_ops);
+  for (guint n = 0; n < m->n_ops; n++)
+    {
+      RtOpMetrics *om = &m->ops[n];
+      RtHistogram merged = { { 0 }, 0 };
+
+      om->rows_out_per_s = secs > 0 ? (double) (om->rows_out - job->snap_rows[n]) / secs : 0;
+      job->snap_rows[n] = om->rows_out;
+      for (guint ti = 0; ti < job->tasks->len; ti++)
+        {
+          RtTask *t = job->tasks->pdata[ti];
+          for (guint k = 0; k < t->ops->len; k++)
+            if (((RtOperator *) t->ops->pdata[k])->node_id == n)
+              {
+                for (guint b = 0; b < 64 * RT_HIST_SUB; b++)
+                  merged.counts[b] += t->latency[k].counts[b];
+                merged.total += t->latency[k].total;
+              }
+        }
+      om->latency_p50_ms = rt__histogram_percentile_ms (&merged, 0.50);
+      om->latency_p95_ms = rt__histogram_percentile_ms (&merged, 0.95);
+      om->latency_p99_ms = rt__histogram_percentile_ms (&merged, 0.99);
+    }
+}
+
+RtJobMetrics *
+rt_job_snapshot_metrics (RtJob *job)
+{
+  RtJobMetrics *m = g_new0 (RtJobMetrics, 1);
+  gint64 now;
+  double secs;
+
+  g_mutex_lock (&job->lock);
+  m->status = job->status;
+  now = job->end_us != 0 ? job->end_us : g_get_monotonic_time ();
+  m->elapsed_us = job->start_us != 0 ? now - job->start_us : 0;
+  secs = (double) (now - job->snap_us) / 1e6;
+  if (job->snap_busy == NULL)
+    {
+      job->snap_busy = g_new0 (guint64, job->tasks->len);
+      job->snap_idle = g_new0 (guint64, job->tasks->len);
+      job->snap_bp = g_new0 (guint64, job->tasks->len);
+    }
+  m->n_tasks = job->tasks->len;
+  m->tasks = g_new0 (RtTaskMetrics, m->n_tasks);
+  for (guint i = 0; i < m->n_tasks; i++)
+    {
+      RtTask *t = job->tasks->pdata[i];
+      RtTaskMetrics *tm = &m->tasks[i];
+      guint64 b, id, bp;
+
+      task_times (t, now, &b, &id, &bp);
+      tm->name = g_strdup (t->name);
+      tm->subtask = t->subtask;
+      tm->parallelism = t->parallelism;
+      tm->busy_us = b;
+      tm->idle_us = id;
+      tm->backpressured_us = bp;
+      if (secs > 0.001)
+        {
+          tm->busy_ms_per_s = MIN (1000.0, (double) (b - MIN (b, job->snap_busy[i])) / 1000.0 / secs);
+          tm->idle_ms_per_s = MIN (1000.0, (double) (id - MIN (id, job->snap_idle[i])) / 1000.0 / secs);
+          tm->backpressured_ms_per_s =
+            MIN (1000.0, (double) (bp - MIN (bp, job->snap_bp[i])) / 1000.0 / secs);
+        }
+      job->snap_busy[i] = b;
+      job->snap_idle[i] = id;
+      job->snap_bp[i] = bp;
+      tm->out_queue_fill = t->writer != NULL ? rt_writer_get_fill (t->writer) : 0;
+    }
+  fill_ops (job, m, secs);
+  if (secs > 0.001)
+    job->snap_us = now;
+  g_mutex_unlock (&job->lock);
+  return m;
+}
+
+void
+rt_job_metrics_free (RtJobMetrics *m)
+{
+  if (m == NULL)
+    return;
+  for (guint i = 0; i < m->n_tasks; i++)
+    g_free (m->tasks[i].name);
+  for (guint i = 0; i < m->n_ops; i++)
+    g_free (m->ops[i].name);
+  g_free (m->tasks);
+  g_free (m->ops);
+  g_free (m);
+}

@@ -1,0 +1,92 @@
+/* rt-job.h: a running dataflow. A job is built from a physical plan: chains of operators
+ * become tasks (one thread per subtask), non-chained edges become channels, and the job
+ * tracks its lifecycle (created, running, finished, cancelled, failed), its result queue
+ * (for a collect sink) and its metrics. */
+#pragma once
+
+#include "rt-channel.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  RT_JOB_CREATED,
+  RT_JOB_RUNNING,
+  RT_JOB_FINISHED,
+  RT_JOB_CANCELLED,
+  RT_JOB_FAILED,
+} RtJobStatus;
+
+const char *rt_job_status_name (RtJobStatus status);
+
+typedef struct {
+  guint batch_size;          /* rows per batch */
+  gint64 buffer_timeout_us;  /* 0: flush each batch at once; -1: only when full */
+  gint64 latency_interval_us;/* 0: no latency markers */
+  guint channel_credits;     /* ring slots per channel */
+  guint result_queue_batches;/* collect sink's bound */
+} RtJobConfig;
+
+void rt_job_config_init (RtJobConfig *config);
+
+/* Builds operators for every subtask (validating connector options) but starts no
+ * thread. The pool is borrowed and must outlive the job. */
+RtJob *rt_job_new (PlanPhysPlan *plan, RtMemPool *pool, const RtJobConfig *config,
+                   GError **error);
+void rt_job_free (RtJob *job); /* cancels and joins a running job first */
+gboolean rt_job_start (RtJob *job, GError **error);
+void rt_job_cancel (RtJob *job);
+/* Waits until every task ended; returns the final status. */
+RtJobStatus rt_job_wait (RtJob *job);
+RtJobStatus rt_job_get_status (RtJob *job);
+/* The error of a failed job (copy), or NULL. */
+GError *rt_job_dup_error (RtJob *job);
+PlanPhysPlan *rt_job_get_plan (RtJob *job);
+RtMemPool *rt_job_get_pool (RtJob *job);
+gint64 rt_job_get_start_us (RtJob *job);
+gint64 rt_job_get_end_us (RtJob *job);   /* 0 while running */
+
+/* Collect sink results: returns a batch ref (rows in arrival order), or NULL when none
+ * arrived within timeout_us (0 no wait, -1 forever); *end is TRUE once the job ended and
+ * the queue is drained. */
+RtBatch *rt_job_pop_result (RtJob *job, gint64 timeout_us, gboolean *end);
+
+/* ---- metrics ----------------------------------------------------------------------- */
+
+typedef struct {
+  char *name;        /* owned: "Source: bid -> Calc" */
+  guint subtask;
+  guint parallelism;
+  double busy_ms_per_s;
+  double idle_ms_per_s;
+  double backpressured_ms_per_s;
+  guint64 busy_us, idle_us, backpressured_us; /* cumulative */
+  double out_queue_fill; /* 0..1, max over output channels */
+} RtTaskMetrics;
+
+typedef struct {
+  guint node_id;
+  char *name;        /* owned: "Calc", "Source: bid" */
+  guint parallelism;
+  guint64 rows_in;   /* summed over subtasks */
+  guint64 rows_out;
+  guint64 rows_dropped;
+  double rows_out_per_s;
+  double latency_p50_ms, latency_p95_ms, latency_p99_ms; /* < 0: no markers seen */
+} RtOpMetrics;
+
+typedef struct {
+  RtJobStatus status;
+  gint64 elapsed_us;
+  guint n_tasks;
+  RtTaskMetrics *tasks;  /* owned */
+  guint n_ops;
+  RtOpMetrics *ops;      /* owned, by node id */
+  guint64 rows_read;     /* rows out of the sources */
+} RtJobMetrics;
+
+/* Rates are over the interval since the previous call (or the job's start). Safe to call
+ * from any thread while the job runs. */
+RtJobMetrics *rt_job_snapshot_metrics (RtJob *job);
+void rt_job_metrics_free (RtJobMetrics *metrics);
+
+G_END_DECLS

@@ -1,0 +1,108 @@
+/* rt-operator.h: the one operator interface (DESIGN.md 4.5).
+ *
+ * An operator is a struct whose first member is RtOperator, with a class of callbacks.
+ * Operators of one chain run on one task thread and hand batches to each other by direct
+ * call (rt_op_emit); the last operator of a chain emits into the task's channel writers.
+ * Nothing but the owning task thread ever touches an operator. */
+#pragma once
+
+#include "rt-batch.h"
+
+G_BEGIN_DECLS
+
+/* In-band control events (between batches). */
+typedef enum {
+  RT_EVENT_WATERMARK,
+  RT_EVENT_BARRIER,
+  RT_EVENT_LATENCY_MARKER,
+  RT_EVENT_END_OF_INPUT,
+} RtEventKind;
+
+typedef struct {
+  RtEventKind kind;
+  gint64 value;      /* watermark ms, checkpoint id, or marker creation time (us) */
+  guint source_id;   /* latency marker: id of the source node that made it */
+} RtEvent;
+
+/* What an operator sees of its task. Owned by the task. */
+struct _RtOpContext {
+  RtMemPool *pool;       /* borrowed */
+  guint subtask;         /* 0-based subtask index of this operator */
+  guint parallelism;
+  guint batch_size;      /* rows per batch (execution.batch-size) */
+  gint64 wake_at_us;     /* sources set this before returning RT_WAIT (monotonic us) */
+  volatile gint *cancelled; /* borrowed: non-zero once the job is being cancelled */
+  gboolean bounded_only; /* batch mode: every source bounded */
+};
+
+struct _RtOperator {
+  const RtOperatorClass *klass;
+  RtOpContext *ctx;      /* borrowed */
+  RtOperator *next;      /* chained downstream operator, or NULL: output goes to sink_fn */
+  /* the task's output for the chain's last operator */
+  RtResult (*sink_fn) (void *sink_data, RtBatch *batch, GError **error);
+  void *sink_data;
+  guint node_id;         /* PlanPhysNode id */
+  /* metrics, written by the task thread only, read racily by metric snapshots */
+  guint64 rows_in;
+  guint64 rows_out;
+  guint64 rows_dropped;  /* bad records skipped (csv.ignore-parse-errors) */
+};
+
+struct _RtOperatorClass {
+  const char *name;
+  gsize instance_size;
+  /* All optional except process (non-sources) or produce (sources). */
+  gboolean (*open) (RtOperator *op, GError **error);
+  /* Consumes a borrowed batch from input `input`. RT_DONE means "I need no more input"
+   * (LIMIT reached): the task stops pulling and finishes the chain. */
+  RtResult (*process) (RtOperator *op, RtBatch *batch, guint input, GError **error);
+  /* Events are forwarded downstream by the task after on_event returns. */
+  RtResult (*on_event) (RtOperator *op, const RtEvent *event, guint input, GError **error);
+  /* Sources: emit up to one batch. RT_OK (call again), RT_WAIT (rate-limited, set
+   * ctx->wake_at_us), RT_DONE (exhausted), RT_FAIL. */
+  RtResult (*produce) (RtOperator *op, GError **error);
+  /* All inputs ended: emit what is held back. */
+  RtResult (*finish) (RtOperator *op, GError **error);
+  /* Frees what the operator owns (not the struct, which the task frees). */
+  void (*close) (RtOperator *op);
+};
+
+/* Allocates an operator of klass (zeroed, instance_size bytes). */
+RtOperator *rt_operator_new (const RtOperatorClass *klass, guint node_id);
+void rt_operator_free (RtOperator *op); /* calls close */
+
+/* Hands a batch (borrowed: the receiver refs it if it keeps it) to the next operator in
+ * the chain or to the task output, counting rows_out. Empty batches are not passed on. */
+RtResult rt_op_emit (RtOperator *op, RtBatch *batch, GError **error);
+
+/* ---- expression programs (rt-expr.c) ----------------------------------------------- */
+
+/* Compiles bound expressions once into a vectorized program over batches of
+ * input_schema: each instruction runs over a whole batch, no per-row tree walk. */
+RtProgram *rt_program_new (PlanSchema *input_schema, PlanExpr *filter, guint n_exprs,
+                           PlanExpr **exprs, GError **error);
+void rt_program_free (RtProgram *program);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtProgram, rt_program_free)
+/* Runs the program over input: rows failing the filter (FALSE or NULL) are dropped; the
+ * projected columns of the remaining rows go to a new batch of out_schema (returned
+ * with one ref; possibly 0 rows). Row kinds are carried over. With no projections (n_exprs
+ * 0) the output has the input's columns. */
+RtBatch *rt_program_run (RtProgram *program, RtBatch *input, PlanSchema *out_schema,
+                         GError **error);
+/* Evaluates only the filter: sets sel[i] to the selected row indices; returns count. */
+guint rt_program_filter (RtProgram *program, RtBatch *input, guint32 *sel, GError **error);
+
+/* ---- operator constructors --------------------------------------------------------- */
+
+/* Each validates the node's options and fails with a message naming the bad option. */
+RtOperator *rt_op_calc_new (const PlanPhysNode *node, GError **error);
+RtOperator *rt_op_limit_new (const PlanPhysNode *node, GError **error);
+RtOperator *rt_op_values_new (const PlanPhysNode *node, GError **error);
+/* Sources by the table's 'connector' option: datagen, filesystem (csv). */
+RtOperator *rt_source_new (const PlanPhysNode *node, guint subtask, guint parallelism,
+                           GError **error);
+/* Sinks: print, blackhole (collect is made by the job, which owns the result queue). */
+RtOperator *rt_sink_new (const PlanPhysNode *node, guint subtask, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,365 @@
+/* rt-task.c: a task runs one subtask of a chain of operators on its own thread
+ * (DESIGN.md 4.4).
+ *
+ * The loop is a mailbox loop: between two units of work it runs the mails posted by
+ * other threads (so nothing but this thread touches operator state), then does one step:
+ * a source produces one batch, or one element is taken from the inputs (round robin, so
+ * no input starves). When there is nothing to do the task parks on its RtNotify until
+ * input, credit, a mail, cancellation or the next buffer-timeout flush wakes it.
+ *
+ * Time is accounted as Flink does: idle while parked without input, backpressured while
+ * the writer or the collect sink waits for credit, busy otherwise. */
+#include "rt-job-private.h"
+
+#include <math.h>
+
+/* ---- latency histogram ------------------------------------------------------------- */
+
+void
+rt__histogram_add (RtHistogram *h, gint64 us)
+{
+  guint64 v = us < 0 ? 0 : (guint64) us;
+  guint idx;
+
+  if (v < RT_HIST_SUB)
+    idx = (guint) v;
+  else
+    {
+      guint msb = 63 - (guint) __builtin_clzll (v);   /* >= 4 */
+      guint sub = (guint) ((v >> (msb - 4)) & (RT_HIST_SUB - 1));
+      idx = (msb - 3) * RT_HIST_SUB + sub;
+    }
+  h->counts[MIN (idx, 64 * RT_HIST_SUB - 1)]++;
+  h->total++;
+}
+
+static double
+bucket_upper_us (guint idx)
+{
+  guint group = idx / RT_HIST_SUB, sub = idx % RT_HIST_SUB;
+
+  if (group == 0)
+    return sub + 1;
+  return ldexp ((double) (RT_HIST_SUB + sub + 1), (int) group - 1);
+}
+
+double
+rt__histogram_percentile_ms (const RtHistogram *h, double p)
+{
+  guint64 want, seen = 0;
+
+  if (h->total == 0)
+    return -1;
+  want = (guint64) ceil (p * (double) h->total);
+  want = MAX (want, 1u);
+  for (guint i = 0; i < 64 * RT_HIST_SUB; i++)
+    {
+      seen += h->counts[i];
+      if (seen >= want)
+        return bucket_upper_us (i) / 1000.0;
+    }
+  return -1;
+}
+
+/* ---- task -------------------------------------------------------------------------- */
+
+RtTask *
+rt__task_new (RtJob *job, const char *name, guint subtask, guint parallelism)
+{
+  RtTask *t = g_new0 (RtTask, 1);
+
+  t->job = job;
+  t->name = g_strdup (name);
+  t->subtask = subtask;
+  t->parallelism = parallelism;
+  t->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_operator_free);
+  t->notify = rt_notify_new ();
+  g_mutex_init (&t->mail_lock);
+  g_queue_init (&t->mails);
+  t->ctx.pool = job->pool;
+  t->ctx.subtask = subtask;
+  t->ctx.parallelism = parallelism;
+  t->ctx.batch_size = job->config.batch_size;
+  t->ctx.cancelled = &job->cancelled;
+  return t;
+}
+
+void
+rt__task_free (RtTask *t)
+{
+  if (t == NULL)
+    return;
+  g_ptr_array_unref (t->ops);
+  g_free (t->inputs);
+  rt_writer_free (t->writer);
+  rt_notify_free (t->notify);
+  g_clear_error (&t->error);
+  g_queue_clear_full (&t->mails, g_free);
+  g_mutex_clear (&t->mail_lock);
+  g_free (t->latency);
+  g_free (t->name);
+  g_free (t);
+}
+
+void
+rt__task_post_mail (RtTask *t, void (*fn) (RtTask *, gpointer), gpointer data)
+{
+  RtMail *m = g_new (RtMail, 1);
+
+  m->fn = fn;
+  m->data = data;
+  g_mutex_lock (&t->mail_lock);
+  g_queue_push_tail (&t->mails, m);
+  g_atomic_int_set (&t->has_mail, 1);
+  g_mutex_unlock (&t->mail_lock);
+  rt_notify_signal (t->notify);
+}
+
+static void
+run_mails (RtTask *t)
+{
+  if (!g_atomic_int_get (&t->has_mail))
+    return;
+  for (;;)
+    {
+      RtMail *m;
+
+      g_mutex_lock (&t->mail_lock);
+      m = g_queue_pop_head (&t->mails);
+      if (m == NULL)
+        g_atomic_int_set (&t->has_mail, 0);
+      g_mutex_unlock (&t->mail_lock);
+      if (m == NULL)
+        return;
+      m->fn (t, m->data);
+      g_free (m);
+    }
+}
+
+gint64
+rt__task_get_bp_us (RtTask *t)
+{
+  return t->collect_blocked_us + (t->writer != NULL ? rt_writer_get_blocked_us (t->writer) : 0);
+}
+
+static RtOperator *
+head_op (RtTask *t)
+{
+  return t->ops->pdata[0];
+}
+
+/* Sends an event to every operator's on_event in chain order, then downstream. */
+static RtResult
+forward_event (RtTask *t, const RtEvent *ev, guint input, GError **error)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < t->ops->len; i++)
+    {
+      RtOperator *op = t->ops->pdata[i];
+
+      if (ev->kind == RT_EVENT_LATENCY_MARKER)
+        rt__histogram_add (&t->latency[i], now - ev->value);
+      if (op->klass->on_event != NULL
+          && op->klass->on_event (op, ev, i == 0 ? input : 0, error) == RT_FAIL)
+        return RT_FAIL;
+    }
+  if (t->writer != NULL)
+    return rt_writer_event (t->writer, ev, error);
+  return RT_OK;
+}
+
+/* All input consumed (or no more wanted): finish every operator, flush, tell downstream. */
+static RtResult
+finish_chain (RtTask *t, GError **error)
+{
+  RtEvent eoi = { RT_EVENT_END_OF_INPUT, 0, 0 };
+
+  for (guint i = 0; i < t->ops->len; i++)
+    {
+      RtOperator *op = t->ops->pdata[i];
+
+      if (op->klass->finish != NULL && op->klass->finish (op, error) == RT_FAIL)
+        return RT_FAIL;
+    }
+  for (guint i = 0; i < t->n_inputs; i++)
+    rt_channel_close (t->inputs[i].channel);
+  if (t->writer != NULL && rt_writer_event (t->writer, &eoi, error) == RT_FAIL)
+    return RT_FAIL;
+  return RT_DONE;
+}
+
+static RtResult
+step_source (RtTask *t, gint64 *park_until, GError **error)
+{
+  RtOperator *src = head_op (t);
+  gint64 interval = t->job->config.latency_interval_us;
+  RtResult r;
+
+  if (interval > 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (now >= t->next_marker_us)
+        {
+          RtEvent m = { RT_EVENT_LATENCY_MARKER, now, src->node_id };
+
+          t->next_marker_us = now + interval;
+          if (forward_event (t, &m, 0, error) == RT_FAIL)
+            return RT_FAIL;
+        }
+    }
+  r = src->klass->produce (src, error);
+  switch (r)
+    {
+    case RT_OK:
+      return RT_OK;
+    case RT_WAIT:
+      *park_until = src->ctx->wake_at_us;
+      if (interval > 0 && (*park_until < 0 || t->next_marker_us < *park_until))
+        *park_until = t->next_marker_us;
+      return RT_WAIT;
+    case RT_DONE:
+      return finish_chain (t, error);
+    case RT_FAIL:
+      return RT_FAIL;
+    }
+  return RT_FAIL;
+}
+
+static RtResult
+handle_element (RtTask *t, RtTaskInput *in, RtElement *e, GError **error)
+{
+  RtOperator *head = head_op (t);
+  RtResult r = RT_OK;
+
+  if (e->kind == RT_ELEM_BATCH)
+    {
+      head->rows_in += e->batch->n_rows;
+      r = head->klass->process (head, e->batch, in->input, error);
+      rt_batch_unref (e->batch);
+      if (r == RT_DONE)
+        return finish_chain (t, error);
+      return r;
+    }
+  if (e->event.kind == RT_EVENT_END_OF_INPUT)
+    {
+      in->ended = TRUE;
+      if (++t->n_ended == t->n_inputs)
+        return finish_chain (t, error);
+      return RT_OK;
+    }
+  return forward_event (t, &e->event, in->input, error);
+}
+
+static RtResult
+step_inputs (RtTask *t, gint64 *park_until, GError **error)
+{
+  for (guint k = 0; k < t->n_inputs; k++)
+    {
+      guint i = (t->next_input + k) % t->n_inputs;
+      RtTaskInput *in = &t->inputs[i];
+      RtElement e;
+
+      if (in->ended || !rt_channel_try_pop (in->channel, &e))
+        continue;
+      t->next_input = i + 1;
+      return handle_element (t, in, &e, error);
+    }
+  *park_until = -1;
+  return RT_WAIT;
+}
+
+RtResult
+rt__task_step (RtTask *t, gint64 *park_until_us, GError **error)
+{
+  RtResult r;
+  gint64 next_flush = -1;
+
+  run_mails (t);
+  if (g_atomic_int_get (&t->job->cancelled))
+    return RT_DONE;
+  *park_until_us = -1;
+  if (head_op (t)->klass->produce != NULL)
+    r = step_source (t, park_until_us, error);
+  else
+    r = step_inputs (t, park_until_us, error);
+  if (r == RT_OK || r == RT_WAIT)
+    {
+      if (t->writer != NULL)
+        {
+          RtResult fr = rt_writer_flush_due (t->writer, g_get_monotonic_time (), &next_flush,
+                                             error);
+          if (fr == RT_DONE && head_op (t)->klass->produce != NULL)
+            return finish_chain (t, error); /* nobody downstream wants more */
+        }
+      if (r == RT_WAIT && next_flush >= 0 && (*park_until_us < 0 || next_flush < *park_until_us))
+        *park_until_us = next_flush;
+    }
+  return r;
+}
+
+static void
+set_state (RtTask *t, RtTaskState s, gint64 now)
+{
+  gint64 spent = now - t->state_since_us;
+
+  if (g_atomic_int_get (&t->state) == RT_TASK_BUSY)
+    t->busy_us += spent;
+  else
+    t->idle_us += spent;
+  t->state_since_us = now;
+  g_atomic_int_set (&t->state, s);
+}
+
+static gboolean
+has_input (RtTask *t)
+{
+  for (guint i = 0; i < t->n_inputs; i++)
+    if (!t->inputs[i].ended && rt_channel_get_fill (t->inputs[i].channel) > 0)
+      return TRUE;
+  return g_atomic_int_get (&t->has_mail) || g_atomic_int_get (&t->job->cancelled);
+}
+
+gpointer
+rt__task_thread (gpointer data)
+{
+  RtTask *t = data;
+  GError *error = NULL;
+  RtResult r = RT_OK;
+
+  t->state_since_us = g_get_monotonic_time ();
+  t->next_marker_us = t->state_since_us;
+  for (guint i = 0; i < t->ops->len && r != RT_FAIL; i++)
+    {
+      RtOperator *op = t->ops->pdata[i];
+      if (op->klass->open != NULL && !op->klass->open (op, &error))
+        r = RT_FAIL;
+    }
+  while (r != RT_FAIL && r != RT_DONE)
+    {
+      gint64 park_until = -1;
+
+      r = rt__task_step (t, &park_until, &error);
+      if (r != RT_WAIT)
+        continue;
+      rt_notify_prepare (t->notify);
+      if (has_input (t) || (park_until >= 0 && park_until <= g_get_monotonic_time ()))
+        {
+          rt_notify_cancel_prepare (t->notify);
+          continue;
+        }
+      set_state (t, RT_TASK_IDLE, g_get_monotonic_time ());
+      rt_notify_wait (t->notify, park_until);
+      set_state (t, RT_TASK_BUSY, g_get_monotonic_time ());
+    }
+  set_state (t, RT_TASK_BUSY, g_get_monotonic_time ());
+  /* A failing or cancelled task must not leave producers waiting on its inputs. */
+  for (guint i = 0; i < t->n_inputs; i++)
+    rt_channel_close (t->inputs[i].channel);
+  t->done = TRUE;
+  rt__job_task_ended (t->job, t, r == RT_FAIL ? error : NULL);
+  if (r != RT_FAIL)
+    g_clear_error (&error);
+  return NULL;
+}

@@ -1,0 +1,156 @@
+/* gw-client.c: the public client API, dispatched through the implementation's vtable so
+ * the REPL and the GUI never know whether the runtime is in this process or remote. */
+#include "gw-private.h"
+
+GQuark
+gw_error_quark (void)
+{
+  return g_quark_from_static_string ("gw-error-quark");
+}
+
+const char *
+gw_status_name (GwStatus status)
+{
+  switch (status)
+    {
+    case GW_STATUS_CREATED: return "CREATED";
+    case GW_STATUS_RUNNING: return "RUNNING";
+    case GW_STATUS_FINISHED: return "FINISHED";
+    case GW_STATUS_CANCELLED: return "CANCELED";
+    case GW_STATUS_FAILED: return "FAILED";
+    }
+  return "UNKNOWN";
+}
+
+void
+gw_row_free (GwRow *row)
+{
+  if (row == NULL)
+    return;
+  for (guint i = 0; i < row->n_values; i++)
+    plan_value_clear (&row->values[i]);
+  g_free (row->values);
+  g_free (row);
+}
+
+GwPage *
+gw__page_new (void)
+{
+  GwPage *page = g_new0 (GwPage, 1);
+
+  page->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_row_free);
+  return page;
+}
+
+void
+gw_page_free (GwPage *page)
+{
+  if (page == NULL)
+    return;
+  g_ptr_array_unref (page->rows);
+  g_free (page);
+}
+
+void
+gw_client_free (GwClient *client)
+{
+  if (client != NULL)
+    client->klass->free (client);
+}
+
+PlanCatalog *
+gw_client_get_catalog (GwClient *client)
+{
+  return client->klass->get_catalog (client);
+}
+
+PlanSettings *
+gw_client_get_settings (GwClient *client)
+{
+  return client->klass->get_settings (client);
+}
+
+GwOperation *
+gw_client_execute (GwClient *client, const char *sql, GError **error)
+{
+  g_return_val_if_fail (sql != NULL, NULL);
+  return client->klass->execute (client, sql, error);
+}
+
+char **
+gw_client_list_jobs (GwClient *client)
+{
+  return client->klass->list_jobs (client);
+}
+
+GwOperation *
+gw_client_get_operation (GwClient *client, const char *job_id)
+{
+  return client->klass->get_operation (client, job_id);
+}
+
+PlanSchema *
+gw_operation_get_schema (GwOperation *op)
+{
+  return op->klass->get_schema (op);
+}
+
+const char *
+gw_operation_get_message (GwOperation *op)
+{
+  return op->klass->get_message (op);
+}
+
+const char *
+gw_operation_get_job_id (GwOperation *op)
+{
+  return op->klass->get_job_id (op);
+}
+
+const PlanStatement *
+gw_operation_get_statement (GwOperation *op)
+{
+  return op->klass->get_statement (op);
+}
+
+gboolean
+gw_operation_is_changelog (GwOperation *op)
+{
+  return op->klass->is_changelog (op);
+}
+
+GwStatus
+gw_operation_get_status (GwOperation *op)
+{
+  return op->klass->get_status (op);
+}
+
+GwPage *
+gw_operation_fetch (GwOperation *op, guint max_rows, gint64 timeout_us, GError **error)
+{
+  return op->klass->fetch (op, max_rows, timeout_us, error);
+}
+
+void
+gw_operation_cancel (GwOperation *op)
+{
+  op->klass->cancel (op);
+}
+
+GwStatus
+gw_operation_wait (GwOperation *op)
+{
+  return op->klass->wait (op);
+}
+
+char *
+gw_operation_dup_metrics_json (GwOperation *op)
+{
+  return op->klass->dup_metrics_json (op);
+}
+
+guint64
+gw_operation_get_rows_read (GwOperation *op)
+{
+  return op->klass->get_rows_read (op);
+}

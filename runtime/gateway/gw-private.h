@@ -1,0 +1,44 @@
+/* gw-private.h: the client and operation vtables. gw-client.c dispatches the public API
+ * through them; gw-embedded.c is the in-process implementation and a remote one (strom
+ * serve) fills the same tables over HTTP. */
+#pragma once
+
+#include "gw-client.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  void (*free) (GwClient *client);
+  PlanCatalog *(*get_catalog) (GwClient *client);
+  PlanSettings *(*get_settings) (GwClient *client);
+  GwOperation *(*execute) (GwClient *client, const char *sql, GError **error);
+  char **(*list_jobs) (GwClient *client);
+  GwOperation *(*get_operation) (GwClient *client, const char *job_id);
+} GwClientClass;
+
+typedef struct {
+  PlanSchema *(*get_schema) (GwOperation *op);
+  const char *(*get_message) (GwOperation *op);
+  const char *(*get_job_id) (GwOperation *op);
+  const PlanStatement *(*get_statement) (GwOperation *op);
+  gboolean (*is_changelog) (GwOperation *op);
+  GwStatus (*get_status) (GwOperation *op);
+  GwPage *(*fetch) (GwOperation *op, guint max_rows, gint64 timeout_us, GError **error);
+  void (*cancel) (GwOperation *op);
+  GwStatus (*wait) (GwOperation *op);
+  char *(*dup_metrics_json) (GwOperation *op);
+  guint64 (*get_rows_read) (GwOperation *op);
+} GwOperationClass;
+
+struct _GwClient {
+  const GwClientClass *klass;
+};
+
+struct _GwOperation {
+  const GwOperationClass *klass;
+};
+
+#define gw__row_free gw_row_free
+GwPage *gw__page_new (void);
+
+G_END_DECLS
