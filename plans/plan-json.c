@@ -28,20 +28,30 @@
 /* ---- writing -------------------------------------------------------------------------- */
 
 static void
+put_int (JsonBuilder *b, const char *name, gint64 v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, v);
+}
+
+static void
+put_str (JsonBuilder *b, const char *name, const char *v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, v);
+}
+
+static void
 write_span (JsonBuilder *b, PlanSpan span)
 {
   if (span.start == 0 && span.end == 0 && span.line == 0 && span.col == 0)
     return;
   json_builder_set_member_name (b, "span");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "start");
-  json_builder_add_int_value (b, span.start);
-  json_builder_set_member_name (b, "end");
-  json_builder_add_int_value (b, span.end);
-  json_builder_set_member_name (b, "line");
-  json_builder_add_int_value (b, span.line);
-  json_builder_set_member_name (b, "col");
-  json_builder_add_int_value (b, span.col);
+  put_int (b, "start", span.start);
+  put_int (b, "end", span.end);
+  put_int (b, "line", span.line);
+  put_int (b, "col", span.col);
   json_builder_end_object (b);
 }
 
@@ -50,8 +60,7 @@ write_type (JsonBuilder *b, PlanType type)
 {
   g_autofree char *text = plan_type_to_string (type, TRUE);
 
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, text);
+  put_str (b, "type", text);
 }
 
 /* The JSON scalar of a literal: numbers as numbers, DECIMAL as exact text, NULL as null. */
@@ -124,14 +133,12 @@ write_expr (JsonBuilder *b, const PlanExpr *e)
   json_builder_begin_object (b);
   if (e->kind == PLAN_EXPR_COLUMN)
     {
-      json_builder_set_member_name (b, "column");
-      json_builder_add_int_value (b, e->u.column);
+      put_int (b, "column", e->u.column);
       write_type (b, e->type);
     }
   else
     {
-      json_builder_set_member_name (b, "call");
-      json_builder_add_string_value (b, plan_func_name (e->u.call.func));
+      put_str (b, "call", plan_func_name (e->u.call.func));
       write_type (b, e->type);
       json_builder_set_member_name (b, "args");
       json_builder_begin_array (b);
@@ -161,8 +168,7 @@ write_schema (JsonBuilder *b, const PlanSchema *schema)
   for (guint i = 0; schema && i < schema->n_fields; i++)
     {
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, schema->fields[i].name ? schema->fields[i].name : "");
+      put_str (b, "name", schema->fields[i].name ? schema->fields[i].name : "");
       write_type (b, schema->fields[i].type);
       json_builder_end_object (b);
     }
@@ -189,8 +195,7 @@ write_table (JsonBuilder *b, const PlanTable *t)
       return;
     }
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, t->name ? t->name : "");
+  put_str (b, "name", t->name ? t->name : "");
   write_schema (b, t->schema);
   json_builder_set_member_name (b, "options");
   json_builder_begin_object (b);
@@ -219,10 +224,8 @@ write_inputs (JsonBuilder *b, const PlanPhysNode *n)
       const PlanPhysInput *in = &n->inputs[i];
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "node");
-      json_builder_add_int_value (b, in->node->id);
-      json_builder_set_member_name (b, "exchange");
-      json_builder_add_string_value (b, plan_exchange_name (in->exchange));
+      put_int (b, "node", in->node->id);
+      put_str (b, "exchange", plan_exchange_name (in->exchange));
       write_uint_array (b, "keys", in->keys, in->n_keys);
       json_builder_end_object (b);
     }
@@ -265,14 +268,11 @@ write_kind_fields (JsonBuilder *b, const PlanPhysNode *n)
       json_builder_end_array (b);
       break;
     case PLAN_PHYS_LIMIT:
-      json_builder_set_member_name (b, "limit");
-      json_builder_add_int_value (b, n->u.limit.limit);
-      json_builder_set_member_name (b, "offset");
-      json_builder_add_int_value (b, n->u.limit.offset);
+      put_int (b, "limit", n->u.limit.limit);
+      put_int (b, "offset", n->u.limit.offset);
       break;
     case PLAN_PHYS_SINK:
-      json_builder_set_member_name (b, "sink");
-      json_builder_add_string_value (b, plan_sink_kind_name (n->u.sink.sink));
+      put_str (b, "sink", plan_sink_kind_name (n->u.sink.sink));
       write_table (b, n->u.sink.table);
       break;
     default:
@@ -284,17 +284,13 @@ static void
 write_node (JsonBuilder *b, const PlanPhysNode *n)
 {
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, n->id);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, plan_phys_kind_name (n->kind));
-  json_builder_set_member_name (b, "parallelism");
-  json_builder_add_int_value (b, n->parallelism);
+  put_int (b, "id", n->id);
+  put_str (b, "kind", plan_phys_kind_name (n->kind));
+  put_int (b, "parallelism", n->parallelism);
   json_builder_set_member_name (b, "chained");
   json_builder_add_boolean_value (b, n->chained);
   json_builder_set_member_name (b, "est_rows");
-  json_builder_add_double_value (b, isfinite (n->est_rows) && n->est_rows >= 0
-                                    ? n->est_rows : -1.0);
+  json_builder_add_double_value (b, isfinite (n->est_rows) && n->est_rows >= 0 ? n->est_rows : -1);
   write_span (b, n->span);
   write_schema (b, n->schema);
   write_inputs (b, n);
@@ -326,8 +322,7 @@ plan_phys_to_json (const PlanPhysPlan *plan, gboolean pretty)
   for (guint i = 0; i < plan->nodes->len; i++)
     write_node (b, g_ptr_array_index (plan->nodes, i));
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "root");
-  json_builder_add_int_value (b, plan->root->id);
+  put_int (b, "root", plan->root->id);
   json_builder_end_object (b);
   return builder_to_string (b, pretty);
 }
@@ -344,22 +339,27 @@ plan_expr_to_json_string (const PlanExpr *expr)
 
 /* ---- reading: checked accessors ------------------------------------------------------- */
 
-static gboolean json_fail (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/* Every reader gets the JSON path of its parent plus, when it reads a member, the member's
+ * name; the two are joined only when an error is reported. */
+static gboolean fail_at (GError **error, const char *path, const char *name,
+                         const char *format, ...) G_GNUC_PRINTF (4, 5);
 
 static gboolean
-json_fail (GError **error, const char *format, ...)
+fail_at (GError **error, const char *path, const char *name, const char *format, ...)
 {
+  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (PLAN_ERROR, PLAN_ERROR_JSON, format, args));
+  message = g_strdup_vprintf (format, args);
   va_end (args);
+  g_set_error (error, PLAN_ERROR, PLAN_ERROR_JSON, "%s%s%s: %s", path, name ? "." : "",
+               name ? name : "", message);
   return FALSE;
 }
 
-#define JSON_FAIL json_fail
 /* The same, for functions returning a pointer. */
-#define JSON_FAIL_NULL(...) (json_fail (__VA_ARGS__), NULL)
+#define FAIL_NULL(...) (fail_at (__VA_ARGS__), NULL)
 
 static const char *
 json_kind_name (JsonNode *node)
@@ -370,13 +370,9 @@ json_kind_name (JsonNode *node)
     return "an object";
   if (JSON_NODE_HOLDS_ARRAY (node))
     return "an array";
-  switch (json_node_get_value_type (node) == G_TYPE_STRING ? 0
-          : json_node_get_value_type (node) == G_TYPE_BOOLEAN ? 1 : 2)
-    {
-    case 0: return "a string";
-    case 1: return "a boolean";
-    default: return "a number";
-    }
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return "a string";
+  return json_node_get_value_type (node) == G_TYPE_BOOLEAN ? "a boolean" : "a number";
 }
 
 static JsonNode *
@@ -386,56 +382,61 @@ member (JsonObject *obj, const char *name)
 }
 
 static gboolean
-want_object (JsonNode *node, const char *path, JsonObject **out, GError **error)
+holds (JsonNode *node, GType type)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+}
+
+static gboolean
+want_object (JsonNode *node, const char *path, const char *name, JsonObject **out,
+             GError **error)
 {
   if (node == NULL)
-    return JSON_FAIL (error, "%s: missing (expected an object)", path);
+    return fail_at (error, path, name, "missing (expected an object)");
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return JSON_FAIL (error, "%s: expected an object, found %s", path, json_kind_name (node));
+    return fail_at (error, path, name, "expected an object, found %s", json_kind_name (node));
   *out = json_node_get_object (node);
   return TRUE;
 }
 
 static gboolean
-want_array (JsonNode *node, const char *path, guint max, JsonArray **out, GError **error)
+want_array (JsonNode *node, const char *path, const char *name, guint max, JsonArray **out,
+            GError **error)
 {
   if (node == NULL)
-    return JSON_FAIL (error, "%s: missing (expected an array)", path);
+    return fail_at (error, path, name, "missing (expected an array)");
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return JSON_FAIL (error, "%s: expected an array, found %s", path, json_kind_name (node));
+    return fail_at (error, path, name, "expected an array, found %s", json_kind_name (node));
   *out = json_node_get_array (node);
   if (json_array_get_length (*out) > max)
-    return JSON_FAIL (error, "%s: too many elements (%u, at most %u)", path,
-                      json_array_get_length (*out), max);
+    return fail_at (error, path, name, "too many elements (%u, at most %u)",
+                    json_array_get_length (*out), max);
   return TRUE;
 }
 
 static gboolean
-want_int (JsonNode *node, const char *path, gint64 min, gint64 max, gint64 *out,
-          GError **error)
+want_int (JsonNode *node, const char *path, const char *name, gint64 min, gint64 max,
+          gint64 *out, GError **error)
 {
-  gint64 v;
-
   if (node == NULL)
-    return JSON_FAIL (error, "%s: missing (expected an integer)", path);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return JSON_FAIL (error, "%s: expected an integer, found %s", path,
-                      json_kind_name (node));
-  v = json_node_get_int (node);
-  if (v < min || v > max)
-    return JSON_FAIL (error, "%s: %" G_GINT64_FORMAT " is out of range (%" G_GINT64_FORMAT
-                      "..%" G_GINT64_FORMAT ")", path, v, min, max);
-  *out = v;
+    return fail_at (error, path, name, "missing (expected an integer)");
+  if (!holds (node, G_TYPE_INT64))
+    return fail_at (error, path, name, "expected an integer, found %s", json_kind_name (node));
+  *out = json_node_get_int (node);
+  if (*out < min || *out > max)
+    return fail_at (error, path, name, "%" G_GINT64_FORMAT " is out of range (%"
+                    G_GINT64_FORMAT "..%" G_GINT64_FORMAT ")", *out, min, max);
   return TRUE;
 }
 
 static gboolean
-want_string (JsonNode *node, const char *path, const char **out, GError **error)
+want_string (JsonNode *node, const char *path, const char *name, const char **out,
+             GError **error)
 {
   if (node == NULL)
-    return JSON_FAIL (error, "%s: missing (expected a string)", path);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return JSON_FAIL (error, "%s: expected a string, found %s", path, json_kind_name (node));
+    return fail_at (error, path, name, "missing (expected a string)");
+  if (!holds (node, G_TYPE_STRING))
+    return fail_at (error, path, name, "expected a string, found %s", json_kind_name (node));
   *out = json_node_get_string (node);
   return TRUE;
 }
@@ -443,35 +444,52 @@ want_string (JsonNode *node, const char *path, const char **out, GError **error)
 static gboolean
 want_type (JsonObject *obj, const char *path, PlanType *out, GError **error)
 {
-  g_autofree char *sub = g_strconcat (path, ".type", NULL);
   const char *text;
 
-  if (!want_string (member (obj, "type"), sub, &text, error))
+  if (!want_string (member (obj, "type"), path, "type", &text, error))
     return FALSE;
   if (!plan_type_from_string (text, out))
-    return JSON_FAIL (error, "%s: unknown type '%s'", sub, text);
+    return fail_at (error, path, "type", "unknown type '%s'", text);
   return TRUE;
+}
+
+static gboolean
+want_enum (JsonNode *node, const char *path, const char *name,
+           const char *(*name_of) (int), int count, int *out, GError **error)
+{
+  g_autoptr (GString) known = g_string_new (NULL);
+  const char *text;
+
+  if (!want_string (node, path, name, &text, error))
+    return FALSE;
+  for (*out = 0; *out < count; (*out)++)
+    if (strcmp (text, name_of (*out)) == 0)
+      return TRUE;
+  for (int i = 0; i < count; i++)
+    g_string_append_printf (known, "%s%s", i ? ", " : "", name_of (i));
+  return fail_at (error, path, name, "unknown %s '%s' (expected one of %s)",
+                  strcmp (name, "kind") == 0 ? "node kind" : name, text, known->str);
 }
 
 static gboolean
 read_span (JsonObject *obj, const char *path, PlanSpan *out, GError **error)
 {
   static const char *const names[] = { "start", "end", "line", "col" };
-  g_autofree char *sub = g_strconcat (path, ".span", NULL);
-  JsonObject *span;
   guint *slots[] = { &out->start, &out->end, &out->line, &out->col };
+  g_autofree char *sub = NULL;
+  JsonObject *span;
 
   *out = (PlanSpan) { 0 };
   if (member (obj, "span") == NULL)
     return TRUE;
-  if (!want_object (member (obj, "span"), sub, &span, error))
+  if (!want_object (member (obj, "span"), path, "span", &span, error))
     return FALSE;
+  sub = g_strconcat (path, ".span", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      g_autofree char *p = g_strdup_printf ("%s.%s", sub, names[i]);
       gint64 v;
 
-      if (!want_int (member (span, names[i]), p, 0, G_MAXUINT32, &v, error))
+      if (!want_int (member (span, names[i]), sub, names[i], 0, G_MAXUINT32, &v, error))
         return FALSE;
       *slots[i] = (guint) v;
     }
@@ -481,28 +499,21 @@ read_span (JsonObject *obj, const char *path, PlanSpan *out, GError **error)
 /* ---- reading: literals and expressions ------------------------------------------------ */
 
 static gboolean
-read_double (JsonNode *node, const char *path, double *out, GError **error)
+read_double (JsonNode *node, const char *path, const char *name, double *out,
+             GError **error)
 {
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    {
-      const char *s = json_node_get_string (node);
+  const char *s = holds (node, G_TYPE_STRING) ? json_node_get_string (node) : "";
 
-      if (strcmp (s, "NaN") == 0)
-        *out = NAN;
-      else if (strcmp (s, "Infinity") == 0)
-        *out = INFINITY;
-      else if (strcmp (s, "-Infinity") == 0)
-        *out = -INFINITY;
-      else
-        return JSON_FAIL (error, "%s: expected a number, found '%s'", path, s);
-      return TRUE;
-    }
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+  if (holds (node, G_TYPE_DOUBLE))
     *out = json_node_get_double (node);
-  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+  else if (holds (node, G_TYPE_INT64))
     *out = (double) json_node_get_int (node);
+  else if (strcmp (s, "NaN") == 0)
+    *out = NAN;
+  else if (strcmp (s, "Infinity") == 0 || strcmp (s, "-Infinity") == 0)
+    *out = s[0] == '-' ? -INFINITY : INFINITY;
   else
-    return JSON_FAIL (error, "%s: expected a number, found %s", path, json_kind_name (node));
+    return fail_at (error, path, name, "expected a number, found %s", json_kind_name (node));
   return TRUE;
 }
 
@@ -512,120 +523,88 @@ read_decimal (JsonNode *node, const char *path, PlanType type, gint64 *out, GErr
   const char *s;
   guint64 mag, limit = 1;
 
-  if (!want_string (node, path, &s, error))
+  if (!want_string (node, path, "literal", &s, error))
     return FALSE;
   if (!plan_parse_decimal (s, strlen (s), type.scale, out))
-    return JSON_FAIL (error, "%s: '%s' is not a valid DECIMAL(%u, %u)", path, s,
-                      type.precision, type.scale);
+    return fail_at (error, path, "literal", "'%s' is not a valid DECIMAL(%u, %u)", s,
+                    type.precision, type.scale);
   for (guint i = 0; i < type.precision; i++)
     limit *= 10;
   mag = *out < 0 ? (guint64) 0 - (guint64) *out : (guint64) *out;
   if (mag >= limit)
-    return JSON_FAIL (error, "%s: '%s' has more digits than DECIMAL(%u, %u) allows", path, s,
-                      type.precision, type.scale);
+    return fail_at (error, path, "literal", "'%s' has more digits than DECIMAL(%u, %u) allows",
+                    s, type.precision, type.scale);
   return TRUE;
 }
 
-/* Reads the scalar `node` as a value of `type` into *out (which owns any string). */
+/* Reads obj's "literal" as a value of obj's "type" into *out (which owns any string). */
 static gboolean
-read_value (JsonNode *node, const char *path, PlanType type, PlanValue *out, GError **error)
+read_literal (JsonObject *obj, const char *path, PlanValue *out, GError **error)
 {
+  JsonNode *node = member (obj, "literal");
   gint64 i;
   const char *s;
 
-  *out = (PlanValue) { .type = type };
+  *out = (PlanValue) { 0 };
+  if (!want_type (obj, path, &out->type, error))
+    return FALSE;
   if (node == NULL)
-    return JSON_FAIL (error, "%s: missing", path);
+    return fail_at (error, path, "literal", "missing");
   if (JSON_NODE_HOLDS_NULL (node))
-    {
-      out->is_null = TRUE;
-      return TRUE;
-    }
-  switch (type.kind)
+    return out->is_null = TRUE;
+  switch (out->type.kind)
     {
     case PLAN_TYPE_NULL:
-      return JSON_FAIL (error, "%s: a value of type NULL must be null", path);
+      return fail_at (error, path, "literal", "a value of type NULL must be null");
     case PLAN_TYPE_BOOLEAN:
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-        return JSON_FAIL (error, "%s: expected a boolean, found %s", path,
-                          json_kind_name (node));
+      if (!holds (node, G_TYPE_BOOLEAN))
+        return fail_at (error, path, "literal", "expected a boolean, found %s",
+                        json_kind_name (node));
       out->v.b = json_node_get_boolean (node);
       return TRUE;
     case PLAN_TYPE_INT:
     case PLAN_TYPE_DATE:
-      if (!want_int (node, path, G_MININT32, G_MAXINT32, &i, error))
+      if (!want_int (node, path, "literal", G_MININT32, G_MAXINT32, &i, error))
         return FALSE;
-      out->v.i = i;
-      return TRUE;
+      return out->v.i = i, TRUE;
     case PLAN_TYPE_BIGINT:
     case PLAN_TYPE_TIMESTAMP:
     case PLAN_TYPE_INTERVAL:
-      if (!want_int (node, path, G_MININT64, G_MAXINT64, &i, error))
-        return FALSE;
-      out->v.i = i;
-      return TRUE;
+      return want_int (node, path, "literal", G_MININT64, G_MAXINT64, &out->v.i, error);
     case PLAN_TYPE_DOUBLE:
-      return read_double (node, path, &out->v.d, error);
+      return read_double (node, path, "literal", &out->v.d, error);
     case PLAN_TYPE_DECIMAL:
-      return read_decimal (node, path, type, &out->v.i, error);
+      return read_decimal (node, path, out->type, &out->v.i, error);
     case PLAN_TYPE_VARCHAR:
-      if (!want_string (node, path, &s, error))
+      if (!want_string (node, path, "literal", &s, error))
         return FALSE;
       out->v.s = g_strdup (s);
       return TRUE;
     default:
-      return JSON_FAIL (error, "%s: unsupported type", path);
+      return fail_at (error, path, "literal", "unsupported type");
     }
 }
 
-/* Allowed argument counts; G_MAXUINT for "any". */
+/* Argument counts per function, in PlanFunc order: a digit is an exact count; N is two or
+ * more, M one or more, L two or three, R one or two. */
+static const char arity_codes[] =
+  "222221" "222222"         /* ADD SUB MUL DIV MOD NEG, EQ NE LT LE GT GE */
+  "NN1" "1111" "22"         /* AND OR NOT, IS_NULL .. IS_FALSE, IS_[NOT_]DISTINCT_FROM */
+  "3NLN1M2"                 /* BETWEEN IN LIKE CASE CAST COALESCE NULLIF */
+  "N111L11123"              /* CONCAT UPPER LOWER CHAR_LENGTH SUBSTRING TRIM LTRIM RTRIM
+                             * POSITION REPLACE */
+  "1R1112111" "111111" "0"; /* ABS .. EXP, EXTRACT_*, CURRENT_TIMESTAMP */
+G_STATIC_ASSERT (sizeof arity_codes == PLAN_FUNC__COUNT + 1);
+
 static void
 func_arity (PlanFunc f, guint *min, guint *max)
 {
-  switch (f)
-    {
-    case PLAN_FUNC_NEG: case PLAN_FUNC_NOT: case PLAN_FUNC_IS_NULL:
-    case PLAN_FUNC_IS_NOT_NULL: case PLAN_FUNC_IS_TRUE: case PLAN_FUNC_IS_FALSE:
-    case PLAN_FUNC_CAST: case PLAN_FUNC_UPPER: case PLAN_FUNC_LOWER:
-    case PLAN_FUNC_CHAR_LENGTH: case PLAN_FUNC_TRIM: case PLAN_FUNC_LTRIM:
-    case PLAN_FUNC_RTRIM: case PLAN_FUNC_ABS: case PLAN_FUNC_FLOOR: case PLAN_FUNC_CEIL:
-    case PLAN_FUNC_SQRT: case PLAN_FUNC_LN: case PLAN_FUNC_LOG10: case PLAN_FUNC_EXP:
-    case PLAN_FUNC_EXTRACT_YEAR: case PLAN_FUNC_EXTRACT_MONTH: case PLAN_FUNC_EXTRACT_DAY:
-    case PLAN_FUNC_EXTRACT_HOUR: case PLAN_FUNC_EXTRACT_MINUTE:
-    case PLAN_FUNC_EXTRACT_SECOND:
-      *min = *max = 1;
-      return;
-    case PLAN_FUNC_ADD: case PLAN_FUNC_SUB: case PLAN_FUNC_MUL: case PLAN_FUNC_DIV:
-    case PLAN_FUNC_MOD: case PLAN_FUNC_EQ: case PLAN_FUNC_NE: case PLAN_FUNC_LT:
-    case PLAN_FUNC_LE: case PLAN_FUNC_GT: case PLAN_FUNC_GE:
-    case PLAN_FUNC_IS_DISTINCT_FROM: case PLAN_FUNC_IS_NOT_DISTINCT_FROM:
-    case PLAN_FUNC_NULLIF: case PLAN_FUNC_POSITION: case PLAN_FUNC_POWER:
-      *min = *max = 2;
-      return;
-    case PLAN_FUNC_AND: case PLAN_FUNC_OR: case PLAN_FUNC_CONCAT: case PLAN_FUNC_IN:
-    case PLAN_FUNC_CASE:
-      *min = 2, *max = G_MAXUINT;
-      return;
-    case PLAN_FUNC_COALESCE:
-      *min = 1, *max = G_MAXUINT;
-      return;
-    case PLAN_FUNC_BETWEEN: case PLAN_FUNC_REPLACE:
-      *min = *max = 3;
-      return;
-    case PLAN_FUNC_LIKE: case PLAN_FUNC_SUBSTRING:
-      *min = 2, *max = 3;
-      return;
-    case PLAN_FUNC_ROUND:
-      *min = 1, *max = 2;
-      return;
-    case PLAN_FUNC_CURRENT_TIMESTAMP:
-      *min = *max = 0;
-      return;
-    case PLAN_FUNC__COUNT:
-    default:
-      *min = 1, *max = 0;
-      return;
-    }
+  char c = (guint) f < PLAN_FUNC__COUNT ? arity_codes[f] : 'X';
+
+  *min = c == 'M' || c == 'R' ? 1 : c == 'N' || c == 'L' ? 2 : (guint) (c - '0');
+  *max = c == 'M' || c == 'N' ? G_MAXUINT : c == 'L' ? 3 : c == 'R' ? 2 : *min;
+  if (c == 'X')
+    *min = 1, *max = 0;
 }
 
 typedef struct {
@@ -640,29 +619,27 @@ static PlanExpr *
 read_call (JsonObject *obj, const char *path, PlanType type, PlanSpan span, guint depth,
            const ExprScope *scope, GError **error)
 {
-  g_autofree char *fpath = g_strconcat (path, ".call", NULL);
-  g_autofree char *apath = g_strconcat (path, ".args", NULL);
   const char *name;
   PlanFunc f;
   JsonArray *arr;
   guint n, min, max;
   g_autofree PlanExpr **args = NULL;
 
-  if (!want_string (member (obj, "call"), fpath, &name, error))
+  if (!want_string (member (obj, "call"), path, "call", &name, error))
     return NULL;
   if (!plan_func_from_name (name, &f))
-    return JSON_FAIL_NULL (error, "%s: unknown function '%s'", fpath, name);
-  if (!want_array (member (obj, "args"), apath, 10000, &arr, error))
+    return FAIL_NULL (error, path, "call", "unknown function '%s'", name);
+  if (!want_array (member (obj, "args"), path, "args", 10000, &arr, error))
     return NULL;
   n = json_array_get_length (arr);
   func_arity (f, &min, &max);
   if (n < min || n > max)
-    return JSON_FAIL_NULL (error, "%s: %s takes %u%s argument(s), found %u", apath, name, min,
+    return FAIL_NULL (error, path, "args", "%s takes %u%s argument(s), found %u", name, min,
                       max == min ? "" : " or more", n);
   args = g_new0 (PlanExpr *, n ? n : 1);
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *p = g_strdup_printf ("%s[%u]", apath, i);
+      g_autofree char *p = g_strdup_printf ("%s.args[%u]", path, i);
 
       args[i] = read_expr (json_array_get_element (arr, i), p, depth + 1, scope, error);
       if (args[i] == NULL)
@@ -676,94 +653,89 @@ read_call (JsonObject *obj, const char *path, PlanType type, PlanSpan span, guin
 }
 
 static PlanExpr *
+read_column (JsonObject *obj, const char *path, PlanType type, PlanSpan span,
+             const ExprScope *scope, GError **error)
+{
+  guint width = scope->input ? scope->input->n_fields : 0;
+  gint64 col;
+
+  if (!want_int (member (obj, "column"), path, "column", 0, G_MAXUINT32, &col, error))
+    return NULL;
+  if ((guint64) col >= width)
+    return FAIL_NULL (error, path, "column", "column %" G_GINT64_FORMAT " is out of range "
+                      "(%s has %u column(s))", col, scope->input_name, width);
+  if (scope->input->fields[col].type.kind != type.kind)
+    return FAIL_NULL (error, path, "column", "column %" G_GINT64_FORMAT " is %s in %s, not %s",
+                      col, plan_type_kind_name (scope->input->fields[col].type.kind),
+                      scope->input_name, plan_type_kind_name (type.kind));
+  return plan_expr_column ((guint) col, type, span);
+}
+
+static PlanExpr *
 read_expr (JsonNode *node, const char *path, guint depth, const ExprScope *scope,
            GError **error)
 {
   JsonObject *obj;
   PlanType type;
   PlanSpan span;
-  guint kinds;
+  PlanValue v;
 
   if (depth > MAX_EXPR_DEPTH)
-    return JSON_FAIL_NULL (error, "%s: expression nested too deeply (more than %u levels)", path,
+    return FAIL_NULL (error, path, NULL, "expression nested too deeply (more than %u levels)",
                       MAX_EXPR_DEPTH);
-  if (!want_object (node, path, &obj, error) || !want_type (obj, path, &type, error)
+  if (!want_object (node, path, NULL, &obj, error) || !want_type (obj, path, &type, error)
       || !read_span (obj, path, &span, error))
     return NULL;
-  kinds = !!member (obj, "column") + !!member (obj, "literal") + !!member (obj, "call");
-  if (kinds != 1)
-    return JSON_FAIL_NULL (error, "%s: an expression needs exactly one of \"column\", "
-                      "\"literal\" or \"call\"", path);
+  if (!!member (obj, "column") + !!member (obj, "literal") + !!member (obj, "call") != 1)
+    return FAIL_NULL (error, path, NULL, "an expression needs exactly one of \"column\", "
+                      "\"literal\" or \"call\"");
   if (member (obj, "column"))
-    {
-      g_autofree char *p = g_strconcat (path, ".column", NULL);
-      guint width = scope->input ? scope->input->n_fields : 0;
-      gint64 col;
-
-      if (!want_int (member (obj, "column"), p, 0, G_MAXUINT32, &col, error))
-        return NULL;
-      if ((guint64) col >= width)
-        return JSON_FAIL_NULL (error, "%s: column %" G_GINT64_FORMAT " is out of range (%s has %u "
-                          "column(s))", p, col, scope->input_name, width);
-      if (scope->input->fields[col].type.kind != type.kind)
-        return JSON_FAIL_NULL (error, "%s: column %" G_GINT64_FORMAT " is %s in %s, not %s", p,
-                          col, plan_type_kind_name (scope->input->fields[col].type.kind),
-                          scope->input_name, plan_type_kind_name (type.kind));
-      return plan_expr_column ((guint) col, type, span);
-    }
-  if (member (obj, "literal"))
-    {
-      g_autofree char *p = g_strconcat (path, ".literal", NULL);
-      PlanValue v;
-
-      if (!read_value (member (obj, "literal"), p, type, &v, error))
-        return NULL;
-      return plan_expr_literal (&v, span);
-    }
-  return read_call (obj, path, type, span, depth, scope, error);
+    return read_column (obj, path, type, span, scope, error);
+  if (member (obj, "call"))
+    return read_call (obj, path, type, span, depth, scope, error);
+  return read_literal (obj, path, &v, error) ? plan_expr_literal (&v, span) : NULL;
 }
 
 static gboolean
 read_optional_expr (JsonObject *obj, const char *name, const char *path,
                     const ExprScope *scope, PlanExpr **out, GError **error)
 {
-  g_autofree char *p = g_strdup_printf ("%s.%s", path, name);
+  g_autofree char *p = NULL;
   JsonNode *node = member (obj, name);
 
   *out = NULL;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
+  p = g_strdup_printf ("%s.%s", path, name);
   *out = read_expr (node, p, 0, scope, error);
   if (*out && (*out)->type.kind != PLAN_TYPE_BOOLEAN)
     {
-      plan_expr_unref (*out);
-      *out = NULL;
-      return JSON_FAIL (error, "%s: a filter must be BOOLEAN", p);
+      g_clear_pointer (out, plan_expr_unref);
+      return fail_at (error, p, NULL, "a filter must be BOOLEAN");
     }
   return *out != NULL;
 }
 
-/* ---- reading: schemas, tables ------------------------------------------------------- */
+/* ---- reading: schemas, tables --------------------------------------------------------- */
 
 static PlanSchema *
-read_schema (JsonNode *node, const char *path, GError **error)
+read_schema (JsonObject *obj, const char *path, GError **error)
 {
   JsonArray *arr;
   g_autoptr (PlanSchema) schema = NULL;
 
-  if (!want_array (node, path, MAX_FIELDS, &arr, error))
+  if (!want_array (member (obj, "schema"), path, "schema", MAX_FIELDS, &arr, error))
     return NULL;
   schema = plan_schema_new (json_array_get_length (arr));
   for (guint i = 0; i < schema->n_fields; i++)
     {
-      g_autofree char *p = g_strdup_printf ("%s[%u]", path, i);
-      g_autofree char *np = g_strdup_printf ("%s[%u].name", path, i);
+      g_autofree char *p = g_strdup_printf ("%s.schema[%u]", path, i);
       JsonObject *f;
       const char *name;
       PlanType type;
 
-      if (!want_object (json_array_get_element (arr, i), p, &f, error)
-          || !want_string (member (f, "name"), np, &name, error)
+      if (!want_object (json_array_get_element (arr, i), p, NULL, &f, error)
+          || !want_string (member (f, "name"), p, "name", &name, error)
           || !want_type (f, p, &type, error))
         return NULL;
       plan_schema_set_field (schema, i, name, type);
@@ -775,20 +747,19 @@ static gboolean
 read_options (JsonObject *tobj, const char *path, PlanTable *table, GError **error)
 {
   g_autofree char *p = g_strconcat (path, ".options", NULL);
-  JsonObject *opts;
   g_autoptr (GList) names = NULL;
+  JsonObject *opts;
 
   if (member (tobj, "options") == NULL)
     return TRUE;
-  if (!want_object (member (tobj, "options"), p, &opts, error))
+  if (!want_object (member (tobj, "options"), path, "options", &opts, error))
     return FALSE;
   names = json_object_get_members (opts);
   for (GList *l = names; l; l = l->next)
     {
-      g_autofree char *op = g_strdup_printf ("%s.%s", p, (const char *) l->data);
       const char *value;
 
-      if (!want_string (json_object_get_member (opts, l->data), op, &value, error))
+      if (!want_string (json_object_get_member (opts, l->data), p, l->data, &value, error))
         return FALSE;
       plan_table_add_option (table, l->data, value);
     }
@@ -800,9 +771,6 @@ read_table (JsonObject *obj, const char *path, gboolean required, PlanTable **ou
             GError **error)
 {
   g_autofree char *p = g_strconcat (path, ".table", NULL);
-  g_autofree char *np = g_strconcat (p, ".name", NULL);
-  g_autofree char *sp = g_strconcat (p, ".schema", NULL);
-  g_autofree char *dp = g_strconcat (p, ".ddl", NULL);
   JsonNode *node = member (obj, "table"), *ddl;
   JsonObject *tobj;
   const char *name, *ddl_text;
@@ -813,13 +781,13 @@ read_table (JsonObject *obj, const char *path, gboolean required, PlanTable **ou
   *out = NULL;
   if (!required && (node == NULL || JSON_NODE_HOLDS_NULL (node)))
     return TRUE;
-  if (!want_object (node, p, &tobj, error) || !want_string (member (tobj, "name"), np, &name,
-                                                             error)
+  if (!want_object (node, path, "table", &tobj, error)
+      || !want_string (member (tobj, "name"), p, "name", &name, error)
       || !read_span (tobj, p, &span, error))
     return FALSE;
   if (name[0] == '\0')
-    return JSON_FAIL (error, "%s: a table name cannot be empty", np);
-  if ((schema = read_schema (member (tobj, "schema"), sp, error)) == NULL)
+    return fail_at (error, p, "name", "a table name cannot be empty");
+  if ((schema = read_schema (tobj, p, error)) == NULL)
     return FALSE;
   table = plan_table_new (name, schema, span);
   if (!read_options (tobj, p, table, error))
@@ -827,7 +795,7 @@ read_table (JsonObject *obj, const char *path, gboolean required, PlanTable **ou
   ddl = member (tobj, "ddl");
   if (ddl != NULL && !JSON_NODE_HOLDS_NULL (ddl))
     {
-      if (!want_string (ddl, dp, &ddl_text, error))
+      if (!want_string (ddl, p, "ddl", &ddl_text, error))
         return FALSE;
       table->ddl = g_strdup (ddl_text);
     }
@@ -835,27 +803,28 @@ read_table (JsonObject *obj, const char *path, gboolean required, PlanTable **ou
   return TRUE;
 }
 
+/* Column indices below limit, from obj's member `name`; `what` names what they index. */
 static guint *
-read_uint_array (JsonNode *node, const char *path, guint limit, const char *what,
-                 guint *n_out, GError **error)
+read_columns (JsonObject *obj, const char *path, const char *name, guint limit,
+              const char *what, guint *n_out, GError **error)
 {
   JsonArray *arr;
   g_autofree guint *v = NULL;
 
-  if (!want_array (node, path, MAX_FIELDS, &arr, error))
+  if (!want_array (member (obj, name), path, name, MAX_FIELDS, &arr, error))
     return NULL;
   *n_out = json_array_get_length (arr);
   v = g_new0 (guint, *n_out ? *n_out : 1);
   for (guint i = 0; i < *n_out; i++)
     {
-      g_autofree char *p = g_strdup_printf ("%s[%u]", path, i);
+      g_autofree char *p = g_strdup_printf ("%s.%s[%u]", path, name, i);
       gint64 x;
 
-      if (!want_int (json_array_get_element (arr, i), p, 0, G_MAXUINT32, &x, error))
+      if (!want_int (json_array_get_element (arr, i), p, NULL, 0, G_MAXUINT32, &x, error))
         return NULL;
       if ((guint64) x >= limit)
-        return JSON_FAIL_NULL (error, "%s: column %" G_GINT64_FORMAT " is out of range (%s has %u "
-                          "column(s))", p, x, what, limit);
+        return FAIL_NULL (error, p, NULL, "column %" G_GINT64_FORMAT " is out of range (%s "
+                          "has %u column(s))", x, what, limit);
       v[i] = (guint) x;
     }
   return g_steal_pointer (&v);
@@ -868,49 +837,14 @@ typedef struct {
   guint n_nodes;        /* how many the JSON lists */
 } Reader;
 
-static gboolean
-name_lookup (const char *text, const char *(*name_of) (int), int count, int *out)
-{
-  for (int i = 0; i < count; i++)
-    if (strcmp (text, name_of (i)) == 0)
-      {
-        *out = i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 static const char *phys_kind_name_i (int k) { return plan_phys_kind_name ((PlanPhysKind) k); }
 static const char *exchange_name_i (int k) { return plan_exchange_name ((PlanExchangeKind) k); }
 static const char *sink_name_i (int k) { return plan_sink_kind_name ((PlanSinkKind) k); }
 
 static gboolean
-want_enum (JsonNode *node, const char *path, const char *what,
-           const char *(*name_of) (int), int count, int *out, GError **error)
-{
-  const char *text;
-
-  if (!want_string (node, path, &text, error))
-    return FALSE;
-  if (!name_lookup (text, name_of, count, out))
-    {
-      g_autoptr (GString) known = g_string_new (NULL);
-
-      for (int i = 0; i < count; i++)
-        g_string_append_printf (known, "%s%s", i ? ", " : "", name_of (i));
-      return JSON_FAIL (error, "%s: unknown %s '%s' (expected one of %s)", path, what, text,
-                        known->str);
-    }
-  return TRUE;
-}
-
-static gboolean
 read_one_input (Reader *rd, JsonNode *enode, const char *path, guint index,
                 PlanPhysNode *node, GError **error)
 {
-  g_autofree char *np = g_strconcat (path, ".node", NULL);
-  g_autofree char *xp = g_strconcat (path, ".exchange", NULL);
-  g_autofree char *kp = g_strconcat (path, ".keys", NULL);
   g_autofree guint *keys = NULL;
   JsonObject *eobj;
   PlanPhysNode *input;
@@ -918,30 +852,28 @@ read_one_input (Reader *rd, JsonNode *enode, const char *path, guint index,
   int exchange;
   guint n_keys = 0;
 
-  if (!want_object (enode, path, &eobj, error)
-      || !want_int (member (eobj, "node"), np, G_MININT64, G_MAXINT64, &id, error))
+  if (!want_object (enode, path, NULL, &eobj, error)
+      || !want_int (member (eobj, "node"), path, "node", G_MININT64, G_MAXINT64, &id, error))
     return FALSE;
   if (id < 0 || (guint64) id >= rd->n_nodes)
-    return JSON_FAIL (error, "%s: unknown node id %" G_GINT64_FORMAT, np, id);
+    return fail_at (error, path, "node", "unknown node id %" G_GINT64_FORMAT, id);
   if ((guint64) id >= index)
-    return JSON_FAIL (error, "%s: node %" G_GINT64_FORMAT " is listed after node %u; inputs "
-                      "must come before their consumers", np, id, index);
+    return fail_at (error, path, "node", "node %" G_GINT64_FORMAT " is listed after node %u; "
+                    "inputs must come before their consumers", id, index);
   input = rd->nodes[id];
-  if (!want_enum (member (eobj, "exchange"), xp, "exchange", exchange_name_i,
+  if (!want_enum (member (eobj, "exchange"), path, "exchange", exchange_name_i,
                   PLAN_EXCHANGE_GATHER + 1, &exchange, error))
     return FALSE;
-  if (member (eobj, "keys") != NULL)
-    {
-      keys = read_uint_array (member (eobj, "keys"), kp, input->schema->n_fields,
-                              "the input", &n_keys, error);
-      if (keys == NULL)
-        return FALSE;
-    }
+  if (member (eobj, "keys") != NULL
+      && !(keys = read_columns (eobj, path, "keys", input->schema->n_fields, "the input",
+                                &n_keys, error)))
+    return FALSE;
   if (exchange == PLAN_EXCHANGE_HASH && n_keys == 0)
-    return JSON_FAIL (error, "%s: a HASH exchange needs at least one key", kp);
+    return fail_at (error, path, "keys", "a HASH exchange needs at least one key");
   if (exchange == PLAN_EXCHANGE_FORWARD && input->parallelism != node->parallelism)
-    return JSON_FAIL (error, "%s: a FORWARD exchange needs equal parallelism on both sides "
-                      "(input %u, consumer %u)", xp, input->parallelism, node->parallelism);
+    return fail_at (error, path, "exchange", "a FORWARD exchange needs equal parallelism on "
+                    "both sides (input %u, consumer %u)", input->parallelism,
+                    node->parallelism);
   plan_phys_node_add_input (node, plan_phys_node_ref (input), (PlanExchangeKind) exchange,
                             n_keys, keys);
   return TRUE;
@@ -951,18 +883,17 @@ static gboolean
 read_inputs (Reader *rd, JsonObject *obj, const char *path, guint index, PlanPhysNode *node,
              GError **error)
 {
-  g_autofree char *p = g_strconcat (path, ".inputs", NULL);
   guint want = node->kind == PLAN_PHYS_SOURCE || node->kind == PLAN_PHYS_VALUES ? 0 : 1;
   JsonArray *arr;
 
-  if (!want_array (member (obj, "inputs"), p, 64, &arr, error))
+  if (!want_array (member (obj, "inputs"), path, "inputs", 64, &arr, error))
     return FALSE;
   if (json_array_get_length (arr) != want)
-    return JSON_FAIL (error, "%s: a %s node takes %u input(s), found %u", p,
-                      plan_phys_kind_name (node->kind), want, json_array_get_length (arr));
+    return fail_at (error, path, "inputs", "a %s node takes %u input(s), found %u",
+                    plan_phys_kind_name (node->kind), want, json_array_get_length (arr));
   for (guint i = 0; i < want; i++)
     {
-      g_autofree char *ep = g_strdup_printf ("%s[%u]", p, i);
+      g_autofree char *ep = g_strdup_printf ("%s.inputs[%u]", path, i);
 
       if (!read_one_input (rd, json_array_get_element (arr, i), ep, index, node, error))
         return FALSE;
@@ -977,15 +908,14 @@ check_field_kind (const PlanPhysNode *node, guint i, PlanTypeKind kind, const ch
 {
   if (node->schema->fields[i].type.kind == kind)
     return TRUE;
-  return JSON_FAIL (error, "%s: produces %s but the node's schema says column %u is %s", path,
-                    plan_type_kind_name (kind), i,
-                    plan_type_kind_name (node->schema->fields[i].type.kind));
+  return fail_at (error, path, NULL, "produces %s but the node's schema says column %u is %s",
+                  plan_type_kind_name (kind), i,
+                  plan_type_kind_name (node->schema->fields[i].type.kind));
 }
 
 static gboolean
 read_source (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
 {
-  g_autofree char *cp = g_strconcat (path, ".columns", NULL);
   ExprScope scope = { node->schema, "the source's output" };
   PlanTable *table;
   guint n;
@@ -993,17 +923,17 @@ read_source (JsonObject *obj, const char *path, PlanPhysNode *node, GError **err
   if (!read_table (obj, path, TRUE, &table, error))
     return FALSE;
   node->u.source.table = table;
-  node->u.source.columns = read_uint_array (member (obj, "columns"), cp,
-                                            table->schema->n_fields, "the table", &n, error);
+  node->u.source.columns = read_columns (obj, path, "columns", table->schema->n_fields,
+                                         "the table", &n, error);
   if (node->u.source.columns == NULL)
     return FALSE;
   node->u.source.n_columns = n;
   if (n != node->schema->n_fields)
-    return JSON_FAIL (error, "%s: %u column(s) read but the schema has %u", cp, n,
-                      node->schema->n_fields);
+    return fail_at (error, path, "columns", "%u column(s) read but the schema has %u", n,
+                    node->schema->n_fields);
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *p = g_strdup_printf ("%s[%u]", cp, i);
+      g_autofree char *p = g_strdup_printf ("%s.columns[%u]", path, i);
       PlanTypeKind kind = table->schema->fields[node->u.source.columns[i]].type.kind;
 
       if (!check_field_kind (node, i, kind, p, error))
@@ -1015,40 +945,37 @@ read_source (JsonObject *obj, const char *path, PlanPhysNode *node, GError **err
 static gboolean
 read_values (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
 {
-  g_autofree char *vp = g_strconcat (path, ".values", NULL);
   guint width = node->schema->n_fields, n_rows;
   JsonArray *rows;
 
-  if (!want_array (member (obj, "values"), vp, 100000, &rows, error))
+  if (!want_array (member (obj, "values"), path, "values", 100000, &rows, error))
     return FALSE;
   n_rows = json_array_get_length (rows);
   if ((guint64) n_rows * width > 1000000)
-    return JSON_FAIL (error, "%s: too many values (%u rows of %u)", vp, n_rows, width);
+    return fail_at (error, path, "values", "too many values (%u rows of %u)", n_rows, width);
   node->u.values.values = g_new0 (PlanValue, (gsize) n_rows * width + 1);
   for (guint r = 0; r < n_rows; r++)
     {
-      g_autofree char *rp = g_strdup_printf ("%s[%u]", vp, r);
+      g_autofree char *rp = g_strdup_printf ("%s.values[%u]", path, r);
       JsonArray *row;
 
-      if (!want_array (json_array_get_element (rows, r), rp, MAX_FIELDS, &row, error))
+      if (!want_array (json_array_get_element (rows, r), rp, NULL, MAX_FIELDS, &row, error))
         return FALSE;
       if (json_array_get_length (row) != width)
-        return JSON_FAIL (error, "%s: %u value(s) but the schema has %u column(s)", rp,
-                          json_array_get_length (row), width);
+        return fail_at (error, rp, NULL, "%u value(s) but the schema has %u column(s)",
+                        json_array_get_length (row), width);
       for (guint c = 0; c < width; c++)
         {
           g_autofree char *p = g_strdup_printf ("%s[%u]", rp, c);
-          g_autofree char *lp = g_strconcat (p, ".literal", NULL);
+          PlanValue *v = &node->u.values.values[r * width + c];
           JsonObject *lit;
-          PlanType type;
 
-          if (!want_object (json_array_get_element (row, c), p, &lit, error)
-              || !want_type (lit, p, &type, error)
-              || !read_value (member (lit, "literal"), lp, type,
-                              &node->u.values.values[r * width + c], error))
+          if (!want_object (json_array_get_element (row, c), p, NULL, &lit, error)
+              || !read_literal (lit, p, v, error))
             return FALSE;
           node->u.values.n_rows = r + 1; /* so a failure frees what was read */
-          if (type.kind != PLAN_TYPE_NULL && !check_field_kind (node, c, type.kind, p, error))
+          if (v->type.kind != PLAN_TYPE_NULL && !check_field_kind (node, c, v->type.kind, p,
+                                                                   error))
             return FALSE;
         }
     }
@@ -1059,22 +986,21 @@ read_values (JsonObject *obj, const char *path, PlanPhysNode *node, GError **err
 static gboolean
 read_calc (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
 {
-  g_autofree char *ep = g_strconcat (path, ".exprs", NULL);
   ExprScope scope = { node->inputs[0].node->schema, "the input" };
   JsonArray *arr;
   guint n;
 
   if (!read_optional_expr (obj, "filter", path, &scope, &node->u.calc.filter, error)
-      || !want_array (member (obj, "exprs"), ep, MAX_FIELDS, &arr, error))
+      || !want_array (member (obj, "exprs"), path, "exprs", MAX_FIELDS, &arr, error))
     return FALSE;
   n = json_array_get_length (arr);
   if (n != node->schema->n_fields)
-    return JSON_FAIL (error, "%s: %u expression(s) but the schema has %u column(s)", ep, n,
-                      node->schema->n_fields);
+    return fail_at (error, path, "exprs", "%u expression(s) but the schema has %u column(s)",
+                    n, node->schema->n_fields);
   node->u.calc.exprs = g_new0 (PlanExpr *, n ? n : 1);
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *p = g_strdup_printf ("%s[%u]", ep, i);
+      g_autofree char *p = g_strdup_printf ("%s.exprs[%u]", path, i);
       PlanExpr *e = read_expr (json_array_get_element (arr, i), p, 0, &scope, error);
 
       if (e == NULL)
@@ -1089,16 +1015,16 @@ read_calc (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error
 static gboolean
 read_limit (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
 {
-  g_autofree char *lp = g_strconcat (path, ".limit", NULL);
-  g_autofree char *op = g_strconcat (path, ".offset", NULL);
   const PlanSchema *in = node->inputs[0].node->schema;
 
-  if (!want_int (member (obj, "limit"), lp, -1, G_MAXINT64, &node->u.limit.limit, error)
-      || !want_int (member (obj, "offset"), op, 0, G_MAXINT64, &node->u.limit.offset, error))
+  if (!want_int (member (obj, "limit"), path, "limit", -1, G_MAXINT64, &node->u.limit.limit,
+                 error)
+      || !want_int (member (obj, "offset"), path, "offset", 0, G_MAXINT64,
+                    &node->u.limit.offset, error))
     return FALSE;
   if (in->n_fields != node->schema->n_fields)
-    return JSON_FAIL (error, "%s.schema: a LIMIT node has its input's %u column(s), not %u",
-                      path, in->n_fields, node->schema->n_fields);
+    return fail_at (error, path, "schema", "a LIMIT node has its input's %u column(s), not %u",
+                    in->n_fields, node->schema->n_fields);
   for (guint i = 0; i < in->n_fields; i++)
     if (!check_field_kind (node, i, in->fields[i].type.kind, path, error))
       return FALSE;
@@ -1108,10 +1034,9 @@ read_limit (JsonObject *obj, const char *path, PlanPhysNode *node, GError **erro
 static gboolean
 read_sink (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
 {
-  g_autofree char *sp = g_strconcat (path, ".sink", NULL);
   int sink;
 
-  if (!want_enum (member (obj, "sink"), sp, "sink", sink_name_i, PLAN_SINK_FILESYSTEM + 1,
+  if (!want_enum (member (obj, "sink"), path, "sink", sink_name_i, PLAN_SINK_FILESYSTEM + 1,
                   &sink, error))
     return FALSE;
   node->u.sink.sink = (PlanSinkKind) sink;
@@ -1122,20 +1047,18 @@ static gboolean
 read_node_header (JsonObject *obj, const char *path, guint index, PlanPhysKind *kind,
                   gint64 *parallelism, GError **error)
 {
-  g_autofree char *ip = g_strconcat (path, ".id", NULL);
-  g_autofree char *kp = g_strconcat (path, ".kind", NULL);
-  g_autofree char *pp = g_strconcat (path, ".parallelism", NULL);
   gint64 id;
   int k;
 
-  if (!want_int (member (obj, "id"), ip, G_MININT64, G_MAXINT64, &id, error))
+  if (!want_int (member (obj, "id"), path, "id", G_MININT64, G_MAXINT64, &id, error))
     return FALSE;
   if (id != index)
-    return JSON_FAIL (error, "%s: expected %u (nodes are listed in id order), found %"
-                      G_GINT64_FORMAT, ip, index, id);
-  if (!want_enum (member (obj, "kind"), kp, "node kind", phys_kind_name_i,
-                  PLAN_PHYS_SINK + 1, &k, error)
-      || !want_int (member (obj, "parallelism"), pp, 1, MAX_PARALLELISM, parallelism, error))
+    return fail_at (error, path, "id", "expected %u (nodes are listed in id order), found %"
+                    G_GINT64_FORMAT, index, id);
+  if (!want_enum (member (obj, "kind"), path, "kind", phys_kind_name_i, PLAN_PHYS_SINK + 1,
+                  &k, error)
+      || !want_int (member (obj, "parallelism"), path, "parallelism", 1, MAX_PARALLELISM,
+                    parallelism, error))
     return FALSE;
   *kind = (PlanPhysKind) k;
   return TRUE;
@@ -1144,22 +1067,19 @@ read_node_header (JsonObject *obj, const char *path, guint index, PlanPhysKind *
 static gboolean
 read_node_flags (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
 {
-  g_autofree char *cp = g_strconcat (path, ".chained", NULL);
-  g_autofree char *ep = g_strconcat (path, ".est_rows", NULL);
   JsonNode *chained = member (obj, "chained"), *est = member (obj, "est_rows");
 
   if (chained != NULL)
     {
-      if (!JSON_NODE_HOLDS_VALUE (chained)
-          || json_node_get_value_type (chained) != G_TYPE_BOOLEAN)
-        return JSON_FAIL (error, "%s: expected a boolean, found %s", cp,
-                          json_kind_name (chained));
+      if (!holds (chained, G_TYPE_BOOLEAN))
+        return fail_at (error, path, "chained", "expected a boolean, found %s",
+                        json_kind_name (chained));
       node->chained = json_node_get_boolean (chained);
     }
   if (node->chained && (node->n_inputs == 0
                         || node->inputs[0].exchange != PLAN_EXCHANGE_FORWARD))
-    return JSON_FAIL (error, "%s: only a node fed by a FORWARD edge can be chained", cp);
-  if (est != NULL && !read_double (est, ep, &node->est_rows, error))
+    return fail_at (error, path, "chained", "only a node fed by a FORWARD edge can be chained");
+  if (est != NULL && !read_double (est, path, "est_rows", &node->est_rows, error))
     return FALSE;
   if (!isfinite (node->est_rows) || node->est_rows < 0)
     node->est_rows = -1;
@@ -1169,7 +1089,6 @@ read_node_flags (JsonObject *obj, const char *path, PlanPhysNode *node, GError *
 static PlanPhysNode *
 read_node (Reader *rd, JsonNode *jnode, const char *path, guint index, GError **error)
 {
-  g_autofree char *sp = g_strconcat (path, ".schema", NULL);
   g_autoptr (PlanPhysNode) node = NULL;
   JsonObject *obj;
   PlanPhysKind kind = PLAN_PHYS_SOURCE;
@@ -1178,10 +1097,10 @@ read_node (Reader *rd, JsonNode *jnode, const char *path, guint index, GError **
   gint64 parallelism;
   gboolean ok = FALSE;
 
-  if (!want_object (jnode, path, &obj, error)
+  if (!want_object (jnode, path, NULL, &obj, error)
       || !read_node_header (obj, path, index, &kind, &parallelism, error)
       || !read_span (obj, path, &span, error)
-      || (schema = read_schema (member (obj, "schema"), sp, error)) == NULL)
+      || (schema = read_schema (obj, path, error)) == NULL)
     return NULL;
   node = plan_phys_node_new (kind, schema, span, (guint) parallelism);
   if (!read_inputs (rd, obj, path, index, node, error)
@@ -1205,78 +1124,69 @@ check_nesting (const char *json, GError **error)
 {
   guint depth = 0, line = 1;
   gboolean in_string = FALSE;
+  char where[32];
 
   for (const char *p = json; *p; p++)
     {
-      if (*p == '\n')
-        line++;
-      if (in_string)
-        {
-          if (*p == '\\' && p[1] != '\0')
-            p++;
-          else if (*p == '"')
-            in_string = FALSE;
-        }
+      line += *p == '\n';
+      if (in_string && *p == '\\' && p[1] != '\0')
+        p++;
       else if (*p == '"')
-        in_string = TRUE;
-      else if (*p == '{' || *p == '[')
+        in_string = !in_string;
+      else if (!in_string && (*p == '{' || *p == '[') && ++depth > MAX_JSON_NESTING)
         {
-          if (++depth > MAX_JSON_NESTING)
-            return JSON_FAIL (error, "line %u: JSON nested more than %u levels deep", line,
-                              MAX_JSON_NESTING);
+          g_snprintf (where, sizeof where, "line %u", line);
+          return fail_at (error, where, NULL, "JSON nested more than %u levels deep",
+                          MAX_JSON_NESTING);
         }
-      else if ((*p == '}' || *p == ']') && depth > 0)
+      else if (!in_string && (*p == '}' || *p == ']') && depth > 0)
         depth--;
     }
   return TRUE;
 }
 
-static void
-reader_clear (Reader *rd, guint built)
-{
-  /* Consumers first, so no unref recurses down a chain. */
-  while (built > 0)
-    plan_phys_node_unref (rd->nodes[--built]);
-  g_free (rd->nodes);
-}
-
 static PlanPhysPlan *
 read_plan (JsonObject *top, GError **error)
 {
+  g_autofree PlanPhysNode **nodes = NULL;
   Reader rd = { 0 };
   JsonArray *arr;
   PlanPhysPlan *plan = NULL;
   guint built = 0;
   gint64 root;
 
-  if (!want_array (member (top, "nodes"), "nodes", MAX_NODES, &arr, error))
+  if (!want_array (member (top, "nodes"), "nodes", NULL, MAX_NODES, &arr, error))
     return NULL;
   rd.n_nodes = json_array_get_length (arr);
   if (rd.n_nodes == 0)
-    return JSON_FAIL_NULL (error, "nodes: a plan needs at least one node");
-  rd.nodes = g_new0 (PlanPhysNode *, rd.n_nodes);
+    return FAIL_NULL (error, "nodes", NULL, "a plan needs at least one node");
+  rd.nodes = nodes = g_new0 (PlanPhysNode *, rd.n_nodes);
   for (; built < rd.n_nodes; built++)
     {
       g_autofree char *p = g_strdup_printf ("nodes[%u]", built);
 
-      rd.nodes[built] = read_node (&rd, json_array_get_element (arr, built), p, built, error);
-      if (rd.nodes[built] == NULL)
+      if (!(nodes[built] = read_node (&rd, json_array_get_element (arr, built), p, built,
+                                      error)))
         break;
     }
   if (built == rd.n_nodes
-      && want_int (member (top, "root"), "root", 0, rd.n_nodes - 1, &root, error))
+      && want_int (member (top, "root"), "root", NULL, 0, rd.n_nodes - 1, &root, error))
     {
-      plan = plan_phys_plan_new (plan_phys_node_ref (rd.nodes[root]));
+      plan = plan_phys_plan_new (plan_phys_node_ref (nodes[root]));
       for (guint i = 0; i < rd.n_nodes && plan->nodes->len != rd.n_nodes; i++)
-        if (!g_ptr_array_find (plan->nodes, rd.nodes[i], NULL))
+        if (!g_ptr_array_find (plan->nodes, nodes[i], NULL))
           {
-            g_set_error (error, PLAN_ERROR, PLAN_ERROR_JSON, "nodes[%u]: not reachable from "
-                         "the root (node %" G_GINT64_FORMAT ")", i, root);
+            g_autofree char *p = g_strdup_printf ("nodes[%u]", i);
+
             g_clear_pointer (&plan, plan_phys_plan_unref);
+            fail_at (error, p, NULL, "not reachable from the root (node %" G_GINT64_FORMAT ")",
+                     root);
             break;
           }
     }
-  reader_clear (&rd, built);
+  /* Consumers first, so no unref recurses down a chain. */
+  while (built > 0)
+    plan_phys_node_unref (nodes[--built]);
   return plan;
 }
 
@@ -1288,13 +1198,401 @@ plan_phys_from_json (const char *json, GError **error)
   JsonObject *top;
 
   if (json == NULL)
-    return JSON_FAIL_NULL (error, "no plan JSON given");
+    return g_set_error (error, PLAN_ERROR, PLAN_ERROR_JSON, "no plan JSON given"), NULL;
   if (!check_nesting (json, error))
     return NULL;
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, json, -1, &local))
-    return JSON_FAIL_NULL (error, "invalid plan JSON: %s", local->message);
-  if (!want_object (json_parser_get_root (parser), "(top level)", &top, error))
+    return g_set_error (error, PLAN_ERROR, PLAN_ERROR_JSON, "invalid plan JSON: %s",
+                        local->message), NULL;
+  if (json_parser_get_root (parser) == NULL)
+    return g_set_error (error, PLAN_ERROR, PLAN_ERROR_JSON, "invalid plan JSON: the text is "
+                        "empty"), NULL;
+  if (!want_object (json_parser_get_root (parser), "(top level)", NULL, &top, error))
     return NULL;
   return read_plan (top, error);
+}
+
+/* ---- EXPLAIN text --------------------------------------------------------------------- */
+
+static void
+append_names (GString *out, const PlanSchema *schema)
+{
+  for (guint i = 0; schema && i < schema->n_fields; i++)
+    g_string_append_printf (out, "%s%s", i ? ", " : "",
+                            schema->fields[i].name ? schema->fields[i].name : "?");
+}
+
+/* "a, b + 1 AS c": each expression over `in`, named by `outs`. */
+static void
+append_select (GString *out, PlanExpr *const *exprs, guint n, const PlanSchema *in,
+               const PlanSchema *outs)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = plan_expr_to_string (exprs[i], in);
+      const char *name = outs && i < outs->n_fields ? outs->fields[i].name : NULL;
+
+      g_string_append_printf (out, "%s%s", i ? ", " : "", text);
+      if (name && strcmp (name, text) != 0)
+        g_string_append_printf (out, " AS %s", name);
+    }
+}
+
+static void
+append_tuples (GString *out, const PlanValue *values, guint n_rows, guint width)
+{
+  g_string_append (out, "tuples=[[");
+  for (guint r = 0; r < n_rows && r < MAX_VALUES_SHOWN; r++)
+    {
+      g_string_append_printf (out, "%s{ ", r ? ", " : "");
+      for (guint c = 0; c < width; c++)
+        {
+          g_autofree char *v = plan_value_to_string (&values[r * width + c], TRUE);
+
+          g_string_append_printf (out, "%s%s", c ? ", " : "", v);
+        }
+      g_string_append (out, " }");
+    }
+  if (n_rows > MAX_VALUES_SHOWN)
+    g_string_append_printf (out, ", ... %u more", n_rows - MAX_VALUES_SHOWN);
+  g_string_append (out, "]]");
+}
+
+static void
+append_values (GString *out, const PlanValue *values, guint n_rows, const PlanSchema *schema)
+{
+  g_string_append (out, "Values(");
+  append_tuples (out, values, n_rows, schema->n_fields);
+  g_string_append (out, ", fields=[");
+  append_names (out, schema);
+  g_string_append (out, "])");
+}
+
+static void
+append_scan (GString *out, const PlanTable *table, const PlanSchema *schema,
+             const PlanExpr *filter)
+{
+  g_string_append_printf (out, "TableSourceScan(table=[[%s]], fields=[",
+                          table && table->name ? table->name : "?");
+  append_names (out, schema);
+  g_string_append_c (out, ']');
+  if (filter)
+    {
+      g_autofree char *f = plan_expr_to_string (filter, schema);
+
+      g_string_append_printf (out, ", filter=[%s]", f);
+    }
+  g_string_append_c (out, ')');
+}
+
+static void
+append_limit (GString *out, gint64 limit, gint64 offset)
+{
+  g_string_append_printf (out, "Limit(offset=[%" G_GINT64_FORMAT "], fetch=[", offset);
+  if (limit < 0)
+    g_string_append (out, "unlimited])");
+  else
+    g_string_append_printf (out, "%" G_GINT64_FORMAT "])", limit);
+}
+
+static void
+append_sink (GString *out, const PlanTable *table, const PlanSchema *schema)
+{
+  g_string_append_printf (out, "Sink(table=[%s], fields=[",
+                          table && table->name ? table->name : "*collect*");
+  append_names (out, schema);
+  g_string_append (out, "])");
+}
+
+static void
+describe_logical (GString *out, const PlanNode *n)
+{
+  const PlanSchema *in = n->n_inputs ? n->inputs[0]->schema : NULL;
+
+  switch (n->kind)
+    {
+    case PLAN_NODE_SCAN:
+      append_scan (out, n->u.scan.table, n->schema, n->u.scan.filter);
+      break;
+    case PLAN_NODE_VALUES:
+      append_values (out, n->u.values.values, n->u.values.n_rows, n->schema);
+      break;
+    case PLAN_NODE_FILTER:
+      {
+        g_autofree char *c = n->u.filter.condition
+                               ? plan_expr_to_string (n->u.filter.condition, in)
+                               : g_strdup ("TRUE");
+
+        g_string_append_printf (out, "Filter(condition=[%s])", c);
+      }
+      break;
+    case PLAN_NODE_PROJECT:
+      g_string_append (out, "Project(select=[");
+      append_select (out, n->u.project.exprs, n->u.project.n_exprs, in, n->schema);
+      g_string_append (out, "])");
+      break;
+    case PLAN_NODE_LIMIT:
+      append_limit (out, n->u.limit.limit, n->u.limit.offset);
+      break;
+    case PLAN_NODE_SINK:
+      append_sink (out, n->u.sink.table, n->schema);
+      break;
+    default:
+      g_string_append (out, "Unknown()");
+      break;
+    }
+}
+
+/* Starts a tree line: the branch for a child, nothing for the root. Returns the indent
+ * for this line's own children (newly allocated). */
+static char *
+tree_branch (GString *out, const char *indent, gboolean root, gboolean last)
+{
+  if (root)
+    return g_strdup ("");
+  g_string_append_printf (out, "%s%s", indent, last ? "+- " : ":- ");
+  return g_strconcat (indent, last ? "   " : ":  ", NULL);
+}
+
+static void
+explain_logical (GString *out, const PlanNode *n, const char *indent, gboolean root,
+                 gboolean last)
+{
+  g_autofree char *child_indent = tree_branch (out, indent, root, last);
+
+  describe_logical (out, n);
+  g_string_append_c (out, '\n');
+  for (guint i = 0; i < n->n_inputs; i++)
+    explain_logical (out, n->inputs[i], child_indent, FALSE, i + 1 == n->n_inputs);
+}
+
+char *
+plan_node_explain (const PlanNode *root)
+{
+  GString *out;
+
+  g_return_val_if_fail (root != NULL, NULL);
+  out = g_string_new (NULL);
+  explain_logical (out, root, "", TRUE, TRUE);
+  return g_string_free (out, FALSE);
+}
+
+static void
+describe_phys (GString *out, const PlanPhysNode *n)
+{
+  const PlanSchema *in = n->n_inputs ? n->inputs[0].node->schema : NULL;
+
+  switch (n->kind)
+    {
+    case PLAN_PHYS_SOURCE:
+      append_scan (out, n->u.source.table, n->schema, n->u.source.filter);
+      break;
+    case PLAN_PHYS_VALUES:
+      append_values (out, n->u.values.values, n->u.values.n_rows, n->schema);
+      break;
+    case PLAN_PHYS_CALC:
+      g_string_append (out, "Calc(select=[");
+      append_select (out, n->u.calc.exprs, n->u.calc.n_exprs, in, n->schema);
+      g_string_append_c (out, ']');
+      if (n->u.calc.filter)
+        {
+          g_autofree char *f = plan_expr_to_string (n->u.calc.filter, in);
+
+          g_string_append_printf (out, ", where=[%s]", f);
+        }
+      g_string_append_c (out, ')');
+      break;
+    case PLAN_PHYS_LIMIT:
+      append_limit (out, n->u.limit.limit, n->u.limit.offset);
+      break;
+    case PLAN_PHYS_SINK:
+      append_sink (out, n->u.sink.table, n->schema);
+      break;
+    default:
+      g_string_append (out, "Unknown()");
+      break;
+    }
+}
+
+/* "hash[a, b]", "single", ...: Flink's distribution names. */
+static void
+append_distribution (GString *out, const PlanPhysInput *in)
+{
+  switch (in->exchange)
+    {
+    case PLAN_EXCHANGE_HASH:
+      g_string_append (out, "hash[");
+      for (guint k = 0; k < in->n_keys; k++)
+        {
+          guint c = in->keys[k];
+          const PlanSchema *s = in->node->schema;
+
+          if (k)
+            g_string_append (out, ", ");
+          if (c < s->n_fields && s->fields[c].name)
+            g_string_append (out, s->fields[c].name);
+          else
+            g_string_append_printf (out, "$%u", c);
+        }
+      g_string_append_c (out, ']');
+      break;
+    case PLAN_EXCHANGE_GATHER: g_string_append (out, "single"); break;
+    case PLAN_EXCHANGE_BROADCAST: g_string_append (out, "broadcast"); break;
+    case PLAN_EXCHANGE_REBALANCE: g_string_append (out, "rebalance"); break;
+    case PLAN_EXCHANGE_FORWARD: g_string_append (out, "forward"); break;
+    default: g_string_append (out, "unknown"); break;
+    }
+}
+
+typedef struct {
+  GString *out;
+  guint *consumers; /* per node id: how many edges read it */
+  gboolean *printed;
+  guint n;
+} PhysExplain;
+
+static void
+explain_phys (PhysExplain *ex, const PlanPhysNode *n, const char *indent, gboolean root,
+              gboolean last)
+{
+  g_autofree char *child_indent = tree_branch (ex->out, indent, root, last);
+  gboolean shared = n->id < ex->n && ex->consumers[n->id] > 1;
+
+  if (shared && ex->printed[n->id])
+    {
+      g_string_append_printf (ex->out, "Reused(reference_id=[%u])\n", n->id);
+      return;
+    }
+  if (shared)
+    {
+      ex->printed[n->id] = TRUE;
+      g_string_append_printf (ex->out, "[%u]:", n->id);
+    }
+  describe_phys (ex->out, n);
+  g_string_append_printf (ex->out, " [parallelism=%u%s", n->parallelism,
+                          n->chained ? ", chained" : "");
+  if (n->est_rows >= 0)
+    g_string_append_printf (ex->out, ", rows=%.0f", n->est_rows);
+  g_string_append (ex->out, "]\n");
+  for (guint i = 0; i < n->n_inputs; i++)
+    {
+      const PlanPhysInput *in = &n->inputs[i];
+      gboolean is_last = i + 1 == n->n_inputs;
+
+      if (in->exchange == PLAN_EXCHANGE_FORWARD)
+        {
+          explain_phys (ex, in->node, child_indent, FALSE, is_last);
+          continue;
+        }
+      {
+        g_autofree char *ex_indent = tree_branch (ex->out, child_indent, FALSE, is_last);
+
+        g_string_append (ex->out, "Exchange(distribution=[");
+        append_distribution (ex->out, in);
+        g_string_append (ex->out, "])\n");
+        explain_phys (ex, in->node, ex_indent, FALSE, TRUE);
+      }
+    }
+}
+
+static void
+count_consumers (const PlanPhysPlan *plan, guint *consumers)
+{
+  for (guint i = 0; i < plan->nodes->len; i++)
+    {
+      const PlanPhysNode *n = g_ptr_array_index (plan->nodes, i);
+
+      for (guint j = 0; j < n->n_inputs; j++)
+        if (n->inputs[j].node->id < plan->nodes->len)
+          consumers[n->inputs[j].node->id]++;
+    }
+}
+
+char *
+plan_phys_explain (const PlanPhysPlan *plan)
+{
+  PhysExplain ex;
+
+  g_return_val_if_fail (plan != NULL, NULL);
+  ex.out = g_string_new (NULL);
+  ex.n = plan->nodes->len;
+  ex.consumers = g_new0 (guint, ex.n + 1);
+  ex.printed = g_new0 (gboolean, ex.n + 1);
+  count_consumers (plan, ex.consumers);
+  explain_phys (&ex, plan->root, "", TRUE, TRUE);
+  g_free (ex.consumers);
+  g_free (ex.printed);
+  return g_string_free (ex.out, FALSE);
+}
+
+/* ---- Graphviz DOT --------------------------------------------------------------------- */
+
+/* Appends text as the inside of a DOT double-quoted string; "\n" becomes a line break. */
+static void
+append_dot_escaped (GString *out, const char *text, gsize max_chars)
+{
+  gsize n = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p), n++)
+    {
+      if (n == max_chars)
+        {
+          g_string_append (out, "...");
+          return;
+        }
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      if (*p == '\n')
+        g_string_append (out, "\\n");
+      else if ((guchar) *p < 0x20)
+        g_string_append_c (out, ' ');
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+}
+
+char *
+plan_phys_to_dot (const PlanPhysPlan *plan)
+{
+  GString *out;
+
+  g_return_val_if_fail (plan != NULL, NULL);
+  out = g_string_new ("digraph plan {\n"
+                      "  node [shape=box, style=rounded, fontname=\"monospace\"];\n");
+  for (guint i = 0; i < plan->nodes->len; i++)
+    {
+      const PlanPhysNode *n = g_ptr_array_index (plan->nodes, i);
+      g_autoptr (GString) detail = g_string_new (NULL);
+
+      describe_phys (detail, n);
+      g_string_append_printf (out, "  n%u [label=\"#%u %s\\n", n->id, n->id,
+                              plan_phys_kind_name (n->kind));
+      append_dot_escaped (out, detail->str, 200);
+      g_string_append_printf (out, "\\nparallelism=%u%s\"];\n", n->parallelism,
+                              n->chained ? ", chained" : "");
+    }
+  for (guint i = 0; i < plan->nodes->len; i++)
+    {
+      const PlanPhysNode *n = g_ptr_array_index (plan->nodes, i);
+
+      for (guint j = 0; j < n->n_inputs; j++)
+        {
+          const PlanPhysInput *in = &n->inputs[j];
+          g_autoptr (GString) label = g_string_new (plan_exchange_name (in->exchange));
+
+          if (in->exchange == PLAN_EXCHANGE_HASH)
+            {
+              g_string_append_c (label, ' ');
+              append_distribution (label, in);
+            }
+          if (j == 0 && n->chained)
+            g_string_append (label, " (chained)");
+          g_string_append_printf (out, "  n%u -> n%u [label=\"", in->node->id, n->id);
+          append_dot_escaped (out, label->str, 200);
+          g_string_append_printf (out, "\"%s];\n", j == 0 && n->chained ? ", style=bold" : "");
+        }
+    }
+  g_string_append (out, "}\n");
+  return g_string_free (out, FALSE);
 }

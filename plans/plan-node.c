@@ -82,8 +82,6 @@ plan_node_new (PlanNodeKind kind, PlanSchema *schema, PlanSpan span, guint n_inp
   node->inputs = g_new0 (PlanNode *, n_inputs ? n_inputs : 1);
   if (n_inputs)
     memcpy (node->inputs, inputs, n_inputs * sizeof (PlanNode *));
-  if (kind == PLAN_NODE_LIMIT)
-    node->u.limit.limit = -1;
   return node;
 }
 
@@ -184,8 +182,6 @@ plan_phys_node_new (PlanPhysKind kind, PlanSchema *schema, PlanSpan span, guint 
   node->span = span;
   node->parallelism = parallelism ? parallelism : 1;
   node->est_rows = -1;
-  if (kind == PLAN_PHYS_LIMIT)
-    node->u.limit.limit = -1;
   return node;
 }
 

@@ -259,18 +259,19 @@ plan_value_clear (PlanValue *value)
 {
   if (value == NULL)
     return;
-  if (value->type.kind == PLAN_TYPE_VARCHAR && !value->is_null)
+  /* A NULL VARCHAR may still own a string (set before is_null was); free it either way. */
+  if (value->type.kind == PLAN_TYPE_VARCHAR)
     g_free (value->v.s);
-  value->v.s = NULL;
   value->v.i = 0;
+  value->v.s = NULL;
 }
 
 void
 plan_value_copy (PlanValue *dest, const PlanValue *src)
 {
   *dest = *src;
-  if (src->type.kind == PLAN_TYPE_VARCHAR && !src->is_null)
-    dest->v.s = g_strdup (src->v.s ? src->v.s : "");
+  if (src->type.kind == PLAN_TYPE_VARCHAR)
+    dest->v.s = src->is_null ? g_strdup (src->v.s) : g_strdup (src->v.s ? src->v.s : "");
 }
 
 /* Java's Double.toString: the shortest digits that read back to the same double, plain
@@ -650,6 +651,7 @@ plan_format_decimal (gint64 scaled, guint scale, char *buf, gsize size)
   char digits[32];
   int n;
 
+  scale = MIN (scale, 18u); /* DECIMAL's limit; also keeps digits[] in bounds */
   n = g_snprintf (digits, sizeof digits, "%0*" G_GUINT64_FORMAT, (int) scale + 1, mag);
   if (scale == 0)
     g_snprintf (buf, size, "%s%s", scaled < 0 ? "-" : "", digits);
