@@ -503,3 +503,92 @@ opt_result_get_pass (OptResult *result, guint i)
   g_return_val_if_fail (result != NULL && i < result->runs->len, NULL);
   return &g_array_index (result->runs, OptPassRun, i);
 }
+
+/* ---- EXPLAIN ---------------------------------------------------------------------------- */
+
+/* plan_phys_explain ends each node line with " [parallelism=N, ..., rows=R]"; without
+ * ESTIMATED_COST the estimate is left out, as Flink's EXPLAIN leaves out its costs. */
+static void
+append_without_rows (GString *out, const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      char *line = lines[i];
+      char *rows = g_strrstr (line, ", rows=");
+      gsize len = strlen (line);
+
+      if (*line == '\0' && lines[i + 1] == NULL)
+        break;
+      if (rows && len > 0 && line[len - 1] == ']'
+          && strspn (rows + 7, "0123456789") == (gsize) (line + len - 1 - (rows + 7)))
+        {
+          *rows = '\0';
+          g_string_append_printf (out, "%s]\n", line);
+        }
+      else
+        g_string_append_printf (out, "%s\n", line);
+    }
+}
+
+static void
+append_section (GString *out, const char *title, const char *body)
+{
+  if (out->len > 0)
+    g_string_append_c (out, '\n');
+  g_string_append_printf (out, "== %s ==\n%s", title, body);
+  if (out->len > 0 && out->str[out->len - 1] != '\n')
+    g_string_append_c (out, '\n');
+}
+
+static void
+append_passes (GString *out, OptResult *result)
+{
+  GString *body = g_string_new (NULL);
+
+  for (guint i = 0; i < result->runs->len; i++)
+    {
+      const OptPassRun *run = &g_array_index (result->runs, OptPassRun, i);
+
+      if (run->ran)
+        g_string_append_printf (body, "%-20s ran       %-9s  %6" G_GINT64_FORMAT " us\n",
+                                run->name, run->changed ? "changed" : "unchanged",
+                                run->duration_us);
+      else
+        g_string_append_printf (body, "%-20s disabled\n", run->name);
+    }
+  append_section (out, "Optimizer Passes", body->str);
+  g_string_free (body, TRUE);
+}
+
+char *
+opt_explain (PlanNode *original, OptResult *result, guint flags)
+{
+  GString *out;
+  g_autofree char *ast = NULL, *logical = NULL, *physical = NULL;
+
+  g_return_val_if_fail (original != NULL && result != NULL, NULL);
+  out = g_string_new (NULL);
+  ast = plan_node_explain (original);
+  logical = plan_node_explain (result->logical);
+  append_section (out, "Abstract Syntax Tree", ast);
+  append_section (out, "Optimized Logical Plan", logical);
+  if (flags & PLAN_EXPLAIN_JSON)
+    physical = plan_phys_to_json (result->physical, TRUE);
+  else
+    physical = plan_phys_explain (result->physical);
+  if ((flags & PLAN_EXPLAIN_ESTIMATED_COST) || (flags & PLAN_EXPLAIN_JSON))
+    append_section (out, "Physical Execution Plan", physical);
+  else
+    {
+      GString *body = g_string_new (NULL);
+
+      append_without_rows (body, physical);
+      append_section (out, "Physical Execution Plan", body->str);
+      g_string_free (body, TRUE);
+    }
+  if (flags & PLAN_EXPLAIN_ESTIMATED_COST)
+    append_passes (out, result);
+  return g_string_free (out, FALSE);
+}

@@ -1,1 +1,306 @@
-/* placeholder: being written */
+/* opt-physical.c: physical planning. Turns the rewritten logical plan into operators with
+ * a parallelism, the exchanges between them, chaining, and a first row estimate.
+ *
+ * The rules are local, one logical node at a time, bottom-up (Flink's ExecNode translation
+ * reduced to what the logical plan has today):
+ *   SCAN            -> SOURCE at 'parallelism.default' (a csv file splits by byte range,
+ *                      datagen by row range, so every source may run wide)
+ *   VALUES          -> VALUES at parallelism 1
+ *   FILTER/PROJECT  -> one CALC; a PROJECT directly over a FILTER fuses with it
+ *   LIMIT           -> a local LIMIT (limit + offset rows) in every subtask, then a GATHER
+ *                      to the global LIMIT at parallelism 1; no local one at parallelism 1
+ *   SINK            -> COLLECT at parallelism 1; table sinks keep their input's parallelism
+ * Every edge between equal parallelism is FORWARD and chained (one thread per subtask
+ * runs the whole chain); an edge into parallelism 1 from a wider input is a GATHER.
+ *
+ * Row estimates are deliberately crude: a datagen source knows its 'number-of-rows',
+ * everything else is unknown (-1), and a filter keeps half of its input. The half is a
+ * placeholder until ANALYZE TABLE gives the optimizer statistics to compute selectivity
+ * from. */
+#include "optimizer/opt-private.h"
+
+#include <string.h>
+
+#define PARALLELISM_KEY "parallelism.default"
+
+/* Placeholder selectivity of any filter (see the comment at the top). */
+#define FILTER_SELECTIVITY 0.5
+
+#define CONNECTORS_HINT \
+  "the source connectors are datagen and filesystem; the sink connectors are print, " \
+  "blackhole and filesystem"
+
+typedef struct {
+  guint parallelism; /* 'parallelism.default', at least 1 */
+} PhysContext;
+
+static PlanPhysNode *plan_rec (PhysContext *ctx, PlanNode *node, GError **error);
+
+/* Wires input into node: FORWARD and chained when the parallelism is equal, else GATHER
+ * into a single subtask or REBALANCE across several. Takes the input ref. */
+static void
+connect (PlanPhysNode *node, PlanPhysNode *input)
+{
+  PlanExchangeKind exchange;
+
+  if (input->parallelism == node->parallelism)
+    exchange = PLAN_EXCHANGE_FORWARD;
+  else if (node->parallelism == 1)
+    exchange = PLAN_EXCHANGE_GATHER;
+  else
+    exchange = PLAN_EXCHANGE_REBALANCE;
+  plan_phys_node_add_input (node, input, exchange, 0, NULL);
+  if (node->n_inputs == 1)
+    node->chained = exchange == PLAN_EXCHANGE_FORWARD;
+}
+
+static double
+filtered (double rows)
+{
+  return rows < 0 ? rows : rows * FILTER_SELECTIVITY;
+}
+
+static gboolean
+connector_error (GError **error, const PlanNode *node, const PlanTable *table,
+                 const char *connector, gboolean as_sink)
+{
+  g_autofree char *where = node->span.line > 0
+                           ? g_strdup_printf ("%u:%u: ", node->span.line, node->span.col)
+                           : g_strdup ("");
+
+  if (connector == NULL)
+    g_set_error (error, PLAN_ERROR, PLAN_ERROR_UNSUPPORTED,
+                 "%stable '%s' has no 'connector' option; add one to its WITH clause ("
+                 CONNECTORS_HINT ")", where, table->name);
+  else
+    g_set_error (error, PLAN_ERROR, PLAN_ERROR_UNSUPPORTED,
+                 "%stable '%s' uses connector '%s', which strom cannot %s; " CONNECTORS_HINT,
+                 where, table->name, connector, as_sink ? "write to" : "read from");
+  return FALSE;
+}
+
+static gboolean
+connector_is (const char *connector, const char *name)
+{
+  return connector != NULL && g_ascii_strcasecmp (connector, name) == 0;
+}
+
+/* Rows a source will produce, when its options say; -1 otherwise. */
+static double
+source_rows (const PlanTable *table, const char *connector)
+{
+  const char *text = plan_table_get_option (table, "number-of-rows");
+  guint64 rows;
+
+  if (!connector_is (connector, "datagen") || text == NULL
+      || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &rows, NULL))
+    return -1;
+  return (double) rows;
+}
+
+static PlanPhysNode *
+plan_scan (PhysContext *ctx, PlanNode *scan, GError **error)
+{
+  PlanTable *table = scan->u.scan.table;
+  const char *connector = plan_table_get_option (table, "connector");
+  PlanPhysNode *node;
+
+  if (!connector_is (connector, "datagen") && !connector_is (connector, "filesystem"))
+    {
+      connector_error (error, scan, table, connector, FALSE);
+      return NULL;
+    }
+  node = plan_phys_node_new (PLAN_PHYS_SOURCE, plan_schema_ref (scan->schema), scan->span,
+                             ctx->parallelism);
+  node->u.source.table = plan_table_ref (table);
+  node->u.source.n_columns = scan->u.scan.n_columns;
+  node->u.source.columns = g_memdup2 (scan->u.scan.columns,
+                                      scan->u.scan.n_columns * sizeof (guint));
+  if (scan->u.scan.filter)
+    node->u.source.filter = plan_expr_ref (scan->u.scan.filter);
+  node->est_rows = source_rows (table, connector);
+  if (scan->u.scan.filter)
+    node->est_rows = filtered (node->est_rows);
+  return node;
+}
+
+static PlanPhysNode *
+plan_values (PlanNode *values)
+{
+  guint n = values->u.values.n_rows * values->schema->n_fields;
+  PlanPhysNode *node = plan_phys_node_new (PLAN_PHYS_VALUES, plan_schema_ref (values->schema),
+                                           values->span, 1);
+
+  node->u.values.n_rows = values->u.values.n_rows;
+  node->u.values.values = g_new0 (PlanValue, n ? n : 1);
+  for (guint i = 0; i < n; i++)
+    plan_value_copy (&node->u.values.values[i], &values->u.values.values[i]);
+  node->est_rows = values->u.values.n_rows;
+  return node;
+}
+
+/* FILTER, PROJECT, or PROJECT over FILTER -> one CALC (filter first, then the projection,
+ * both over the columns of the node below). */
+static PlanPhysNode *
+plan_calc (PhysContext *ctx, PlanNode *node, GError **error)
+{
+  PlanNode *project = node->kind == PLAN_NODE_PROJECT ? node : NULL;
+  PlanNode *filter = project ? NULL : node;
+  PlanNode *below;
+  PlanPhysNode *input, *calc;
+  PlanSpan span = node->span;
+
+  if (project && project->inputs[0]->kind == PLAN_NODE_FILTER)
+    {
+      filter = project->inputs[0];
+      span = opt__span_union (filter->span, project->span);
+    }
+  below = filter ? filter->inputs[0] : project->inputs[0];
+  input = plan_rec (ctx, below, error);
+  if (input == NULL)
+    return NULL;
+  calc = plan_phys_node_new (PLAN_PHYS_CALC, plan_schema_ref (node->schema), span,
+                             input->parallelism);
+  if (filter)
+    calc->u.calc.filter = plan_expr_ref (filter->u.filter.condition);
+  calc->u.calc.n_exprs = node->schema->n_fields;
+  calc->u.calc.exprs = g_new0 (PlanExpr *, calc->u.calc.n_exprs ? calc->u.calc.n_exprs : 1);
+  for (guint i = 0; i < calc->u.calc.n_exprs; i++)
+    calc->u.calc.exprs[i] = project
+                            ? plan_expr_ref (project->u.project.exprs[i])
+                            : plan_expr_column (i, below->schema->fields[i].type, node->span);
+  calc->est_rows = filter ? filtered (input->est_rows) : input->est_rows;
+  connect (calc, input);
+  return calc;
+}
+
+static PlanPhysNode *
+limit_node (PlanNode *node, guint parallelism, gint64 limit, gint64 offset, double est_rows)
+{
+  PlanPhysNode *phys = plan_phys_node_new (PLAN_PHYS_LIMIT, plan_schema_ref (node->schema),
+                                           node->span, parallelism);
+
+  phys->u.limit.limit = limit;
+  phys->u.limit.offset = offset;
+  phys->est_rows = est_rows;
+  return phys;
+}
+
+/* Each subtask keeps its first limit + offset rows (any of them may hold the global first
+ * rows), so the single global LIMIT sees at most parallelism * (limit + offset) rows. */
+static PlanPhysNode *
+plan_limit (PhysContext *ctx, PlanNode *node, GError **error)
+{
+  gint64 limit = node->u.limit.limit, offset = node->u.limit.offset;
+  PlanPhysNode *input = plan_rec (ctx, node->inputs[0], error), *global;
+  double est, rest;
+
+  if (input == NULL)
+    return NULL;
+  if (input->parallelism > 1 && limit >= 0)
+    {
+      gint64 keep = limit > G_MAXINT64 - offset ? G_MAXINT64 : limit + offset;
+      double most = (double) keep * input->parallelism;
+      PlanPhysNode *local;
+
+      est = input->est_rows < 0 ? most : MIN (input->est_rows, most);
+      local = limit_node (node, input->parallelism, keep, 0, est);
+      connect (local, input);
+      input = local;
+    }
+  if (input->est_rows < 0)
+    est = limit >= 0 ? (double) limit : -1;
+  else
+    {
+      rest = MAX (input->est_rows - (double) offset, 0);
+      est = limit >= 0 ? MIN (rest, (double) limit) : rest;
+    }
+  global = limit_node (node, 1, limit, offset, est);
+  connect (global, input);
+  return global;
+}
+
+static gboolean
+sink_kind (PlanNode *sink, PlanSinkKind *out, GError **error)
+{
+  PlanTable *table = sink->u.sink.table;
+  const char *connector;
+
+  if (table == NULL)
+    {
+      *out = PLAN_SINK_COLLECT;
+      return TRUE;
+    }
+  connector = plan_table_get_option (table, "connector");
+  if (connector_is (connector, "print"))
+    *out = PLAN_SINK_PRINT;
+  else if (connector_is (connector, "blackhole"))
+    *out = PLAN_SINK_BLACKHOLE;
+  else if (connector_is (connector, "filesystem"))
+    *out = PLAN_SINK_FILESYSTEM;
+  else
+    return connector_error (error, sink, table, connector, TRUE);
+  return TRUE;
+}
+
+/* Results go to the client through one collecting subtask; table sinks write in parallel,
+ * each subtask behind its own chain. */
+static PlanPhysNode *
+plan_sink (PhysContext *ctx, PlanNode *node, GError **error)
+{
+  PlanSinkKind kind;
+  PlanPhysNode *input, *sink;
+
+  if (!sink_kind (node, &kind, error))
+    return NULL;
+  input = plan_rec (ctx, node->inputs[0], error);
+  if (input == NULL)
+    return NULL;
+  sink = plan_phys_node_new (PLAN_PHYS_SINK, plan_schema_ref (node->schema), node->span,
+                             kind == PLAN_SINK_COLLECT ? 1 : input->parallelism);
+  sink->u.sink.sink = kind;
+  if (node->u.sink.table)
+    sink->u.sink.table = plan_table_ref (node->u.sink.table);
+  sink->est_rows = input->est_rows;
+  connect (sink, input);
+  return sink;
+}
+
+static PlanPhysNode *
+plan_rec (PhysContext *ctx, PlanNode *node, GError **error)
+{
+  switch (node->kind)
+    {
+    case PLAN_NODE_SCAN:
+      return plan_scan (ctx, node, error);
+    case PLAN_NODE_VALUES:
+      return plan_values (node);
+    case PLAN_NODE_FILTER:
+    case PLAN_NODE_PROJECT:
+      return plan_calc (ctx, node, error);
+    case PLAN_NODE_LIMIT:
+      return plan_limit (ctx, node, error);
+    case PLAN_NODE_SINK:
+      return plan_sink (ctx, node, error);
+    default:
+      g_set_error (error, OPT_ERROR, OPT_ERROR_INTERNAL,
+                   "internal error: no physical rule for a %s node",
+                   plan_node_kind_name (node->kind));
+      return NULL;
+    }
+}
+
+PlanPhysPlan *
+opt_physical_plan (PlanNode *logical, PlanSettings *settings, GError **error)
+{
+  PhysContext ctx = { 1 };
+  PlanPhysNode *root;
+
+  g_return_val_if_fail (logical != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (settings)
+    ctx.parallelism = (guint) CLAMP (plan_settings_get_int (settings, PARALLELISM_KEY), 1,
+                                     G_MAXINT);
+  root = plan_rec (&ctx, logical, error);
+  return root ? plan_phys_plan_new (root) : NULL;
+}
