@@ -295,9 +295,10 @@ rt__options_check_known (const PlanTable *table, const char *connector,
 
           return rt__option_error (error, table, key, NULL,
                                    "the %s connector knows '%s'%s%s%s", connector, list,
-                                   accept_prefix != NULL ? " and '" : "",
+                                   accept_prefix != NULL ? " and options starting with '"
+                                                         : "",
                                    accept_prefix != NULL ? accept_prefix : "",
-                                   accept_prefix != NULL ? "<column>.<option>'" : "");
+                                   accept_prefix != NULL ? "'" : "");
         }
     }
   return TRUE;
