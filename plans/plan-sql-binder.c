@@ -180,14 +180,19 @@ with_null (PlanType t, gboolean nullable)
   return t;
 }
 
-/* Type names for messages; the strings live until the next call with the same slot. */
-static const char *
-tname (PlanType t, guint slot)
+/* A type's name for messages, by value: tname (t).s lives until the end of the full
+ * expression that calls tname, which is all a message needs (and is thread-safe). */
+typedef struct {
+  char s[48];
+} TypeName;
+
+static TypeName
+tname (PlanType t)
 {
-  static char *names[2];
-  g_free (names[slot & 1]);
-  names[slot & 1] = plan_type_to_string (t, FALSE);
-  return names[slot & 1];
+  TypeName n;
+  g_autofree char *text = plan_type_to_string (t, FALSE);
+  g_strlcpy (n.s, text, sizeof n.s);
+  return n;
 }
 
 static void
@@ -268,7 +273,7 @@ coerce (Binder *b, PlanExpr *e, PlanType t)
       if (!ok)
         {
           bfail (b, PLAN_ERROR_BIND, e->span, "'%s' is not a valid %s: write it as '%s'", s,
-                 tname (t, 0), t.kind == PLAN_TYPE_DATE ? "YYYY-MM-DD"
+                 tname (t).s, t.kind == PLAN_TYPE_DATE ? "YYYY-MM-DD"
                                                         : "YYYY-MM-DD HH:MM:SS[.fff]");
           plan_expr_unref (e);
           return NULL;
@@ -318,11 +323,12 @@ unify (Binder *b, PlanExpr **args, guint n, const char *what, PlanSpan span,
         cur = plan_type_make (PLAN_TYPE_TIMESTAMP, FALSE);
       else
         {
-          const char *a = tname (cur, 0), *c = tname (t, 1);
           if (what == NULL)
-            bfail (b, PLAN_ERROR_BIND, span, "Cannot compare %s with %s", a, c);
+            bfail (b, PLAN_ERROR_BIND, span, "Cannot compare %s with %s", tname (cur).s,
+                   tname (t).s);
           else
-            bfail (b, PLAN_ERROR_BIND, span, "Cannot mix %s and %s in %s", a, c, what);
+            bfail (b, PLAN_ERROR_BIND, span, "Cannot mix %s and %s in %s", tname (cur).s,
+                   tname (t).s, what);
           free_exprs (args, n);
           return FALSE;
         }
@@ -490,46 +496,40 @@ static PlanExpr *
 bind_literal (Binder *b, const PlanAstExpr *e)
 {
   PlanValue v = { 0 };
-  gboolean ok;
 
-  switch (e->kind)
+  if (e->kind == PLAN_AST_STRING)
     {
-    case PLAN_AST_STRING:
       v.type = plan_type_make (PLAN_TYPE_VARCHAR, FALSE);
       v.v.s = g_strdup (e->text);
-      break;
-    case PLAN_AST_BOOL:
+    }
+  else if (e->kind == PLAN_AST_BOOL)
+    {
       v.type = plan_type_make (PLAN_TYPE_BOOLEAN, FALSE);
       v.v.b = e->boolean;
-      break;
-    case PLAN_AST_NULL:
+    }
+  else if (e->kind == PLAN_AST_NULL)
+    {
       v.type = plan_type_make (PLAN_TYPE_NULL, TRUE);
       v.is_null = TRUE;
-      break;
-    case PLAN_AST_DATE:
-    case PLAN_AST_TIMESTAMP:
-      {
-        gint32 days = 0;
-        gboolean date = e->kind == PLAN_AST_DATE;
-        ok = date ? plan_parse_date (e->text, strlen (e->text), &days)
-                  : plan_parse_timestamp (e->text, strlen (e->text), &v.v.i);
-        if (!ok)
-          return bfail (b, PLAN_ERROR_BIND, e->span, "'%s' is not a valid %s: write it as "
-                        "'%s'", e->text, date ? "DATE" : "TIMESTAMP",
-                        date ? "YYYY-MM-DD" : "YYYY-MM-DD HH:MM:SS[.fff]");
-        if (date)
-          v.v.i = days;
-        v.type = plan_type_make (date ? PLAN_TYPE_DATE : PLAN_TYPE_TIMESTAMP, FALSE);
-        break;
-      }
-    case PLAN_AST_INTERVAL:
-      return bind_interval (b, e);
-    case PLAN_AST_INTEGER:
-    case PLAN_AST_DECIMAL:
-    case PLAN_AST_FLOAT:
-    default:
-      return bind_number (b, e);
     }
+  else if (e->kind == PLAN_AST_DATE || e->kind == PLAN_AST_TIMESTAMP)
+    {
+      gint32 days = 0;
+      gboolean date = e->kind == PLAN_AST_DATE;
+      gboolean ok = date ? plan_parse_date (e->text, strlen (e->text), &days)
+                         : plan_parse_timestamp (e->text, strlen (e->text), &v.v.i);
+      if (!ok)
+        return bfail (b, PLAN_ERROR_BIND, e->span, "'%s' is not a valid %s: write it as '%s'",
+                      e->text, date ? "DATE" : "TIMESTAMP",
+                      date ? "YYYY-MM-DD" : "YYYY-MM-DD HH:MM:SS[.fff]");
+      if (date)
+        v.v.i = days;
+      v.type = plan_type_make (date ? PLAN_TYPE_DATE : PLAN_TYPE_TIMESTAMP, FALSE);
+    }
+  else if (e->kind == PLAN_AST_INTERVAL)
+    return bind_interval (b, e);
+  else
+    return bind_number (b, e);
   return plan_expr_literal (&v, e->span);
 }
 
@@ -626,7 +626,7 @@ resolve_column (Binder *b, const BindRel *scope, const PlanAstExpr *e, guint *ou
 static PlanExpr *
 bind_column (Binder *b, const BindRel *scope, const PlanAstExpr *e)
 {
-  guint i;
+  guint i = 0;
   if (!resolve_column (b, scope, e, &i))
     return NULL;
   return plan_expr_column (i, rel_col (scope, i)->type, e->span);
@@ -643,7 +643,7 @@ need_boolean (Binder *b, PlanExpr *x, const char *what)
   if (x->type.kind == PLAN_TYPE_BOOLEAN)
     return x;
   bfail (b, PLAN_ERROR_BIND, x->span, "%s needs a BOOLEAN operand, got %s", what,
-         tname (x->type, 0));
+         tname (x->type).s);
   plan_expr_unref (x);
   return NULL;
 }
@@ -739,7 +739,7 @@ bind_arith (Binder *b, const PlanAstExpr *e, PlanExpr *l, PlanExpr *r)
   if (additive && lt.kind == PLAN_TYPE_INTERVAL && rt.kind == PLAN_TYPE_INTERVAL)
     return call2 (funcs[e->op], with_null (lt, result.nullable), l, r, e->span);
   bfail (b, PLAN_ERROR_BIND, e->op_span, "Cannot apply '%s' to %s and %s", op_text (e->op),
-         tname (lt, 0), tname (rt, 1));
+         tname (lt).s, tname (rt).s);
   plan_expr_unref (l);
   plan_expr_unref (r);
   return NULL;
@@ -770,7 +770,7 @@ bind_binary (Binder *b, const BindRel *scope, const PlanAstExpr *e)
         if (args[i]->type.kind != PLAN_TYPE_VARCHAR && args[i]->type.kind != PLAN_TYPE_NULL)
           {
             bfail (b, PLAN_ERROR_BIND, e->op_span, "Operator '||' needs VARCHAR operands, got "
-                   "%s; use CAST(... AS VARCHAR)", tname (args[i]->type, 0));
+                   "%s; use CAST(... AS VARCHAR)", tname (args[i]->type).s);
             free_exprs (args, 2);
             return NULL;
           }
@@ -780,10 +780,10 @@ bind_binary (Binder *b, const BindRel *scope, const PlanAstExpr *e)
       return plan_expr_call (PLAN_FUNC_CONCAT, t, 2, args, e->span);
     case PLAN_AST_OP_AND:
     case PLAN_AST_OP_OR:
-      args[0] = need_boolean (b, args[0], op_text (e->op));
-      args[1] = need_boolean (b, args[1], op_text (e->op));
-      if (args[0] == NULL || args[1] == NULL)
-        return free_exprs (args, 2), NULL;
+      if ((args[0] = need_boolean (b, args[0], op_text (e->op))) == NULL)
+        return plan_expr_unref (args[1]), NULL;
+      if ((args[1] = need_boolean (b, args[1], op_text (e->op))) == NULL)
+        return plan_expr_unref (args[0]), NULL;
       t = plan_type_make (PLAN_TYPE_BOOLEAN, args[0]->type.nullable || args[1]->type.nullable);
       return plan_expr_call (e->op == PLAN_AST_OP_AND ? PLAN_FUNC_AND : PLAN_FUNC_OR, t, 2,
                              args, e->span);
@@ -817,7 +817,7 @@ bind_unary (Binder *b, const BindRel *scope, const PlanAstExpr *e)
   if (!is_numeric (x->type) && x->type.kind != PLAN_TYPE_INTERVAL)
     {
       bfail (b, PLAN_ERROR_BIND, e->op_span, "Cannot apply unary '%s' to %s", op_text (e->op),
-             tname (x->type, 0));
+             tname (x->type).s);
       plan_expr_unref (x);
       return NULL;
     }
@@ -917,7 +917,7 @@ need_strings (Binder *b, PlanExpr **args, guint n, const char *what)
       if (args[i]->type.kind != PLAN_TYPE_VARCHAR)
         {
           bfail (b, PLAN_ERROR_BIND, args[i]->span, "%s needs a VARCHAR argument, got %s",
-                 what, tname (args[i]->type, 0));
+                 what, tname (args[i]->type).s);
           free_exprs (args, n);
           return FALSE;
         }
@@ -1029,8 +1029,8 @@ bind_cast (Binder *b, const BindRel *scope, const PlanAstExpr *e)
     return NULL;
   if (!castable (x->type, t))
     {
-      bfail (b, PLAN_ERROR_BIND, e->span, "Cannot cast %s to %s", tname (x->type, 0),
-             tname (t, 1));
+      bfail (b, PLAN_ERROR_BIND, e->span, "Cannot cast %s to %s", tname (x->type).s,
+             tname (t).s);
       plan_expr_unref (x);
       return NULL;
     }
@@ -1149,8 +1149,12 @@ static const struct {
 static const char *const aggregates[] = {
   "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
   "VAR_SAMP", "VARIANCE", "COLLECT", "LISTAGG", "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG",
-  "BOOL_AND", "BOOL_OR", "APPROX_COUNT_DISTINCT", "ROW_NUMBER", "RANK", "DENSE_RANK",
-  "PERCENT_RANK", "CUME_DIST", "NTILE", "LAG", "LEAD",
+  "BOOL_AND", "BOOL_OR", "APPROX_COUNT_DISTINCT",
+};
+
+/* Functions that only exist with OVER (...). */
+static const char *const window_functions[] = {
+  "ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK", "CUME_DIST", "NTILE", "LAG", "LEAD",
 };
 
 /* Integer arguments (SUBSTRING positions, ROUND digits) are cast to INT. */
@@ -1161,7 +1165,7 @@ need_int (Binder *b, PlanExpr *x, const char *what)
       || x->type.kind == PLAN_TYPE_NULL)
     return coerce (b, x, plan_type_make (PLAN_TYPE_INT, x->type.nullable));
   bfail (b, PLAN_ERROR_BIND, x->span, "%s needs an integer argument, got %s", what,
-         tname (x->type, 0));
+         tname (x->type).s);
   plan_expr_unref (x);
   return NULL;
 }
@@ -1174,7 +1178,7 @@ need_number (Binder *b, PlanExpr *x, const char *what)
   if (is_numeric (x->type))
     return x;
   bfail (b, PLAN_ERROR_BIND, x->span, "%s needs a numeric argument, got %s", what,
-         tname (x->type, 0));
+         tname (x->type).s);
   plan_expr_unref (x);
   return NULL;
 }
@@ -1229,14 +1233,9 @@ type_call (Binder *b, const PlanAstExpr *e, guint fi, PlanExpr **args, guint n)
     case RULE_NULLIF:
       if (!unify (b, args, n, name, e->span, PLAN_TYPE_NULL, &t))
         return NULL;
-      t.nullable = func == PLAN_FUNC_NULLIF || !args[n - 1]->type.nullable ? func == PLAN_FUNC_NULLIF
-                                                                            : TRUE;
-      if (func == PLAN_FUNC_COALESCE)
-        {
-          t.nullable = TRUE;
-          for (guint i = 0; i < n; i++)
-            t.nullable = t.nullable && args[i]->type.nullable;
-        }
+      t.nullable = TRUE; /* NULLIF may always give NULL; COALESCE when every arg may */
+      for (guint i = 0; i < n && func == PLAN_FUNC_COALESCE; i++)
+        t.nullable = t.nullable && args[i]->type.nullable;
       break;
     case RULE_SAME:
     case RULE_ROUND:
@@ -1274,7 +1273,7 @@ type_call (Binder *b, const PlanAstExpr *e, guint fi, PlanExpr **args, guint n)
       if (args[0]->type.kind != PLAN_TYPE_TIMESTAMP)
         {
           bfail (b, PLAN_ERROR_BIND, args[0]->span, "%s needs a TIMESTAMP or DATE, got %s",
-                 e->unit != NULL ? "EXTRACT" : name, tname (args[0]->type, 0));
+                 e->unit != NULL ? "EXTRACT" : name, tname (args[0]->type).s);
           return free_exprs (args, n), NULL;
         }
       t = plan_type_make (PLAN_TYPE_BIGINT, nullable);
@@ -1305,11 +1304,14 @@ check_call (Binder *b, const PlanAstExpr *e, gint *fi)
   const char *best;
   guint n = e->args.n;
 
+  for (guint i = 0; i < G_N_ELEMENTS (window_functions); i++)
+    if (strcmp (name, window_functions[i]) == 0)
+      return bfail (b, PLAN_ERROR_UNSUPPORTED, e->span, "%s() OVER (...) is not supported yet",
+                    name) != NULL;
   for (guint i = 0; i < G_N_ELEMENTS (aggregates); i++)
-    if (strcmp (name, aggregates[i]) == 0)
-      return bfail (b, PLAN_ERROR_UNSUPPORTED, e->span, e->over || i >= 19
-                    ? "%s(...) OVER (...) is not supported yet"
-                    : "Aggregate function %s is not supported yet", name) != NULL;
+    if (strcmp (name, aggregates[i]) == 0 && !e->over)
+      return bfail (b, PLAN_ERROR_UNSUPPORTED, e->span,
+                    "Aggregate function %s is not supported yet", name) != NULL;
   if (e->over)
     return bfail (b, PLAN_ERROR_UNSUPPORTED, e->over_span,
                   "OVER windows are not supported yet") != NULL;
@@ -1483,7 +1485,8 @@ bind_from (Binder *b, const PlanAstFrom *f)
         return bfail (b, PLAN_ERROR_UNSUPPORTED, f->join_span,
                       "Joins (FROM a, b) are not supported yet");
       {
-        g_autofree char *kw = g_ascii_strup (plan__sql_ast_slice (b->ast, f->join_span), -1);
+        g_autofree char *text = plan__sql_ast_slice (b->ast, f->join_span);
+        g_autofree char *kw = g_ascii_strup (text, -1);
         return bfail (b, PLAN_ERROR_UNSUPPORTED, f->join_span, "%s is not supported yet", kw);
       }
     case PLAN_AST_FROM_TVF:
@@ -1522,7 +1525,7 @@ bind_filter (Binder *b, BindRel *rel, const PlanAstExpr *cond, PlanSpan span)
   if (c != NULL && c->type.kind != PLAN_TYPE_BOOLEAN)
     {
       bfail (b, PLAN_ERROR_BIND, c->span, "WHERE needs a BOOLEAN condition, got %s",
-             tname (c->type, 0));
+             tname (c->type).s);
       g_clear_pointer (&c, plan_expr_unref);
     }
   if (c == NULL)
@@ -1587,10 +1590,11 @@ bind_items (Binder *b, const BindRel *scope, const PlanAstList *items, GPtrArray
   return TRUE;
 }
 
-/* A PROJECT of items over rel (consumed); keep_qualifiers keeps pass-through names. */
+/* A PROJECT of items over rel (consumed). has_scope FALSE: rel is the empty row of a
+ * SELECT without FROM. extend: EXTEND keeps every input column, with its qualifier. */
 static BindRel *
-bind_project (Binder *b, BindRel *rel, const PlanAstList *items, PlanSpan span,
-              gboolean extend)
+bind_project (Binder *b, BindRel *rel, gboolean has_scope, const PlanAstList *items,
+              PlanSpan span, gboolean extend)
 {
   g_autoptr (GPtrArray) exprs = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
   g_autoptr (BindRel) out = rel_new (NULL, extend ? rel->desc : NULL);
@@ -1603,9 +1607,7 @@ bind_project (Binder *b, BindRel *rel, const PlanAstList *items, PlanSpan span,
         g_ptr_array_add (exprs, plan_expr_column (i, c->type, span));
         rel_add (out, c->qualifier, c->name, c->type, c->span);
       }
-  if (!bind_items (b, rel->node != NULL && rel->node->kind == PLAN_NODE_VALUES
-                        && rel->cols->len == 0 && rel->desc == NULL ? NULL : rel,
-                   items, exprs, out))
+  if (!bind_items (b, has_scope ? rel : NULL, items, exprs, out))
     return rel_free (rel), NULL;
   if (!extend)
     for (guint i = 0; i < out->cols->len; i++)
@@ -1657,11 +1659,8 @@ bind_select (Binder *b, const PlanAstQuery *q)
       return bfail (b, PLAN_ERROR_UNSUPPORTED, q->having_span, "HAVING is not supported yet");
     }
   if (q->from != NULL && is_plain_star (&q->items))
-    {
-      rel_requalify (rel, NULL, rel->desc); /* SELECT * needs no PROJECT */
-      return rel;
-    }
-  return bind_project (b, rel, &q->items, q->select_span, FALSE);
+    return rel; /* SELECT * needs no PROJECT */
+  return bind_project (b, rel, q->from != NULL, &q->items, q->select_span, FALSE);
 }
 
 static BindRel *
@@ -1682,9 +1681,9 @@ bind_pipe_step (Binder *b, BindRel *rel, const PlanAstQuery *s)
           return bfail (b, PLAN_ERROR_UNSUPPORTED, s->distinct_span,
                         "SELECT DISTINCT is not supported yet");
         }
-      return bind_project (b, rel, &s->items, s->op_span, FALSE);
+      return bind_project (b, rel, TRUE, &s->items, s->op_span, FALSE);
     case PLAN_AST_PIPE_EXTEND:
-      return bind_project (b, rel, &s->items, s->op_span, TRUE);
+      return bind_project (b, rel, TRUE, &s->items, s->op_span, TRUE);
     case PLAN_AST_PIPE_LIMIT:
       return bind_limit (rel, s->limit, s->offset, s->op_span);
     case PLAN_AST_PIPE_AS:
@@ -1785,7 +1784,6 @@ bind_values (Binder *b, const PlanAstQuery *q)
   BindRel *rel = NULL;
   PlanSchema *schema = plan_schema_new (n_cols);
   PlanValue *values = g_new0 (PlanValue, n_rows * n_cols + 1);
-  guint bound = 0;
 
   for (guint r = 0; r < n_rows; r++)
     {
@@ -1796,7 +1794,7 @@ bind_values (Binder *b, const PlanAstQuery *q)
                  "Row %u of VALUES has %u values, the first row has %u", r + 1, row->n, n_cols);
           goto out;
         }
-      for (guint c = 0; c < n_cols; c++, bound++)
+      for (guint c = 0; c < n_cols; c++)
         if ((cells[r * n_cols + c] = bind_expr (b, NULL, row->items[c])) == NULL)
           goto out;
     }
@@ -1837,7 +1835,6 @@ out:
       g_free (values);
     }
   plan_schema_unref (schema);
-  (void) bound;
   return rel;
 }
 
@@ -1914,7 +1911,8 @@ bind_query (Binder *b, const PlanAstQuery *q)
       while (q->left->kind == PLAN_AST_Q_SETOP)
         q = q->left; /* report the first set operation of the chain */
       {
-        g_autofree char *kw = g_ascii_strup (plan__sql_ast_slice (b->ast, q->op_span), -1);
+        g_autofree char *text = plan__sql_ast_slice (b->ast, q->op_span);
+        g_autofree char *kw = g_ascii_strup (text, -1);
         return bfail (b, PLAN_ERROR_UNSUPPORTED, q->op_span, "%s is not supported yet", kw);
       }
     case PLAN_AST_Q_WITH:
@@ -2006,55 +2004,47 @@ insert_mapping (Binder *b, const PlanAstStmt *s, PlanTable *table, const BindRel
   return TRUE;
 }
 
-/* The query's columns cast to the table's types, in table order (rel consumed). */
+/* The query's columns cast to the table's types, in table order (query consumed). */
 static BindRel *
-insert_project (Binder *b, const PlanAstStmt *s, PlanTable *table, BindRel *rel)
+insert_project (Binder *b, const PlanAstStmt *s, PlanTable *table, BindRel *query)
 {
   guint n = table->schema->n_fields;
+  g_autoptr (BindRel) rel = query;
   g_autofree gint *source = g_new0 (gint, n + 1);
   g_autoptr (GPtrArray) exprs = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
   g_autoptr (BindRel) out = rel_new (NULL, NULL);
   gboolean identity = rel->cols->len == n;
 
   if (!insert_mapping (b, s, table, rel, source))
-    return rel_free (rel), NULL;
+    return NULL;
   for (guint j = 0; j < n; j++)
     {
       const PlanField *f = &table->schema->fields[j];
+      const BindCol *c = source[j] >= 0 ? rel_col (rel, (guint) source[j]) : NULL;
       PlanExpr *x;
-      if (source[j] < 0)
-        {
-          if (!f->type.nullable)
-            return rel_free (rel), bfail (b, PLAN_ERROR_BIND, s->name_span, "Column '%s' of "
-                                          "table '%s' is NOT NULL but the INSERT gives it no "
-                                          "value", f->name, table->name);
-          x = null_literal (f->type, s->query->span);
-        }
-      else
-        {
-          const BindCol *c = rel_col (rel, (guint) source[j]);
-          if (!assignable (c->type, f->type))
-            return rel_free (rel), bfail (b, PLAN_ERROR_BIND, c->span, "Column '%s' of table "
-                                          "'%s' is %s, but the query gives %s (column %d, "
-                                          "'%s'); CAST it", f->name, table->name,
-                                          tname (f->type, 0), tname (c->type, 1), source[j] + 1,
-                                          c->name);
-          x = coerce (b, plan_expr_column ((guint) source[j], c->type, c->span), f->type);
-          if (x == NULL)
-            return rel_free (rel), NULL;
-        }
+      if (c == NULL && !f->type.nullable)
+        return bfail (b, PLAN_ERROR_BIND, s->name_span, "Column '%s' of table '%s' is NOT "
+                      "NULL but the INSERT gives it no value", f->name, table->name);
+      if (c != NULL && !assignable (c->type, f->type))
+        return bfail (b, PLAN_ERROR_BIND, c->span, "Column '%s' of table '%s' is %s, but the "
+                      "query gives %s (column %d, '%s'); CAST it", f->name, table->name,
+                      tname (f->type).s, tname (c->type).s, source[j] + 1, c->name);
+      if (c == NULL)
+        x = null_literal (f->type, s->query->span);
+      else if ((x = coerce (b, plan_expr_column ((guint) source[j], c->type, c->span),
+                            f->type)) == NULL)
+        return NULL;
       identity = identity && x->kind == PLAN_EXPR_COLUMN && x->u.column == j
                  && strcmp (rel_col (rel, j)->name, f->name) == 0;
       rel_add (out, NULL, f->name, x->type, s->query->span);
       g_ptr_array_add (exprs, x);
     }
   if (identity)
-    return rel;
+    return g_steal_pointer (&rel);
   out->node = plan_node_new (PLAN_NODE_PROJECT, schema_of (out), s->query->span, 1, &rel->node);
   out->node->u.project.n_exprs = exprs->len;
   out->node->u.project.exprs = (PlanExpr **) g_ptr_array_steal (exprs, NULL);
   rel->node = NULL;
-  rel_free (rel);
   return g_steal_pointer (&out);
 }
 
@@ -2107,16 +2097,18 @@ bind_watermark (Binder *b, const PlanAstWatermark *w, PlanTable *table, GHashTab
   if (table->schema->fields[col].type.kind != PLAN_TYPE_TIMESTAMP)
     return bfail (b, PLAN_ERROR_BIND, w->column_span, "WATERMARK FOR '%s' needs a TIMESTAMP(3) "
                   "column, but '%s' is %s", w->column, w->column,
-                  tname (table->schema->fields[col].type, 0)) != NULL;
-  rel = rel_from_node (plan_node_new (PLAN_NODE_VALUES, plan_schema_ref (table->schema),
-                                      w->span, 0, NULL), table->name, NULL, w->span);
-  g_free (rel->desc);
-  rel->desc = g_strdup_printf ("table '%s'", table->name);
+                  tname (table->schema->fields[col].type).s) != NULL;
+  key = g_strdup_printf ("table '%s'", table->name);
+  rel = rel_new (NULL, key); /* a scope of the table's columns, with no plan under it */
+  for (guint i = 0; i < table->schema->n_fields; i++)
+    rel_add (rel, table->name, table->schema->fields[i].name, table->schema->fields[i].type,
+             w->span);
+  g_clear_pointer (&key, g_free);
   if ((x = bind_expr (b, rel, w->expr)) == NULL)
     return FALSE;
   if (x->type.kind != PLAN_TYPE_TIMESTAMP)
     return bfail (b, PLAN_ERROR_BIND, w->expr->span, "The WATERMARK expression must be a "
-                  "TIMESTAMP(3), got %s", tname (x->type, 0)) != NULL;
+                  "TIMESTAMP(3), got %s", tname (x->type).s) != NULL;
   key = g_strdup_printf ("__watermark.%s", table->schema->fields[col].name);
   text = plan__sql_ast_slice (b->ast, w->expr->span);
   plan_table_add_option (table, key, text);
@@ -2326,11 +2318,12 @@ plan_sql_compile_one (PlanCatalog *catalog, const char *sql, GError **error)
     return NULL;
   if (asts->len != 1)
     {
-      PlanSpan at = asts->len == 0 ? (PlanSpan) { 0, 0, 1, 1 }
-                                   : plan_ast_get_span (asts->pdata[1]);
-      plan__sql_error (error, PLAN_ERROR_SYNTAX, at, asts->len == 0
-                       ? "Expected a statement, found none"
-                       : "Expected one statement, found %u", asts->len);
+      if (asts->len == 0)
+        plan__sql_error (error, PLAN_ERROR_SYNTAX, (PlanSpan) { 0, 0, 1, 1 },
+                         "Expected a statement, found none");
+      else
+        plan__sql_error (error, PLAN_ERROR_SYNTAX, plan_ast_get_span (asts->pdata[1]),
+                         "Expected one statement, found %u", asts->len);
       return NULL;
     }
   first = asts->pdata[0];

@@ -819,7 +819,8 @@ void
 repl_printer_add_row (ReplPrinter *printer, const GwRow *row, GString *out)
 {
   g_return_if_fail (printer != NULL && row != NULL && out != NULL);
-  g_return_if_fail (row->values != NULL || printer->schema->n_fields == 0);
+  g_return_if_fail (row->n_values == printer->schema->n_fields);
+  g_return_if_fail (row->values != NULL || row->n_values == 0);
 
   printer->n_rows++;
   switch (printer->format)

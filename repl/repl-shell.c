@@ -452,6 +452,7 @@ history_load (ReplShell *shell)
   guint n, first;
 
   shell->history_path = g_build_filename (dir, "history", NULL);
+  stifle_history (HISTORY_KEEP);
   if (!g_file_get_contents (shell->history_path, &text, NULL, NULL))
     return;
   lines = g_strsplit (text, "\n", -1);
@@ -611,11 +612,14 @@ read_line (const char *prompt, char **out)
       if (repl_interrupted)
         {
           repl_interrupted = 0;
-          rl_callback_sigcleanup ();
-          rl_replace_line ("", 0);
-          rl_point = rl_end = 0;
+          rl_callback_sigcleanup ();  /* leaves a search or a half-typed key sequence */
+          rl_free_line_state ();
+          rl_point = rl_end;          /* "^C" goes after the text, as a shell shows it */
+          rl_redisplay ();
+          rl_replace_line ("", 1);
           rl_callback_handler_remove ();
           fputs ("^C\n", stdout);
+          fflush (stdout);
           return READ_INTERRUPTED;
         }
       if (ready > 0)
@@ -684,11 +688,50 @@ is_quit_word (const char *line)
   return FALSE;
 }
 
-/* Handles one typed line; FALSE when the user asked to leave. */
+/* The length of text up to the end of its last ';'-terminated statement. The first
+ * terminator is where a prefix first becomes complete (plan_sql_is_complete knows the
+ * quotes and comments, and stays TRUE for longer prefixes), then the same for the rest. */
+static gsize
+complete_length (const char *text)
+{
+  gsize done = 0;
+
+  while (plan_sql_is_complete (text + done))
+    {
+      const char *rest = text + done;
+      gsize len = 0;
+
+      for (const char *p = strchr (rest, ';'); p != NULL && len == 0; p = strchr (p + 1, ';'))
+        {
+          g_autofree char *prefix = g_strndup (rest, p + 1 - rest);
+
+          if (plan_sql_is_complete (prefix))
+            len = p + 1 - rest;
+        }
+      if (len == 0)
+        break;
+      done += len;
+    }
+  return done;
+}
+
+/* TRUE when text holds no statement: only blanks and comments. */
+static gboolean
+is_blank (const char *text)
+{
+  g_autoptr (GPtrArray) asts = plan_sql_parse (text, NULL);
+
+  return asts != NULL && asts->len == 0;
+}
+
+/* Handles one typed line; FALSE when the user asked to leave. A statement left
+ * unfinished after the last ';' stays in the buffer for the next line. */
 static gboolean
 handle_line (ReplShell *shell, const char *line)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (line));
+  g_autofree char *script = NULL;
+  gsize n;
 
   if (trimmed[0] == '\\')
     return run_meta (shell, trimmed);
@@ -704,9 +747,13 @@ handle_line (ReplShell *shell, const char *line)
   g_string_append (shell->buffer, line);
   if (!plan_sql_is_complete (shell->buffer->str))
     return TRUE;
-  history_append (shell, shell->buffer->str);
-  run_statements (shell, shell->buffer->str, NULL);
-  g_string_truncate (shell->buffer, 0);
+  n = complete_length (shell->buffer->str);
+  script = g_strndup (shell->buffer->str, n);
+  g_string_erase (shell->buffer, 0, n);
+  if (is_blank (shell->buffer->str))
+    g_string_truncate (shell->buffer, 0);
+  history_append (shell, script);
+  run_statements (shell, script, NULL);
   return TRUE;
 }
 

@@ -121,13 +121,16 @@ rt_channel_new (guint credits, RtNotify *producer, RtNotify *consumer)
 void
 rt_channel_free (RtChannel *channel)
 {
-  RtElement e;
-
   if (channel == NULL)
     return;
-  while (rt_channel_try_pop (channel, &e))
-    if (e.kind == RT_ELEM_BATCH)
-      rt_batch_unref (e.batch);
+  /* Drain without rt_channel_try_pop: its wake-up would touch notifies that the tasks
+   * owning them may already have freed. */
+  for (guint64 i = channel->head; i < channel->tail; i++)
+    {
+      RtElement *e = &channel->slots[i % channel->credits];
+      if (e->kind == RT_ELEM_BATCH)
+        rt_batch_unref (e->batch);
+    }
   g_free (channel->slots);
   g_aligned_free (channel);
 }

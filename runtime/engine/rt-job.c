@@ -512,8 +512,8 @@ rt_job_free (RtJob *job)
       rt_job_cancel (job);
       rt_job_wait (job);
     }
-  g_ptr_array_unref (job->tasks);
   g_ptr_array_unref (job->channels);
+  g_ptr_array_unref (job->tasks);
   g_queue_clear_full (&job->results, (GDestroyNotify) rt_batch_unref);
   g_clear_error (&job->error);
   plan_phys_plan_unref (job->plan);

@@ -31,7 +31,8 @@ struct _RtMemPool {
   gsize used;       /* handed out */
   gsize peak;
   gint64 wait_us;
-  GSList *free_lists[RT_N_CLASSES]; /* cached blocks (the list nodes are malloc'd) */
+  guint waiters;    /* threads in g_cond_wait_until */
+  void *free_lists[RT_N_CLASSES]; /* cached blocks, linked through their first word */
 };
 
 RtMemPool *
@@ -62,14 +63,25 @@ class_for (gsize size)
   return cls;
 }
 
+/* A cached block keeps the link to the next in its first word; the rest is poisoned. */
+#define LINK_BYTES 16
+
+static void *
+pop_cached_locked (RtMemPool *pool, guint cls)
+{
+  void *block = pool->free_lists[cls];
+
+  pool->free_lists[cls] = *(void **) block;
+  RT_UNPOISON ((char *) block + LINK_BYTES, class_size (cls) - LINK_BYTES);
+  return block;
+}
+
 static void
 release_cached_locked (RtMemPool *pool, guint cls)
 {
-  void *block = pool->free_lists[cls]->data;
+  void *block = pop_cached_locked (pool, cls);
 
-  pool->free_lists[cls] = g_slist_delete_link (pool->free_lists[cls], pool->free_lists[cls]);
   pool->reserved -= class_size (cls);
-  RT_UNPOISON (block, class_size (cls));
   g_free (block);
 }
 
@@ -120,10 +132,7 @@ rt_mem_alloc (RtMemPool *pool, gsize size, gsize *out_size, GError **error)
     {
       if (pool->free_lists[cls] != NULL)
         {
-          block = pool->free_lists[cls]->data;
-          pool->free_lists[cls] =
-            g_slist_delete_link (pool->free_lists[cls], pool->free_lists[cls]);
-          RT_UNPOISON (block, bytes);
+          block = pop_cached_locked (pool, cls);
           break;
         }
       if (make_room_locked (pool, bytes))
@@ -133,8 +142,13 @@ rt_mem_alloc (RtMemPool *pool, gsize size, gsize *out_size, GError **error)
             pool->reserved += bytes;
           break;
         }
+      pool->waiters++;
       if (!g_cond_wait_until (&pool->freed, &pool->lock, deadline))
-        break;
+        {
+          pool->waiters--;
+          break;
+        }
+      pool->waiters--;
     }
   if (block != NULL)
     {
@@ -165,11 +179,13 @@ rt_mem_free (RtMemPool *pool, void *block, gsize size)
   if (block == NULL)
     return;
   g_assert (class_size (cls) == size);
-  RT_POISON (block, size);
   g_mutex_lock (&pool->lock);
-  pool->free_lists[cls] = g_slist_prepend (pool->free_lists[cls], block);
+  *(void **) block = pool->free_lists[cls];
+  RT_POISON ((char *) block + LINK_BYTES, size - LINK_BYTES);
+  pool->free_lists[cls] = block;
   pool->used -= size;
-  g_cond_broadcast (&pool->freed);
+  if (pool->waiters > 0)
+    g_cond_broadcast (&pool->freed);
   g_mutex_unlock (&pool->lock);
 }
 

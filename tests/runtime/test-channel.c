@@ -165,8 +165,7 @@ test_writer_partitioners (void)
   guint key = 0;
   RtWriter *w;
   guint seen[3] = { 0 }, total = 0;
-  GHashTable *where = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GHashTable *where = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   for (int i = 0; i < 3; i++)
     chs[i] = rt_channel_new (64, pn, cn);
@@ -189,11 +188,7 @@ test_writer_partitioners (void)
               if (prev != NULL)
                 g_assert_cmpint (GPOINTER_TO_INT (prev), ==, i + 1);
               else
-                {
-                  g_array_append_val (keys, k);
-                  g_hash_table_insert (where, &g_array_index (keys, gint64, keys->len - 1),
-                                       GINT_TO_POINTER (i + 1));
-                }
+                g_hash_table_insert (where, g_memdup2 (&k, sizeof k), GINT_TO_POINTER (i + 1));
             }
           seen[i] += e.batch->n_rows;
           total += e.batch->n_rows;
