@@ -244,6 +244,51 @@ test_backpressure_bounds_reads (void)
   g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_CANCELLED);
 }
 
+/* Latency markers: with metrics.latency.interval set, every operator downstream of the
+ * source reports latency percentiles; busy/idle/backpressured add up to about a second
+ * per second per task. */
+static void
+test_latency_markers (void)
+{
+  g_autoptr (GwClient) c = gw_client_new_embedded (NULL);
+  g_autoptr (GError) error = NULL;
+  GwOperation *op;
+  double p99 = -1;
+
+  gw_client_execute (c, "SET 'metrics.latency.interval' = '5 ms'", &error);
+  g_assert_no_error (error);
+  gw_client_execute (c, "SET 'parallelism.default' = '2'", &error);
+  g_assert_no_error (error);
+  gw_client_execute (c, "CREATE TABLE gen (id BIGINT) WITH ('connector' = 'datagen', "
+                        "'rows-per-second' = '20000')", &error);
+  g_assert_no_error (error);
+  op = gw_client_execute (c, "SELECT id + 1 FROM gen", &error);
+  g_assert_no_error (error);
+  /* fetch until the collect sink has seen markers (bounded: 200 pages of <= 100 ms) */
+  for (int i = 0; i < 200 && p99 < 0; i++)
+    {
+      g_autoptr (GwPage) page = gw_operation_fetch (op, 100000, 100 * 1000, &error);
+      g_autofree char *json = gw_operation_dup_metrics_json (op);
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      JsonArray *ops;
+
+      g_assert_no_error (error);
+      g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+      ops = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                          "operators");
+      for (guint k = 0; k < json_array_get_length (ops); k++)
+        {
+          JsonObject *o = json_array_get_object_element (ops, k);
+          if (g_str_has_prefix (json_object_get_string_member (o, "name"), "Sink: collect"))
+            p99 = json_object_get_double_member (o, "latency_p99_ms");
+        }
+    }
+  g_assert_cmpfloat (p99, >=, 0.0);
+  g_assert_cmpfloat (p99, <, 10000.0);
+  gw_operation_cancel (op);
+  g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_CANCELLED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -254,5 +299,6 @@ main (int argc, char **argv)
   g_test_add_func ("/gateway/session/limit-stops-unbounded", test_limit_stops_unbounded);
   g_test_add_func ("/gateway/session/failure-reported", test_failure_reported);
   g_test_add_func ("/gateway/session/backpressure-bounds-reads", test_backpressure_bounds_reads);
+  g_test_add_func ("/gateway/session/latency-markers", test_latency_markers);
   return g_test_run ();
 }
