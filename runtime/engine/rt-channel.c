@@ -200,7 +200,7 @@ drop_element (RtElement *elem)
 }
 
 gboolean
-rt_channel_push (RtChannel *ch, RtElement *elem, volatile gint *cancelled, gint64 *blocked_us)
+rt_channel_push (RtChannel *ch, RtElement *elem, volatile gint *cancelled, RtBlockClock *clock)
 {
   gint64 t0 = 0;
 
@@ -210,12 +210,16 @@ rt_channel_push (RtChannel *ch, RtElement *elem, volatile gint *cancelled, gint6
         break;
       if (rt_channel_try_push (ch, elem))
         {
-          if (t0 != 0 && blocked_us != NULL)
-            *blocked_us += g_get_monotonic_time () - t0;
+          if (t0 != 0 && clock != NULL)
+            rt_block_clock_stop (clock, g_get_monotonic_time ());
           return TRUE;
         }
       if (t0 == 0)
-        t0 = g_get_monotonic_time ();
+        {
+          t0 = g_get_monotonic_time ();
+          if (clock != NULL)
+            rt_block_clock_start (clock, t0);
+        }
       if (spin < SPIN_TRIES)
         {
 #if defined(__x86_64__) || defined(__i386__)
@@ -232,8 +236,8 @@ rt_channel_push (RtChannel *ch, RtElement *elem, volatile gint *cancelled, gint6
       /* A bounded wait so a cancellation flag is seen even without a signal. */
       rt_notify_wait (ch->producer, g_get_monotonic_time () + 50 * 1000);
     }
-  if (t0 != 0 && blocked_us != NULL)
-    *blocked_us += g_get_monotonic_time () - t0;
+  if (t0 != 0 && clock != NULL)
+    rt_block_clock_stop (clock, g_get_monotonic_time ());
   drop_element (elem);
   return FALSE;
 }
@@ -330,7 +334,7 @@ struct _RtWriter {
   guint n_keys;
   guint next_rr;
   volatile gint *cancelled;
-  gint64 blocked_us;
+  RtBlockClock blocked;
   guint32 *scratch; /* per-row targets for HASH */
 };
 
@@ -385,7 +389,7 @@ send_batch (RtWriter *w, RtTarget *t, RtBatch *batch)
 {
   RtElement e = { RT_ELEM_BATCH, batch, { 0 } };
 
-  rt_channel_push (t->channel, &e, w->cancelled, &w->blocked_us);
+  rt_channel_push (t->channel, &e, w->cancelled, &w->blocked);
 }
 
 static void
@@ -510,7 +514,7 @@ rt_writer_event (RtWriter *w, const RtEvent *event, GError **error)
       RtElement e = { RT_ELEM_EVENT, NULL, *event };
 
       flush_target (w, &w->targets[i]);
-      rt_channel_push (w->targets[i].channel, &e, w->cancelled, &w->blocked_us);
+      rt_channel_push (w->targets[i].channel, &e, w->cancelled, &w->blocked);
     }
   return all_closed (w) ? RT_DONE : RT_OK;
 }
@@ -536,9 +540,9 @@ rt_writer_flush_due (RtWriter *w, gint64 now_us, gint64 *next_deadline_us, GErro
 }
 
 gint64
-rt_writer_get_blocked_us (RtWriter *w)
+rt_writer_get_blocked_us (RtWriter *w, gint64 now_us)
 {
-  return w->blocked_us;
+  return rt_block_clock_read (&w->blocked, now_us);
 }
 
 double

@@ -44,11 +44,41 @@ guint rt_channel_get_credits (RtChannel *channel);
 void rt_channel_close (RtChannel *channel);
 gboolean rt_channel_is_closed (RtChannel *channel);
 
+/* Time spent waiting for credit: the finished waits plus the one in progress, so a task
+ * that stays blocked shows as backpressured while it is blocked, not only afterwards.
+ * Written by its task thread; read racily by metric snapshots. */
+typedef struct {
+  gint64 total_us;
+  gint64 since_us; /* start of the wait in progress, 0 when not waiting */
+} RtBlockClock;
+
+static inline void
+rt_block_clock_start (RtBlockClock *c, gint64 now)
+{
+  __atomic_store_n (&c->since_us, now, __ATOMIC_RELAXED);
+}
+
+static inline void
+rt_block_clock_stop (RtBlockClock *c, gint64 now)
+{
+  __atomic_store_n (&c->total_us, c->total_us + (now - c->since_us), __ATOMIC_RELAXED);
+  __atomic_store_n (&c->since_us, 0, __ATOMIC_RELAXED);
+}
+
+static inline gint64
+rt_block_clock_read (const RtBlockClock *c, gint64 now)
+{
+  gint64 since = __atomic_load_n (&c->since_us, __ATOMIC_RELAXED);
+  gint64 total = __atomic_load_n (&c->total_us, __ATOMIC_RELAXED);
+
+  return total + (since != 0 && now > since ? now - since : 0);
+}
+
 /* Blocking push used by writers: spins briefly, then parks on the producer's notify.
  * Returns FALSE (element dropped, ref released) when the channel is closed or *cancelled
- * becomes non-zero. *blocked_us accumulates time spent without credit. */
+ * becomes non-zero. `clock` (may be NULL) accounts the time spent without credit. */
 gboolean rt_channel_push (RtChannel *channel, RtElement *elem, volatile gint *cancelled,
-                          gint64 *blocked_us);
+                          RtBlockClock *clock);
 
 /* ---- output writer ----------------------------------------------------------------- */
 
@@ -72,7 +102,8 @@ RtResult rt_writer_event (RtWriter *writer, const RtEvent *event, GError **error
 RtResult rt_writer_flush_due (RtWriter *writer, gint64 now_us, gint64 *next_deadline_us,
                               GError **error);
 RtResult rt_writer_flush (RtWriter *writer, GError **error);
-gint64 rt_writer_get_blocked_us (RtWriter *writer);
+/* Time blocked without credit up to now_us, including a wait in progress. */
+gint64 rt_writer_get_blocked_us (RtWriter *writer, gint64 now_us);
 /* Queue fill of the writer's channels as a share of credits, 0..1 (max over channels). */
 double rt_writer_get_fill (RtWriter *writer);
 

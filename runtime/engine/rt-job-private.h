@@ -50,7 +50,8 @@ struct _RtTask {
   GQueue mails;        /* RtMail* */
   gint has_mail;
   /* time accounting (written by the task thread, read racily by snapshots) */
-  gint64 busy_us, idle_us, collect_blocked_us;
+  gint64 busy_us, idle_us;
+  RtBlockClock collect_blocked; /* the collect sink waiting for the client */
   gint state;          /* RtTaskState, atomic */
   gint64 state_since_us;
   gint64 next_marker_us;
@@ -88,7 +89,7 @@ gpointer rt__task_thread (gpointer data);
 RtResult rt__task_step (RtTask *task, gint64 *park_until_us, GError **error);
 void rt__task_post_mail (RtTask *task, void (*fn) (RtTask *, gpointer), gpointer data);
 void rt__job_task_ended (RtJob *job, RtTask *task, GError *error);
-gint64 rt__task_get_bp_us (RtTask *task);
+gint64 rt__task_get_bp_us (RtTask *task, gint64 now_us);
 
 /* The collect sink operator (rt-job.c) */
 RtOperator *rt__collect_new (RtJob *job, RtTask *task, guint node_id);

@@ -65,7 +65,10 @@ collect_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
       if (pushed || g_atomic_int_get (&job->cancelled))
         break;
       if (t0 == 0)
-        t0 = g_get_monotonic_time ();
+        {
+          t0 = g_get_monotonic_time ();
+          rt_block_clock_start (&c->task->collect_blocked, t0);
+        }
       rt_notify_prepare (c->task->notify);
       g_mutex_lock (&job->lock);
       pushed = g_queue_get_length (&job->results) < job->result_cap;
@@ -76,7 +79,7 @@ collect_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
         rt_notify_wait (c->task->notify, g_get_monotonic_time () + 50 * 1000);
     }
   if (t0 != 0)
-    c->task->collect_blocked_us += g_get_monotonic_time () - t0;
+    rt_block_clock_stop (&c->task->collect_blocked, g_get_monotonic_time ());
   return RT_OK;
 }
 
@@ -484,6 +487,22 @@ rt_job_get_plan (RtJob *job)
   return job->plan;
 }
 
+guint64
+rt_job_get_rows_read (RtJob *job)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; i < job->tasks->len; i++)
+    {
+      RtTask *t = job->tasks->pdata[i];
+      RtOperator *head = t->ops->pdata[0];
+
+      if (head->klass->produce != NULL)
+        n += head->rows_out;
+    }
+  return n;
+}
+
 RtMemPool *
 rt_job_get_pool (RtJob *job)
 {
@@ -562,7 +581,7 @@ static void
 task_times (RtTask *t, gint64 now, guint64 *busy, guint64 *idle, guint64 *bp)
 {
   gint64 b = t->busy_us, i = t->idle_us, since = t->state_since_us;
-  gint64 p = rt__task_get_bp_us (t);
+  gint64 p = rt__task_get_bp_us (t, now);
 
   if (!t->done && since > 0)
     {
@@ -577,7 +596,7 @@ task_times (RtTask *t, gint64 now, guint64 *busy, guint64 *idle, guint64 *bp)
 }
 
 static void
-fill_ops (RtJob *job, RtJobMetrics *m, double secs)
+fill_ops (RtJob *job, RtJobMetrics *m, double secs, gboolean advance)
 {
   m->n_ops = job->plan->nodes->len;
   m->ops = g_new0 (RtOpMetrics, m->n_ops);
@@ -609,8 +628,9 @@ fill_ops (RtJob *job, RtJobMetrics *m, double secs)
       RtOpMetrics *om = &m->ops[n];
       RtHistogram merged = { { 0 }, 0 };
 
-      om->rows_out_per_s = secs > 0 ? (double) (om->rows_out - job->snap_rows[n]) / secs : 0;
-      job->snap_rows[n] = om->rows_out;
+      om->rows_out_per_s = secs > 0.001 ? (double) (om->rows_out - job->snap_rows[n]) / secs : 0;
+      if (advance)
+        job->snap_rows[n] = om->rows_out;
       for (guint ti = 0; ti < job->tasks->len; ti++)
         {
           RtTask *t = job->tasks->pdata[ti];
@@ -634,12 +654,16 @@ rt_job_snapshot_metrics (RtJob *job)
   RtJobMetrics *m = g_new0 (RtJobMetrics, 1);
   gint64 now;
   double secs;
+  gboolean advance;
 
   g_mutex_lock (&job->lock);
   m->status = job->status;
   now = job->end_us != 0 ? job->end_us : g_get_monotonic_time ();
   m->elapsed_us = job->start_us != 0 ? now - job->start_us : 0;
+  /* Rates are over the window since the baseline; the baseline moves on once the window
+   * is a second long, so snapshots taken in quick succession still see real rates. */
   secs = (double) (now - job->snap_us) / 1e6;
+  advance = secs >= 1.0;
   if (job->snap_busy == NULL)
     {
       job->snap_busy = g_new0 (guint64, job->tasks->len);
@@ -668,13 +692,16 @@ rt_job_snapshot_metrics (RtJob *job)
           tm->backpressured_ms_per_s =
             MIN (1000.0, (double) (bp - MIN (bp, job->snap_bp[i])) / 1000.0 / secs);
         }
-      job->snap_busy[i] = b;
-      job->snap_idle[i] = id;
-      job->snap_bp[i] = bp;
+      if (advance)
+        {
+          job->snap_busy[i] = b;
+          job->snap_idle[i] = id;
+          job->snap_bp[i] = bp;
+        }
       tm->out_queue_fill = t->writer != NULL ? rt_writer_get_fill (t->writer) : 0;
     }
-  fill_ops (job, m, secs);
-  if (secs > 0.001)
+  fill_ops (job, m, secs, advance);
+  if (advance)
     job->snap_us = now;
   g_mutex_unlock (&job->lock);
   return m;

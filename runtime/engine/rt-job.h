@@ -84,8 +84,11 @@ typedef struct {
   guint64 rows_read;     /* rows out of the sources */
 } RtJobMetrics;
 
-/* Rates are over the interval since the previous call (or the job's start). Safe to call
- * from any thread while the job runs. */
+/* Rows emitted by the sources so far (racy read, for progress lines). */
+guint64 rt_job_get_rows_read (RtJob *job);
+
+/* Rates are over a window of one to two seconds ending now (from the job's start for
+ * the first second). Safe to call from any thread while the job runs. */
 RtJobMetrics *rt_job_snapshot_metrics (RtJob *job);
 void rt_job_metrics_free (RtJobMetrics *metrics);
 

@@ -137,9 +137,10 @@ run_mails (RtTask *t)
 }
 
 gint64
-rt__task_get_bp_us (RtTask *t)
+rt__task_get_bp_us (RtTask *t, gint64 now_us)
 {
-  return t->collect_blocked_us + (t->writer != NULL ? rt_writer_get_blocked_us (t->writer) : 0);
+  return rt_block_clock_read (&t->collect_blocked, now_us)
+         + (t->writer != NULL ? rt_writer_get_blocked_us (t->writer, now_us) : 0);
 }
 
 static RtOperator *

@@ -450,15 +450,8 @@ static guint64
 op_get_rows_read (GwOperation *base)
 {
   GwEmbeddedOp *op = (GwEmbeddedOp *) base;
-  RtJobMetrics *m;
-  guint64 n;
 
-  if (op->job == NULL)
-    return 0;
-  m = rt_job_snapshot_metrics (op->job);
-  n = m->rows_read;
-  rt_job_metrics_free (m);
-  return n;
+  return op->job != NULL ? rt_job_get_rows_read (op->job) : 0;
 }
 
 static void

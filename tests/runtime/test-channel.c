@@ -63,7 +63,7 @@ typedef struct {
   PlanSchema *schema;
   guint n_batches;
   gint pushed;
-  gint64 blocked_us;
+  RtBlockClock blocked;
   volatile gint cancelled;
 } Producer;
 
@@ -75,7 +75,7 @@ producer_thread (gpointer data)
   for (guint i = 0; i < pr->n_batches; i++)
     {
       RtElement e = { RT_ELEM_BATCH, make_batch (pr->pool, pr->schema, (gint64) i * 16, 16), { 0 } };
-      if (!rt_channel_push (pr->ch, &e, &pr->cancelled, &pr->blocked_us))
+      if (!rt_channel_push (pr->ch, &e, &pr->cancelled, &pr->blocked))
         break;
       g_atomic_int_inc (&pr->pushed);
     }
@@ -90,7 +90,7 @@ test_backpressure (void)
   g_autoptr (PlanSchema) s = int_schema ();
   RtMemPool *pool = rt_mem_pool_new (64 << 20);
   RtNotify *pn = rt_notify_new (), *cn = rt_notify_new ();
-  Producer pr = { rt_channel_new (3, pn, cn), pool, s, 2000, 0, 0, 0 };
+  Producer pr = { rt_channel_new (3, pn, cn), pool, s, 2000, 0, { 0, 0 }, 0 };
   GThread *th = g_thread_new ("producer", producer_thread, &pr);
   gint64 next = 0;
   guint got = 0;
@@ -99,6 +99,9 @@ test_backpressure (void)
   for (int i = 0; i < 20000 && !rt_notify_is_parked (pn); i++)
     g_usleep (100);
   g_assert_true (rt_notify_is_parked (pn));
+  /* the wait in progress already counts as blocked time */
+  g_assert_cmpint (pr.blocked.since_us, >, 0);
+  g_assert_cmpint (rt_block_clock_read (&pr.blocked, g_get_monotonic_time () + 1000), >=, 1000);
   g_assert_cmpint (g_atomic_int_get (&pr.pushed), ==, 3);
   g_assert_cmpuint (rt_channel_get_fill (pr.ch), ==, 3);
 
@@ -123,7 +126,8 @@ test_backpressure (void)
     }
   g_thread_join (th);
   g_assert_cmpint (pr.pushed, ==, 2000);
-  g_assert_cmpint (pr.blocked_us, >, 0);
+  g_assert_cmpint (pr.blocked.total_us, >, 0);
+  g_assert_cmpint (pr.blocked.since_us, ==, 0);
   g_assert_cmpuint (rt_mem_pool_get_used (pool), ==, 0);
   rt_channel_free (pr.ch);
   rt_notify_free (pn);
@@ -138,7 +142,7 @@ test_close_releases_producer (void)
   g_autoptr (PlanSchema) s = int_schema ();
   RtMemPool *pool = rt_mem_pool_new (16 << 20);
   RtNotify *pn = rt_notify_new (), *cn = rt_notify_new ();
-  Producer pr = { rt_channel_new (2, pn, cn), pool, s, 100, 0, 0, 0 };
+  Producer pr = { rt_channel_new (2, pn, cn), pool, s, 100, 0, { 0, 0 }, 0 };
   GThread *th = g_thread_new ("producer", producer_thread, &pr);
 
   for (int i = 0; i < 20000 && !rt_notify_is_parked (pn); i++)
