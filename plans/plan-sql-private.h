@@ -1,5 +1,7 @@
 /* plan-sql-private.h: the SQL front end's internals, shared by the lexer, the parser and
- * the binder (plans/plan-sql-*.c) and by nothing else.
+ * the binder (plans/plan-sql-*.c) and by nothing else: tokens, the AST, and the state and
+ * helpers that the two files of the parser (plan-sql-parser.c, plan-sql-parse-expr.c) and
+ * the two of the binder (plan-sql-binder.c, plan-sql-bind-expr.c) share.
  *
  * The AST is plain syntax: names are unresolved text, types are spelled as written, and
  * clauses strom cannot run yet (GROUP BY, JOIN, UNION, ...) are kept so that the binder
@@ -322,5 +324,133 @@ struct _PlanAst {
 
 /* The source text of span, which must lie within the statement; newly allocated. */
 char *plan__sql_ast_slice (const PlanAst *ast, PlanSpan span);
+
+/* ---- parser internals (plan-sql-parser.c, plan-sql-parse-expr.c) -------------------- */
+
+/* The parser's state over the tokens of one script. Parse functions return NULL (or
+ * FALSE) once an error is recorded; only the first error is kept. */
+typedef struct {
+  const char *script;    /* borrowed */
+  const PlanToken *toks; /* borrowed: the script's tokens, ending with PLAN_TOK_EOF */
+  guint n_toks;
+  guint pos;
+  PlanSqlArena *arena;   /* borrowed: the current statement's */
+  guint depth;
+  GError *error;         /* owned: the first error */
+} PlanSqlParser;
+
+/* Tokens (plan-sql-parser.c). peek_at looks k tokens ahead, stopping at the end; advance
+ * returns the token it moves past. Keywords are plain words, compared case-insensitively;
+ * a reserved word ends an expression or a FROM item and is never taken as a bare name. */
+const PlanToken *plan__peek (PlanSqlParser *p);
+const PlanToken *plan__peek_at (PlanSqlParser *p, guint k);
+const PlanToken *plan__advance (PlanSqlParser *p);
+gboolean plan__tok_is_kw (PlanSqlParser *p, const PlanToken *t, const char *kw);
+gboolean plan__is_kw (PlanSqlParser *p, const char *kw);
+gboolean plan__accept_kw (PlanSqlParser *p, const char *kw);
+gboolean plan__accept (PlanSqlParser *p, PlanTokKind kind);
+gboolean plan__tok_is_reserved (PlanSqlParser *p, const PlanToken *t);
+gboolean plan__is_name_token (PlanSqlParser *p, const PlanToken *t);
+/* From start's first byte to the end of the last token consumed. */
+PlanSpan plan__span_from (PlanSqlParser *p, const PlanToken *start);
+/* The token's value in the arena; tok_upper upper-cases it. */
+char *plan__tok_text (PlanSqlParser *p, const PlanToken *t);
+char *plan__tok_upper (PlanSqlParser *p, const PlanToken *t);
+
+/* Errors (plan-sql-parser.c). fail_at and fail_expected record an error (unless one is
+ * already recorded) and return NULL, for `return plan__fail_expected (p, "...");`. */
+gpointer plan__fail_at (PlanSqlParser *p, PlanSpan span, PlanErrorCode code,
+                        const char *format, ...) G_GNUC_PRINTF (4, 5);
+/* "Expected <what>, found <the next token>", at the next token. */
+gpointer plan__fail_expected (PlanSqlParser *p, const char *what);
+gboolean plan__expect (PlanSqlParser *p, PlanTokKind kind, const char *what);
+gboolean plan__expect_kw (PlanSqlParser *p, const char *kw);
+/* One level of recursion deeper (FALSE with an error past PLAN_SQL_MAX_NESTING), and
+ * back. */
+gboolean plan__enter (PlanSqlParser *p, const char *what);
+void plan__leave (PlanSqlParser *p);
+
+/* Lists, names and queries (plan-sql-parser.c). list_take copies items to the arena. */
+PlanAstList plan__list_take (PlanSqlParser *p, GPtrArray *items);
+PlanAstName *plan__parse_name (PlanSqlParser *p, const char *what, gboolean allow_reserved);
+/* ( name, name, ... ) */
+gboolean plan__parse_name_list (PlanSqlParser *p, const char *what, PlanAstList *out);
+gboolean plan__parse_integer (PlanSqlParser *p, const char *what, gint64 *out);
+/* A query with its set operations, ORDER BY, LIMIT and pipe steps. */
+PlanAstQuery *plan__parse_query (PlanSqlParser *p);
+
+/* Types and expressions (plan-sql-parse-expr.c). */
+PlanAstType *plan__parse_type (PlanSqlParser *p);
+/* A node of kind at start, of height 1. */
+PlanAstExpr *plan__new_expr (PlanSqlParser *p, PlanAstExprKind kind, const PlanToken *start);
+PlanAstExpr *plan__parse_expr (PlanSqlParser *p);
+/* An operand of a comparison: || and arithmetic, without predicates or AND/OR/NOT. */
+PlanAstExpr *plan__parse_concat (PlanSqlParser *p);
+/* One or more comma-separated expressions. */
+gboolean plan__parse_expr_list (PlanSqlParser *p, PlanAstList *out);
+/* name(args) [FILTER (WHERE ...)] [OVER ...], where start is the name and the current
+ * token its '('. */
+PlanAstExpr *plan__parse_call (PlanSqlParser *p, const PlanToken *start);
+
+/* ---- binder internals (plan-sql-binder.c, plan-sql-bind-expr.c) --------------------- */
+
+typedef struct {
+  char *qualifier; /* owned, nullable */
+  char *name;      /* owned */
+  PlanType type;
+  PlanSpan span;   /* where the column was made (select item, table reference) */
+} PlanSqlCol;
+
+/* A relation: a plan node plus the names its columns are known by. */
+typedef struct {
+  PlanNode *node; /* owned ref */
+  GArray *cols;   /* PlanSqlCol */
+  char *desc;     /* owned, nullable: "table 'bid'" for messages; NULL is "the input" */
+} PlanSqlRel;
+
+typedef struct {
+  PlanCatalog *catalog; /* borrowed */
+  const PlanAst *ast;   /* borrowed */
+  GError **error;
+  GPtrArray *ctes;      /* BindCte* (plan-sql-binder.c), owned; innermost last */
+} PlanSqlBinder;
+
+/* Errors and relations (plan-sql-binder.c). bfail sets the error and returns NULL. */
+gpointer plan__bfail (PlanSqlBinder *b, PlanErrorCode code, PlanSpan span,
+                      const char *format, ...) G_GNUC_PRINTF (4, 5);
+PlanSqlCol *plan__rel_col (const PlanSqlRel *rel, guint i);
+/* The relation's description for messages: "the input" when it has none. */
+const char *plan__rel_desc (const PlanSqlRel *rel);
+
+/* Types (plan-sql-bind-expr.c). */
+gboolean plan__is_numeric (PlanType t);
+gboolean plan__is_temporal (PlanType t); /* DATE or TIMESTAMP */
+/* A type's name for messages, by value: plan__tname (t).s lives until the end of the full
+ * expression that calls plan__tname, which is all a message needs (and is thread-safe). */
+typedef struct {
+  char s[48];
+} PlanSqlTypeName;
+PlanSqlTypeName plan__tname (PlanType t);
+/* A NULL literal of type t, made nullable. */
+PlanExpr *plan__null_literal (PlanType t, PlanSpan span);
+/* e as type t (nullability stays e's): unchanged, a typed NULL, or a CAST. Takes e; NULL
+ * with an error for a string literal that is not a valid DATE or TIMESTAMP. */
+PlanExpr *plan__coerce (PlanSqlBinder *b, PlanExpr *e, PlanType t);
+/* Unrefs the expressions of args[0 .. n) that are not NULL. */
+void plan__free_exprs (PlanExpr **args, guint n);
+/* Casts args to one common type, *out. On failure every arg is released; the definition
+ * tells what the messages say and what fallback is for. */
+gboolean plan__unify (PlanSqlBinder *b, PlanExpr **args, guint n, const char *what,
+                      PlanSpan span, PlanTypeKind fallback, PlanType *out);
+/* Maps a spelled type to a PlanType. */
+gboolean plan__bind_type (PlanSqlBinder *b, const PlanAstType *t, gboolean nullable,
+                          PlanType *out);
+
+/* Expressions (plan-sql-bind-expr.c). scope NULL: no FROM clause, so no columns. */
+gboolean plan__qualifier_matches (const PlanSqlCol *c, const char *qualifier);
+/* TRUE when qualifier is NULL or names columns of scope; else FALSE with an error. */
+gboolean plan__check_qualifier (PlanSqlBinder *b, const PlanSqlRel *scope,
+                                const char *qualifier, PlanSpan span);
+PlanExpr *plan__bind_expr (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstExpr *e);
 
 G_END_DECLS
