@@ -20,13 +20,14 @@ G_DEFINE_QUARK (opt-error-quark, opt_error)
 #define DISABLED_KEY "table.optimizer.disabled-passes"
 
 static const OptPass passes[] = {
+  { "constant-folding", opt_pass_constant_folding },
   { "merge-filters", opt_pass_merge_filters },
   { "filter-pushdown", opt_pass_filter_pushdown },
   { "projection-pruning", opt_pass_projection_pruning },
 };
 
 static const char *const pass_names[] = {
-  "merge-filters", "filter-pushdown", "projection-pruning", NULL,
+  "constant-folding", "merge-filters", "filter-pushdown", "projection-pruning", NULL,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (pass_names) == G_N_ELEMENTS (passes) + 1);
@@ -295,6 +296,38 @@ verify_project (const PlanNode *node, const PlanSchema *input, GError **error)
   return TRUE;
 }
 
+/* AGGREGATE: keys then one column per call, typed as the key columns and the calls say;
+ * arguments and FILTER columns in range, FILTER columns BOOLEAN. */
+static gboolean
+verify_aggregate (const PlanNode *node, const PlanSchema *input, GError **error)
+{
+  const PlanAggregate *a = &node->u.aggregate;
+
+  if (a->n_keys + a->n_aggs != node->schema->n_fields)
+    return verify_fail (error, node, "has %u keys and %u aggregates but its schema has %u "
+                        "columns", a->n_keys, a->n_aggs, node->schema->n_fields);
+  for (guint i = 0; i < a->n_keys; i++)
+    if (a->keys[i] >= input->n_fields
+        || !type_matches (input->fields[a->keys[i]].type, node->schema->fields[i].type))
+      return verify_fail (error, node, "key %u (input column %u) is out of range or not "
+                          "typed as its output column", i, a->keys[i]);
+  for (guint j = 0; j < a->n_aggs; j++)
+    {
+      const PlanAggCall *c = &a->aggs[j];
+
+      if ((c->arg < 0) != (c->func == PLAN_AGG_COUNT_STAR) || c->arg >= (gint) input->n_fields)
+        return verify_fail (error, node, "aggregate %u has a bad argument column %d", j,
+                            c->arg);
+      if (c->filter >= (gint) input->n_fields
+          || (c->filter >= 0 && !is_boolean (input->fields[c->filter].type)))
+        return verify_fail (error, node, "aggregate %u has a bad FILTER column %d", j,
+                            c->filter);
+      if (!type_matches (c->type, node->schema->fields[a->n_keys + j].type))
+        return verify_fail (error, node, "aggregate %u is not typed as its output column", j);
+    }
+  return TRUE;
+}
+
 static gboolean
 verify_node (const PlanNode *node, GError **error)
 {
@@ -336,6 +369,8 @@ verify_node (const PlanNode *node, GError **error)
                             input->n_fields, node->u.sink.table->name,
                             node->u.sink.table->schema->n_fields);
       return verify_same_schema (node, input, "its input", error);
+    case PLAN_NODE_AGGREGATE:
+      return verify_aggregate (node, input, error);
     default:
       return verify_fail (error, node, "has an unknown kind %d", (int) node->kind);
     }

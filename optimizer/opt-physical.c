@@ -10,6 +10,13 @@
  *   LIMIT           -> a local LIMIT (limit + offset rows) in every subtask, then a GATHER
  *                      to the global LIMIT at parallelism 1; no local one at parallelism 1
  *   SINK            -> COLLECT at parallelism 1; table sinks keep their input's parallelism
+ *   AGGREGATE       -> HASH exchange on the group keys into a keyed AGGREGATE at the
+ *                      default parallelism (FORWARD and chained when both sides run at 1);
+ *                      without keys, everything goes to one subtask (GATHER)
+ * In streaming mode an AGGREGATE's output is `updating` (a changelog of +I/-U/+U/-D);
+ * CALC and SINK pass that on. A LIMIT or a filesystem sink over an updating input is
+ * refused for now; in batch mode ('execution.runtime-mode' = 'batch') the aggregate emits
+ * each group's final row once, at the end of its input, as plain inserts.
  * Every edge between equal parallelism is FORWARD and chained (one thread per subtask
  * runs the whole chain); an edge into parallelism 1 from a wider input is a GATHER.
  *
@@ -32,6 +39,7 @@
 
 typedef struct {
   guint parallelism; /* 'parallelism.default', at least 1 */
+  gboolean streaming; /* 'execution.runtime-mode' is not 'batch' */
 } PhysContext;
 
 static PlanPhysNode *plan_rec (PhysContext *ctx, PlanNode *node, GError **error);
@@ -170,8 +178,19 @@ plan_calc (PhysContext *ctx, PlanNode *node, GError **error)
                             ? plan_expr_ref (project->u.project.exprs[i])
                             : plan_expr_column (i, below->schema->fields[i].type, node->span);
   calc->est_rows = filter ? filtered (input->est_rows) : input->est_rows;
+  calc->updating = input->updating;
   connect (calc, input);
   return calc;
+}
+
+static gpointer
+updating_error (GError **error, const PlanNode *node, const char *what)
+{
+  g_set_error (error, PLAN_ERROR, PLAN_ERROR_UNSUPPORTED,
+               "%u:%u: %s over an updating result (GROUP BY in streaming mode) is not "
+               "supported yet; run it with SET 'execution.runtime-mode' = 'batch'",
+               node->span.line, node->span.col, what);
+  return NULL;
 }
 
 static PlanPhysNode *
@@ -197,6 +216,11 @@ plan_limit (PhysContext *ctx, PlanNode *node, GError **error)
 
   if (input == NULL)
     return NULL;
+  if (input->updating)
+    {
+      plan_phys_node_unref (input);
+      return updating_error (error, node, "LIMIT");
+    }
   if (input->parallelism > 1 && limit >= 0)
     {
       gint64 keep = limit > G_MAXINT64 - offset ? G_MAXINT64 : limit + offset;
@@ -262,8 +286,35 @@ plan_sink (PhysContext *ctx, PlanNode *node, GError **error)
   if (node->u.sink.table)
     sink->u.sink.table = plan_table_ref (node->u.sink.table);
   sink->est_rows = input->est_rows;
+  sink->updating = input->updating;
   connect (sink, input);
+  if (sink->updating && kind == PLAN_SINK_FILESYSTEM)
+    {
+      plan_phys_node_unref (sink);
+      return updating_error (error, node, "A filesystem sink");
+    }
   return sink;
+}
+
+/* Keyed: a HASH exchange on the keys puts every row of a group into one subtask. */
+static PlanPhysNode *
+plan_aggregate (PhysContext *ctx, PlanNode *node, GError **error)
+{
+  const PlanAggregate *a = &node->u.aggregate;
+  PlanPhysNode *input = plan_rec (ctx, node->inputs[0], error), *agg;
+
+  if (input == NULL)
+    return NULL;
+  agg = plan_phys_node_new (PLAN_PHYS_AGGREGATE, plan_schema_ref (node->schema), node->span,
+                            a->n_keys > 0 ? ctx->parallelism : 1);
+  plan_aggregate_copy (&agg->u.aggregate, a);
+  agg->updating = ctx->streaming;
+  agg->est_rows = input->est_rows; /* at most one row per input row */
+  if (a->n_keys > 0 && (input->parallelism > 1 || agg->parallelism > 1))
+    plan_phys_node_add_input (agg, input, PLAN_EXCHANGE_HASH, a->n_keys, a->keys);
+  else
+    connect (agg, input);
+  return agg;
 }
 
 static PlanPhysNode *
@@ -282,6 +333,8 @@ plan_rec (PhysContext *ctx, PlanNode *node, GError **error)
       return plan_limit (ctx, node, error);
     case PLAN_NODE_SINK:
       return plan_sink (ctx, node, error);
+    case PLAN_NODE_AGGREGATE:
+      return plan_aggregate (ctx, node, error);
     default:
       g_set_error (error, OPT_ERROR, OPT_ERROR_INTERNAL,
                    "internal error: no physical rule for a %s node",
@@ -293,14 +346,19 @@ plan_rec (PhysContext *ctx, PlanNode *node, GError **error)
 PlanPhysPlan *
 opt_physical_plan (PlanNode *logical, PlanSettings *settings, GError **error)
 {
-  PhysContext ctx = { 1 };
+  PhysContext ctx = { 1, TRUE };
   PlanPhysNode *root;
 
   g_return_val_if_fail (logical != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
   if (settings)
-    ctx.parallelism = (guint) CLAMP (plan_settings_get_int (settings, PARALLELISM_KEY), 1,
-                                     G_MAXINT);
+    {
+      const char *mode = plan_settings_get (settings, "execution.runtime-mode");
+
+      ctx.parallelism = (guint) CLAMP (plan_settings_get_int (settings, PARALLELISM_KEY), 1,
+                                       G_MAXINT);
+      ctx.streaming = mode == NULL || g_ascii_strcasecmp (mode, "batch") != 0;
+    }
   root = plan_rec (&ctx, logical, error);
   return root ? plan_phys_plan_new (root) : NULL;
 }

@@ -132,6 +132,9 @@ opt__node_with_inputs (const PlanNode *node, PlanNode **inputs)
       if (node->u.sink.table)
         copy->u.sink.table = plan_table_ref (node->u.sink.table);
       break;
+    case PLAN_NODE_AGGREGATE:
+      plan_aggregate_copy (&copy->u.aggregate, &node->u.aggregate);
+      break;
     }
   return copy;
 }
@@ -292,6 +295,63 @@ push_through_project (PlanSpan span, PlanExpr *cond, PlanNode *project)
   return stay_cond ? opt__filter_new (span, stay_cond, result) : result;
 }
 
+/* Column i of an AGGREGATE's output as its input column when it is a group key, else
+ * G_MAXUINT: the map that moves a condition on keys below the aggregate. */
+static guint *
+aggregate_key_map (const PlanNode *agg)
+{
+  guint n = agg->schema->n_fields;
+  guint *map = g_new (guint, n ? n : 1);
+
+  for (guint i = 0; i < n; i++)
+    map[i] = i < agg->u.aggregate.n_keys ? agg->u.aggregate.keys[i] : G_MAXUINT;
+  return map;
+}
+
+static gboolean
+reads_only_keys (const PlanExpr *cond, const PlanNode *agg)
+{
+  g_autoptr (GArray) columns = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  plan_expr_collect_columns (cond, columns);
+  for (guint i = 0; i < columns->len; i++)
+    if (g_array_index (columns, guint, i) >= agg->u.aggregate.n_keys)
+      return FALSE;
+  return opt__expr_is_deterministic (cond);
+}
+
+/* FILTER over AGGREGATE: conjuncts on group keys only select whole groups, so they may
+ * run below it (remapped to the input's columns); the rest stay above. Takes both. */
+static PlanNode *
+push_through_aggregate (PlanSpan span, PlanExpr *cond, PlanNode *agg)
+{
+  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
+  g_autoptr (GPtrArray) down = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
+  g_autoptr (GPtrArray) stay = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
+  g_autofree guint *map = aggregate_key_map (agg);
+  PlanExpr *stay_cond;
+  PlanNode *below, *result;
+
+  split_conjuncts (cond, parts);
+  for (guint i = 0; i < parts->len; i++)
+    {
+      PlanExpr *part = g_ptr_array_index (parts, i);
+
+      if (reads_only_keys (part, agg))
+        g_ptr_array_add (down, plan_expr_remap_columns (part, map));
+      else
+        g_ptr_array_add (stay, plan_expr_ref (part));
+    }
+  if (down->len == 0)
+    return opt__filter_new (span, cond, agg);
+  plan_expr_unref (cond);
+  stay_cond = and_all (stay);
+  below = push_filter (span, and_all (down), plan_node_ref (agg->inputs[0]));
+  result = opt__node_with_inputs (agg, &below);
+  plan_node_unref (agg);
+  return stay_cond ? opt__filter_new (span, stay_cond, result) : result;
+}
+
 /* A filter on cond placed over input, as deep as it may go. Takes cond and input. */
 static PlanNode *
 push_filter (PlanSpan span, PlanExpr *cond, PlanNode *input)
@@ -311,6 +371,8 @@ push_filter (PlanSpan span, PlanExpr *cond, PlanNode *input)
       return result;
     case PLAN_NODE_PROJECT:
       return push_through_project (span, cond, input);
+    case PLAN_NODE_AGGREGATE:
+      return push_through_aggregate (span, cond, input);
     case PLAN_NODE_FILTER:
       /* The lower filter was pushed as far as it goes already: join it, lower one first. */
       merged = opt__expr_and (plan_expr_ref (input->u.filter.condition), cond);
@@ -342,6 +404,13 @@ can_push (PlanExpr *cond, const PlanNode *input)
       split_conjuncts (cond, parts);
       for (guint i = 0; i < parts->len; i++)
         if (movable_through_project (g_ptr_array_index (parts, i), input))
+          return TRUE;
+      return FALSE;
+    case PLAN_NODE_AGGREGATE:
+      parts = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
+      split_conjuncts (cond, parts);
+      for (guint i = 0; i < parts->len; i++)
+        if (reads_only_keys (g_ptr_array_index (parts, i), input))
           return TRUE;
       return FALSE;
     case PLAN_NODE_VALUES:
@@ -647,6 +716,58 @@ prune_project (PlanNode *project, GArray *required)
                     map };
 }
 
+/* AGGREGATE keeps all of its calls and columns (dropping an unused call is a later
+ * refinement); its input is asked only for the keys, arguments and FILTER columns. */
+static Pruned
+prune_aggregate (PlanNode *agg, GArray *required)
+{
+  const PlanAggregate *a = &agg->u.aggregate;
+  g_autoptr (GArray) need = g_array_new (FALSE, FALSE, sizeof (guint));
+  PlanNode *copy;
+  Pruned p;
+
+  (void) required;
+  for (guint i = 0; i < a->n_keys; i++)
+    append_unique (need, a->keys[i]);
+  for (guint j = 0; j < a->n_aggs; j++)
+    {
+      if (a->aggs[j].arg >= 0)
+        append_unique (need, (guint) a->aggs[j].arg);
+      if (a->aggs[j].filter >= 0)
+        append_unique (need, (guint) a->aggs[j].filter);
+    }
+  g_array_sort (need, compare_guint);
+  if (need->len == 0) /* COUNT(*) alone: any one column carries the row count */
+    {
+      guint zero = 0;
+      if (agg->inputs[0]->schema->n_fields > 0)
+        g_array_append_val (need, zero);
+    }
+  p = prune_rec (agg->inputs[0], need);
+  if (p.node == agg->inputs[0] && p.map == NULL)
+    {
+      plan_node_unref (p.node);
+      return (Pruned) { plan_node_ref (agg), NULL };
+    }
+  copy = opt__node_with_inputs (agg, &p.node);
+  if (p.map != NULL)
+    {
+      PlanAggregate *c = &copy->u.aggregate;
+
+      for (guint i = 0; i < c->n_keys; i++)
+        c->keys[i] = p.map[c->keys[i]];
+      for (guint j = 0; j < c->n_aggs; j++)
+        {
+          if (c->aggs[j].arg >= 0)
+            c->aggs[j].arg = (gint) p.map[c->aggs[j].arg];
+          if (c->aggs[j].filter >= 0)
+            c->aggs[j].filter = (gint) p.map[c->aggs[j].filter];
+        }
+      g_free (p.map);
+    }
+  return (Pruned) { copy, NULL };
+}
+
 /* Prunes node's subtree while keeping all of node's columns, in order. */
 static PlanNode *
 prune_keep_all (PlanNode *node)
@@ -689,6 +810,8 @@ prune_rec (PlanNode *node, GArray *required)
       return prune_project (node, required);
     case PLAN_NODE_LIMIT:
       return prune_pass_through (node, required);
+    case PLAN_NODE_AGGREGATE:
+      return prune_aggregate (node, required);
     case PLAN_NODE_SINK:
       /* A sink writes (or returns) every column of its input. */
       input = prune_keep_all (node->inputs[0]);

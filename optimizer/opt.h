@@ -54,4 +54,9 @@ typedef enum {
   OPT_ERROR_INTERNAL, /* a rewrite broke the plan, or it was invalid before: a strom bug */
 } OptErrorCode;
 
+/* added by constant folding */
+/* Folds every sub-expression whose arguments are all literals into one literal, as the
+ * engine would compute it (see opt-fold.c); a FILTER whose condition folds to TRUE goes. */
+PlanNode *opt_pass_constant_folding (PlanNode *root);
+
 G_END_DECLS

@@ -108,6 +108,60 @@ append_sink (GString *out, const PlanTable *table, const PlanSchema *schema)
 }
 
 static void
+append_col_name (GString *out, const PlanSchema *s, guint c)
+{
+  if (s != NULL && c < s->n_fields && s->fields[c].name)
+    g_string_append (out, s->fields[c].name);
+  else
+    g_string_append_printf (out, "$%u", c);
+}
+
+/* Flink's GroupAggregate text: groupBy=[k], select=[k, COUNT(DISTINCT b) FILTER f AS n]. */
+static void
+append_aggregate (GString *out, const char *name, const PlanAggregate *a, const PlanSchema *in,
+                  const PlanSchema *schema)
+{
+  g_string_append_printf (out, "%s(", name);
+  if (a->n_keys > 0)
+    {
+      g_string_append (out, "groupBy=[");
+      for (guint k = 0; k < a->n_keys; k++)
+        {
+          if (k)
+            g_string_append (out, ", ");
+          append_col_name (out, in, a->keys[k]);
+        }
+      g_string_append (out, "], ");
+    }
+  g_string_append (out, "select=[");
+  for (guint k = 0; k < a->n_keys; k++)
+    {
+      g_string_append (out, k ? ", " : "");
+      append_col_name (out, in, a->keys[k]);
+    }
+  for (guint i = 0; i < a->n_aggs; i++)
+    {
+      const PlanAggCall *c = &a->aggs[i];
+
+      g_string_append_printf (out, "%s%s(%s", a->n_keys + i ? ", " : "",
+                              plan_agg_func_name (c->func), c->distinct ? "DISTINCT " : "");
+      if (c->arg < 0)
+        g_string_append_c (out, '*');
+      else
+        append_col_name (out, in, (guint) c->arg);
+      g_string_append_c (out, ')');
+      if (c->filter >= 0)
+        {
+          g_string_append (out, " FILTER ");
+          append_col_name (out, in, (guint) c->filter);
+        }
+      g_string_append (out, " AS ");
+      append_col_name (out, schema, a->n_keys + i);
+    }
+  g_string_append (out, "])");
+}
+
+static void
 describe_logical (GString *out, const PlanNode *n)
 {
   const PlanSchema *in = n->n_inputs ? n->inputs[0]->schema : NULL;
@@ -139,6 +193,9 @@ describe_logical (GString *out, const PlanNode *n)
       break;
     case PLAN_NODE_SINK:
       append_sink (out, n->u.sink.table, n->schema);
+      break;
+    case PLAN_NODE_AGGREGATE:
+      append_aggregate (out, "Aggregate", &n->u.aggregate, in, n->schema);
       break;
     default:
       g_string_append (out, "Unknown()");
@@ -210,6 +267,9 @@ describe_phys (GString *out, const PlanPhysNode *n)
       break;
     case PLAN_PHYS_SINK:
       append_sink (out, n->u.sink.table, n->schema);
+      break;
+    case PLAN_PHYS_AGGREGATE:
+      append_aggregate (out, "GroupAggregate", &n->u.aggregate, in, n->schema);
       break;
     default:
       g_string_append (out, "Unknown()");

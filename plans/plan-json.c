@@ -227,6 +227,36 @@ write_inputs (JsonBuilder *b, const PlanPhysNode *n)
   json_builder_end_array (b);
 }
 
+static const char *
+agg_call_name (PlanAggFunc f)
+{
+  return f == PLAN_AGG_COUNT_STAR ? "COUNT_STAR" : plan_agg_func_name (f);
+}
+
+/* AGGREGATE: "keys" and "aggs" [{func, distinct, arg, filter, type}]; arg and filter are
+ * -1 when absent. */
+static void
+write_aggregate (JsonBuilder *b, const PlanAggregate *a)
+{
+  write_uint_array (b, "group_keys", a->keys, a->n_keys);
+  json_builder_set_member_name (b, "aggs");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < a->n_aggs; i++)
+    {
+      const PlanAggCall *c = &a->aggs[i];
+
+      json_builder_begin_object (b);
+      put_str (b, "func", agg_call_name (c->func));
+      json_builder_set_member_name (b, "distinct");
+      json_builder_add_boolean_value (b, c->distinct);
+      put_int (b, "arg", c->arg);
+      put_int (b, "filter", c->filter);
+      write_type (b, c->type);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 static void
 write_kind_fields (JsonBuilder *b, const PlanPhysNode *n)
 {
@@ -270,6 +300,9 @@ write_kind_fields (JsonBuilder *b, const PlanPhysNode *n)
       put_str (b, "sink", plan_sink_kind_name (n->u.sink.sink));
       write_table (b, n->u.sink.table);
       break;
+    case PLAN_PHYS_AGGREGATE:
+      write_aggregate (b, &n->u.aggregate);
+      break;
     default:
       break;
     }
@@ -286,6 +319,11 @@ write_node (JsonBuilder *b, const PlanPhysNode *n)
   json_builder_add_boolean_value (b, n->chained);
   json_builder_set_member_name (b, "est_rows");
   json_builder_add_double_value (b, isfinite (n->est_rows) && n->est_rows >= 0 ? n->est_rows : -1);
+  if (n->updating) /* only when set, so plans without changelogs keep their JSON */
+    {
+      json_builder_set_member_name (b, "updating");
+      json_builder_add_boolean_value (b, TRUE);
+    }
   write_span (b, n->span);
   write_schema (b, n->schema);
   write_inputs (b, n);
@@ -1038,6 +1076,77 @@ read_sink (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error
   return read_table (obj, path, FALSE, &node->u.sink.table, error);
 }
 
+static const char *agg_name_i (int k) { return agg_call_name ((PlanAggFunc) k); }
+
+static gboolean
+read_agg_call (JsonNode *jn, const char *path, const PlanSchema *in, PlanAggCall *c,
+               GError **error)
+{
+  JsonObject *o;
+  JsonNode *distinct;
+  gint64 arg, filter;
+  int f;
+
+  if (!want_object (jn, path, NULL, &o, error)
+      || !want_enum (member (o, "func"), path, "func", agg_name_i, PLAN_AGG_AVG + 1, &f, error)
+      || !want_int (member (o, "arg"), path, "arg", -1, (gint64) in->n_fields - 1, &arg, error)
+      || !want_int (member (o, "filter"), path, "filter", -1, (gint64) in->n_fields - 1,
+                    &filter, error)
+      || !want_type (o, path, &c->type, error))
+    return FALSE;
+  c->func = (PlanAggFunc) f;
+  c->arg = (gint) arg;
+  c->filter = (gint) filter;
+  distinct = member (o, "distinct");
+  if (distinct != NULL && !holds (distinct, G_TYPE_BOOLEAN))
+    return fail_at (error, path, "distinct", "expected a boolean, found %s",
+                    json_kind_name (distinct));
+  c->distinct = distinct != NULL && json_node_get_boolean (distinct);
+  if ((c->func == PLAN_AGG_COUNT_STAR) != (arg < 0))
+    return fail_at (error, path, "arg", "COUNT_STAR takes no argument (-1); every other "
+                    "function needs an input column");
+  if (filter >= 0 && in->fields[filter].type.kind != PLAN_TYPE_BOOLEAN)
+    return fail_at (error, path, "filter", "column %" G_GINT64_FORMAT " is %s, a FILTER "
+                    "column must be BOOLEAN", filter,
+                    plan_type_kind_name (in->fields[filter].type.kind));
+  return TRUE;
+}
+
+static gboolean
+read_aggregate (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
+{
+  const PlanSchema *in = node->inputs[0].node->schema;
+  PlanAggregate *a = &node->u.aggregate;
+  JsonArray *arr;
+  guint n;
+
+  if ((a->keys = read_columns (obj, path, "group_keys", in->n_fields, "the input", &n,
+                               error)) == NULL)
+    return FALSE;
+  a->n_keys = n;
+  if (!want_array (member (obj, "aggs"), path, "aggs", MAX_FIELDS, &arr, error))
+    return FALSE;
+  n = json_array_get_length (arr);
+  if (a->n_keys + n != node->schema->n_fields)
+    return fail_at (error, path, "aggs", "%u key(s) and %u aggregate(s) but the schema has "
+                    "%u column(s)", a->n_keys, n, node->schema->n_fields);
+  for (guint i = 0; i < a->n_keys; i++)
+    if (!check_field_kind (node, i, in->fields[a->keys[i]].type.kind, path, error))
+      return FALSE;
+  a->aggs = g_new0 (PlanAggCall, n ? n : 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *p = g_strdup_printf ("%s.aggs[%u]", path, i);
+
+      if (!read_agg_call (json_array_get_element (arr, i), p, in, &a->aggs[i], error))
+        return FALSE;
+      a->n_aggs = i + 1;
+      if (!check_field_kind (node, a->n_keys + i, a->aggs[i].type.kind, p, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 read_node_header (JsonObject *obj, const char *path, guint index, PlanPhysKind *kind,
                   gint64 *parallelism, GError **error)
@@ -1050,7 +1159,7 @@ read_node_header (JsonObject *obj, const char *path, guint index, PlanPhysKind *
   if (id != index)
     return fail_at (error, path, "id", "expected %u (nodes are listed in id order), found %"
                     G_GINT64_FORMAT, index, id);
-  if (!want_enum (member (obj, "kind"), path, "kind", phys_kind_name_i, PLAN_PHYS_SINK + 1,
+  if (!want_enum (member (obj, "kind"), path, "kind", phys_kind_name_i, PLAN_PHYS_AGGREGATE + 1,
                   &k, error)
       || !want_int (member (obj, "parallelism"), path, "parallelism", 1, MAX_PARALLELISM,
                     parallelism, error))
@@ -1063,6 +1172,7 @@ static gboolean
 read_node_flags (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
 {
   JsonNode *chained = member (obj, "chained"), *est = member (obj, "est_rows");
+  JsonNode *updating = member (obj, "updating");
 
   if (chained != NULL)
     {
@@ -1076,6 +1186,13 @@ read_node_flags (JsonObject *obj, const char *path, PlanPhysNode *node, GError *
     return fail_at (error, path, "chained", "only a node fed by a FORWARD edge can be chained");
   if (est != NULL && !read_double (est, path, "est_rows", &node->est_rows, error))
     return FALSE;
+  if (updating != NULL)
+    {
+      if (!holds (updating, G_TYPE_BOOLEAN))
+        return fail_at (error, path, "updating", "expected a boolean, found %s",
+                        json_kind_name (updating));
+      node->updating = json_node_get_boolean (updating);
+    }
   if (!isfinite (node->est_rows) || node->est_rows < 0)
     node->est_rows = -1;
   return TRUE;
@@ -1108,6 +1225,7 @@ read_node (Reader *rd, JsonNode *jnode, const char *path, guint index, GError **
     case PLAN_PHYS_CALC: ok = read_calc (obj, path, node, error); break;
     case PLAN_PHYS_LIMIT: ok = read_limit (obj, path, node, error); break;
     case PLAN_PHYS_SINK: ok = read_sink (obj, path, node, error); break;
+    case PLAN_PHYS_AGGREGATE: ok = read_aggregate (obj, path, node, error); break;
     default: break;
     }
   return ok ? g_steal_pointer (&node) : NULL;

@@ -143,6 +143,9 @@ plan_node_unref (PlanNode *node)
       if (node->u.sink.table)
         plan_table_unref (node->u.sink.table);
       break;
+    case PLAN_NODE_AGGREGATE:
+      plan_aggregate_clear (&node->u.aggregate);
+      break;
     case PLAN_NODE_LIMIT:
     default:
       break;
@@ -165,8 +168,43 @@ plan_node_kind_name (PlanNodeKind kind)
     case PLAN_NODE_PROJECT: return "PROJECT";
     case PLAN_NODE_LIMIT: return "LIMIT";
     case PLAN_NODE_SINK: return "SINK";
+    case PLAN_NODE_AGGREGATE: return "AGGREGATE";
     default: return "UNKNOWN";
     }
+}
+
+/* ---- aggregate payload --------------------------------------------------------------- */
+
+const char *
+plan_agg_func_name (PlanAggFunc func)
+{
+  switch (func)
+    {
+    case PLAN_AGG_COUNT_STAR: return "COUNT";
+    case PLAN_AGG_COUNT: return "COUNT";
+    case PLAN_AGG_SUM: return "SUM";
+    case PLAN_AGG_MIN: return "MIN";
+    case PLAN_AGG_MAX: return "MAX";
+    case PLAN_AGG_AVG: return "AVG";
+    default: return "UNKNOWN";
+    }
+}
+
+void
+plan_aggregate_copy (PlanAggregate *dest, const PlanAggregate *src)
+{
+  dest->n_keys = src->n_keys;
+  dest->keys = src->n_keys ? g_memdup2 (src->keys, src->n_keys * sizeof (guint)) : NULL;
+  dest->n_aggs = src->n_aggs;
+  dest->aggs = src->n_aggs ? g_memdup2 (src->aggs, src->n_aggs * sizeof (PlanAggCall)) : NULL;
+}
+
+void
+plan_aggregate_clear (PlanAggregate *agg)
+{
+  g_clear_pointer (&agg->keys, g_free);
+  g_clear_pointer (&agg->aggs, g_free);
+  agg->n_keys = agg->n_aggs = 0;
 }
 
 /* ---- physical nodes ------------------------------------------------------------------- */
@@ -234,6 +272,9 @@ plan_phys_node_unref (PlanPhysNode *node)
       if (node->u.sink.table)
         plan_table_unref (node->u.sink.table);
       break;
+    case PLAN_PHYS_AGGREGATE:
+      plan_aggregate_clear (&node->u.aggregate);
+      break;
     case PLAN_PHYS_LIMIT:
     default:
       break;
@@ -258,8 +299,34 @@ plan_phys_kind_name (PlanPhysKind kind)
     case PLAN_PHYS_CALC: return "CALC";
     case PLAN_PHYS_LIMIT: return "LIMIT";
     case PLAN_PHYS_SINK: return "SINK";
+    case PLAN_PHYS_AGGREGATE: return "AGGREGATE";
     default: return "UNKNOWN";
     }
+}
+
+/* The name the runtime's metrics and the REPL's \job give the node ("Source: bid", "Calc"). */
+char *
+plan_phys_node_label (const PlanPhysNode *n)
+{
+  switch (n->kind)
+    {
+    case PLAN_PHYS_SOURCE:
+      return g_strdup_printf ("Source: %s", n->u.source.table->name);
+    case PLAN_PHYS_VALUES:
+      return g_strdup ("Values");
+    case PLAN_PHYS_CALC:
+      return g_strdup ("Calc");
+    case PLAN_PHYS_LIMIT:
+      return g_strdup ("Limit");
+    case PLAN_PHYS_AGGREGATE:
+      return g_strdup ("GroupAggregate");
+    case PLAN_PHYS_SINK:
+      if (n->u.sink.table == NULL)
+        return g_strdup ("Sink: collect");
+      return g_strdup_printf ("Sink: %s(%s)", plan_sink_kind_name (n->u.sink.sink),
+                              n->u.sink.table->name);
+    }
+  return g_strdup ("?");
 }
 
 const char *

@@ -38,7 +38,40 @@ typedef enum {
   PLAN_NODE_PROJECT,
   PLAN_NODE_LIMIT,
   PLAN_NODE_SINK,    /* INSERT INTO table, or collect to the client when table is NULL */
+  PLAN_NODE_AGGREGATE, /* GROUP BY: keys then one column per aggregate call */
 } PlanNodeKind;
+
+/* added by streaming aggregates: one aggregate call of an AGGREGATE node. */
+typedef enum {
+  PLAN_AGG_COUNT_STAR, /* COUNT(*): rows, arg unused */
+  PLAN_AGG_COUNT,      /* non-NULL values of arg */
+  PLAN_AGG_SUM,
+  PLAN_AGG_MIN,
+  PLAN_AGG_MAX,
+  PLAN_AGG_AVG,
+} PlanAggFunc;
+
+typedef struct {
+  PlanAggFunc func;
+  gboolean distinct;  /* COUNT(DISTINCT x) ... */
+  gint arg;           /* input column; -1 for COUNT(*) */
+  gint filter;        /* input BOOLEAN column of FILTER (WHERE ...); -1 none */
+  PlanType type;      /* result type */
+} PlanAggCall;
+
+/* The payload shared by the logical and physical AGGREGATE: output column i < n_keys is
+ * input column keys[i]; output column n_keys + j is aggs[j]. */
+typedef struct {
+  guint n_keys;
+  guint *keys;        /* owned */
+  guint n_aggs;
+  PlanAggCall *aggs;  /* owned */
+} PlanAggregate;
+
+const char *plan_agg_func_name (PlanAggFunc func); /* "COUNT", "SUM", ... (COUNT(*): "COUNT") */
+/* Deep copy of the payload (keys and aggs arrays). */
+void plan_aggregate_copy (PlanAggregate *dest, const PlanAggregate *src);
+void plan_aggregate_clear (PlanAggregate *agg);
 
 struct _PlanNode {
   gint ref_count;
@@ -72,6 +105,7 @@ struct _PlanNode {
     struct {
       PlanTable *table; /* owned ref; NULL: collect to the client */
     } sink;
+    PlanAggregate aggregate; /* added by streaming aggregates */
   } u;
 };
 
@@ -91,6 +125,7 @@ typedef enum {
   PLAN_PHYS_CALC,   /* filter + projection, one compiled program */
   PLAN_PHYS_LIMIT,
   PLAN_PHYS_SINK,
+  PLAN_PHYS_AGGREGATE, /* keyed (unbounded) group aggregate with retractions */
 } PlanPhysKind;
 
 typedef enum {
@@ -124,6 +159,7 @@ struct _PlanPhysNode {
   guint parallelism;
   gboolean chained;   /* runs in the same task as inputs[0] (forward, equal parallelism) */
   double est_rows;    /* optimizer's estimate; < 0 unknown */
+  gboolean updating;  /* added by streaming aggregates: the output has -U/+U/-D rows */
   guint n_inputs;
   PlanPhysInput *inputs; /* owned */
   union {
@@ -150,6 +186,7 @@ struct _PlanPhysNode {
       PlanSinkKind sink;
       PlanTable *table; /* owned ref, NULL for COLLECT */
     } sink;
+    PlanAggregate aggregate; /* added by streaming aggregates */
   } u;
 };
 
@@ -162,6 +199,7 @@ PlanPhysNode *plan_phys_node_ref (PlanPhysNode *node);
 void plan_phys_node_unref (PlanPhysNode *node);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlanPhysNode, plan_phys_node_unref)
 const char *plan_phys_kind_name (PlanPhysKind kind);
+char *plan_phys_node_label (const PlanPhysNode *node);
 const char *plan_exchange_name (PlanExchangeKind kind);
 const char *plan_sink_kind_name (PlanSinkKind kind);
 

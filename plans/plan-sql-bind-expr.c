@@ -903,6 +903,14 @@ bind_cast (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstExpr *e)
 PlanExpr *
 plan__bind_expr (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstExpr *e)
 {
+  if (b->agg != NULL)
+    {
+      gboolean handled;
+      PlanExpr *x = plan__agg_resolve (b, e, &handled);
+
+      if (handled)
+        return x;
+    }
   switch (e->kind)
     {
     case PLAN_AST_COLUMN:
@@ -1168,8 +1176,9 @@ check_call (PlanSqlBinder *b, const PlanAstExpr *e, gint *fi)
                           "%s() OVER (...) is not supported yet", name) != NULL;
   for (guint i = 0; i < G_N_ELEMENTS (aggregates); i++)
     if (strcmp (name, aggregates[i]) == 0 && !e->over)
-      return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, e->span,
-                          "Aggregate function %s is not supported yet", name) != NULL;
+      return plan__bfail (b, PLAN_ERROR_BIND, e->span,
+                          "Aggregate function %s is not allowed here; aggregates belong in a "
+                          "SELECT list, HAVING or |> AGGREGATE", name) != NULL;
   if (e->over)
     return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, e->over_span,
                         "OVER windows are not supported yet") != NULL;

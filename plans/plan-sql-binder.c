@@ -7,8 +7,9 @@
  * plan-sql-bind-expr.c.
  *
  * Binding works on "relations": a plan node plus the names its columns are known by
- * (qualifier and column name), which the plan's schemas alone cannot carry. Valid SQL
- * that strom cannot run yet (GROUP BY, joins, ...) is refused here with
+ * (qualifier and column name), which the plan's schemas alone cannot carry. Aggregation
+ * (GROUP BY, HAVING, DISTINCT, |> AGGREGATE) is bound in plan-sql-bind-agg.c. Valid SQL
+ * that strom cannot run yet (joins, ...) is refused here with
  * PLAN_ERROR_UNSUPPORTED at the clause, so the user learns what to change. The catalog is
  * only read: applying DDL is the caller's job when the statement runs. */
 #include "plan-sql-private.h"
@@ -350,17 +351,19 @@ bind_items (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstList *items,
 }
 
 /* A PROJECT of items over rel (consumed). has_scope FALSE: rel is the empty row of a
- * SELECT without FROM. extend: EXTEND keeps every input column, with its qualifier. */
+ * SELECT without FROM. n_keep: the first n_keep input columns come first, with their
+ * qualifiers (EXTEND keeps them all; |> AGGREGATE keeps the group keys). */
 static PlanSqlRel *
 bind_project (PlanSqlBinder *b, PlanSqlRel *rel, gboolean has_scope, const PlanAstList *items,
-              PlanSpan span, gboolean extend)
+              PlanSpan span, guint n_keep)
 {
   g_autoptr (GPtrArray) exprs = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
+  gboolean extend = n_keep > 0;
   g_autoptr (PlanSqlRel) out = rel_new (NULL, extend ? rel->desc : NULL);
   PlanNode *node;
 
   if (extend)
-    for (guint i = 0; i < rel->cols->len; i++)
+    for (guint i = 0; i < n_keep; i++)
       {
         const PlanSqlCol *c = plan__rel_col (rel, i);
         g_ptr_array_add (exprs, plan_expr_column (i, c->type, span));
@@ -396,37 +399,84 @@ is_plain_star (const PlanAstList *items)
   return item != NULL && item->expr->kind == PLAN_AST_STAR && item->expr->qualifier == NULL;
 }
 
+/* SELECT DISTINCT: an AGGREGATE grouping by every column, with no calls. */
+static PlanSqlRel *
+bind_distinct (PlanSqlRel *rel, PlanSpan span)
+{
+  PlanNode *node = rel_stack (rel, PLAN_NODE_AGGREGATE, span);
+  guint n = node->schema->n_fields;
+
+  node->u.aggregate.n_keys = n;
+  node->u.aggregate.keys = g_new0 (guint, n + 1);
+  for (guint i = 0; i < n; i++)
+    node->u.aggregate.keys[i] = i;
+  return rel;
+}
+
+/* GROUP BY / aggregates (plan-sql-bind-agg.c builds PROJECT -> AGGREGATE), then HAVING as
+ * a FILTER and the select list as a PROJECT over keys and results. pipe: |> AGGREGATE,
+ * whose output is the keys followed by the items. Consumes rel. */
+static PlanSqlRel *
+bind_aggregate (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstList *items,
+                const PlanAstList *group_by, const PlanAstExpr *having, PlanSpan span,
+                gboolean pipe)
+{
+  g_autoptr (GPtrArray) key_cols = g_ptr_array_new ();
+  PlanNode *agg = plan__agg_begin (b, rel, items, group_by, having, span, key_cols);
+  PlanSqlRel *out;
+
+  if (agg == NULL)
+    {
+      plan__agg_end (b);
+      return rel_free (rel), NULL;
+    }
+  out = rel_new (agg, NULL);
+  for (guint i = 0; i < agg->schema->n_fields; i++)
+    {
+      const PlanSqlCol *src = i < key_cols->len ? key_cols->pdata[i] : NULL;
+      rel_add (out, src ? src->qualifier : NULL, agg->schema->fields[i].name,
+               agg->schema->fields[i].type, span);
+    }
+  if (having != NULL)
+    out = bind_filter (b, out, having, having->span);
+  if (out != NULL)
+    out = bind_project (b, out, TRUE, items, span, pipe ? agg->u.aggregate.n_keys : 0);
+  plan__agg_end (b);
+  rel_free (rel); /* after the select list: aggregate binding probes its columns */
+  return out;
+}
+
 static PlanSqlRel *
 bind_select (PlanSqlBinder *b, const PlanAstQuery *q)
 {
   PlanSqlRel *rel;
+  const PlanAstExpr *agg;
 
-  if (q->distinct)
-    return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, q->distinct_span,
-                        "SELECT DISTINCT is not supported yet");
   rel = q->from != NULL ? bind_from (b, q->from) : empty_row (q->select_span);
   if (rel == NULL)
     return NULL;
-  if (q->where != NULL && (rel = bind_filter (b, rel, q->where, q->where_span)) == NULL)
-    return NULL;
-  if (q->group_by.n > 0 || q->having != NULL)
+  if (q->where != NULL && (agg = plan__find_aggregate (q->where)) != NULL)
     {
       rel_free (rel);
-      if (q->group_by.n > 0)
-        return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, q->group_span,
-                            "GROUP BY is not supported yet");
-      return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, q->having_span, "HAVING is not supported yet");
+      return plan__bfail (b, PLAN_ERROR_BIND, agg->span, "Aggregate functions are not allowed "
+                          "in WHERE; filter groups with HAVING instead");
     }
-  if (q->from != NULL && is_plain_star (&q->items))
-    return rel; /* SELECT * needs no PROJECT */
-  return bind_project (b, rel, q->from != NULL, &q->items, q->select_span, FALSE);
+  if (q->where != NULL && (rel = bind_filter (b, rel, q->where, q->where_span)) == NULL)
+    return NULL;
+  if (q->group_by.n > 0 || q->having != NULL || plan__items_have_aggregate (&q->items))
+    rel = bind_aggregate (b, rel, &q->items, &q->group_by, q->having, q->select_span, FALSE);
+  else if (!(q->from != NULL && is_plain_star (&q->items))) /* SELECT * needs no PROJECT */
+    rel = bind_project (b, rel, q->from != NULL, &q->items, q->select_span, 0);
+  if (rel != NULL && q->distinct)
+    rel = bind_distinct (rel, q->distinct_span);
+  return rel;
 }
 
 static PlanSqlRel *
 bind_pipe_step (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstQuery *s)
 {
   static const char *const refused[] = {
-    [PLAN_AST_PIPE_ORDER_BY] = "ORDER BY", [PLAN_AST_PIPE_AGGREGATE] = "AGGREGATE",
+    [PLAN_AST_PIPE_ORDER_BY] = "ORDER BY",
   };
 
   switch (s->pipe)
@@ -434,15 +484,15 @@ bind_pipe_step (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstQuery *s)
     case PLAN_AST_PIPE_WHERE:
       return bind_filter (b, rel, s->where, s->op_span);
     case PLAN_AST_PIPE_SELECT:
-      if (s->distinct)
-        {
-          rel_free (rel);
-          return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, s->distinct_span,
-                              "SELECT DISTINCT is not supported yet");
-        }
-      return bind_project (b, rel, TRUE, &s->items, s->op_span, FALSE);
+      if (plan__items_have_aggregate (&s->items))
+        rel = bind_aggregate (b, rel, &s->items, &s->group_by, NULL, s->op_span, FALSE);
+      else
+        rel = bind_project (b, rel, TRUE, &s->items, s->op_span, 0);
+      return rel != NULL && s->distinct ? bind_distinct (rel, s->distinct_span) : rel;
+    case PLAN_AST_PIPE_AGGREGATE:
+      return bind_aggregate (b, rel, &s->items, &s->group_by, NULL, s->op_span, TRUE);
     case PLAN_AST_PIPE_EXTEND:
-      return bind_project (b, rel, TRUE, &s->items, s->op_span, TRUE);
+      return bind_project (b, rel, TRUE, &s->items, s->op_span, rel->cols->len);
     case PLAN_AST_PIPE_LIMIT:
       return bind_limit (rel, s->limit, s->offset, s->op_span);
     case PLAN_AST_PIPE_AS:
@@ -455,7 +505,6 @@ bind_pipe_step (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstQuery *s)
       rel_free (rel);
       return bind_from (b, s->from);
     case PLAN_AST_PIPE_ORDER_BY:
-    case PLAN_AST_PIPE_AGGREGATE:
     default:
       rel_free (rel);
       return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, s->op_span, "%s is not supported yet",

@@ -413,6 +413,8 @@ typedef struct {
   const PlanAst *ast;   /* borrowed */
   GError **error;
   GPtrArray *ctes;      /* BindCte* (plan-sql-binder.c), owned; innermost last */
+  struct _PlanSqlAggCtx *agg; /* added by aggregates: non-NULL while binding the select
+                               * list or HAVING of an aggregation (plan-sql-bind-agg.c) */
 } PlanSqlBinder;
 
 /* Errors and relations (plan-sql-binder.c). bfail sets the error and returns NULL. */
@@ -452,5 +454,24 @@ gboolean plan__qualifier_matches (const PlanSqlCol *c, const char *qualifier);
 gboolean plan__check_qualifier (PlanSqlBinder *b, const PlanSqlRel *scope,
                                 const char *qualifier, PlanSpan span);
 PlanExpr *plan__bind_expr (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstExpr *e);
+
+/* added by aggregates (plan-sql-bind-agg.c) */
+typedef struct _PlanSqlAggCtx PlanSqlAggCtx;
+gboolean plan__is_aggregate_call (const PlanAstExpr *e);
+/* The first aggregate call inside e (subqueries not searched), or NULL. */
+const PlanAstExpr *plan__find_aggregate (const PlanAstExpr *e);
+gboolean plan__items_have_aggregate (const PlanAstList *items);
+/* Binds GROUP BY keys and the aggregate calls of items and having over rel, builds
+ * PROJECT -> AGGREGATE (consuming rel->node) and leaves b->agg set so the caller binds the
+ * select list and HAVING over the result; out_key_cols (nullable) gets, per key, the
+ * PlanSqlCol of rel it is (borrowed, valid while rel lives) or NULL for an expression.
+ * NULL on error (b->agg may be set: call plan__agg_end either way). */
+PlanNode *plan__agg_begin (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstList *items,
+                           const PlanAstList *group_by, const PlanAstExpr *having,
+                           PlanSpan span, GPtrArray *out_key_cols);
+void plan__agg_end (PlanSqlBinder *b);
+/* Inside an aggregation: e as a reference to a key or aggregate column, or an error for a
+ * column that is neither; *handled FALSE means "bind e normally". */
+PlanExpr *plan__agg_resolve (PlanSqlBinder *b, const PlanAstExpr *e, gboolean *handled);
 
 G_END_DECLS

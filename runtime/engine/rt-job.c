@@ -102,28 +102,6 @@ rt__collect_new (RtJob *job, RtTask *task, guint node_id)
 
 /* ---- building ---------------------------------------------------------------------- */
 
-static char *
-node_label (const PlanPhysNode *n)
-{
-  switch (n->kind)
-    {
-    case PLAN_PHYS_SOURCE:
-      return g_strdup_printf ("Source: %s", n->u.source.table->name);
-    case PLAN_PHYS_VALUES:
-      return g_strdup ("Values");
-    case PLAN_PHYS_CALC:
-      return g_strdup ("Calc");
-    case PLAN_PHYS_LIMIT:
-      return g_strdup ("Limit");
-    case PLAN_PHYS_SINK:
-      if (n->u.sink.table == NULL)
-        return g_strdup ("Sink: collect");
-      return g_strdup_printf ("Sink: %s(%s)", plan_sink_kind_name (n->u.sink.sink),
-                              n->u.sink.table->name);
-    }
-  return g_strdup ("?");
-}
-
 static RtOperator *
 make_operator (RtJob *job, RtTask *task, const PlanPhysNode *n, GError **error)
 {
@@ -137,6 +115,8 @@ make_operator (RtJob *job, RtTask *task, const PlanPhysNode *n, GError **error)
       return rt_op_calc_new (n, error);
     case PLAN_PHYS_LIMIT:
       return rt_op_limit_new (n, error);
+    case PLAN_PHYS_AGGREGATE:
+      return rt_op_aggregate_new (n, error);
     case PLAN_PHYS_SINK:
       if (n->u.sink.sink == PLAN_SINK_COLLECT)
         return rt__collect_new (job, task, n->id);
@@ -202,7 +182,8 @@ build_tasks (RtJob *job, GArray *chains, GError **error)
 
       for (guint k = 0; k < c->nodes->len; k++)
         {
-          g_autofree char *l = node_label (job->plan->nodes->pdata[g_array_index (c->nodes, guint, k)]);
+          guint node = g_array_index (c->nodes, guint, k);
+          g_autofree char *l = plan_phys_node_label (job->plan->nodes->pdata[node]);
           g_string_append_printf (name, "%s%s", k > 0 ? " -> " : "", l);
         }
       c->first_task = job->tasks->len;
@@ -419,15 +400,13 @@ rt__job_task_ended (RtJob *job, RtTask *task, GError *error)
       else
         job->status = RT_JOB_FINISHED;
     }
-  g_mutex_unlock (&job->lock);
+  /* Wake under the lock: once it is released a waiter may free the job, so the
+     unlock is this thread's last touch of it (rt_job_free joins before clearing). */
   if (error != NULL)
     wake_all (job);
   else
-    {
-      g_mutex_lock (&job->lock);
-      g_cond_broadcast (&job->changed);
-      g_mutex_unlock (&job->lock);
-    }
+    g_cond_broadcast (&job->changed);
+  g_mutex_unlock (&job->lock);
 }
 
 void
@@ -526,11 +505,9 @@ rt_job_free (RtJob *job)
 {
   if (job == NULL)
     return;
-  if (job->status == RT_JOB_RUNNING)
-    {
-      rt_job_cancel (job);
-      rt_job_wait (job);
-    }
+  if (rt_job_get_status (job) == RT_JOB_RUNNING)
+    rt_job_cancel (job);
+  rt_job_wait (job); /* joins every task thread, finished or not */
   g_ptr_array_unref (job->channels);
   g_ptr_array_unref (job->tasks);
   g_queue_clear_full (&job->results, (GDestroyNotify) rt_batch_unref);
@@ -604,7 +581,7 @@ fill_ops (RtJob *job, RtJobMetrics *m, double secs, gboolean advance)
     {
       PlanPhysNode *pn = job->plan->nodes->pdata[n];
       m->ops[n].node_id = n;
-      m->ops[n].name = node_label (pn);
+      m->ops[n].name = plan_phys_node_label (pn);
       m->ops[n].parallelism = pn->parallelism;
     }
   for (guint ti = 0; ti < job->tasks->len; ti++)

@@ -105,4 +105,7 @@ RtOperator *rt_source_new (const PlanPhysNode *node, guint subtask, guint parall
 /* Sinks: print, blackhole (collect is made by the job, which owns the result queue). */
 RtOperator *rt_sink_new (const PlanPhysNode *node, guint subtask, GError **error);
 
+/* added by streaming aggregates: the keyed group aggregate (rt-op-aggregate.c). */
+RtOperator *rt_op_aggregate_new (const PlanPhysNode *node, GError **error);
+
 G_END_DECLS

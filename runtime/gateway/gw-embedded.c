@@ -339,7 +339,11 @@ op_get_statement (GwOperation *base)
 static gboolean
 op_is_changelog (GwOperation *base)
 {
-  return FALSE; /* no updating operators yet: every row is +I */
+  GwEmbeddedOp *op = (GwEmbeddedOp *) base;
+  PlanPhysPlan *plan = op->job != NULL ? rt_job_get_plan (op->job) : NULL;
+
+  /* The sink's input is updating when a GROUP BY (in streaming mode) feeds it. */
+  return plan != NULL && plan->root->n_inputs > 0 && plan->root->inputs[0].node->updating;
 }
 
 static GwStatus
