@@ -19,7 +19,7 @@
  * script an INSERT waits for its job, so the statements after it see its rows and a
  * failing job stops the script (Flink's table.dml-sync); interactively it runs on in the
  * background. */
-#include "repl.h"
+#include "repl-private.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -38,19 +38,7 @@
 #define HISTORY_KEEP 1000
 #define HISTORY_NEWLINE '\001'
 #define HISTORY_NEWLINE_S "\001"
-#define PROMPT "strom> "
-#define PROMPT_MORE "    -> "
-
-struct _ReplShell {
-  GwClient *client;      /* borrowed */
-  ReplFormat format;
-  gboolean timing;
-  gboolean interactive;  /* in the readline loop */
-  gboolean progress_ok;  /* stdout and stderr are terminals */
-  GString *buffer;       /* owned: the statement being typed */
-  char *history_path;    /* owned; NULL: no history file */
-  gboolean history_warned;
-};
+#define PROMPT_MORE "...> "
 
 /* Where a statement came from, for error positions. */
 typedef struct {
@@ -95,6 +83,7 @@ repl_shell_new (GwClient *client, ReplFormat format)
   shell->format = format;
   shell->progress_ok = isatty (STDOUT_FILENO) && isatty (STDERR_FILENO);
   shell->buffer = g_string_new (NULL);
+  shell->cells = g_ptr_array_new_with_free_func ((GDestroyNotify) repl__cell_free);
   return shell;
 }
 
@@ -104,6 +93,9 @@ repl_shell_free (ReplShell *shell)
   if (shell == NULL)
     return;
   g_string_free (shell->buffer, TRUE);
+  g_ptr_array_unref (shell->cells);
+  g_clear_pointer (&shell->outputs, g_ptr_array_unref);
+  repl_notebook_free (shell->notebook);
   g_free (shell->history_path);
   g_free (shell);
 }
@@ -164,43 +156,37 @@ error_in_script (const GError *error, PlanSpan span)
 }
 
 static void
-report_error (const ReplSource *source, const GError *error)
+report_error (ReplShell *shell, const ReplSource *source, const GError *error)
 {
   g_autoptr (GError) located = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
   g_autofree char *formatted = NULL;
   const char *carets;
   guint line, col;
 
   if (source->name == NULL && !plan_sql_error_position (error, &line, &col))
-    {
-      fprintf (stderr, "ERROR: %s\n", error->message); /* a job's error: no caret */
-      return;
-    }
-  located = error_in_script (error, source->span);
-  if (!plan_sql_error_position (located, &line, &col))
+    g_string_append_printf (out, "ERROR: %s\n", error->message); /* a job's: no caret */
+  else if (located = error_in_script (error, source->span),
+           !plan_sql_error_position (located, &line, &col))
     {
       if (source->name != NULL)
-        fprintf (stderr, "%s: %s\n", source->name, located->message);
+        g_string_append_printf (out, "%s: %s\n", source->name, located->message);
       else
-        fprintf (stderr, "ERROR: %s\n", located->message);
-      return;
+        g_string_append_printf (out, "ERROR: %s\n", located->message);
     }
-  formatted = plan_sql_format_error (source->script, located);
-  if (source->name == NULL)
+  else if (formatted = plan_sql_format_error (source->script, located), source->name == NULL)
+    g_string_append (out, formatted);
+  else
     {
-      fputs (formatted, stderr);
-      if (!g_str_has_suffix (formatted, "\n"))
-        fputc ('\n', stderr);
-      return;
+      g_string_append_printf (out, "%s:%u:%u: %s\n", source->name, line, col,
+                              strip_position (located));
+      carets = strchr (formatted, '\n'); /* the lines after "ERROR: ..." */
+      if (carets != NULL && carets[1] != '\0')
+        g_string_append (out, carets + 1);
     }
-  fprintf (stderr, "%s:%u:%u: %s\n", source->name, line, col, strip_position (located));
-  carets = strchr (formatted, '\n'); /* the lines after "ERROR: ..." */
-  if (carets != NULL && carets[1] != '\0')
-    {
-      fputs (carets + 1, stderr);
-      if (!g_str_has_suffix (carets, "\n"))
-        fputc ('\n', stderr);
-    }
+  if (out->len > 0 && out->str[out->len - 1] != '\n')
+    g_string_append_c (out, '\n');
+  repl__emit (shell, REPL_OUTPUT_ERROR, stderr, out->str);
 }
 
 /* ---- output and progress ------------------------------------------------------------ */
@@ -232,13 +218,12 @@ progress_draw (ReplShell *shell, GwOperation *op, ReplProgress *progress)
 }
 
 static void
-flush_output (GString *out, ReplProgress *progress)
+flush_output (ReplShell *shell, GString *out, ReplProgress *progress)
 {
   if (out->len == 0)
     return;
   progress_clear (progress);
-  fwrite (out->str, 1, out->len, stdout);
-  fflush (stdout);
+  repl__emit (shell, REPL_OUTPUT_TABLE, stdout, out->str);
   g_string_truncate (out, 0);
 }
 
@@ -275,7 +260,7 @@ show_result (ReplShell *shell, GwOperation *op, gboolean *cancelled, GError **er
       for (guint i = 0; i < page->rows->len; i++)
         repl_printer_add_row (printer, g_ptr_array_index (page->rows, i), out);
       end = page->end;
-      flush_output (out, &progress);
+      flush_output (shell, out, &progress);
       if (!end)
         progress_draw (shell, op, &progress);
     }
@@ -283,7 +268,7 @@ show_result (ReplShell *shell, GwOperation *op, gboolean *cancelled, GError **er
   /* a failed table shows nothing (like psql); streamed rows get their closing lines */
   if (ok || shell->format != REPL_FORMAT_TABLE)
     repl_printer_finish (printer, out);
-  flush_output (out, &progress);
+  flush_output (shell, out, &progress);
   return ok && !*cancelled;
 }
 
@@ -325,8 +310,8 @@ wait_job (ReplShell *shell, GwOperation *op, gboolean *cancelled, GError **error
 static void
 print_timing (ReplShell *shell, gint64 elapsed_us)
 {
-  fprintf (info_stream (shell), "Time: %" G_GINT64_FORMAT ".%03d ms\n", elapsed_us / 1000,
-           (int) (elapsed_us % 1000));
+  repl__emitf (shell, REPL_OUTPUT_TEXT, info_stream (shell), "Time: %" G_GINT64_FORMAT
+               ".%03d ms\n", elapsed_us / 1000, (int) (elapsed_us % 1000));
 }
 
 /* Runs one statement and prints its result; errors go to stderr. */
@@ -342,7 +327,7 @@ run_statement (ReplShell *shell, const char *sql, const ReplSource *source)
   op = gw_client_execute (shell->client, sql, &error);
   if (op == NULL)
     {
-      report_error (source, error);
+      report_error (shell, source, error);
       return FALSE;
     }
   if (gw_operation_get_schema (op) != NULL)
@@ -350,21 +335,22 @@ run_statement (ReplShell *shell, const char *sql, const ReplSource *source)
   else
     {
       const char *message = gw_operation_get_message (op);
+      const PlanStatement *stmt = gw_operation_get_statement (op);
+      ReplOutputKind kind = stmt != NULL && stmt->kind == PLAN_STMT_EXPLAIN
+                            ? REPL_OUTPUT_PLAN : REPL_OUTPUT_TEXT;
 
       if (message != NULL && *message != '\0')
-        {
-          fprintf (info_stream (shell), "%s\n", message);
-          fflush (info_stream (shell));
-        }
+        repl__emitf (shell, kind, info_stream (shell), "%s\n", message);
       if (!shell->interactive && gw_operation_get_job_id (op) != NULL)
         ok = wait_job (shell, op, &cancelled, &error);
     }
   if (!ok && !cancelled && error == NULL)
     g_set_error (&error, GW_ERROR, GW_ERROR_FAILED, "the statement failed without a reason");
+  shell->cancelled = cancelled;
   if (cancelled)
-    fputs ("Cancelled.\n", stderr);
+    repl__emit (shell, REPL_OUTPUT_ERROR, stderr, "Cancelled.\n");
   else if (!ok)
-    report_error (source, error);
+    report_error (shell, source, error);
   else if (shell->timing)
     print_timing (shell, g_get_monotonic_time () - start);
   if (shell->interactive && shell->format != REPL_FORMAT_CSV
@@ -382,10 +368,11 @@ run_statements (ReplShell *shell, const char *script, const char *name)
   g_autoptr (GPtrArray) asts = NULL;
   ReplSource source = { script, name, { 0 } };
 
+  shell->cancelled = FALSE;
   asts = plan_sql_parse (script, &error);
   if (asts == NULL)
     {
-      report_error (&source, error);
+      report_error (shell, &source, error);
       return FALSE;
     }
   g_ptr_array_set_free_func (asts, (GDestroyNotify) plan_ast_free);
@@ -395,7 +382,8 @@ run_statements (ReplShell *shell, const char *script, const char *name)
 
       if (repl_interrupted && !shell->interactive)
         {
-          fputs ("Cancelled.\n", stderr);
+          repl__emit (shell, REPL_OUTPUT_ERROR, stderr, "Cancelled.\n");
+          shell->cancelled = TRUE;
           return FALSE;
         }
       source.span = plan_ast_get_span (ast);
@@ -403,6 +391,12 @@ run_statements (ReplShell *shell, const char *script, const char *name)
         return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+repl__run_sql (ReplShell *shell, const char *sql, const char *name)
+{
+  return run_statements (shell, sql, name);
 }
 
 gboolean
@@ -512,64 +506,44 @@ history_append (ReplShell *shell, const char *entry)
 /* ---- completion ------------------------------------------------------------------------ */
 
 static ReplShell *completion_shell; /* the shell of the running interactive loop */
+static char **completion_candidates;  /* of the completion in progress */
+static guint completion_next;
 
-static void
-add_matches (GPtrArray *matches, const char *const *words, const char *text, gboolean upper)
-{
-  gsize len = strlen (text);
-
-  for (guint i = 0; words != NULL && words[i] != NULL; i++)
-    if (g_ascii_strncasecmp (words[i], text, len) == 0)
-      g_ptr_array_add (matches, upper ? g_ascii_strup (words[i], -1)
-                                      : g_ascii_strdown (words[i], -1));
-}
-
-/* readline's generator: state 0 collects the matches, later calls hand them out. */
+/* readline's generator: hands out the candidates repl_complete found. */
 static char *
-complete_word (const char *text, int state)
+next_candidate (const char *text, int state)
 {
-  static GPtrArray *matches;
-  static guint next;
-  static const char *const meta[] = { "\\q", "\\quit", "\\?", "\\timing", NULL };
-
+  (void) text;
   if (state == 0)
-    {
-      PlanCatalog *catalog = gw_client_get_catalog (completion_shell->client);
-      g_auto (GStrv) tables = catalog != NULL ? plan_catalog_list_tables (catalog) : NULL;
-      g_auto (GStrv) views = catalog != NULL ? plan_catalog_list_views (catalog) : NULL;
-      gboolean upper = g_ascii_isupper (text[0]);
-
-      g_clear_pointer (&matches, g_ptr_array_unref);
-      matches = g_ptr_array_new_with_free_func (g_free);
-      next = 0;
-      if (text[0] == '\\')
-        add_matches (matches, meta, text, FALSE);
-      else
-        {
-          add_matches (matches, plan_sql_keywords (), text, upper || text[0] == '\0');
-          for (guint i = 0; tables != NULL && tables[i] != NULL; i++)
-            if (g_ascii_strncasecmp (tables[i], text, strlen (text)) == 0)
-              g_ptr_array_add (matches, g_strdup (tables[i]));
-          for (guint i = 0; views != NULL && views[i] != NULL; i++)
-            if (g_ascii_strncasecmp (views[i], text, strlen (text)) == 0)
-              g_ptr_array_add (matches, g_strdup (views[i]));
-        }
-    }
-  if (matches == NULL || next >= matches->len)
-    {
-      g_clear_pointer (&matches, g_ptr_array_unref);
-      return NULL;
-    }
-  return strdup (g_ptr_array_index (matches, next++)); /* readline frees with free() */
+    completion_next = 0;
+  if (completion_candidates == NULL || completion_candidates[completion_next] == NULL)
+    return NULL;
+  return strdup (completion_candidates[completion_next++]); /* readline frees it */
 }
 
+/* readline's hook: the statement typed so far is the buffer plus this line. */
 static char **
 complete (const char *text, int start, int end)
 {
-  (void) start;
-  (void) end;
-  rl_attempted_completion_over = 1; /* no file names */
-  return rl_completion_matches (text, complete_word);
+  g_autoptr (GString) all = g_string_new (completion_shell->buffer->str);
+  g_autoptr (ReplCompletion) c = NULL;
+  gsize offset;
+  char **matches;
+
+  if (all->len > 0)
+    g_string_append_c (all, '\n');
+  offset = all->len;
+  g_string_append (all, rl_line_buffer);
+  rl_attempted_completion_over = 1; /* never readline's own file names */
+  c = repl_complete (completion_shell->client, all->str, offset + end);
+  if (c == NULL || c->start != offset + start)
+    return NULL;
+  completion_candidates = c->candidates;
+  rl_completion_append_character = c->append;
+  rl_completion_suppress_append = c->append == '\0';
+  matches = rl_completion_matches (text, next_candidate);
+  completion_candidates = NULL;
+  return matches;
 }
 
 /* ---- the interactive loop ----------------------------------------------------------------- */
@@ -581,6 +555,7 @@ typedef enum {
 } ReplRead;
 
 static char *read_result;   /* the line readline's callback handed over (malloc) */
+static gboolean read_was_empty; /* Ctrl-C came at an empty line */
 static gboolean read_done;
 
 static void
@@ -611,14 +586,17 @@ read_line (const char *prompt, char **out)
       ready = select (fd + 1, &fds, NULL, NULL, &timeout);
       if (repl_interrupted)
         {
+          read_was_empty = rl_end == 0;
           repl_interrupted = 0;
           rl_callback_sigcleanup ();  /* leaves a search or a half-typed key sequence */
           rl_free_line_state ();
           rl_point = rl_end;          /* "^C" goes after the text, as a shell shows it */
           rl_redisplay ();
+          fputs ("^C", rl_outstream != NULL ? rl_outstream : stdout);
+          fflush (rl_outstream != NULL ? rl_outstream : stdout);
           rl_replace_line ("", 1);
-          rl_callback_handler_remove ();
-          fputs ("^C\n", stdout);
+          rl_callback_handler_remove (); /* may write a "\r" to leave bracketed paste */
+          fputs ("\n", stdout);
           fflush (stdout);
           return READ_INTERRUPTED;
         }
@@ -632,49 +610,6 @@ read_line (const char *prompt, char **out)
     }
   *out = read_result;
   return read_result != NULL ? READ_LINE : READ_EOF;
-}
-
-static void
-print_help (void)
-{
-  fputs ("Statements end with ';' and may span lines.\n"
-         "Ctrl-C cancels a running statement, or clears the input at the prompt.\n"
-         "\n"
-         "  \\q, \\quit          leave (also: exit, quit, Ctrl-D)\n"
-         "  \\?                 show this help\n"
-         "  \\timing [on|off]   show how long each statement took\n", stdout);
-}
-
-/* Runs a backslash command; FALSE when it asks to leave. */
-static gboolean
-run_meta (ReplShell *shell, const char *line)
-{
-  g_auto (GStrv) words = g_strsplit_set (line, " \t", -1);
-  const char *arg = NULL;
-
-  for (guint i = 1; words[i] != NULL && arg == NULL; i++)
-    if (words[i][0] != '\0')
-      arg = words[i];
-  if (strcmp (words[0], "\\q") == 0 || strcmp (words[0], "\\quit") == 0)
-    return FALSE;
-  if (strcmp (words[0], "\\?") == 0)
-    print_help ();
-  else if (strcmp (words[0], "\\timing") == 0)
-    {
-      if (arg == NULL)
-        shell->timing = !shell->timing;
-      else if (g_ascii_strcasecmp (arg, "on") == 0 || g_ascii_strcasecmp (arg, "off") == 0)
-        shell->timing = g_ascii_strcasecmp (arg, "on") == 0;
-      else
-        {
-          fprintf (stderr, "\\timing: expected on or off, not '%s'\n", arg);
-          return TRUE;
-        }
-      printf ("Timing is %s.\n", shell->timing ? "on" : "off");
-    }
-  else
-    fprintf (stderr, "Invalid command %s. Try \\? for help.\n", words[0]);
-  return TRUE;
 }
 
 static gboolean
@@ -734,7 +669,7 @@ handle_line (ReplShell *shell, const char *line)
   gsize n;
 
   if (trimmed[0] == '\\')
-    return run_meta (shell, trimmed);
+    return repl__meta_run (shell, trimmed) == REPL_META_CONTINUE;
   if (shell->buffer->len == 0)
     {
       if (trimmed[0] == '\0')
@@ -753,7 +688,7 @@ handle_line (ReplShell *shell, const char *line)
   if (is_blank (shell->buffer->str))
     g_string_truncate (shell->buffer, 0);
   history_append (shell, script);
-  run_statements (shell, script, NULL);
+  repl__run_new_cell (shell, script);
   return TRUE;
 }
 
@@ -779,6 +714,7 @@ int
 repl_shell_run_interactive (ReplShell *shell)
 {
   gboolean go_on = TRUE;
+  guint empty_interrupts = 0;
 
   g_return_val_if_fail (shell != NULL, 1);
   if (!isatty (STDIN_FILENO))
@@ -787,6 +723,9 @@ repl_shell_run_interactive (ReplShell *shell)
   rl_readline_name = "strom";
   rl_catch_signals = 0;
   rl_attempted_completion_function = complete;
+  rl_completer_word_break_characters = REPL_COMPLETE_BREAKS;
+  rl_basic_word_break_characters = REPL_COMPLETE_BREAKS;
+  rl_completer_quote_characters = NULL;
   completion_shell = shell;
   shell->interactive = TRUE;
   history_load (shell);
@@ -796,8 +735,10 @@ repl_shell_run_interactive (ReplShell *shell)
       char *line = NULL;
       ReplRead got;
 
+      g_autofree char *prompt = g_strdup_printf ("[%u]> ", shell->cells->len + 1);
+
       repl_interrupted = 0;
-      got = read_line (shell->buffer->len == 0 ? PROMPT : PROMPT_MORE, &line);
+      got = read_line (shell->buffer->len == 0 ? prompt : PROMPT_MORE, &line);
       if (got == READ_EOF)
         {
           fputc ('\n', stdout);
@@ -805,9 +746,16 @@ repl_shell_run_interactive (ReplShell *shell)
         }
       if (got == READ_INTERRUPTED)
         {
+          /* a second Ctrl-C at an empty prompt: the user may be trying to leave */
+          empty_interrupts = read_was_empty && shell->buffer->len == 0
+                             ? empty_interrupts + 1 : 0;
+          if (empty_interrupts == 2)
+            fputs ("(Ctrl-C cancels a statement; to quit, type \\q or press Ctrl-D.)\n",
+                   stdout);
           g_string_truncate (shell->buffer, 0);
           continue;
         }
+      empty_interrupts = 0;
       go_on = handle_line (shell, line);
       free (line);
     }

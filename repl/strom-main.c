@@ -5,11 +5,16 @@
  * collected by option callbacks into one list, which GOption's string arrays would
  * split by kind), stopping at the first error like psql -v ON_ERROR_STOP=1; without
  * them strom is interactive (or runs a piped stdin as a script). Exit status: 0 when
- * everything ran, 1 otherwise. */
+ * everything ran, 1 otherwise.
+ *
+ * `strom NOTEBOOK.strom` opens (or starts) a notebook and restores its session before the
+ * prompt; `strom run NOTEBOOK.strom` runs its cells in order, saving the runs, and exits
+ * with 1 at the first failing cell. */
 #include "repl/repl.h"
 
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #ifndef STROM_VERSION
 #define STROM_VERSION "0.1.0"
@@ -51,6 +56,34 @@ on_file (const char *option_name, const char *value, gpointer data, GError **err
 }
 
 /* Parses argv; FALSE with a message on stderr for bad usage. */
+typedef struct {
+  const char *notebook; /* borrowed from argv; NULL: none */
+  gboolean run;         /* strom run NOTEBOOK */
+} StromNotebookArgs;
+
+/* The words after the options: [run] NOTEBOOK. FALSE with a message for anything else. */
+static gboolean
+parse_notebook_args (int argc, char **argv, gboolean have_steps, StromNotebookArgs *out)
+{
+  if (argc <= 1)
+    return TRUE;
+  out->run = argc == 3 && strcmp (argv[1], "run") == 0;
+  if (argc > 3 || (argc == 3 && !out->run) || (argc == 2 && strcmp (argv[1], "run") == 0))
+    {
+      fprintf (stderr, "strom: expected 'strom NOTEBOOK.strom' or 'strom run NOTEBOOK.strom'"
+               "\nTry 'strom --help'.\n");
+      return FALSE;
+    }
+  out->notebook = argv[argc - 1];
+  if (have_steps)
+    {
+      fprintf (stderr, "strom: -c and -f run scripts; open the notebook %s without them\n",
+               out->notebook);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 parse_options (int *argc, char ***argv, GPtrArray *steps, ReplFormat *format,
                gboolean *timing, gboolean *version)
@@ -68,7 +101,8 @@ parse_options (int *argc, char ***argv, GPtrArray *steps, ReplFormat *format,
     { "version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- Flink-style streaming SQL");
+  g_autoptr (GOptionContext) context =
+    g_option_context_new ("[[run] NOTEBOOK.strom] - Flink-style streaming SQL");
   g_autoptr (GError) error = NULL;
   GOptionGroup *group = g_option_group_new ("strom", "strom", "strom options", steps, NULL);
 
@@ -77,7 +111,11 @@ parse_options (int *argc, char ***argv, GPtrArray *steps, ReplFormat *format,
   g_option_context_set_description (context,
     "Without -c or -f, strom reads statements interactively (or runs standard input as a\n"
     "script when it is not a terminal). Statements end with ';'. Exit status: 0 when\n"
-    "every statement ran, 1 at the first error.\n");
+    "every statement ran, 1 at the first error.\n"
+    "\n"
+    "strom NOTEBOOK.strom opens a notebook (or starts one), re-runs its CREATE/SET cells\n"
+    "and saves every cell you run there; strom run NOTEBOOK.strom runs all its cells in\n"
+    "order and stops at the first that fails.\n");
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       fprintf (stderr, "strom: %s\nTry 'strom --help'.\n", error->message);
@@ -89,13 +127,26 @@ parse_options (int *argc, char ***argv, GPtrArray *steps, ReplFormat *format,
                format_name);
       return FALSE;
     }
-  if (*argc > 1)
-    {
-      fprintf (stderr, "strom: unexpected argument '%s' (notebooks are not supported yet; "
-               "run a script with -f FILE.sql)\n", (*argv)[1]);
-      return FALSE;
-    }
   return TRUE;
+}
+
+/* strom [run] NOTEBOOK: returns the exit status. */
+static int
+run_notebook (ReplShell *shell, const StromNotebookArgs *args)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean existed = g_file_test (args->notebook, G_FILE_TEST_EXISTS);
+
+  if (!repl_shell_open_notebook (shell, args->notebook, !args->run, !args->run, &error))
+    {
+      fprintf (stderr, "strom: %s\n", error->message);
+      return 1;
+    }
+  if (!existed)
+    printf ("New notebook %s: every cell you run is saved there.\n", args->notebook);
+  if (args->run)
+    return repl_shell_run_notebook (shell) ? 0 : 1;
+  return repl_shell_run_interactive (shell);
 }
 
 int
@@ -108,10 +159,12 @@ main (int argc, char **argv)
   ReplFormat format = REPL_FORMAT_TABLE;
   gboolean timing = FALSE;
   gboolean version = FALSE;
+  StromNotebookArgs notebook = { NULL, FALSE };
 
   setlocale (LC_ALL, "");        /* readline and the terminal want the user's charset */
   setlocale (LC_NUMERIC, "C");   /* numbers always print with a '.' */
-  if (!parse_options (&argc, &argv, steps, &format, &timing, &version))
+  if (!parse_options (&argc, &argv, steps, &format, &timing, &version)
+      || !parse_notebook_args (argc, argv, steps->len > 0, &notebook))
     return 1;
   if (version)
     {
@@ -126,6 +179,8 @@ main (int argc, char **argv)
     }
   shell = repl_shell_new (client, format);
   repl_shell_set_timing (shell, timing);
+  if (notebook.notebook != NULL)
+    return run_notebook (shell, &notebook);
   if (steps->len == 0)
     return repl_shell_run_interactive (shell);
   for (guint i = 0; i < steps->len; i++)

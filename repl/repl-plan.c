@@ -1,0 +1,264 @@
+/* repl-plan.c: physical plans for people: a line of plain words per operator (for
+ * \explain), a compact tree for the terminal and a Graphviz picture (for \plan).
+ *
+ * The words come from the plan itself, not from EXPLAIN's text: an operator's kind says
+ * what state it keeps and when it emits, and the exchange on its input edge says how its
+ * rows are partitioned. The switches name every kind (-Wswitch-enum), so a new operator
+ * kind cannot be added without saying what it does. The picture is plan_phys_to_dot fed
+ * to the `dot` program, when it is installed; otherwise \plan prints the tree. */
+#include "repl-private.h"
+
+#include "plans/plan-json.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *
+plural (guint n, const char *one, const char *many)
+{
+  return n == 1 ? one : many;
+}
+
+/* How the node's rows reach its subtasks. */
+static void
+describe_partitioning (GString *out, const PlanPhysNode *n)
+{
+  const PlanPhysInput *in;
+
+  if (n->n_inputs == 0)
+    {
+      if (n->kind == PLAN_PHYS_SOURCE && n->parallelism > 1)
+        g_string_append_printf (out, "each of its %u subtasks reads its own share of '%s'",
+                                n->parallelism, n->u.source.table->name);
+      else if (n->kind == PLAN_PHYS_SOURCE)
+        g_string_append_printf (out, "one subtask reads all of '%s'", n->u.source.table->name);
+      else
+        g_string_append (out, "no input; one subtask makes the rows");
+      return;
+    }
+  in = &n->inputs[0];
+  switch (in->exchange)
+    {
+    case PLAN_EXCHANGE_FORWARD:
+      g_string_append (out, n->chained ? "from its input in the same thread (chained)"
+                                       : "forward: subtask i takes input subtask i's rows");
+      break;
+    case PLAN_EXCHANGE_HASH:
+      g_string_append (out, "hashed by (");
+      for (guint k = 0; k < in->n_keys; k++)
+        g_string_append_printf (out, "%s%s", k > 0 ? ", " : "",
+                                in->keys[k] < in->node->schema->n_fields
+                                ? in->node->schema->fields[in->keys[k]].name : "?");
+      g_string_append (out, "): equal keys meet in one subtask");
+      break;
+    case PLAN_EXCHANGE_REBALANCE:
+      g_string_append (out, "round robin: rows are spread evenly over its subtasks");
+      break;
+    case PLAN_EXCHANGE_BROADCAST:
+      g_string_append (out, "broadcast: every subtask sees every row");
+      break;
+    case PLAN_EXCHANGE_GATHER:
+      g_string_append_printf (out, "gathered: the rows of all %u input %s come to one "
+                              "subtask", in->node->parallelism,
+                              plural (in->node->parallelism, "subtask", "subtasks"));
+      break;
+    }
+}
+
+/* What the node keeps between batches. */
+static void
+describe_state (GString *out, const PlanPhysNode *n)
+{
+  switch (n->kind)
+    {
+    case PLAN_PHYS_SOURCE:
+      g_string_append (out, "its read position only");
+      break;
+    case PLAN_PHYS_VALUES:
+      g_string_append_printf (out, "the %u constant %s", n->u.values.n_rows,
+                              plural (n->u.values.n_rows, "row", "rows"));
+      break;
+    case PLAN_PHYS_CALC:
+      g_string_append (out, "none, each row stands alone");
+      break;
+    case PLAN_PHYS_LIMIT:
+      g_string_append (out, "a count of the rows passed so far");
+      break;
+    case PLAN_PHYS_AGGREGATE:
+      g_string_append_printf (out, "per group key (%u %s), the %u %s' accumulators and the "
+                              "last row it emitted, so it can retract it",
+                              n->u.aggregate.n_keys,
+                              plural (n->u.aggregate.n_keys, "column", "columns"),
+                              n->u.aggregate.n_aggs,
+                              plural (n->u.aggregate.n_aggs, "aggregate", "aggregates"));
+      break;
+    case PLAN_PHYS_SINK:
+      g_string_append (out, n->u.sink.sink == PLAN_SINK_COLLECT
+                       ? "a queue of rows waiting for the client to fetch them"
+                       : n->u.sink.sink == PLAN_SINK_FILESYSTEM ? "the open output file"
+                       : "none");
+      break;
+    }
+}
+
+static void
+append_expr (GString *out, const PlanExpr *expr, const PlanSchema *schema)
+{
+  g_autofree char *text = plan_expr_to_string (expr, schema);
+
+  g_string_append (out, text);
+}
+
+/* When and what the node emits. */
+static void
+describe_emits (GString *out, const PlanPhysNode *n)
+{
+  switch (n->kind)
+    {
+    case PLAN_PHYS_SOURCE:
+      g_string_append (out, "rows as it reads them");
+      if (n->u.source.filter != NULL)
+        {
+          g_string_append (out, ", only those where ");
+          append_expr (out, n->u.source.filter, n->schema);
+        }
+      g_string_append (out, "; a batch leaves when full or after pipeline.buffer-timeout");
+      break;
+    case PLAN_PHYS_VALUES:
+      g_string_append (out, "its rows at once, then ends");
+      break;
+    case PLAN_PHYS_CALC:
+      g_string_append (out, "each row as soon as it arrives");
+      if (n->u.calc.filter != NULL && n->n_inputs > 0)
+        {
+          g_string_append (out, ", if ");
+          append_expr (out, n->u.calc.filter, n->inputs[0].node->schema);
+        }
+      g_string_append_printf (out, ", computing %u %s", n->u.calc.n_exprs,
+                              plural (n->u.calc.n_exprs, "column", "columns"));
+      break;
+    case PLAN_PHYS_AGGREGATE:
+      g_string_append (out, "a changelog: on each input row, -U of the group's old result "
+                       "and +U of the new one (+I for a new group, -D when it empties)");
+      break;
+    case PLAN_PHYS_LIMIT:
+      if (n->u.limit.offset > 0)
+        g_string_append_printf (out, "rows after skipping %" G_GINT64_FORMAT ", ",
+                                n->u.limit.offset);
+      if (n->u.limit.limit >= 0)
+        g_string_append_printf (out, "the first %" G_GINT64_FORMAT " rows as they come, then "
+                                "stops its inputs", n->u.limit.limit);
+      else
+        g_string_append (out, "every row as it comes");
+      break;
+    case PLAN_PHYS_SINK:
+      g_string_append (out, n->u.sink.sink == PLAN_SINK_COLLECT
+                       ? "nothing downstream: rows go to the client as they arrive"
+                       : "nothing downstream: writes each row as it arrives");
+      break;
+    }
+}
+
+char *
+repl_plan_describe (const PlanPhysPlan *plan)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (plan != NULL, NULL);
+  for (guint i = 0; i < plan->nodes->len; i++)
+    {
+      const PlanPhysNode *n = g_ptr_array_index (plan->nodes, i);
+      g_autofree char *label = plan_phys_node_label (n);
+
+      g_string_append_printf (out, "[%u] %s, %u %s. Rows: ", n->id, label,
+                              n->parallelism, plural (n->parallelism, "subtask", "subtasks"));
+      describe_partitioning (out, n);
+      g_string_append (out, ". State: ");
+      describe_state (out, n);
+      g_string_append (out, ". Emits ");
+      describe_emits (out, n);
+      g_string_append (out, ".\n");
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+tree_node (GString *out, const PlanPhysNode *n, const char *prefix)
+{
+  for (guint i = 0; i < n->n_inputs; i++)
+    {
+      const PlanPhysInput *in = &n->inputs[i];
+      gboolean last = i + 1 == n->n_inputs;
+      g_autofree char *label = plan_phys_node_label (in->node);
+      g_autofree char *deeper = g_strconcat (prefix, last ? "   " : "|  ", NULL);
+
+      g_autofree char *edge = g_ascii_strdown (plan_exchange_name (in->exchange), -1);
+
+      /* a chained consumer takes its first input in its own thread: no exchange */
+      g_string_append_printf (out, "%s%s-[%s]- %s (x%u)\n", prefix, last ? "`" : "+",
+                              i == 0 && n->chained ? "chained" : edge, label,
+                              in->node->parallelism);
+      tree_node (out, in->node, deeper);
+    }
+}
+
+char *
+repl_plan_tree (const PlanPhysPlan *plan)
+{
+  GString *out = g_string_new (NULL);
+  g_autofree char *label = NULL;
+
+  g_return_val_if_fail (plan != NULL, NULL);
+  label = plan_phys_node_label (plan->root);
+  g_string_append_printf (out, "%s (x%u)\n", label, plan->root->parallelism);
+  tree_node (out, plan->root, "");
+  return g_string_free (out, FALSE);
+}
+
+/* Runs dot -Tformat -o path on the DOT text. */
+static gboolean
+run_dot (const char *dot_text, const char *format, const char *path, GError **error)
+{
+  g_autofree char *dot = g_find_program_in_path ("dot");
+  g_autofree char *tmp = NULL;
+  g_autofree char *type = g_strconcat ("-T", format, NULL);
+  g_autofree char *errors = NULL;
+  int fd, status = 0;
+  gboolean ok;
+
+  if (dot == NULL)
+    {
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT, "Graphviz's dot is not "
+                   "installed (apt install graphviz), so %s cannot be drawn", path);
+      return FALSE;
+    }
+  fd = g_file_open_tmp ("strom-plan-XXXXXX.dot", &tmp, error);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  if (!g_file_set_contents (tmp, dot_text, -1, error))
+    return FALSE;
+  {
+    const char *argv[] = { dot, type, "-o", path, tmp, NULL };
+
+    ok = g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                       NULL, &errors, &status, error)
+         && g_spawn_check_wait_status (status, error);
+  }
+  g_unlink (tmp);
+  if (!ok && errors != NULL && *errors != '\0')
+    g_prefix_error (error, "dot: %s: ", g_strstrip (errors));
+  return ok;
+}
+
+gboolean
+repl__plan_render (const PlanPhysPlan *plan, const char *path, GError **error)
+{
+  g_autofree char *dot_text = plan_phys_to_dot (plan);
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  if (g_str_has_suffix (lower, ".dot"))
+    return g_file_set_contents (path, dot_text, -1, error);
+  return run_dot (dot_text, g_str_has_suffix (lower, ".svg") ? "svg" : "png", path, error);
+}
