@@ -386,7 +386,7 @@ static const char *const result_modes[] = { "table", "changelog", "tableau", NUL
 
 /* Kept in key order: plan_settings_list walks it as is. */
 static const SettingDef settings_defs[] = {
-  { "execution.batch-size", "1024", SETTING_INT, 1, 65536, NULL,
+  { "execution.batch-size", "512", SETTING_INT, 1, 65536, NULL,
     "an integer number of rows from 1 to 65536, such as '1024'" },
   { "execution.runtime-mode", "streaming", SETTING_ENUM, 0, 0, runtime_modes,
     "'streaming' or 'batch'" },

@@ -28,7 +28,7 @@ void
 rt_job_config_init (RtJobConfig *c)
 {
   memset (c, 0, sizeof *c);
-  c->batch_size = 1024;
+  c->batch_size = 512;
   c->buffer_timeout_us = 100 * 1000;
   c->latency_interval_us = 0;
   c->channel_credits = 8;

@@ -7,11 +7,12 @@
 #include <stdio.h>
 
 static double
-run (guint parallelism, guint64 rows)
+run (guint parallelism, guint batch, guint64 rows)
 {
   g_autoptr (GwClient) c = gw_client_new_embedded (NULL);
   g_autoptr (GError) error = NULL;
   g_autofree char *set = g_strdup_printf ("SET 'parallelism.default' = '%u'", parallelism);
+  g_autofree char *set_batch = g_strdup_printf ("SET 'execution.batch-size' = '%u'", batch);
   g_autofree char *ddl = g_strdup_printf (
     "CREATE TABLE gen (id BIGINT, user_id INT, price DOUBLE) WITH ('connector' = 'datagen', "
     "'rows-per-second' = '0', 'number-of-rows' = '%" G_GUINT64_FORMAT "', "
@@ -22,6 +23,8 @@ run (guint parallelism, guint64 rows)
   gint64 t0, t1;
 
   gw_client_execute (c, set, &error);
+  g_assert_no_error (error);
+  gw_client_execute (c, set_batch, &error);
   g_assert_no_error (error);
   gw_client_execute (c, ddl, &error);
   g_assert_no_error (error);
@@ -41,10 +44,17 @@ int
 main (void)
 {
   guint64 rows = 200u * 1000 * 1000;
-  double p1 = run (1, rows), p2 = run (2, rows);
+  guint sizes[] = { 512, 1024 };
 
   printf ("datagen -> filter -> project -> blackhole, %" G_GUINT64_FORMAT " rows:\n", rows);
-  printf ("  parallelism 1 (one core): %.1f M rows/s\n", p1 / 1e6);
-  printf ("  parallelism 2 (two cores): %.1f M rows/s\n", p2 / 1e6);
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      double p1 = run (1, sizes[k], rows), p2 = run (2, sizes[k], rows);
+
+      printf ("  %4u-row batches, parallelism 1 (one core): %.1f M rows/s\n", sizes[k],
+              p1 / 1e6);
+      printf ("  %4u-row batches, parallelism 2 (two cores): %.1f M rows/s\n", sizes[k],
+              p2 / 1e6);
+    }
   return 0;
 }

@@ -137,7 +137,7 @@ test_settings_defaults (void)
   g_assert_cmpstr (plan_settings_get (st, "execution.runtime-mode"), ==, "streaming");
   g_assert_cmpstr (plan_settings_get (st, "sql-client.execution.result-mode"), ==, "table");
   g_assert_cmpstr (plan_settings_get (st, "table.optimizer.disabled-passes"), ==, "");
-  g_assert_cmpint (plan_settings_get_int (st, "execution.batch-size"), ==, 1024);
+  g_assert_cmpint (plan_settings_get_int (st, "execution.batch-size"), ==, 512);
   g_assert_null (plan_settings_get (st, "no.such.key"));
 }
 
@@ -188,7 +188,7 @@ test_settings_set (void)
   g_assert_cmpstr (plan_settings_get (st, "execution.runtime-mode"), ==, "batch");
   plan_settings_reset (st, NULL);
   g_assert_cmpstr (plan_settings_get (st, "execution.runtime-mode"), ==, "streaming");
-  g_assert_cmpint (plan_settings_get_int (st, "execution.batch-size"), ==, 1024);
+  g_assert_cmpint (plan_settings_get_int (st, "execution.batch-size"), ==, 512);
 }
 
 static void

@@ -199,7 +199,7 @@ test_single_step (void)
       rt_batch_unref (b);
     }
   g_assert_cmpuint (rows, ==, 1500);
-  g_assert_cmpuint (batches, ==, 2); /* 1024 + 476 rows */
+  g_assert_cmpuint (batches, ==, 3); /* 512 + 512 + 476 rows */
   rt_job_free (job);
   plan_phys_plan_unref (plan);
   rt_mem_pool_free (pool);
