@@ -1,0 +1,850 @@
+/* rt-op-sort.c: ORDER BY (DESIGN.md 4.5): the external merge sort of batch mode, its Top-N
+ * variant, and the streaming Top-N that emits a changelog.
+ *
+ * Batch mode. Input batches are kept by reference (no copy) with a row reference per row;
+ * their bytes, and the row references with the sort's scratch buffer (heap memory), count
+ * against the operator's share of the managed-memory budget (half of it: the other half
+ * stays for the batches in flight upstream). When the share is full,
+ * the references are sorted, the rows are written in that order to a run file
+ * (rt-spill.c: LZ4-compressed blocks in a private temporary directory) and the batches go
+ * back to the pool. At the end of input, an operator that never spilled sorts in memory
+ * and emits; one that spilled writes its last run and merges all runs with a binary heap,
+ * reading each run a batch at a time, so memory stays at one batch per run. Ties keep
+ * input order (the comparison ends with the arrival position, and earlier runs win), so
+ * the sort is stable. Run files and the directory are removed as soon as the merge has
+ * read them, and by close() on cancel or failure.
+ *
+ * Top-N (a limit): rows past offset + limit can never be emitted, so once the held rows
+ * are more than twice that many they are sorted and only the best offset + limit are kept
+ * (copied into fresh batches); a run never holds more than that many rows either.
+ *
+ * Streaming Top-N (the node is `updating`): after every input batch the held rows are
+ * sorted and the rows ranked offset .. offset + limit - 1 compared with those emitted
+ * before, by arrival sequence number: a row that left gets -D, a row that entered +I.
+ * Insert-only input keeps only the best offset + limit rows; an updating input (Top-N over
+ * a GROUP BY) keeps every live row, and its -U/-D rows remove an equal live row first.
+ * That re-sort per batch is simple and exact, and fine for the small N of a Top-N; a
+ * sorted state structure would be the next step for large ones. */
+#include "rt-operator.h"
+#include "rt-spill.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  guint64 prefix; /* the first key, normalised so unsigned order is the sort order */
+  guint32 b;      /* index into batches */
+  guint32 r;      /* row in that batch */
+  guint64 seq;    /* arrival number (stability; streaming Top-N identity) */
+} RowRef;
+
+typedef struct {
+  RtOperator base;
+  PlanSort sort;            /* owned copy of the node's payload */
+  PlanSchema *schema;       /* owned ref */
+  gboolean streaming;       /* changelog Top-N */
+  gboolean input_updating;  /* streaming: the input has -U/-D rows, so keep every row */
+  gsize share;              /* bytes of held batches before a run spills */
+  GPtrArray *batches;       /* owned refs */
+  GArray *rows;             /* RowRef, live rows */
+  gsize held_bytes;
+  guint64 next_seq;
+  char *spill_dir;          /* owned, nullable */
+  GPtrArray *runs;          /* RtRunFile*, owned */
+  GHashTable *emitted;      /* streaming: seq -> RowRef* (owned) currently emitted */
+  RtBatch *out;             /* owned: output being filled */
+  guint64 out_rank;         /* rows of the final order passed so far (offset/limit) */
+} RtSort;
+
+/* ---- comparing rows ------------------------------------------------------------------ */
+
+static int
+compare_values (const RtVector *va, guint ra, const RtVector *vb, guint rb)
+{
+  switch (va->kind)
+    {
+    case PLAN_TYPE_BOOLEAN:
+      return (int) ((const guint8 *) va->data)[ra] - (int) ((const guint8 *) vb->data)[rb];
+    case PLAN_TYPE_INT:
+    case PLAN_TYPE_DATE:
+      {
+        gint32 a = ((const gint32 *) va->data)[ra], b = ((const gint32 *) vb->data)[rb];
+        return (a > b) - (a < b);
+      }
+    case PLAN_TYPE_BIGINT:
+    case PLAN_TYPE_DECIMAL:
+    case PLAN_TYPE_TIMESTAMP:
+    case PLAN_TYPE_INTERVAL:
+      {
+        gint64 a = ((const gint64 *) va->data)[ra], b = ((const gint64 *) vb->data)[rb];
+        return (a > b) - (a < b);
+      }
+    case PLAN_TYPE_DOUBLE:
+      {
+        double a = ((const double *) va->data)[ra], b = ((const double *) vb->data)[rb];
+        if (a < b)
+          return -1;
+        if (a > b)
+          return 1;
+        return isnan (a) - isnan (b); /* NaN after every number, as in Flink */
+      }
+    case PLAN_TYPE_VARCHAR:
+      {
+        RtStr a = ((const RtStr *) va->data)[ra], b = ((const RtStr *) vb->data)[rb];
+        int c = memcmp (a.ptr, b.ptr, MIN (a.len, b.len));
+        return c != 0 ? c : (a.len > b.len) - (a.len < b.len);
+      }
+    case PLAN_TYPE_NULL:
+    default:
+      return 0;
+    }
+}
+
+/* Order of row ra of a and row rb of b under the sort keys (0: tie). */
+static int
+compare_rows (const PlanSort *s, const RtBatch *a, guint ra, const RtBatch *b, guint rb)
+{
+  for (guint k = 0; k < s->n_keys; k++)
+    {
+      const RtVector *va = &a->cols[s->keys[k]], *vb = &b->cols[s->keys[k]];
+      gboolean na = !rt_vec_is_valid (va, ra), nb = !rt_vec_is_valid (vb, rb);
+      int c;
+
+      if (na || nb)
+        {
+          if (na && nb)
+            continue;
+          return (na ? -1 : 1) * (s->nulls_first[k] ? 1 : -1);
+        }
+      c = compare_values (va, ra, vb, rb);
+      if (c != 0)
+        return s->descending[k] ? -c : c;
+    }
+  return 0;
+}
+
+/* The first key of row r as a 64-bit number whose unsigned order agrees with the sort
+ * order: a smaller prefix always sorts first, an equal one needs the full comparison. It
+ * lets the sort compare most pairs inside the reference array, without touching the
+ * batches (a cache miss each), which is what makes sorting millions of rows fast. */
+static guint64
+key_prefix (const PlanSort *s, const RtBatch *batch, guint r)
+{
+  const RtVector *v;
+  guint64 x = 0;
+
+  if (s->n_keys == 0)
+    return 0;
+  v = &batch->cols[s->keys[0]];
+  if (!rt_vec_is_valid (v, r))
+    return s->nulls_first[0] ? 0 : G_MAXUINT64;
+  switch (v->kind)
+    {
+    case PLAN_TYPE_BOOLEAN:
+      x = ((const guint8 *) v->data)[r] != 0;
+      break;
+    case PLAN_TYPE_INT:
+    case PLAN_TYPE_DATE:
+      x = (guint64) (gint64) ((const gint32 *) v->data)[r] ^ G_GUINT64_CONSTANT (1) << 63;
+      break;
+    case PLAN_TYPE_BIGINT:
+    case PLAN_TYPE_DECIMAL:
+    case PLAN_TYPE_TIMESTAMP:
+    case PLAN_TYPE_INTERVAL:
+      x = (guint64) ((const gint64 *) v->data)[r] ^ G_GUINT64_CONSTANT (1) << 63;
+      break;
+    case PLAN_TYPE_DOUBLE:
+      {
+        double d = ((const double *) v->data)[r];
+
+        if (d == 0.0)
+          d = 0.0; /* -0.0 equals 0.0 */
+        if (isnan (d))
+          d = NAN;  /* one NaN, after +Infinity */
+        memcpy (&x, &d, sizeof x);
+        x = (x >> 63) ? ~x : x | G_GUINT64_CONSTANT (1) << 63;
+        break;
+      }
+    case PLAN_TYPE_VARCHAR:
+      {
+        RtStr str = ((const RtStr *) v->data)[r];
+
+        for (guint i = 0; i < 8; i++)
+          x = x << 8 | (i < str.len ? (guint8) str.ptr[i] : 0);
+        break;
+      }
+    case PLAN_TYPE_NULL:
+    default:
+      break;
+    }
+  return s->descending[0] ? ~x : x;
+}
+
+static int
+compare_refs (gconstpointer pa, gconstpointer pb, gpointer data)
+{
+  const RtSort *st = data;
+  const RowRef *a = pa, *b = pb;
+  int c;
+
+  if (a->prefix != b->prefix)
+    return a->prefix < b->prefix ? -1 : 1;
+  c = compare_rows (&st->sort, st->batches->pdata[a->b], a->r, st->batches->pdata[b->b],
+                        b->r);
+
+  if (c != 0)
+    return c;
+  return (a->seq > b->seq) - (a->seq < b->seq); /* stable: arrival order */
+}
+
+static inline gboolean
+ref_less (const RtSort *st, const RowRef *a, const RowRef *b)
+{
+  if (a->prefix != b->prefix)
+    return a->prefix < b->prefix;
+  return compare_refs (a, b, (gpointer) st) < 0;
+}
+
+/* Merges src[lo .. mid) and src[mid .. hi) into dst[lo .. hi). */
+static void
+merge_pair (const RtSort *st, const RowRef *src, RowRef *dst, gsize lo, gsize mid, gsize hi)
+{
+  gsize i = lo, j = mid, k = lo;
+
+  if (mid >= hi || !ref_less (st, &src[mid], &src[mid - 1]))
+    {
+      memcpy (dst + lo, src + lo, (hi - lo) * sizeof *src); /* already in order */
+      return;
+    }
+  while (i < mid && j < hi)
+    dst[k++] = ref_less (st, &src[j], &src[i]) ? src[j++] : src[i++];
+  while (i < mid)
+    dst[k++] = src[i++];
+  while (j < hi)
+    dst[k++] = src[j++];
+}
+
+/* Bottom-up merge sort of v[0 .. n), tmp as the other buffer: insertion sort of runs of
+ * 16, then merge passes that alternate between the two buffers. RowRefs move by
+ * assignment and the prefix comparison is inlined, several times faster than a generic
+ * sort copying elements with memcpy through a comparator call for every pair. The order
+ * is total (arrival number last), so stability needs no care here. */
+static void
+merge_sort (const RtSort *st, RowRef *v, RowRef *tmp, gsize n)
+{
+  RowRef *src = v, *dst = tmp, *swap;
+
+  for (gsize lo = 0; lo < n; lo += 16)
+    for (gsize a = lo + 1; a < MIN (lo + 16, n); a++)
+      {
+        RowRef x = v[a];
+        gsize b = a;
+
+        for (; b > lo && ref_less (st, &x, &v[b - 1]); b--)
+          v[b] = v[b - 1];
+        v[b] = x;
+      }
+  for (gsize width = 16; width < n; width *= 2)
+    {
+      for (gsize lo = 0; lo < n; lo += 2 * width)
+        merge_pair (st, src, dst, lo, MIN (lo + width, n), MIN (lo + 2 * width, n));
+      swap = src;
+      src = dst;
+      dst = swap;
+    }
+  if (src != v)
+    memcpy (v, src, n * sizeof *v);
+}
+
+static void
+sort_rows (RtSort *st)
+{
+  g_autofree RowRef *tmp = NULL;
+
+  if (st->rows->len < 2)
+    return;
+  tmp = g_new (RowRef, st->rows->len);
+  merge_sort (st, (RowRef *) st->rows->data, tmp, st->rows->len);
+}
+
+/* ---- holding input ------------------------------------------------------------------- */
+
+/* Pool bytes a held batch keeps alive: its block, arena pages and the batches it keeps. */
+static gsize
+batch_bytes (const RtBatch *b)
+{
+  gsize n = b->block_size;
+
+  for (GSList *l = b->arena_pages; l != NULL; l = l->next)
+    n += *(const gsize *) l->data;
+  for (guint i = 0; b->keep != NULL && i < b->keep->len; i++)
+    n += ((const RtBatch *) b->keep->pdata[i])->block_size;
+  return n;
+}
+
+static void
+hold_batch (RtSort *st, RtBatch *batch)
+{
+  guint32 bi = st->batches->len;
+
+  g_ptr_array_add (st->batches, rt_batch_ref (batch));
+  for (guint r = 0; r < batch->n_rows; r++)
+    {
+      RowRef ref = { key_prefix (&st->sort, batch, r), bi, r, st->next_seq++ };
+      g_array_append_val (st->rows, ref);
+    }
+  /* the row references and the merge sort's second buffer are heap, not pool, memory;
+   * counting them here keeps them bounded by the share as well */
+  st->held_bytes += batch_bytes (batch) + 2 * sizeof (RowRef) * batch->n_rows;
+}
+
+static void
+release_held (RtSort *st)
+{
+  g_ptr_array_set_size (st->batches, 0);
+  g_array_set_size (st->rows, 0);
+  st->held_bytes = 0;
+}
+
+/* Copies the first n rows (in rows order) into fresh batches and drops the old ones; the
+ * RowRefs keep their seq. */
+static gboolean
+compact (RtSort *st, guint n, GError **error)
+{
+  g_autoptr (GPtrArray) fresh = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_batch_unref);
+  guint cap = MAX (st->base.ctx->batch_size, 1u);
+  RtBatch *cur = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      RowRef *ref = &g_array_index (st->rows, RowRef, i);
+
+      if (cur == NULL || cur->n_rows == cur->capacity)
+        {
+          if ((cur = rt_batch_new (st->base.ctx->pool, st->schema, cap, error)) == NULL)
+            return FALSE;
+          g_ptr_array_add (fresh, cur);
+        }
+      if (!rt_batch_append_row (cur, st->batches->pdata[ref->b], ref->r, error))
+        return FALSE;
+      ref->b = fresh->len - 1;
+      ref->r = cur->n_rows - 1;
+    }
+  g_array_set_size (st->rows, n);
+  g_ptr_array_set_size (st->batches, 0);
+  st->held_bytes = 0;
+  for (guint i = 0; i < fresh->len; i++)
+    {
+      g_ptr_array_add (st->batches, rt_batch_ref (fresh->pdata[i]));
+      st->held_bytes += batch_bytes (fresh->pdata[i]);
+    }
+  st->held_bytes += 2 * sizeof (RowRef) * n;
+  return TRUE;
+}
+
+/* Rows a Top-N can ever emit (offset + limit), or G_MAXUINT without a limit. */
+static guint
+keep_rows (const RtSort *st)
+{
+  gint64 k;
+
+  if (st->sort.limit < 0)
+    return G_MAXUINT;
+  k = st->sort.limit > G_MAXINT64 - st->sort.offset ? G_MAXINT64
+      : st->sort.limit + st->sort.offset;
+  return (guint) MIN (k, (gint64) G_MAXUINT - 1);
+}
+
+/* ---- spilling ------------------------------------------------------------------------ */
+
+static gboolean
+cancelled (RtSort *st, GError **error)
+{
+  if (st->base.ctx->cancelled == NULL || g_atomic_int_get (st->base.ctx->cancelled) == 0)
+    return FALSE;
+  g_set_error (error, RT_ERROR, RT_ERROR_CANCELLED, "The sort was cancelled");
+  return TRUE;
+}
+
+/* Sorts the held rows and writes them (at most keep_rows of them) as one run. */
+static gboolean
+spill_run (RtSort *st, GError **error)
+{
+  guint n = MIN (st->rows->len, keep_rows (st));
+  RtRunFile *run;
+
+  if (st->spill_dir == NULL && (st->spill_dir = rt__run_dir_new ("strom-sort", error)) == NULL)
+    return FALSE;
+  if ((run = rt__run_file_new (st->spill_dir, error)) == NULL)
+    return FALSE;
+  g_ptr_array_add (st->runs, run);
+  sort_rows (st);
+  for (guint i = 0; i < n; i++)
+    {
+      const RowRef *ref = &g_array_index (st->rows, RowRef, i);
+
+      if ((i & 4095) == 0 && cancelled (st, error))
+        return FALSE;
+      if (!rt__run_file_write (run, st->batches->pdata[ref->b], ref->r, error))
+        return FALSE;
+    }
+  if (!rt__run_file_finish (run, error))
+    return FALSE;
+  release_held (st);
+  return TRUE;
+}
+
+/* ---- emitting ------------------------------------------------------------------------ */
+
+static RtResult
+flush_out (RtSort *st, GError **error)
+{
+  RtResult r = RT_OK;
+
+  if (st->out != NULL && st->out->n_rows > 0)
+    r = rt_op_emit (&st->base, st->out, error);
+  g_clear_pointer (&st->out, rt_batch_unref);
+  return r;
+}
+
+/* Appends row r of src as kind to the output, emitting full batches. */
+static RtResult
+put_row (RtSort *st, const RtBatch *src, guint r, RtRowKind kind, GError **error)
+{
+  if (st->out == NULL
+      && (st->out = rt_batch_new (st->base.ctx->pool, st->schema,
+                                  MAX (st->base.ctx->batch_size, 1u), error)) == NULL)
+    return RT_FAIL;
+  if (!rt_batch_append_row (st->out, src, r, error))
+    return RT_FAIL;
+  st->out->kinds[st->out->n_rows - 1] = (guint8) kind;
+  if (st->out->n_rows == st->out->capacity)
+    return flush_out (st, error);
+  return RT_OK;
+}
+
+/* Batch mode: the next row of the final order; skips the offset, stops after the limit
+ * (RT_DONE). */
+static RtResult
+put_ranked (RtSort *st, const RtBatch *src, guint r, GError **error)
+{
+  guint64 rank = st->out_rank++;
+
+  if ((gint64) rank < st->sort.offset)
+    return RT_OK;
+  if (st->sort.limit >= 0 && (gint64) rank >= st->sort.offset + st->sort.limit)
+    return RT_DONE;
+  return put_row (st, src, r, RT_ROW_INSERT, error);
+}
+
+static RtResult
+emit_in_memory (RtSort *st, GError **error)
+{
+  sort_rows (st);
+  for (guint i = 0; i < st->rows->len; i++)
+    {
+      const RowRef *ref = &g_array_index (st->rows, RowRef, i);
+      RtResult r = put_ranked (st, st->batches->pdata[ref->b], ref->r, error);
+
+      if (r == RT_DONE)
+        break;
+      if (r != RT_OK)
+        return r;
+    }
+  release_held (st);
+  return flush_out (st, error);
+}
+
+static void
+drop_spill_dir (RtSort *st)
+{
+  if (st->runs != NULL)
+    g_ptr_array_set_size (st->runs, 0); /* closes and deletes the run files */
+  rt__run_dir_remove (st->spill_dir);
+  g_clear_pointer (&st->spill_dir, g_free);
+}
+
+/* ---- k-way merge --------------------------------------------------------------------- */
+
+typedef struct {
+  RtRunFile *run;   /* borrowed from st->runs */
+  RtBatch *batch;   /* owned: current batch */
+  guint pos;
+  guint index;      /* run number: earlier runs win ties */
+} MergeInput;
+
+static gboolean
+merge_less (const RtSort *st, const MergeInput *a, const MergeInput *b)
+{
+  int c = compare_rows (&st->sort, a->batch, a->pos, b->batch, b->pos);
+
+  return c != 0 ? c < 0 : a->index < b->index;
+}
+
+static void
+sift_down (const RtSort *st, MergeInput *heap, guint n, guint i)
+{
+  for (;;)
+    {
+      guint l = 2 * i + 1, m = i;
+      MergeInput tmp;
+
+      if (l < n && merge_less (st, &heap[l], &heap[m]))
+        m = l;
+      if (l + 1 < n && merge_less (st, &heap[l + 1], &heap[m]))
+        m = l + 1;
+      if (m == i)
+        return;
+      tmp = heap[i];
+      heap[i] = heap[m];
+      heap[m] = tmp;
+      i = m;
+    }
+}
+
+/* Reads the next batch of in->run; FALSE at its end (error unset) or on failure. */
+static gboolean
+merge_advance (RtSort *st, MergeInput *in, guint capacity, GError **error)
+{
+  g_clear_pointer (&in->batch, rt_batch_unref);
+  in->pos = 0;
+  in->batch = rt__run_file_read (in->run, st->base.ctx->pool, st->schema, capacity, error);
+  return in->batch != NULL;
+}
+
+/* Merges heap[0 .. n) into target, or into the output (put_ranked) when target is NULL. */
+static RtResult
+merge_loop (RtSort *st, MergeInput *heap, guint n, guint capacity, RtRunFile *target,
+            GError **error)
+{
+  RtResult r = RT_OK;
+  guint64 steps = 0;
+
+  for (guint i = n; i > 0; i--)
+    sift_down (st, heap, n, i - 1);
+  while (n > 0 && r == RT_OK)
+    {
+      MergeInput *top = &heap[0];
+      GError *local = NULL;
+
+      if ((++steps & 4095) == 0 && cancelled (st, error))
+        return RT_FAIL;
+      if (target != NULL)
+        r = rt__run_file_write (target, top->batch, top->pos, error) ? RT_OK : RT_FAIL;
+      else
+        r = put_ranked (st, top->batch, top->pos, error);
+      if (++top->pos == top->batch->n_rows && !merge_advance (st, top, capacity, &local))
+        {
+          if (local != NULL)
+            {
+              g_propagate_error (error, local);
+              return RT_FAIL;
+            }
+          heap[0] = heap[n - 1];
+          heap[--n].batch = NULL; /* moved to the top (or gone when it was the top) */
+        }
+      sift_down (st, heap, n, 0);
+    }
+  return r == RT_FAIL ? RT_FAIL : RT_OK;
+}
+
+/* Rows per batch read from a run: one pool page of fixed-width values, so a run being
+ * merged costs about two pages (values and string arena). */
+static guint
+merge_capacity (const RtSort *st)
+{
+  gsize width = 1 + 8; /* row kind, validity */
+
+  for (guint c = 0; c < st->schema->n_fields; c++)
+    width += plan_type_storage_size (st->schema->fields[c].type.kind);
+  return (guint) CLAMP ((RT_PAGE_SIZE - 2048) / width, 16, 1024);
+}
+
+/* Merges runs [0, n_in) into target (NULL: the output). */
+static RtResult
+merge_some (RtSort *st, guint n_in, RtRunFile *target, GError **error)
+{
+  g_autofree MergeInput *heap = g_new0 (MergeInput, MAX (n_in, 1u));
+  guint capacity = merge_capacity (st), n = 0;
+  RtResult r = RT_OK;
+  GError *local = NULL;
+
+  for (guint i = 0; i < n_in; i++)
+    {
+      heap[n] = (MergeInput) { st->runs->pdata[i], NULL, 0, i };
+      if (merge_advance (st, &heap[n], capacity, &local))
+        n++;
+      else if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          r = RT_FAIL;
+          break;
+        }
+    }
+  if (r == RT_OK)
+    r = merge_loop (st, heap, n, capacity, target, error);
+  for (guint i = 0; i < n_in; i++)
+    g_clear_pointer (&heap[i].batch, rt_batch_unref);
+  return r;
+}
+
+/* Merges the runs, several passes when there are more than the share can read at once:
+ * the earliest runs merge into one new run that takes their place at the front (so ties
+ * still keep input order), until the rest fit one final merge into the output. */
+static RtResult
+merge_runs (RtSort *st, GError **error)
+{
+  gsize per_run = 2 * RT_PAGE_SIZE;
+  guint fan_in = (guint) MAX (st->share / per_run, 3u) - 1; /* one share left for output */
+  RtResult r = RT_OK;
+
+  while (r == RT_OK && st->runs->len > fan_in)
+    {
+      RtRunFile *merged = rt__run_file_new (st->spill_dir, error);
+
+      if (merged == NULL)
+        return RT_FAIL;
+      r = merge_some (st, fan_in, merged, error);
+      if (r == RT_OK && !rt__run_file_finish (merged, error))
+        r = RT_FAIL;
+      g_ptr_array_remove_range (st->runs, 0, fan_in); /* deletes the merged files */
+      g_ptr_array_insert (st->runs, 0, merged);
+    }
+  if (r == RT_OK)
+    r = merge_some (st, st->runs->len, NULL, error);
+  drop_spill_dir (st);
+  if (r == RT_FAIL)
+    return RT_FAIL;
+  return flush_out (st, error);
+}
+
+/* ---- streaming Top-N ----------------------------------------------------------------- */
+
+/* Removes one live row equal (every column) to row r of batch; FALSE when none is. */
+static gboolean
+retract_row (RtSort *st, const RtBatch *batch, guint r)
+{
+  for (guint i = 0; i < st->rows->len; i++)
+    {
+      const RowRef *ref = &g_array_index (st->rows, RowRef, i);
+      const RtBatch *b = st->batches->pdata[ref->b];
+      gboolean equal = TRUE;
+
+      for (guint c = 0; c < st->schema->n_fields && equal; c++)
+        {
+          gboolean na = !rt_vec_is_valid (&b->cols[c], ref->r);
+          gboolean nb = !rt_vec_is_valid (&batch->cols[c], r);
+
+          equal = na == nb && (na || compare_values (&b->cols[c], ref->r, &batch->cols[c], r)
+                                     == 0);
+        }
+      if (equal)
+        {
+          g_array_remove_index (st->rows, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+in_window (const RtSort *st, guint rank)
+{
+  return (gint64) rank >= st->sort.offset
+         && (gint64) rank < st->sort.offset + st->sort.limit;
+}
+
+/* Emits -D for emitted rows no longer ranked in the window, +I for rows new to it. */
+static RtResult
+emit_changes (RtSort *st, GError **error)
+{
+  g_autoptr (GHashTable) now = g_hash_table_new (g_int64_hash, g_int64_equal);
+  GHashTableIter it;
+  gpointer key, value;
+
+  sort_rows (st);
+  for (guint i = 0; i < st->rows->len && (gint64) i < st->sort.offset + st->sort.limit; i++)
+    if (in_window (st, i))
+      {
+        RowRef *ref = &g_array_index (st->rows, RowRef, i);
+        g_hash_table_add (now, &ref->seq);
+      }
+  g_hash_table_iter_init (&it, st->emitted);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    if (!g_hash_table_contains (now, key))
+      {
+        const RowRef *old = value;
+
+        if (put_row (st, st->batches->pdata[old->b], old->r, RT_ROW_DELETE, error) == RT_FAIL)
+          return RT_FAIL;
+        g_hash_table_iter_remove (&it);
+      }
+  for (guint i = 0; i < st->rows->len && (gint64) i < st->sort.offset + st->sort.limit; i++)
+    {
+      RowRef *ref = &g_array_index (st->rows, RowRef, i);
+
+      if (!in_window (st, i) || g_hash_table_contains (st->emitted, &ref->seq))
+        continue;
+      if (put_row (st, st->batches->pdata[ref->b], ref->r, RT_ROW_INSERT, error) == RT_FAIL)
+        return RT_FAIL;
+      RowRef *copy = g_memdup2 (ref, sizeof *ref);
+      g_hash_table_insert (st->emitted, &copy->seq, copy);
+    }
+  return flush_out (st, error);
+}
+
+/* After emitting: drop rows that can never be ranked again (insert-only input) and
+ * compact when most held rows are dead, re-pointing the emitted rows. */
+static gboolean
+stream_compact (RtSort *st, gboolean insert_only, GError **error)
+{
+  g_autoptr (GHashTable) by_seq = NULL;
+  guint held = 0;
+
+  if (insert_only && st->rows->len > keep_rows (st))
+    g_array_set_size (st->rows, keep_rows (st));
+  for (guint i = 0; i < st->batches->len; i++)
+    held += ((RtBatch *) st->batches->pdata[i])->n_rows;
+  if (held <= 2 * st->rows->len + st->base.ctx->batch_size)
+    return TRUE;
+  /* every emitted row is live (a retracted one was just deleted), so it moves too */
+  if (!compact (st, st->rows->len, error))
+    return FALSE;
+  by_seq = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < st->rows->len; i++)
+    {
+      RowRef *ref = &g_array_index (st->rows, RowRef, i);
+      g_hash_table_insert (by_seq, &ref->seq, ref);
+    }
+  {
+    GHashTableIter it;
+    gpointer value;
+
+    g_hash_table_iter_init (&it, st->emitted);
+    while (g_hash_table_iter_next (&it, NULL, &value))
+      {
+        RowRef *old = value;
+        const RowRef *cur = g_hash_table_lookup (by_seq, &old->seq);
+
+        g_assert (cur != NULL);
+        old->b = cur->b;
+        old->r = cur->r;
+      }
+  }
+  return TRUE;
+}
+
+static RtResult
+stream_process (RtSort *st, RtBatch *batch, GError **error)
+{
+  guint32 bi = st->batches->len;
+
+  g_ptr_array_add (st->batches, rt_batch_ref (batch));
+  for (guint r = 0; r < batch->n_rows; r++)
+    {
+      RowRef ref = { key_prefix (&st->sort, batch, r), bi, r, st->next_seq++ };
+
+      if (batch->kinds[r] == RT_ROW_INSERT || batch->kinds[r] == RT_ROW_UPDATE_AFTER)
+        g_array_append_val (st->rows, ref);
+      else
+        retract_row (st, batch, r);
+    }
+  if (emit_changes (st, error) == RT_FAIL)
+    return RT_FAIL;
+  return stream_compact (st, !st->input_updating, error) ? RT_OK : RT_FAIL;
+}
+
+/* ---- the operator -------------------------------------------------------------------- */
+
+static RtResult
+sort_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
+{
+  RtSort *st = (RtSort *) op;
+  guint keep = keep_rows (st);
+
+  if (st->streaming)
+    return stream_process (st, batch, error);
+  hold_batch (st, batch);
+  /* Top-N: keep only the rows that can still be emitted, while that is a small part. */
+  if (keep != G_MAXUINT && st->rows->len >= 2 * (gsize) keep + op->ctx->batch_size)
+    {
+      sort_rows (st);
+      if (!compact (st, keep, error))
+        return RT_FAIL;
+    }
+  if (st->held_bytes > st->share && !spill_run (st, error))
+    return RT_FAIL;
+  return RT_OK;
+}
+
+static RtResult
+sort_finish (RtOperator *op, GError **error)
+{
+  RtSort *st = (RtSort *) op;
+
+  if (st->streaming)
+    return RT_OK;
+  if (st->runs->len == 0)
+    return emit_in_memory (st, error);
+  if (st->rows->len > 0 && !spill_run (st, error))
+    return RT_FAIL;
+  return merge_runs (st, error);
+}
+
+static gboolean
+sort_open (RtOperator *op, GError **error)
+{
+  RtSort *st = (RtSort *) op;
+
+  st->share = MAX (rt_mem_pool_get_budget (op->ctx->pool) / 2, (gsize) RT_PAGE_SIZE * 2);
+  return TRUE;
+}
+
+static void
+sort_close (RtOperator *op)
+{
+  RtSort *st = (RtSort *) op;
+
+  g_clear_pointer (&st->out, rt_batch_unref);
+  g_clear_pointer (&st->batches, g_ptr_array_unref);
+  g_clear_pointer (&st->rows, g_array_unref);
+  drop_spill_dir (st);
+  g_clear_pointer (&st->runs, g_ptr_array_unref);
+  g_clear_pointer (&st->emitted, g_hash_table_unref);
+  g_clear_pointer (&st->schema, plan_schema_unref);
+  plan_sort_clear (&st->sort);
+}
+
+static const RtOperatorClass sort_class = {
+  .name = "Sort",
+  .instance_size = sizeof (RtSort),
+  .open = sort_open,
+  .process = sort_process,
+  .finish = sort_finish,
+  .close = sort_close,
+};
+
+RtOperator *
+rt_op_sort_new (const PlanPhysNode *node, GError **error)
+{
+  RtSort *st;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  if (node->kind != PLAN_PHYS_SORT || node->n_inputs != 1
+      || (node->updating && node->u.sort.limit < 0))
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL, "internal error: a sort operator needs "
+                   "a SORT node with one input (and a limit when it streams)");
+      return NULL;
+    }
+  st = (RtSort *) rt_operator_new (&sort_class, node->id);
+  plan_sort_copy (&st->sort, &node->u.sort);
+  st->schema = plan_schema_ref (node->schema);
+  st->streaming = node->updating;
+  st->input_updating = node->inputs[0].node->updating;
+  st->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_batch_unref);
+  st->rows = g_array_new (FALSE, FALSE, sizeof (RowRef));
+  st->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) rt__run_file_free);
+  st->emitted = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  return &st->base;
+}
