@@ -1,0 +1,831 @@
+/* rt-op-window.c: event time and windows in the engine (DESIGN.md 4.5, 4.6), in Flink's
+ * shape:
+ *
+ *   source -> watermark assigner   a source whose table says WATERMARK FOR ts AS expr gets
+ *                                  this operator chained after it: it keeps the largest
+ *                                  value of expr seen (max rowtime minus the delay); the
+ *                                  task sends it downstream every
+ *                                  'pipeline.auto-watermark-interval', and MAX at the end.
+ *   channels                       watermarks travel in-band as RT_EVENT_WATERMARK between
+ *                                  the batches; a task's watermark is the minimum over its
+ *                                  input channels (the valve below), idle inputs left out.
+ *   WINDOW (the TVF)               stateless: each row once per window it falls in, with
+ *                                  window_start, window_end and window_time appended.
+ *   WINDOW_AGGREGATE               keeps each window's rows (in managed-memory batches, by
+ *                                  window_end) until the watermark reaches window_end - 1,
+ *                                  then aggregates them and emits one final +I row per
+ *                                  group; a row whose window already fired is late: it is
+ *                                  dropped and counted (numLateRecordsDropped).
+ *   SESSION                        the TVF gives each row [ts, ts + gap); the aggregate
+ *                                  keeps open sessions per partition key, merges the ones
+ *                                  a row touches (Flink's intersect), and at firing writes
+ *                                  the merged bounds into the kept rows before aggregating.
+ *
+ * The aggregation at firing time reuses the keyed aggregate (rt-op-aggregate.c) in its
+ * batch mode, one short-lived instance per firing: every aggregate function, DISTINCT
+ * and FILTER behave exactly as in GROUP BY, and the key-group organisation of its state
+ * is the same. The price is that a window's rows are kept until it fires instead of
+ * incremental accumulators: fine for the window sizes of a REPL session, and the next
+ * step when state size matters. Timers are the sorted window ends: a watermark fires
+ * every window whose end it has reached, in end order, so results come out in time
+ * order. */
+#include "rt-window-private.h"
+#include "rt-source-private.h"
+#include "plans/plan-catalog.h"
+#include "plans/plan-sql.h"
+
+#include <string.h>
+
+/* ---- watermark valve ---------------------------------------------------------------- */
+
+/* CATCHING_UP: active again after idleness but still behind the output, so left out of
+ * the minimum until its watermark reaches the output (Flink's "aligned" channels). */
+typedef enum { INPUT_ACTIVE, INPUT_IDLE, INPUT_ENDED, INPUT_CATCHING_UP } InputState;
+
+struct _RtWmValve {
+  guint n;
+  gint64 *wm;      /* per input, RT_WATERMARK_NONE before the first */
+  guint8 *state;   /* InputState per input */
+  gint64 current;  /* last output */
+  gboolean idle;
+};
+
+RtWmValve *
+rt__wm_valve_new (guint n_inputs)
+{
+  RtWmValve *v = g_new0 (RtWmValve, 1);
+
+  v->n = n_inputs;
+  v->wm = g_new (gint64, MAX (n_inputs, 1u));
+  v->state = g_new0 (guint8, MAX (n_inputs, 1u));
+  for (guint i = 0; i < n_inputs; i++)
+    v->wm[i] = RT_WATERMARK_NONE;
+  v->current = RT_WATERMARK_NONE;
+  return v;
+}
+
+void
+rt__wm_valve_free (RtWmValve *v)
+{
+  if (v == NULL)
+    return;
+  g_free (v->wm);
+  g_free (v->state);
+  g_free (v);
+}
+
+/* Recomputes the output; TRUE when it advanced. */
+static gboolean
+valve_update (RtWmValve *v, gint64 *out)
+{
+  gint64 min = RT_WATERMARK_MAX, max_idle = RT_WATERMARK_NONE;
+  gboolean any_active = FALSE, any_idle = FALSE, any_catching_up = FALSE;
+
+  for (guint i = 0; i < v->n; i++)
+    if (v->state[i] == INPUT_ACTIVE)
+      {
+        any_active = TRUE;
+        min = MIN (min, v->wm[i]);
+      }
+    else if (v->state[i] == INPUT_IDLE)
+      {
+        any_idle = TRUE;
+        max_idle = MAX (max_idle, v->wm[i]);
+      }
+    else if (v->state[i] == INPUT_CATCHING_UP)
+      any_catching_up = TRUE;
+  if (!any_active && any_catching_up)
+    return FALSE; /* nobody aligned to speak for the output yet */
+  v->idle = !any_active && any_idle;
+  if (v->idle)
+    min = max_idle; /* Flink: when all inputs are idle, the highest one counts */
+  if (min <= v->current)
+    return FALSE;
+  v->current = min;
+  *out = min;
+  return TRUE;
+}
+
+gboolean
+rt__wm_valve_watermark (RtWmValve *v, guint input, gint64 wm, gint64 *out)
+{
+  g_return_val_if_fail (input < v->n, FALSE);
+  if (v->state[input] == INPUT_ENDED)
+    return FALSE;
+  if (wm == RT_WATERMARK_MAX)
+    return rt__wm_valve_ended (v, input, out); /* the input's final word: as if ended, so
+                                                * idle inputs beside it are not skipped */
+  v->wm[input] = MAX (v->wm[input], wm);
+  if (v->state[input] == INPUT_IDLE)
+    v->state[input] = INPUT_CATCHING_UP;
+  if (v->state[input] == INPUT_CATCHING_UP && v->wm[input] >= v->current)
+    v->state[input] = INPUT_ACTIVE;
+  return valve_update (v, out);
+}
+
+gboolean
+rt__wm_valve_idle (RtWmValve *v, guint input, gint64 *out)
+{
+  g_return_val_if_fail (input < v->n, FALSE);
+  if (v->state[input] == INPUT_ENDED)
+    return FALSE;
+  v->state[input] = INPUT_IDLE;
+  return valve_update (v, out);
+}
+
+void
+rt__wm_valve_active (RtWmValve *v, guint input)
+{
+  g_return_if_fail (input < v->n);
+  if (v->state[input] == INPUT_IDLE)
+    v->state[input] = v->wm[input] >= v->current ? INPUT_ACTIVE : INPUT_CATCHING_UP;
+  v->idle = FALSE;
+}
+
+gboolean
+rt__wm_valve_ended (RtWmValve *v, guint input, gint64 *out)
+{
+  g_return_val_if_fail (input < v->n, FALSE);
+  v->state[input] = INPUT_ENDED;
+  v->wm[input] = RT_WATERMARK_MAX;
+  return valve_update (v, out);
+}
+
+gint64
+rt__wm_valve_get (const RtWmValve *v)
+{
+  return v->current;
+}
+
+gboolean
+rt__wm_valve_is_idle (const RtWmValve *v)
+{
+  return v->idle;
+}
+
+/* ---- watermark assigner ------------------------------------------------------------- */
+
+typedef struct {
+  RtOperator base;
+  RtProgram *program;   /* owned: the WATERMARK expression over the source's columns */
+  PlanSchema *schema;   /* owned: one TIMESTAMP column */
+  gint64 max_wm;
+} RtWmAssigner;
+
+static RtResult
+assigner_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
+{
+  RtWmAssigner *a = (RtWmAssigner *) op;
+  g_autoptr (RtBatch) wm = rt_program_run (a->program, batch, a->schema, error);
+
+  if (wm == NULL)
+    return RT_FAIL;
+  for (guint r = 0; r < wm->n_rows; r++)
+    if (rt_vec_is_valid (&wm->cols[0], r))
+      a->max_wm = MAX (a->max_wm, RT_VEC (wm, 0, gint64)[r]);
+  op->rows_in = 0; /* the source's rows: counted there, not twice */
+  if (op->next != NULL)
+    {
+      op->next->rows_in += batch->n_rows;
+      return op->next->klass->process (op->next, batch, 0, error);
+    }
+  return op->sink_fn != NULL ? op->sink_fn (op->sink_data, batch, error) : RT_OK;
+}
+
+static void
+assigner_close (RtOperator *op)
+{
+  RtWmAssigner *a = (RtWmAssigner *) op;
+
+  g_clear_pointer (&a->program, rt_program_free);
+  g_clear_pointer (&a->schema, plan_schema_unref);
+}
+
+static const RtOperatorClass assigner_class = {
+  .name = "WatermarkAssigner",
+  .instance_size = sizeof (RtWmAssigner),
+  .process = assigner_process,
+  .close = assigner_close,
+};
+
+/* The WATERMARK expression of table over its own columns, bound again from its text (the
+ * catalog keeps the text, as Flink's does). NULL with an error if it no longer binds. */
+static PlanExpr *
+bind_watermark_expr (const PlanTable *table, const char *text, GError **error)
+{
+  g_autoptr (PlanCatalog) catalog = plan_catalog_new ();
+  g_autoptr (PlanStatement) stmt = NULL;
+  g_autofree char *sql = NULL;
+  PlanTable *copy = plan_table_new ("__wm", plan_schema_ref (table->schema), table->span);
+  const PlanNode *n;
+
+  if (!plan_catalog_add_table (catalog, copy, error))
+    {
+      plan_table_unref (copy);
+      return NULL;
+    }
+  plan_table_unref (copy);
+  sql = g_strdup_printf ("SELECT %s FROM __wm", text);
+  if ((stmt = plan_sql_compile_one (catalog, sql, error)) == NULL)
+    return NULL;
+  for (n = stmt->plan; n != NULL && n->kind != PLAN_NODE_PROJECT;)
+    n = n->n_inputs > 0 ? n->inputs[0] : NULL;
+  if (n == NULL || n->u.project.n_exprs != 1 || n->inputs[0]->kind != PLAN_NODE_SCAN)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL, "the WATERMARK of table '%s' did not "
+                   "bind to one expression", table->name);
+      return NULL;
+    }
+  return plan_expr_ref (n->u.project.exprs[0]);
+}
+
+gboolean
+rt__wm_assigner_new (const PlanPhysNode *source, RtOperator **out, GError **error)
+{
+  const PlanTable *table = source->u.source.table;
+  gint rowtime = plan_table_rowtime (table);
+  g_autofree char *key = NULL;
+  g_autofree guint *map = NULL;
+  g_autoptr (PlanExpr) expr = NULL, remapped = NULL;
+  g_autoptr (GArray) used = g_array_new (FALSE, FALSE, sizeof (guint));
+  RtWmAssigner *a;
+  RtProgram *program;
+
+  *out = NULL;
+  if (rowtime < 0)
+    return TRUE;
+  key = g_strdup_printf ("__watermark.%s", table->schema->fields[rowtime].name);
+  if ((expr = bind_watermark_expr (table, plan_table_get_option (table, key), error)) == NULL)
+    return FALSE;
+  map = g_new (guint, table->schema->n_fields);
+  for (guint i = 0; i < table->schema->n_fields; i++)
+    map[i] = G_MAXUINT;
+  for (guint k = 0; k < source->u.source.n_columns; k++)
+    map[source->u.source.columns[k]] = k;
+  plan_expr_collect_columns (expr, used);
+  for (guint i = 0; i < used->len; i++)
+    if (map[g_array_index (used, guint, i)] == G_MAXUINT)
+      return TRUE; /* the query does not read the rowtime: only the final watermark */
+  remapped = plan_expr_remap_columns (expr, map);
+  if ((program = rt_program_new (source->schema, NULL, 1, &remapped, error)) == NULL)
+    return FALSE;
+  a = (RtWmAssigner *) rt_operator_new (&assigner_class, source->id);
+  a->program = program;
+  a->schema = plan_schema_new (1);
+  plan_schema_set_field (a->schema, 0, "wm", remapped->type);
+  a->max_wm = RT_WATERMARK_NONE;
+  *out = &a->base;
+  return TRUE;
+}
+
+gint64
+rt__wm_assigner_current (RtOperator *op)
+{
+  g_return_val_if_fail (op->klass == &assigner_class, RT_WATERMARK_NONE);
+  return ((RtWmAssigner *) op)->max_wm;
+}
+
+/* ---- window TVF --------------------------------------------------------------------- */
+
+typedef struct {
+  RtOperator base;
+  PlanWindow w;
+  PlanSchema *out_schema; /* owned ref */
+  RtBatch *out;           /* owned: being filled */
+} RtWindowTvf;
+
+/* Floor of ts on the grid of step shifted by offset. */
+static gint64
+window_floor (gint64 ts, gint64 offset, gint64 step)
+{
+  gint64 rem = (ts - offset) % step;
+
+  return ts - (rem < 0 ? rem + step : rem);
+}
+
+static RtResult
+tvf_flush (RtWindowTvf *t, GError **error)
+{
+  g_autoptr (RtBatch) out = g_steal_pointer (&t->out);
+
+  return out != NULL ? rt_op_emit (&t->base, out, error) : RT_OK;
+}
+
+/* Appends row r of src with [start, end) after its columns. */
+static RtResult
+tvf_append (RtWindowTvf *t, RtBatch *src, guint r, gint64 start, gint64 end, GError **error)
+{
+  guint o, n = src->n_cols;
+
+  if (t->out != NULL && t->out->n_rows == t->out->capacity && tvf_flush (t, error) == RT_FAIL)
+    return RT_FAIL;
+  if (t->out == NULL)
+    {
+      if ((t->out = rt_batch_new (t->base.ctx->pool, t->out_schema,
+                                  MAX (t->base.ctx->batch_size, 1u), error)) == NULL)
+        return RT_FAIL;
+    }
+  o = t->out->n_rows;
+  rt_batch_keep (t->out, src); /* strings are shared, not copied */
+  for (guint c = 0; c < n; c++)
+    {
+      gsize w = plan_type_storage_size (src->cols[c].kind);
+
+      if (!rt_vec_is_valid (&src->cols[c], r))
+        {
+          rt_vec_set_null (&t->out->cols[c], o);
+          continue;
+        }
+      memcpy ((char *) t->out->cols[c].data + w * o, (const char *) src->cols[c].data + w * r,
+              w);
+    }
+  RT_VEC (t->out, n, gint64)[o] = start;
+  RT_VEC (t->out, n + 1, gint64)[o] = end;
+  RT_VEC (t->out, n + 2, gint64)[o] = end - 1;
+  t->out->kinds[o] = src->kinds[r];
+  t->out->n_rows = o + 1;
+  return RT_OK;
+}
+
+static RtResult
+tvf_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
+{
+  RtWindowTvf *t = (RtWindowTvf *) op;
+  const PlanWindow *w = &t->w;
+  const gint64 *ts = RT_VEC (batch, w->time_col, gint64);
+
+  for (guint r = 0; r < batch->n_rows; r++)
+    {
+      gint64 start, end;
+
+      if (!rt_vec_is_valid (&batch->cols[w->time_col], r))
+        continue; /* no rowtime, no window */
+      switch (w->kind)
+        {
+        case PLAN_WINDOW_HOP:
+          /* windows [s, s + size) with s on the slide grid and s <= ts < s + size */
+          for (start = window_floor (ts[r], w->offset_ms, w->slide_ms) - w->size_ms
+                       + w->slide_ms;
+               start <= ts[r]; start += w->slide_ms)
+            if (ts[r] < start + w->size_ms
+                && tvf_append (t, batch, r, start, start + w->size_ms, error) == RT_FAIL)
+              return RT_FAIL;
+          break;
+        case PLAN_WINDOW_CUMULATE:
+          start = window_floor (ts[r], w->offset_ms, w->size_ms);
+          for (end = start + w->slide_ms; end <= start + w->size_ms; end += w->slide_ms)
+            if (ts[r] < end && tvf_append (t, batch, r, start, end, error) == RT_FAIL)
+              return RT_FAIL;
+          break;
+        case PLAN_WINDOW_SESSION: /* provisional: the window aggregate merges them */
+          if (tvf_append (t, batch, r, ts[r], ts[r] + w->size_ms, error) == RT_FAIL)
+            return RT_FAIL;
+          break;
+        case PLAN_WINDOW_TUMBLE:
+        default:
+          start = window_floor (ts[r], w->offset_ms, w->size_ms);
+          if (tvf_append (t, batch, r, start, start + w->size_ms, error) == RT_FAIL)
+            return RT_FAIL;
+          break;
+        }
+    }
+  return tvf_flush (t, error);
+}
+
+static void
+tvf_close (RtOperator *op)
+{
+  RtWindowTvf *t = (RtWindowTvf *) op;
+
+  g_clear_pointer (&t->out, rt_batch_unref);
+  g_clear_pointer (&t->out_schema, plan_schema_unref);
+}
+
+static const RtOperatorClass tvf_class = {
+  .name = "WindowTableFunction",
+  .instance_size = sizeof (RtWindowTvf),
+  .process = tvf_process,
+  .close = tvf_close,
+};
+
+RtOperator *
+rt_op_window_new (const PlanPhysNode *node, GError **error)
+{
+  RtWindowTvf *t;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  if (node->kind != PLAN_PHYS_WINDOW || node->n_inputs != 1
+      || node->schema->n_fields != node->inputs[0].node->schema->n_fields + 3
+      || node->u.window.size_ms <= 0 || node->u.window.slide_ms <= 0)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL, "window operator made from a "
+                   "malformed %s node", plan_phys_kind_name (node->kind));
+      return NULL;
+    }
+  if (node->u.window.kind == PLAN_WINDOW_SESSION && !node->u.window.merged)
+    {
+      g_set_error (error, PLAN_ERROR, PLAN_ERROR_UNSUPPORTED, "%u:%u: SESSION windows only "
+                   "work under a window aggregate: GROUP BY window_start, window_end and "
+                   "exactly the PARTITION BY columns", node->span.line, node->span.col);
+      return NULL;
+    }
+  t = (RtWindowTvf *) rt_operator_new (&tvf_class, node->id);
+  t->w = node->u.window;
+  t->out_schema = plan_schema_ref (node->schema);
+  return &t->base;
+}
+
+/* ---- window aggregate ---------------------------------------------------------------- */
+
+typedef struct {
+  RtOperator base;
+  PlanPhysNode *inner_node; /* owned: the batch-mode AGGREGATE each firing runs */
+  guint end_col;            /* input column of window_end */
+  GTree *windows;           /* window_end (gint64 in a pointer) -> GPtrArray of RtBatch */
+  gint64 watermark;
+  /* SESSION windows: per group key, the open sessions (merged as rows arrive) */
+  gint64 gap;               /* > 0: SESSION */
+  guint start_col;          /* input column of window_start */
+  guint n_part;
+  guint *part_cols;         /* owned: the other key columns (the PARTITION BY ones) */
+  GHashTable *sessions;     /* GBytes key -> GPtrArray of Session*, owned */
+} RtWindowAgg;
+
+typedef struct {
+  gint64 start, end;
+  GPtrArray *rows;          /* owned RtBatch refs, rows still carrying provisional windows */
+} Session;
+
+static gint
+compare_end (gconstpointer a, gconstpointer b, gpointer unused)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  (void) unused;
+  return x < y ? -1 : x > y;
+}
+
+/* The buffer of rows for windows ending at end (made on first use). */
+static GPtrArray *
+window_rows (RtWindowAgg *a, gint64 end)
+{
+  GPtrArray *rows = g_tree_lookup (a->windows, &end);
+
+  if (rows == NULL)
+    {
+      gint64 *key = g_new (gint64, 1);
+
+      *key = end;
+      rows = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_batch_unref);
+      g_tree_insert (a->windows, key, rows);
+    }
+  return rows;
+}
+
+static gboolean
+buffer_row (RtWindowAgg *a, GPtrArray *rows, RtBatch *batch, guint r, GError **error)
+{
+  RtBatch *last = rows->len > 0 ? rows->pdata[rows->len - 1] : NULL;
+
+  if (last == NULL || last->n_rows == last->capacity)
+    {
+      if ((last = rt_batch_new (a->base.ctx->pool, batch->schema,
+                                MAX (a->base.ctx->batch_size, 1u), error)) == NULL)
+        return FALSE;
+      g_ptr_array_add (rows, last);
+    }
+  return rt_batch_append_row (last, batch, r, error);
+}
+
+/* ---- session windows ---- */
+
+static void
+session_free (gpointer p)
+{
+  Session *s = p;
+
+  g_ptr_array_unref (s->rows);
+  g_free (s);
+}
+
+/* The bytes of row r's partition key: per column a validity byte, then the value. */
+static GBytes *
+session_key (RtWindowAgg *a, const RtBatch *batch, guint r)
+{
+  GByteArray *key = g_byte_array_new ();
+
+  for (guint i = 0; i < a->n_part; i++)
+    {
+      const RtVector *v = &batch->cols[a->part_cols[i]];
+      guint8 valid = rt_vec_is_valid (v, r);
+
+      g_byte_array_append (key, &valid, 1);
+      if (!valid)
+        continue;
+      if (v->kind == PLAN_TYPE_VARCHAR)
+        {
+          RtStr s = ((const RtStr *) v->data)[r];
+
+          g_byte_array_append (key, (const guint8 *) &s.len, sizeof s.len);
+          g_byte_array_append (key, (const guint8 *) s.ptr, s.len);
+        }
+      else
+        {
+          gsize w = plan_type_storage_size (v->kind);
+
+          g_byte_array_append (key, (const guint8 *) v->data + w * r, (guint) w);
+        }
+    }
+  return g_byte_array_free_to_bytes (key);
+}
+
+/* Adds row r (provisional window [ts, ts + gap)) to its partition's sessions, merging
+ * every session it touches (Flink merges windows that intersect). FALSE: late. */
+static gboolean
+session_add (RtWindowAgg *a, RtBatch *batch, guint r, gboolean *late, GError **error)
+{
+  g_autoptr (GBytes) key = session_key (a, batch, r);
+  GPtrArray *list = g_hash_table_lookup (a->sessions, key);
+  gint64 start = RT_VEC (batch, a->start_col, gint64)[r];
+  gint64 end = RT_VEC (batch, a->end_col, gint64)[r];
+  Session *into = NULL;
+
+  if (list == NULL)
+    {
+      list = g_ptr_array_new_with_free_func (session_free);
+      g_hash_table_insert (a->sessions, g_bytes_ref (key), list);
+    }
+  for (gboolean grew = TRUE; grew;)
+    {
+      grew = FALSE;
+      for (guint i = 0; i < list->len; i++)
+        {
+          Session *s = list->pdata[i];
+
+          if (s->start <= end && start <= s->end && (s->start < start || s->end > end))
+            {
+              start = MIN (start, s->start);
+              end = MAX (end, s->end);
+              grew = TRUE;
+            }
+        }
+    }
+  *late = end - 1 <= a->watermark;
+  if (*late)
+    return TRUE;
+  for (guint i = 0; i < list->len;)
+    {
+      Session *s = list->pdata[i];
+
+      if (!(s->start <= end && start <= s->end))
+        {
+          i++;
+          continue;
+        }
+      if (into == NULL)
+        {
+          into = s;
+          i++;
+          continue;
+        }
+      for (guint k = 0; k < s->rows->len; k++)
+        g_ptr_array_add (into->rows, rt_batch_ref (s->rows->pdata[k]));
+      g_ptr_array_remove_index (list, i);
+    }
+  if (into == NULL)
+    {
+      into = g_new0 (Session, 1);
+      into->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_batch_unref);
+      g_ptr_array_add (list, into);
+    }
+  into->start = start;
+  into->end = end;
+  return buffer_row (a, into->rows, batch, r, error);
+}
+
+static RtResult fire (RtWindowAgg *a, GPtrArray *rows, GError **error);
+
+static gint
+compare_session_end (gconstpointer pa, gconstpointer pb)
+{
+  const Session *x = *(Session *const *) pa, *y = *(Session *const *) pb;
+
+  return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Fires, in end order, the sessions whose end the watermark has reached: their rows get
+ * the merged bounds, then are aggregated like any window's. */
+static RtResult
+session_fire_until (RtWindowAgg *a, gint64 wm, GError **error)
+{
+  g_autoptr (GPtrArray) due = g_ptr_array_new_with_free_func (session_free);
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, a->sessions);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      GPtrArray *list = value;
+
+      for (guint i = 0; i < list->len;)
+        if (((Session *) list->pdata[i])->end - 1 <= wm)
+          g_ptr_array_add (due, g_ptr_array_steal_index (list, i));
+        else
+          i++;
+      if (list->len == 0)
+        g_hash_table_iter_remove (&it);
+    }
+  g_ptr_array_sort (due, compare_session_end);
+  for (guint i = 0; i < due->len; i++)
+    {
+      Session *s = due->pdata[i];
+
+      for (guint k = 0; k < s->rows->len; k++)
+        {
+          RtBatch *b = s->rows->pdata[k];
+
+          for (guint r = 0; r < b->n_rows; r++)
+            {
+              RT_VEC (b, a->start_col, gint64)[r] = s->start;
+              RT_VEC (b, a->end_col, gint64)[r] = s->end;
+            }
+        }
+      if (fire (a, s->rows, error) == RT_FAIL)
+        return RT_FAIL;
+    }
+  return RT_OK;
+}
+
+static RtResult
+winagg_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
+{
+  RtWindowAgg *a = (RtWindowAgg *) op;
+  const gint64 *ends = RT_VEC (batch, a->end_col, gint64);
+
+  for (guint r = 0; r < batch->n_rows && a->gap > 0; r++)
+    {
+      gboolean late = FALSE;
+
+      if (!session_add (a, batch, r, &late, error))
+        return RT_FAIL;
+      op->late_records_dropped += late;
+    }
+  if (a->gap > 0)
+    return RT_OK;
+
+  for (guint r = 0; r < batch->n_rows; r++)
+    {
+      if (ends[r] - 1 <= a->watermark)
+        {
+          op->late_records_dropped++; /* its window has fired already */
+          continue;
+        }
+      if (!buffer_row (a, window_rows (a, ends[r]), batch, r, error))
+        return RT_FAIL;
+    }
+  return RT_OK;
+}
+
+static RtResult
+forward_result (void *data, RtBatch *batch, GError **error)
+{
+  return rt_op_emit (data, batch, error);
+}
+
+/* Aggregates the rows of windows ending at one end and emits the results. */
+static RtResult
+fire (RtWindowAgg *a, GPtrArray *rows, GError **error)
+{
+  RtOperator *inner = rt_op_aggregate_new (a->inner_node, error);
+  RtResult r = RT_OK;
+
+  if (inner == NULL)
+    return RT_FAIL;
+  inner->ctx = a->base.ctx;
+  inner->sink_fn = forward_result;
+  inner->sink_data = &a->base;
+  if (inner->klass->open != NULL && !inner->klass->open (inner, error))
+    r = RT_FAIL;
+  for (guint i = 0; i < rows->len && r != RT_FAIL; i++)
+    r = inner->klass->process (inner, rows->pdata[i], 0, error);
+  if (r != RT_FAIL)
+    r = inner->klass->finish (inner, error);
+  rt_operator_free (inner);
+  return r == RT_FAIL ? RT_FAIL : RT_OK;
+}
+
+static gboolean
+first_end (gpointer key, gpointer value, gpointer data)
+{
+  *(gint64 **) data = key;
+  return TRUE; /* stop at the first */
+}
+
+/* Fires, in end order, every window whose last millisecond the watermark has reached. */
+static RtResult
+fire_until (RtWindowAgg *a, gint64 wm, GError **error)
+{
+  for (;;)
+    {
+      gint64 *end = NULL, key;
+      GPtrArray *rows;
+      RtResult r;
+
+      g_tree_foreach (a->windows, first_end, &end);
+      if (end == NULL || *end - 1 > wm)
+        return RT_OK;
+      key = *end;
+      rows = g_ptr_array_ref (g_tree_lookup (a->windows, &key));
+      g_tree_remove (a->windows, &key);
+      r = fire (a, rows, error);
+      g_ptr_array_unref (rows);
+      if (r == RT_FAIL)
+        return RT_FAIL;
+    }
+}
+
+static RtResult
+winagg_on_event (RtOperator *op, const RtEvent *event, guint input, GError **error)
+{
+  RtWindowAgg *a = (RtWindowAgg *) op;
+
+  if (event->kind != RT_EVENT_WATERMARK || event->value <= a->watermark)
+    return RT_OK;
+  a->watermark = event->value;
+  if (a->gap > 0)
+    return session_fire_until (a, a->watermark, error);
+  return fire_until (a, a->watermark, error);
+}
+
+/* End of input: the final watermark may not have come through (a LIMIT upstream stopped
+ * early, or a test drives the operator alone); everything left fires now. */
+static RtResult
+winagg_finish (RtOperator *op, GError **error)
+{
+  RtWindowAgg *a = (RtWindowAgg *) op;
+
+  a->watermark = RT_WATERMARK_MAX;
+  if (a->gap > 0)
+    return session_fire_until (a, RT_WATERMARK_MAX - 1, error);
+  return fire_until (a, RT_WATERMARK_MAX - 1, error);
+}
+
+static void
+winagg_close (RtOperator *op)
+{
+  RtWindowAgg *a = (RtWindowAgg *) op;
+
+  g_clear_pointer (&a->windows, g_tree_destroy);
+  g_clear_pointer (&a->inner_node, plan_phys_node_unref);
+  g_clear_pointer (&a->sessions, g_hash_table_unref);
+  g_clear_pointer (&a->part_cols, g_free);
+}
+
+static const RtOperatorClass winagg_class = {
+  .name = "WindowAggregate",
+  .instance_size = sizeof (RtWindowAgg),
+  .process = winagg_process,
+  .on_event = winagg_on_event,
+  .finish = winagg_finish,
+  .close = winagg_close,
+};
+
+RtOperator *
+rt_op_window_aggregate_new (const PlanPhysNode *node, GError **error)
+{
+  const PlanAggregate *agg;
+  PlanPhysNode *inner;
+  RtWindowAgg *a;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  agg = &node->u.window_agg.agg;
+  if (node->kind != PLAN_PHYS_WINDOW_AGGREGATE || node->n_inputs != 1
+      || node->u.window_agg.end_key >= agg->n_keys)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL, "window aggregate made from a "
+                   "malformed %s node", plan_phys_kind_name (node->kind));
+      return NULL;
+    }
+  inner = plan_phys_node_new (PLAN_PHYS_AGGREGATE, plan_schema_ref (node->schema), node->span,
+                              1);
+  inner->id = node->id;
+  plan_aggregate_copy (&inner->u.aggregate, agg);
+  inner->updating = FALSE; /* final rows only, at finish */
+  plan_phys_node_add_input (inner, plan_phys_node_ref (node->inputs[0].node),
+                            PLAN_EXCHANGE_FORWARD, 0, NULL);
+  a = (RtWindowAgg *) rt_operator_new (&winagg_class, node->id);
+  a->inner_node = inner;
+  a->end_col = agg->keys[node->u.window_agg.end_key];
+  a->windows = g_tree_new_full (compare_end, NULL, g_free, (GDestroyNotify) g_ptr_array_unref);
+  a->watermark = RT_WATERMARK_NONE;
+  a->gap = node->u.window_agg.session_gap_ms;
+  a->start_col = agg->keys[node->u.window_agg.start_key];
+  a->part_cols = g_new (guint, agg->n_keys);
+  for (guint k = 0; k < agg->n_keys; k++)
+    if (k != node->u.window_agg.start_key && k != node->u.window_agg.end_key)
+      a->part_cols[a->n_part++] = agg->keys[k];
+  a->sessions = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                       (GDestroyNotify) g_bytes_unref,
+                                       (GDestroyNotify) g_ptr_array_unref);
+  return &a->base;
+}
