@@ -1,0 +1,519 @@
+/* studio-pipeline.c: the designer's pipeline graph and its undo history.
+ *
+ * The graph is tiny (tens, at most hundreds of nodes), so undo keeps whole copies of the
+ * node and edge arrays instead of inverse operations: one snapshot per user action is
+ * cheap at this size and can never drift out of step with the editing code. Observers
+ * listen to fine-grained signals (node-added, edge-removed, ...) and to "changed", which
+ * fires once per action, undo and redo included. */
+#include "studio-pipeline.h"
+
+#define MAX_UNDO 200
+
+typedef struct {
+  GArray *nodes; /* owned: StudioNode, texts owned */
+  GArray *edges; /* owned: StudioEdge */
+  guint next_id;
+} Snapshot;
+
+struct _StudioPipeline {
+  GObject parent_instance;
+  GArray *nodes;      /* owned: StudioNode, texts owned */
+  GArray *edges;      /* owned: StudioEdge */
+  guint next_id;
+  GPtrArray *undo;    /* owned: Snapshot*, newest last */
+  GPtrArray *redo;    /* owned: Snapshot*, newest last */
+};
+
+G_DEFINE_FINAL_TYPE (StudioPipeline, studio_pipeline, G_TYPE_OBJECT)
+G_DEFINE_QUARK (studio-pipeline-error-quark, studio_pipeline_error)
+
+enum { NODE_ADDED, NODE_REMOVED, EDGE_ADDED, EDGE_REMOVED, NODE_CHANGED, CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static const struct {
+  const char *name;
+  const char *title;
+} kinds[] = {
+  [STUDIO_NODE_SOURCE] = { "source", "Source" },
+  [STUDIO_NODE_FILTER] = { "filter", "Filter" },
+  [STUDIO_NODE_PROJECT] = { "project", "Project" },
+  [STUDIO_NODE_AGGREGATE] = { "aggregate", "Aggregate" },
+  [STUDIO_NODE_SINK] = { "sink", "Sink" },
+};
+
+const char *
+studio_node_kind_name (StudioNodeKind kind)
+{
+  g_return_val_if_fail (kind <= STUDIO_NODE_SINK, "?");
+  return kinds[kind].name;
+}
+
+const char *
+studio_node_kind_title (StudioNodeKind kind)
+{
+  g_return_val_if_fail (kind <= STUDIO_NODE_SINK, "?");
+  return kinds[kind].title;
+}
+
+gboolean
+studio_node_kind_from_name (const char *name, StudioNodeKind *out)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_ascii_strcasecmp (name, kinds[i].name) == 0)
+      {
+        *out = (StudioNodeKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+studio_node_kind_has_input (StudioNodeKind kind)
+{
+  return kind != STUDIO_NODE_SOURCE;
+}
+
+gboolean
+studio_node_kind_has_output (StudioNodeKind kind)
+{
+  return kind != STUDIO_NODE_SINK;
+}
+
+/* ---- node arrays and snapshots --------------------------------------------------- */
+
+static void
+node_clear (gpointer data)
+{
+  StudioNode *n = data;
+  g_clear_pointer (&n->text, g_free);
+  g_clear_pointer (&n->group_by, g_free);
+}
+
+static GArray *
+node_array_new (void)
+{
+  GArray *a = g_array_new (FALSE, TRUE, sizeof (StudioNode));
+  g_array_set_clear_func (a, node_clear);
+  return a;
+}
+
+static GArray *
+node_array_copy (GArray *src)
+{
+  GArray *a = node_array_new ();
+  for (guint i = 0; i < src->len; i++)
+    {
+      StudioNode n = g_array_index (src, StudioNode, i);
+      n.text = g_strdup (n.text);
+      n.group_by = g_strdup (n.group_by);
+      g_array_append_val (a, n);
+    }
+  return a;
+}
+
+static GArray *
+edge_array_copy (GArray *src)
+{
+  GArray *a = g_array_new (FALSE, FALSE, sizeof (StudioEdge));
+  g_array_append_vals (a, src->data, src->len);
+  return a;
+}
+
+static void
+snapshot_free (gpointer data)
+{
+  Snapshot *s = data;
+  g_array_unref (s->nodes);
+  g_array_unref (s->edges);
+  g_free (s);
+}
+
+static Snapshot *
+snapshot_take (StudioPipeline *self)
+{
+  Snapshot *s = g_new0 (Snapshot, 1);
+  s->nodes = node_array_copy (self->nodes);
+  s->edges = edge_array_copy (self->edges);
+  s->next_id = self->next_id;
+  return s;
+}
+
+static void
+snapshot_restore (StudioPipeline *self, Snapshot *s)
+{
+  g_array_unref (self->nodes);
+  g_array_unref (self->edges);
+  self->nodes = g_steal_pointer (&s->nodes);
+  self->edges = g_steal_pointer (&s->edges);
+  self->next_id = s->next_id;
+  g_free (s);
+}
+
+/* Called before every recorded change. */
+static void
+record (StudioPipeline *self)
+{
+  g_ptr_array_add (self->undo, snapshot_take (self));
+  if (self->undo->len > MAX_UNDO)
+    g_ptr_array_remove_index (self->undo, 0);
+  g_ptr_array_set_size (self->redo, 0);
+}
+
+static void
+emit_changed (StudioPipeline *self)
+{
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* ---- GObject --------------------------------------------------------------------- */
+
+static void
+studio_pipeline_finalize (GObject *object)
+{
+  StudioPipeline *self = STUDIO_PIPELINE (object);
+  g_array_unref (self->nodes);
+  g_array_unref (self->edges);
+  g_ptr_array_unref (self->undo);
+  g_ptr_array_unref (self->redo);
+  G_OBJECT_CLASS (studio_pipeline_parent_class)->finalize (object);
+}
+
+static void
+studio_pipeline_class_init (StudioPipelineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  object_class->finalize = studio_pipeline_finalize;
+
+  signals[NODE_ADDED] = g_signal_new ("node-added", G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[NODE_REMOVED] = g_signal_new ("node-removed", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[EDGE_ADDED] = g_signal_new ("edge-added", G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+  signals[EDGE_REMOVED] = g_signal_new ("edge-removed", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+  signals[NODE_CHANGED] = g_signal_new ("node-changed", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+studio_pipeline_init (StudioPipeline *self)
+{
+  self->nodes = node_array_new ();
+  self->edges = g_array_new (FALSE, FALSE, sizeof (StudioEdge));
+  self->next_id = 1;
+  self->undo = g_ptr_array_new_with_free_func (snapshot_free);
+  self->redo = g_ptr_array_new_with_free_func (snapshot_free);
+}
+
+StudioPipeline *
+studio_pipeline_new (void)
+{
+  return g_object_new (STUDIO_TYPE_PIPELINE, NULL);
+}
+
+/* ---- queries --------------------------------------------------------------------- */
+
+guint
+studio_pipeline_get_n_nodes (StudioPipeline *self)
+{
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), 0);
+  return self->nodes->len;
+}
+
+const StudioNode *
+studio_pipeline_get_node (StudioPipeline *self, guint index)
+{
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
+  g_return_val_if_fail (index < self->nodes->len, NULL);
+  return &g_array_index (self->nodes, StudioNode, index);
+}
+
+static gint
+node_index (StudioPipeline *self, guint id)
+{
+  for (guint i = 0; i < self->nodes->len; i++)
+    if (g_array_index (self->nodes, StudioNode, i).id == id)
+      return (gint) i;
+  return -1;
+}
+
+const StudioNode *
+studio_pipeline_lookup (StudioPipeline *self, guint id)
+{
+  gint i;
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
+  i = node_index (self, id);
+  return i < 0 ? NULL : &g_array_index (self->nodes, StudioNode, i);
+}
+
+guint
+studio_pipeline_get_n_edges (StudioPipeline *self)
+{
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), 0);
+  return self->edges->len;
+}
+
+const StudioEdge *
+studio_pipeline_get_edge (StudioPipeline *self, guint index)
+{
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
+  g_return_val_if_fail (index < self->edges->len, NULL);
+  return &g_array_index (self->edges, StudioEdge, index);
+}
+
+guint
+studio_pipeline_get_input (StudioPipeline *self, guint id)
+{
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), 0);
+  for (guint i = 0; i < self->edges->len; i++)
+    if (g_array_index (self->edges, StudioEdge, i).to == id)
+      return g_array_index (self->edges, StudioEdge, i).from;
+  return 0;
+}
+
+/* ---- editing --------------------------------------------------------------------- */
+
+guint
+studio_pipeline_add_node (StudioPipeline *self, StudioNodeKind kind, const char *text,
+                          double x, double y)
+{
+  StudioNode n = { 0 };
+
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), 0);
+  g_return_val_if_fail (kind <= STUDIO_NODE_SINK, 0);
+  record (self);
+  n.id = self->next_id++;
+  n.kind = kind;
+  n.x = x;
+  n.y = y;
+  n.text = g_strdup (text != NULL ? text : "");
+  n.group_by = g_strdup ("");
+  g_array_append_val (self->nodes, n);
+  g_signal_emit (self, signals[NODE_ADDED], 0, n.id);
+  emit_changed (self);
+  return n.id;
+}
+
+gboolean
+studio_pipeline_remove_node (StudioPipeline *self, guint id)
+{
+  gint i;
+
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), FALSE);
+  i = node_index (self, id);
+  if (i < 0)
+    return FALSE;
+  record (self);
+  for (guint e = self->edges->len; e-- > 0;)
+    {
+      StudioEdge edge = g_array_index (self->edges, StudioEdge, e);
+      if (edge.from == id || edge.to == id)
+        {
+          g_array_remove_index (self->edges, e);
+          g_signal_emit (self, signals[EDGE_REMOVED], 0, edge.from, edge.to);
+        }
+    }
+  g_array_remove_index (self->nodes, (guint) i);
+  g_signal_emit (self, signals[NODE_REMOVED], 0, id);
+  emit_changed (self);
+  return TRUE;
+}
+
+/* TRUE when to can reach from by following edges downstream (connecting would loop). */
+static gboolean
+reaches (StudioPipeline *self, guint start, guint target)
+{
+  if (start == target)
+    return TRUE;
+  for (guint i = 0; i < self->edges->len; i++)
+    {
+      StudioEdge e = g_array_index (self->edges, StudioEdge, i);
+      if (e.from == start && reaches (self, e.to, target))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+check_connect (StudioPipeline *self, guint from, guint to, GError **error)
+{
+  const StudioNode *a = studio_pipeline_lookup (self, from);
+  const StudioNode *b = studio_pipeline_lookup (self, to);
+  const char *why = NULL;
+
+  if (a == NULL || b == NULL)
+    why = "one of the nodes does not exist";
+  else if (from == to)
+    why = "a node cannot feed itself";
+  else if (!studio_node_kind_has_output (a->kind))
+    why = "a sink has no output port; connect from its upstream node instead";
+  else if (!studio_node_kind_has_input (b->kind))
+    why = "a source has no input port; it reads a table";
+  else if (studio_pipeline_get_input (self, to) != 0)
+    why = "the input port is already connected; delete that connection first";
+  else if (reaches (self, to, from))
+    why = "the connection would make a cycle";
+  if (why == NULL)
+    return TRUE;
+  g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_CONNECT,
+               "Cannot connect node %u to node %u: %s", from, to, why);
+  return FALSE;
+}
+
+gboolean
+studio_pipeline_connect (StudioPipeline *self, guint from, guint to, GError **error)
+{
+  StudioEdge e = { from, to };
+
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), FALSE);
+  if (!check_connect (self, from, to, error))
+    return FALSE;
+  record (self);
+  g_array_append_val (self->edges, e);
+  g_signal_emit (self, signals[EDGE_ADDED], 0, from, to);
+  emit_changed (self);
+  return TRUE;
+}
+
+gboolean
+studio_pipeline_disconnect (StudioPipeline *self, guint from, guint to)
+{
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), FALSE);
+  for (guint i = 0; i < self->edges->len; i++)
+    {
+      StudioEdge e = g_array_index (self->edges, StudioEdge, i);
+      if (e.from == from && e.to == to)
+        {
+          record (self);
+          g_array_remove_index (self->edges, i);
+          g_signal_emit (self, signals[EDGE_REMOVED], 0, from, to);
+          emit_changed (self);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+studio_pipeline_set_text (StudioPipeline *self, guint id, const char *text,
+                          const char *group_by)
+{
+  gint i;
+  StudioNode *n;
+
+  g_return_if_fail (STUDIO_IS_PIPELINE (self));
+  i = node_index (self, id);
+  g_return_if_fail (i >= 0);
+  n = &g_array_index (self->nodes, StudioNode, i);
+  if (g_strcmp0 (n->text, text) == 0
+      && (group_by == NULL || g_strcmp0 (n->group_by, group_by) == 0))
+    return;
+  record (self);
+  n = &g_array_index (self->nodes, StudioNode, i);
+  g_free (n->text);
+  n->text = g_strdup (text != NULL ? text : "");
+  if (group_by != NULL)
+    {
+      g_free (n->group_by);
+      n->group_by = g_strdup (group_by);
+    }
+  g_signal_emit (self, signals[NODE_CHANGED], 0, id);
+  emit_changed (self);
+}
+
+void
+studio_pipeline_move_node (StudioPipeline *self, guint id, double x, double y, gboolean rec)
+{
+  gint i;
+  StudioNode *n;
+
+  g_return_if_fail (STUDIO_IS_PIPELINE (self));
+  i = node_index (self, id);
+  g_return_if_fail (i >= 0);
+  if (rec)
+    record (self);
+  n = &g_array_index (self->nodes, StudioNode, i);
+  n->x = x;
+  n->y = y;
+  g_signal_emit (self, signals[NODE_CHANGED], 0, id);
+}
+
+void
+studio_pipeline_clear (StudioPipeline *self)
+{
+  g_return_if_fail (STUDIO_IS_PIPELINE (self));
+  record (self);
+  g_array_set_size (self->edges, 0);
+  g_array_set_size (self->nodes, 0);
+  emit_changed (self);
+}
+
+/* ---- undo / redo ----------------------------------------------------------------- */
+
+gboolean
+studio_pipeline_can_undo (StudioPipeline *self)
+{
+  return self->undo->len > 0;
+}
+
+gboolean
+studio_pipeline_can_redo (StudioPipeline *self)
+{
+  return self->redo->len > 0;
+}
+
+static gboolean
+step (StudioPipeline *self, GPtrArray *from, GPtrArray *to)
+{
+  Snapshot *s;
+
+  if (from->len == 0)
+    return FALSE;
+  s = g_ptr_array_steal_index (from, from->len - 1);
+  g_ptr_array_add (to, snapshot_take (self));
+  snapshot_restore (self, s);
+  emit_changed (self);
+  return TRUE;
+}
+
+gboolean
+studio_pipeline_undo (StudioPipeline *self)
+{
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), FALSE);
+  return step (self, self->undo, self->redo);
+}
+
+gboolean
+studio_pipeline_redo (StudioPipeline *self)
+{
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), FALSE);
+  return step (self, self->redo, self->undo);
+}
+
+/* Used by studio-pipeline-sql.c to swap in a whole graph as one undo step. */
+void studio__pipeline_replace (StudioPipeline *self, GArray *nodes, GArray *edges);
+
+void
+studio__pipeline_replace (StudioPipeline *self, GArray *nodes, GArray *edges)
+{
+  guint max_id = 0;
+
+  record (self);
+  g_array_unref (self->nodes);
+  g_array_unref (self->edges);
+  self->nodes = nodes;
+  g_array_set_clear_func (self->nodes, node_clear);
+  self->edges = edges;
+  for (guint i = 0; i < nodes->len; i++)
+    max_id = MAX (max_id, g_array_index (nodes, StudioNode, i).id);
+  self->next_id = MAX (self->next_id, max_id + 1);
+  emit_changed (self);
+}

@@ -1,0 +1,37 @@
+/* studio-window.h: the strom-studio main window: designer (palette, canvas, inspector,
+ * SQL editor), plan view and monitor over one pipeline and one gateway client.
+ *
+ * Window actions: win.undo, win.redo, win.apply-sql (SQL editor -> canvas), win.run,
+ * win.cancel, win.view ("designer" | "plan" | "monitor"). Shortcuts are in the .ui. */
+#pragma once
+
+#include <adwaita.h>
+#include "studio-canvas.h"
+#include "studio-plan-view.h"
+
+G_BEGIN_DECLS
+
+#define STUDIO_TYPE_WINDOW (studio_window_get_type ())
+G_DECLARE_FINAL_TYPE (StudioWindow, studio_window, STUDIO, WINDOW, AdwApplicationWindow)
+
+StudioWindow *studio_window_new (GtkApplication *app);
+/* Opens a notebook (.strom) or an SQL script: runs its DDL and SET statements on the
+ * window's client and puts its last SELECT / INSERT on the canvas. */
+gboolean studio_window_open_file (StudioWindow *self, const char *path, GError **error);
+/* Runs the DDL in script and loads its last query, as for a file. */
+gboolean studio_window_load_script (StudioWindow *self, const char *script, GError **error);
+void studio_window_set_view (StudioWindow *self, const char *name);
+StudioPipeline *studio_window_get_pipeline (StudioWindow *self);   /* borrowed */
+StudioCanvas *studio_window_get_canvas (StudioWindow *self);       /* borrowed */
+StudioPlanView *studio_window_get_plan_view (StudioWindow *self);  /* borrowed */
+/* Starts the pipeline as a job and the monitor's polling; FALSE with an error when the
+ * pipeline has no SQL or the gateway refuses it. */
+gboolean studio_window_run (StudioWindow *self, GError **error);
+/* Selects physical node id in the Plan view and shows its details (as a click does). */
+void studio_window_show_plan_node (StudioWindow *self, guint id);
+/* Shows a short message over the window (errors the user should see). */
+void studio_window_toast (StudioWindow *self, const char *message);
+/* Metrics snapshots the monitor has applied so far (for --screenshot and tests). */
+guint studio_window_get_n_snapshots (StudioWindow *self);
+
+G_END_DECLS
