@@ -3,7 +3,9 @@
 # packages, build, then run the demo or every test (normal build, then ASan+UBSan).
 
 DEB_PACKAGES := gcc pkg-config meson ninja-build libglib2.0-dev libjson-glib-dev \
-                libsoup-3.0-dev libsqlite3-dev libreadline-dev sqlite3 tmux graphviz
+                libsoup-3.0-dev libsqlite3-dev libreadline-dev sqlite3 tmux graphviz \
+                liblz4-dev libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev \
+                libgraphviz-dev xvfb xauth desktop-file-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD ?= build
 ASAN_BUILD ?= build-asan

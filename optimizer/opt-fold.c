@@ -8,8 +8,10 @@
  * becomes FALSE or NULL stays as it is.
  *
  * The literal must be exactly what the engine would have computed, so the rules below are
- * those of runtime/engine/rt-expr*.c, written again for single values (the optimizer cannot
- * call the engine: the dependencies point the other way). Integer and DECIMAL overflow and
+ * those of runtime/engine/rt-expr*.c for single values (the optimizer cannot call the
+ * engine: the dependencies point the other way); the number rules both need (DECIMAL
+ * rescaling and rounding, overflow checks, text to number, DOUBLE to text) are one copy in
+ * plans/plan-numeric.c, which both call. Integer and DECIMAL overflow and
  * division by zero are errors there, so such an expression is left unfolded and the engine
  * still reports the error with its position. DECIMAL rescaling rounds half away from zero,
  * DOUBLE to integer truncates and saturates, DOUBLE to DECIMAL and to VARCHAR go through the
@@ -25,16 +27,10 @@
  * Like every pass, this one builds new expressions and nodes only where something changed
  * and shares everything else, returning the same root when nothing did. */
 #include "optimizer/opt-private.h"
+#include "plans/plan-numeric.h"
 
 #include <math.h>
 #include <string.h>
-
-static const gint64 pow10_i64[19] = {
-  1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
-  1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
-  100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
-  1000000000000000000LL,
-};
 
 #define MS_PER_DAY G_GINT64_CONSTANT (86400000)
 
@@ -140,161 +136,11 @@ string_new (PlanType type, char *s, PlanSpan span)
   return literal_new (type, &v, span);
 }
 
-/* ---- exact numbers ---------------------------------------------------------------------- */
-
-/* 10^precision bounds a DECIMAL(precision)'s scaled magnitude; 0 outside 1..18. */
-static gint64
-dec_limit (guint precision)
-{
-  return precision >= 1 && precision <= 18 ? pow10_i64[precision] : 0;
-}
-
-static __int128
-pow10_128 (guint e)
-{
-  __int128 v = 1;
-
-  for (guint i = 0; i < e && i < 38; i++)
-    v *= 10;
-  return v;
-}
-
-/* v / d rounded half away from zero; d > 0. */
-static __int128
-div_half_up (__int128 v, __int128 d)
-{
-  __int128 q = v / d, r = v % d;
-  __int128 ar = r < 0 ? -r : r;
-
-  if (ar >= d - ar)
-    q += v < 0 ? -1 : 1;
-  return q;
-}
-
-/* TRUE when v fits an int64 (without its most negative value, as the engine checks) and,
- * when limit is not 0, has a magnitude below it. */
-static gboolean
-fits (__int128 v, gint64 limit, gint64 *out)
-{
-  if (v > G_MAXINT64 || v < -G_MAXINT64 || (limit && (v >= limit || v <= -limit)))
-    return FALSE;
-  *out = (gint64) v;
-  return TRUE;
-}
-
-/* v times 10^shift, or divided by 10^-shift rounding half away from zero, checked against
- * limit. Shifts above 18 are refused (the engine refuses them as casts). */
-static gboolean
-rescale (__int128 v, int shift, gint64 limit, gint64 *out)
-{
-  if (shift > 18)
-    return FALSE;
-  if (shift >= 0)
-    v *= pow10_128 ((guint) shift); /* |v| < 2^127 / 10^18: cannot overflow */
-  else
-    v = shift < -38 ? 0 : div_half_up (v, pow10_128 ((guint) -shift));
-  return fits (v, limit, out);
-}
-
-/* The number dig[0..k) x 10^exp10 (negated when neg) scaled by 10^scale, the dropped digits
- * rounded half up, as the engine converts text and doubles to DECIMAL. */
-static gboolean
-digits_to_scaled (const char *dig, int k, int exp10, gboolean neg, int scale, gint64 limit,
-                  gint64 *out)
-{
-  int shift = exp10 + scale;
-  int keep = shift >= 0 ? k : k + shift;
-  __int128 v = 0;
-
-  for (int i = 0; i < keep; i++)
-    if ((v = v * 10 + (dig[i] - '0')) > G_MAXINT64)
-      return FALSE;
-  for (int i = 0; i < shift && v != 0; i++)
-    if ((v *= 10) > G_MAXINT64)
-      return FALSE;
-  if (keep >= 0 && keep < k && dig[keep] >= '5')
-    v++;
-  return fits (neg ? -v : v, limit, out);
-}
-
-/* ---- DOUBLE as text --------------------------------------------------------------------- */
-
-/* The fewest significant digits (1..17) that read back as |d| (finite, not zero), searched
- * the way the engine searches them so that both pick the same: digits gets them without
- * trailing zeros, *exp10 the power of ten of the first. Returns how many there are. */
-static int
-shortest_digits (double d, char digits[24], int *exp10)
-{
-  char buf[40], fmt[16];
-  int lo = 1, hi = 17, k = 0;
-  const char *s;
-
-  d = fabs (d);
-  while (lo < hi)
-    {
-      int mid = (lo + hi) / 2;
-
-      g_snprintf (fmt, sizeof fmt, "%%.%de", mid - 1);
-      g_ascii_formatd (buf, sizeof buf, fmt, d);
-      if (g_ascii_strtod (buf, NULL) == d)
-        hi = mid;
-      else
-        lo = mid + 1;
-    }
-  g_snprintf (fmt, sizeof fmt, "%%.%de", lo - 1);
-  g_ascii_formatd (buf, sizeof buf, fmt, d);
-  for (s = buf; *s && *s != 'e'; s++)
-    if (g_ascii_isdigit (*s) && k < 23)
-      digits[k++] = *s;
-  *exp10 = *s ? (int) g_ascii_strtoll (s + 1, NULL, 10) : 0;
-  while (k > 1 && digits[k - 1] == '0')
-    k--;
-  digits[k] = '\0';
-  return k;
-}
-
-/* CAST(d AS VARCHAR) as Java's Double.toString: plain for 1e-3 <= |d| < 1e7 ("100.0",
- * "0.001"), otherwise "d.dddE<n>"; "NaN", "Infinity", "-0.0". */
-static char *
-double_text (double d)
-{
-  char dig[24];
-  int e, k;
-  GString *out;
-
-  if (isnan (d) || isinf (d) || d == 0)
-    return g_strdup (isnan (d) ? "NaN" : isinf (d) ? (d > 0 ? "Infinity" : "-Infinity")
-                                : signbit (d) ? "-0.0" : "0.0");
-  k = shortest_digits (d, dig, &e);
-  out = g_string_new (d < 0 ? "-" : "");
-  if (fabs (d) >= 1e-3 && fabs (d) < 1e7)
-    {
-      if (e >= 0)
-        {
-          for (int i = 0; i <= e; i++)
-            g_string_append_c (out, i < k ? dig[i] : '0');
-          g_string_append_c (out, '.');
-          g_string_append (out, k > e + 1 ? dig + e + 1 : "0");
-        }
-      else
-        {
-          g_string_append (out, "0.");
-          for (int i = e + 1; i < 0; i++)
-            g_string_append_c (out, '0');
-          g_string_append (out, dig);
-        }
-    }
-  else
-    g_string_append_printf (out, "%c.%s%sE%d", dig[0], dig + 1, k == 1 ? "0" : "", e);
-  return g_string_free (out, FALSE);
-}
-
 /* CAST(v AS VARCHAR) for a non-NULL value of type from, in the engine's words. */
 static char *
 value_text (const PlanValue *v, PlanType from)
 {
-  char buf[64];
-  guint64 mag;
+  char buf[PLAN_NUM_TEXT_SIZE + 16];
 
   switch (from.kind)
     {
@@ -305,7 +151,8 @@ value_text (const PlanValue *v, PlanType from)
     case PLAN_TYPE_BIGINT:
       return g_strdup_printf ("%" G_GINT64_FORMAT, v->v.i);
     case PLAN_TYPE_DOUBLE:
-      return double_text (v->v.d);
+      plan_num_format_double (v->v.d, buf, sizeof buf);
+      return g_strdup (buf);
     case PLAN_TYPE_DECIMAL:
       plan_format_decimal (v->v.i, from.scale, buf, sizeof buf);
       return g_strdup (buf);
@@ -316,11 +163,8 @@ value_text (const PlanValue *v, PlanType from)
       plan_format_timestamp (v->v.i, buf, sizeof buf);
       return g_strdup (buf);
     case PLAN_TYPE_INTERVAL:
-      mag = v->v.i < 0 ? 0 - (guint64) v->v.i : (guint64) v->v.i;
-      return g_strdup_printf ("%c%" G_GUINT64_FORMAT " %02u:%02u:%02u.%03u",
-                              v->v.i < 0 ? '-' : '+', mag / 86400000,
-                              (guint) (mag / 3600000 % 24), (guint) (mag / 60000 % 60),
-                              (guint) (mag / 1000 % 60), (guint) (mag % 1000));
+      plan_num_format_interval (v->v.i, buf, sizeof buf);
+      return g_strdup (buf);
     case PLAN_TYPE_NULL:
     case PLAN_TYPE_VARCHAR:
     default:
@@ -328,99 +172,7 @@ value_text (const PlanValue *v, PlanType from)
     }
 }
 
-/* ---- text as values --------------------------------------------------------------------- */
-
-static gboolean
-parse_bool (const char *s, gsize len, gboolean *out)
-{
-  static const char *const yes[] = { "true", "t", "yes", "y", "1" };
-  static const char *const no[] = { "false", "f", "no", "n", "0" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
-    {
-      if (strlen (yes[i]) == len && g_ascii_strncasecmp (s, yes[i], len) == 0)
-        return *out = TRUE, TRUE;
-      if (strlen (no[i]) == len && g_ascii_strncasecmp (s, no[i], len) == 0)
-        return *out = FALSE, TRUE;
-    }
-  return FALSE;
-}
-
-/* [+-]digits into an int64; FALSE on anything else or overflow. */
-static gboolean
-parse_integer (const char *s, gsize len, gint64 *out)
-{
-  gsize i = 0;
-  gboolean neg = FALSE, overflow = FALSE;
-  gint64 v = 0;
-
-  if (i < len && (s[i] == '+' || s[i] == '-'))
-    neg = s[i++] == '-';
-  if (i == len)
-    return FALSE;
-  for (; i < len; i++)
-    {
-      if (!g_ascii_isdigit (s[i]))
-        return FALSE;
-      overflow |= __builtin_mul_overflow (v, 10, &v);
-      overflow |= neg ? __builtin_sub_overflow (v, s[i] - '0', &v)
-                      : __builtin_add_overflow (v, s[i] - '0', &v);
-    }
-  *out = v;
-  return !overflow;
-}
-
-/* What strtod reads, whole, except hexadecimal. */
-static gboolean
-parse_double (const char *s, gsize len, double *out)
-{
-  g_autofree char *text = g_strndup (s, len);
-  char *end;
-
-  if (len == 0 || memchr (s, 'x', len) || memchr (s, 'X', len))
-    return FALSE;
-  *out = g_ascii_strtod (text, &end);
-  return end == text + len;
-}
-
-/* [+-]digits[.digits][e[+-]digits] into DECIMAL(limit, scale), rounding half up. */
-static gboolean
-parse_decimal (const char *s, gsize len, int scale, gint64 limit, gint64 *out)
-{
-  g_autofree char *dig = g_malloc (len + 1);
-  gsize i = 0;
-  int k = 0, frac = 0, exp10 = 0;
-  gboolean neg = FALSE, dot = FALSE;
-
-  if (i < len && (s[i] == '+' || s[i] == '-'))
-    neg = s[i++] == '-';
-  for (; i < len; i++)
-    if (g_ascii_isdigit (s[i]))
-      {
-        dig[k++] = s[i];
-        frac += dot;
-      }
-    else if (s[i] == '.' && !dot)
-      dot = TRUE;
-    else
-      break;
-  if (k == 0)
-    return FALSE;
-  if (i < len && (s[i] == 'e' || s[i] == 'E'))
-    {
-      gboolean eneg = FALSE;
-      gsize start;
-
-      if (++i < len && (s[i] == '+' || s[i] == '-'))
-        eneg = s[i++] == '-';
-      for (start = i; i < len && g_ascii_isdigit (s[i]); i++)
-        exp10 = MIN (exp10 * 10 + (s[i] - '0'), 100000);
-      if (i == start)
-        return FALSE;
-      exp10 = eneg ? -exp10 : exp10;
-    }
-  return i == len && digits_to_scaled (dig, k, exp10 - frac, neg, scale, limit, out);
-}
+/* ---- text as values --------------------------------------------------------------- */
 
 /* CAST(text AS to): the text trimmed of spaces, then read as the engine reads it. */
 static gboolean
@@ -430,23 +182,21 @@ parse_text (const char *text, PlanType to, PlanValue *out)
   gsize len = strlen (text);
   gint32 days;
 
-  while (len > 0 && g_ascii_isspace (s[0]))
-    s++, len--;
-  while (len > 0 && g_ascii_isspace (s[len - 1]))
-    len--;
+  plan_num_trim (&s, &len);
   switch (to.kind)
     {
     case PLAN_TYPE_BOOLEAN:
-      return parse_bool (s, len, &out->v.b);
+      return plan_num_parse_bool (s, len, &out->v.b);
     case PLAN_TYPE_INT:
-      return parse_integer (s, len, &out->v.i) && out->v.i >= G_MININT32
-             && out->v.i <= G_MAXINT32;
+      return plan_num_parse_int64 (s, len, &out->v.i) == PLAN_NUM_OK
+             && out->v.i >= G_MININT32 && out->v.i <= G_MAXINT32;
     case PLAN_TYPE_BIGINT:
-      return parse_integer (s, len, &out->v.i);
+      return plan_num_parse_int64 (s, len, &out->v.i) == PLAN_NUM_OK;
     case PLAN_TYPE_DOUBLE:
-      return parse_double (s, len, &out->v.d) && isfinite (out->v.d);
+      return plan_num_parse_double (s, len, &out->v.d) == PLAN_NUM_OK && isfinite (out->v.d);
     case PLAN_TYPE_DECIMAL:
-      return parse_decimal (s, len, to.scale, dec_limit (to.precision), &out->v.i);
+      return plan_dec_parse (s, len, to.scale, plan_dec_limit (to.precision), &out->v.i)
+             == PLAN_NUM_OK;
     case PLAN_TYPE_DATE:
       if (!plan_parse_date (s, len, &days))
         return FALSE;
@@ -464,18 +214,6 @@ parse_text (const char *text, PlanType to, PlanValue *out)
 
 /* ---- CAST ------------------------------------------------------------------------------- */
 
-/* DOUBLE to INT or BIGINT as Java casts: toward zero, saturating, NaN gives 0. */
-static gint64
-double_to_integer (double d, gboolean to_int)
-{
-  if (isnan (d))
-    return 0;
-  if (to_int)
-    return d >= 2147483647.0 ? G_MAXINT32 : d <= -2147483648.0 ? G_MININT32 : (gint32) d;
-  return d >= 9223372036854775807.0 ? G_MAXINT64
-         : d <= -9223372036854775808.0 ? G_MININT64 : (gint64) d;
-}
-
 static gboolean
 cast_to_integer (const PlanValue *v, PlanType from, PlanType to, PlanValue *out)
 {
@@ -492,10 +230,10 @@ cast_to_integer (const PlanValue *v, PlanType from, PlanType to, PlanValue *out)
       x = v->v.i;
       break;
     case PLAN_TYPE_DOUBLE:
-      out->v.i = double_to_integer (v->v.d, to_int);
+      out->v.i = plan_num_double_to_integer (v->v.d, to_int);
       return TRUE;
     case PLAN_TYPE_DECIMAL:
-      x = v->v.i / pow10_i64[MIN (from.scale, 18)]; /* toward zero */
+      x = v->v.i / plan_num_pow10[MIN (from.scale, 18)]; /* toward zero */
       break;
     case PLAN_TYPE_NULL:
     case PLAN_TYPE_VARCHAR:
@@ -514,7 +252,7 @@ cast_to_integer (const PlanValue *v, PlanType from, PlanType to, PlanValue *out)
 static gboolean
 cast_to_decimal (const PlanValue *v, PlanType from, PlanType to, PlanValue *out)
 {
-  gint64 limit = dec_limit (to.precision);
+  gint64 limit = plan_dec_limit (to.precision);
   char dig[24];
   int e, k;
 
@@ -523,20 +261,20 @@ cast_to_decimal (const PlanValue *v, PlanType from, PlanType to, PlanValue *out)
   switch (from.kind)
     {
     case PLAN_TYPE_BOOLEAN:
-      return fits (v->v.b ? pow10_i64[to.scale] : 0, limit, &out->v.i);
+      return plan_dec_narrow (v->v.b ? plan_num_pow10[to.scale] : 0, limit, &out->v.i);
     case PLAN_TYPE_INT:
     case PLAN_TYPE_BIGINT:
-      return rescale (v->v.i, (int) to.scale, limit, &out->v.i);
+      return plan_dec_rescale (v->v.i, (int) to.scale, limit, &out->v.i);
     case PLAN_TYPE_DECIMAL:
-      return rescale (v->v.i, (int) to.scale - (int) from.scale, limit, &out->v.i);
+      return plan_dec_rescale (v->v.i, (int) to.scale - (int) from.scale, limit, &out->v.i);
     case PLAN_TYPE_DOUBLE:
       if (v->v.d == 0)
         return out->v.i = 0, TRUE;
       if (!isfinite (v->v.d))
         return FALSE;
-      k = shortest_digits (v->v.d, dig, &e);
-      return digits_to_scaled (dig, k, e - (k - 1), v->v.d < 0, (int) to.scale, limit,
-                               &out->v.i);
+      k = plan_num_shortest_digits (v->v.d, dig, &e);
+      return plan_dec_from_digits (dig, k, e - (k - 1), v->v.d < 0, (int) to.scale, limit,
+                                   &out->v.i);
     case PLAN_TYPE_NULL:
     case PLAN_TYPE_VARCHAR:
     case PLAN_TYPE_DATE:
@@ -568,7 +306,7 @@ cast_scalar (const PlanValue *v, PlanType from, PlanType to, PlanValue *out)
       else if (fk == PLAN_TYPE_INT || fk == PLAN_TYPE_BIGINT)
         out->v.d = (double) v->v.i;
       else if (fk == PLAN_TYPE_DECIMAL)
-        out->v.d = (double) v->v.i / (double) pow10_i64[MIN (from.scale, 18)];
+        out->v.d = (double) v->v.i / (double) plan_num_pow10[MIN (from.scale, 18)];
       return fk == PLAN_TYPE_BOOLEAN || (f_num && fk != PLAN_TYPE_DOUBLE);
     case PLAN_TYPE_BOOLEAN:
       out->v.b = fk == PLAN_TYPE_DOUBLE ? v->v.d != 0 : v->v.i != 0;
@@ -715,50 +453,31 @@ dec_operand (const PlanExpr *x, gint64 *v, int *scale)
   return TRUE;
 }
 
-/* x / y of scaled values, the quotient scaled by 10^shift and rounded half up. */
-static gboolean
-dec_divide (gint64 x, gint64 y, int shift, gint64 limit, gint64 *out)
-{
-  __int128 num, den;
-
-  if (y == 0 || shift > 36 || shift < -36)
-    return FALSE;
-  if (__builtin_mul_overflow ((__int128) x, shift >= 0 ? pow10_128 ((guint) shift) : 1, &num)
-      || __builtin_mul_overflow ((__int128) y, shift < 0 ? pow10_128 ((guint) -shift) : 1,
-                                 &den))
-    return FALSE;
-  if (den < 0)
-    {
-      den = -den;
-      num = -num;
-    }
-  return fits (div_half_up (num, den), limit, out);
-}
-
 /* DECIMAL x op y of type rt, as the engine computes it: + - % on both operands rescaled to
  * the result's scale (within 18 digits), * and / on the operands' own scales with the
  * result rounded half up to rt's scale; then the result must fit rt's precision. */
 static gboolean
 arith_decimal (PlanFunc f, const PlanExpr *x, const PlanExpr *y, PlanType rt, gint64 *out)
 {
-  gint64 limit = dec_limit (rt.precision), a, b, r;
+  gint64 limit = plan_dec_limit (rt.precision), a, b, r;
   int sa, sb, s = rt.scale;
 
   if (limit == 0 || s > 18 || !dec_operand (x, &a, &sa) || !dec_operand (y, &b, &sb))
     return FALSE;
   if (f == PLAN_FUNC_MUL)
-    return rescale ((__int128) a * b, s - (sa + sb), limit, out);
+    return plan_dec_multiply (a, b, s - (sa + sb), limit, out);
   if (f == PLAN_FUNC_DIV)
-    return dec_divide (a, b, s - sa + sb, limit, out);
-  if (!rescale (a, s - sa, pow10_i64[18], &a) || !rescale (b, s - sb, pow10_i64[18], &b))
+    return plan_dec_divide (a, b, s - sa + sb, limit, out);
+  if (!plan_dec_rescale (a, s - sa, plan_num_pow10[18], &a)
+      || !plan_dec_rescale (b, s - sb, plan_num_pow10[18], &b))
     return FALSE;
   if (f == PLAN_FUNC_ADD)
-    return !__builtin_add_overflow (a, b, &r) && fits (r, limit, out);
+    return !__builtin_add_overflow (a, b, &r) && plan_dec_narrow (r, limit, out);
   if (f == PLAN_FUNC_SUB)
-    return !__builtin_sub_overflow (a, b, &r) && fits (r, limit, out);
+    return !__builtin_sub_overflow (a, b, &r) && plan_dec_narrow (r, limit, out);
   if (f != PLAN_FUNC_MOD || b == 0)
     return FALSE;
-  return fits (b == -1 ? 0 : a % b, limit, out);
+  return plan_dec_narrow (b == -1 ? 0 : a % b, limit, out);
 }
 
 static PlanExpr *
@@ -1353,6 +1072,9 @@ fold_node (PlanNode *node)
     case PLAN_NODE_LIMIT:
     case PLAN_NODE_SINK:
     case PLAN_NODE_AGGREGATE: /* no expressions: keys and arguments are input columns */
+    case PLAN_NODE_JOIN: /* its condition is left to the engine */
+    case PLAN_NODE_SORT: /* added by sort: keys are input columns */
+    case PLAN_NODE_WINDOW: /* added by windows: no expressions */
     default:
       if (changed)
         return opt__node_with_inputs (node, inputs);

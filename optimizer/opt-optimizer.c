@@ -334,6 +334,9 @@ verify_node (const PlanNode *node, GError **error)
   guint want_inputs = node->kind == PLAN_NODE_SCAN || node->kind == PLAN_NODE_VALUES ? 0 : 1;
   const PlanSchema *input;
 
+  if (node->kind == PLAN_NODE_JOIN) /* added by joins */
+    want_inputs = 2;
+
   if (node->schema == NULL)
     return verify_fail (error, node, "has no schema");
   if (node->n_inputs != want_inputs)
@@ -371,6 +374,18 @@ verify_node (const PlanNode *node, GError **error)
       return verify_same_schema (node, input, "its input", error);
     case PLAN_NODE_AGGREGATE:
       return verify_aggregate (node, input, error);
+    case PLAN_NODE_SORT: /* added by sort: keys in range, same columns as the input */
+      for (guint k = 0; k < node->u.sort.n_keys; k++)
+        if (node->u.sort.keys[k] >= input->n_fields)
+          return verify_fail (error, node, "sort key %u (column %u) is out of range", k,
+                              node->u.sort.keys[k]);
+      if (node->u.sort.limit < -1)
+        return verify_fail (error, node, "has limit %" G_GINT64_FORMAT, node->u.sort.limit);
+      return verify_same_schema (node, input, "its input", error);
+    case PLAN_NODE_JOIN: /* added by joins */
+      return opt__verify_join (node, error);
+    case PLAN_NODE_WINDOW: /* added by windows */
+      return opt__verify_window (node, error);
     default:
       return verify_fail (error, node, "has an unknown kind %d", (int) node->kind);
     }

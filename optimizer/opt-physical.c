@@ -40,6 +40,7 @@
 typedef struct {
   guint parallelism; /* 'parallelism.default', at least 1 */
   gboolean streaming; /* 'execution.runtime-mode' is not 'batch' */
+  PlanSettings *settings; /* added by joins: borrowed, nullable */
 } PhysContext;
 
 static PlanPhysNode *plan_rec (PhysContext *ctx, PlanNode *node, GError **error);
@@ -302,9 +303,12 @@ plan_aggregate (PhysContext *ctx, PlanNode *node, GError **error)
 {
   const PlanAggregate *a = &node->u.aggregate;
   PlanPhysNode *input = plan_rec (ctx, node->inputs[0], error), *agg;
+  guint wstart, wend;
 
   if (input == NULL)
     return NULL;
+  if (opt__window_agg_keys (node, &wstart, &wend)) /* added by windows: opt-window.c */
+    return opt__plan_window_aggregate (node, input, ctx->parallelism, wstart, wend);
   agg = plan_phys_node_new (PLAN_PHYS_AGGREGATE, plan_schema_ref (node->schema), node->span,
                             a->n_keys > 0 ? ctx->parallelism : 1);
   plan_aggregate_copy (&agg->u.aggregate, a);
@@ -315,6 +319,75 @@ plan_aggregate (PhysContext *ctx, PlanNode *node, GError **error)
   else
     connect (agg, input);
   return agg;
+}
+
+/* added by joins: both sides planned here, the strategy in opt-join.c */
+static PlanPhysNode *
+plan_join (PhysContext *ctx, PlanNode *node, GError **error)
+{
+  PlanPhysNode *left = plan_rec (ctx, node->inputs[0], error), *right;
+
+  if (left == NULL)
+    return NULL;
+  if ((right = plan_rec (ctx, node->inputs[1], error)) == NULL)
+    {
+      plan_phys_node_unref (left);
+      return NULL;
+    }
+  return opt__plan_join (node, left, right, ctx->parallelism, ctx->streaming, ctx->settings,
+                         error);
+}
+
+/* added by sort: ORDER BY runs in one subtask (GATHER), so its output is in order. A Top-N
+ * over a wide input first keeps limit + offset rows per subtask (chained after the input),
+ * then the single global one picks from those. Batch mode: an external merge sort under
+ * the managed-memory budget. Streaming: only a Top-N (a changelog as the top rows change);
+ * a full sort of an unbounded input could never emit a row. */
+static PlanPhysNode *
+sort_node (const PlanNode *node, guint parallelism, gint64 limit, gint64 offset)
+{
+  PlanPhysNode *phys = plan_phys_node_new (PLAN_PHYS_SORT, plan_schema_ref (node->schema),
+                                           node->span, parallelism);
+
+  plan_sort_copy (&phys->u.sort, &node->u.sort);
+  phys->u.sort.limit = limit;
+  phys->u.sort.offset = offset;
+  return phys;
+}
+
+static PlanPhysNode *
+plan_sort (PhysContext *ctx, PlanNode *node, GError **error)
+{
+  const PlanSort *s = &node->u.sort;
+  PlanPhysNode *input, *sort;
+
+  if (ctx->streaming && s->limit < 0)
+    {
+      g_set_error (error, PLAN_ERROR, PLAN_ERROR_UNSUPPORTED, "%u:%u: ORDER BY in streaming "
+                   "mode needs a LIMIT: an unbounded input has no last row, so a full sort "
+                   "could never emit anything. Add LIMIT n for a Top-N that updates as rows "
+                   "arrive, or run the query with SET 'execution.runtime-mode' = 'batch'",
+                   node->span.line, node->span.col);
+      return NULL;
+    }
+  if ((input = plan_rec (ctx, node->inputs[0], error)) == NULL)
+    return NULL;
+  if (!ctx->streaming && s->limit >= 0 && input->parallelism > 1 && !input->updating)
+    {
+      gint64 keep = s->limit > G_MAXINT64 - s->offset ? G_MAXINT64 : s->limit + s->offset;
+      PlanPhysNode *local = sort_node (node, input->parallelism, keep, 0);
+
+      local->est_rows = input->est_rows < 0 ? -1 : MIN (input->est_rows,
+                                                       (double) keep * input->parallelism);
+      connect (local, input);
+      input = local;
+    }
+  sort = sort_node (node, 1, s->limit, s->offset);
+  sort->est_rows = s->limit >= 0 && (input->est_rows < 0 || input->est_rows > s->limit)
+                   ? (double) s->limit : input->est_rows;
+  sort->updating = ctx->streaming;
+  connect (sort, input);
+  return sort;
 }
 
 static PlanPhysNode *
@@ -335,6 +408,16 @@ plan_rec (PhysContext *ctx, PlanNode *node, GError **error)
       return plan_sink (ctx, node, error);
     case PLAN_NODE_AGGREGATE:
       return plan_aggregate (ctx, node, error);
+    case PLAN_NODE_JOIN: /* added by joins */
+      return plan_join (ctx, node, error);
+    case PLAN_NODE_WINDOW: /* added by windows: opt-window.c */
+      {
+        PlanPhysNode *input = plan_rec (ctx, node->inputs[0], error);
+
+        return input != NULL ? opt__plan_window (node, input) : NULL;
+      }
+    case PLAN_NODE_SORT: /* added by sort */
+      return plan_sort (ctx, node, error);
     default:
       g_set_error (error, OPT_ERROR, OPT_ERROR_INTERNAL,
                    "internal error: no physical rule for a %s node",
@@ -358,6 +441,7 @@ opt_physical_plan (PlanNode *logical, PlanSettings *settings, GError **error)
       ctx.parallelism = (guint) CLAMP (plan_settings_get_int (settings, PARALLELISM_KEY), 1,
                                        G_MAXINT);
       ctx.streaming = mode == NULL || g_ascii_strcasecmp (mode, "batch") != 0;
+      ctx.settings = settings; /* added by joins */
     }
   root = plan_rec (&ctx, logical, error);
   return root ? plan_phys_plan_new (root) : NULL;

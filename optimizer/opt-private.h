@@ -43,4 +43,29 @@ PlanNode *opt__node_with_inputs (const PlanNode *node, PlanNode **inputs);
 /* A FILTER over input (its schema is input's); takes condition and input. */
 PlanNode *opt__filter_new (PlanSpan span, PlanExpr *condition, PlanNode *input);
 
+/* added by joins */
+/* push_filter of opt-rewrite.c: a filter on cond over input, as deep as it may go (takes
+ * both). */
+PlanNode *opt__push_filter (PlanSpan span, PlanExpr *cond, PlanNode *input);
+/* opt-join.c: filter pushdown through a JOIN (takes cond and join), whether any of cond
+ * would move, the verifier's check of a JOIN, and the physical join strategy (takes the
+ * planned inputs). */
+PlanNode *opt__push_through_join (PlanSpan span, PlanExpr *cond, PlanNode *join);
+gboolean opt__join_can_push (PlanExpr *cond, const PlanNode *join);
+gboolean opt__verify_join (const PlanNode *node, GError **error);
+PlanPhysNode *opt__plan_join (PlanNode *join, PlanPhysNode *left, PlanPhysNode *right,
+                              guint parallelism, gboolean streaming, PlanSettings *settings,
+                              GError **error);
+/* Estimated size in bytes of a physical node's output; < 0 unknown. */
+double opt__est_bytes (const PlanPhysNode *node);
+
+/* added by windows (opt-window.c): the verifier's check of a WINDOW node; the physical
+ * WINDOW over its planned input (takes it); whether an AGGREGATE groups by a window's
+ * start and end (their positions among the keys); and the WINDOW_AGGREGATE (takes input). */
+gboolean opt__verify_window (const PlanNode *node, GError **error);
+PlanPhysNode *opt__plan_window (PlanNode *node, PlanPhysNode *input);
+gboolean opt__window_agg_keys (const PlanNode *agg, guint *start_key, guint *end_key);
+PlanPhysNode *opt__plan_window_aggregate (PlanNode *node, PlanPhysNode *input,
+                                          guint parallelism, guint start_key, guint end_key);
+
 G_END_DECLS

@@ -135,6 +135,15 @@ opt__node_with_inputs (const PlanNode *node, PlanNode **inputs)
     case PLAN_NODE_AGGREGATE:
       plan_aggregate_copy (&copy->u.aggregate, &node->u.aggregate);
       break;
+    case PLAN_NODE_SORT: /* added by sort */
+      plan_sort_copy (&copy->u.sort, &node->u.sort);
+      break;
+    case PLAN_NODE_JOIN: /* added by joins */
+      plan_join_copy (&copy->u.join, &node->u.join);
+      break;
+    case PLAN_NODE_WINDOW: /* added by windows */
+      copy->u.window = node->u.window;
+      break;
     }
   return copy;
 }
@@ -373,6 +382,8 @@ push_filter (PlanSpan span, PlanExpr *cond, PlanNode *input)
       return push_through_project (span, cond, input);
     case PLAN_NODE_AGGREGATE:
       return push_through_aggregate (span, cond, input);
+    case PLAN_NODE_JOIN: /* added by joins: opt-join.c */
+      return opt__push_through_join (span, cond, input);
     case PLAN_NODE_FILTER:
       /* The lower filter was pushed as far as it goes already: join it, lower one first. */
       merged = opt__expr_and (plan_expr_ref (input->u.filter.condition), cond);
@@ -381,6 +392,8 @@ push_filter (PlanSpan span, PlanExpr *cond, PlanNode *input)
       plan_node_unref (input);
       return result;
     case PLAN_NODE_LIMIT:  /* filtering before a LIMIT would change which rows it keeps */
+    case PLAN_NODE_SORT:   /* added by sort: stays above (a Top-N is a LIMIT too) */
+    case PLAN_NODE_WINDOW: /* added by windows: stays above, like Flink's */
     case PLAN_NODE_VALUES:
     case PLAN_NODE_SINK:
     default:
@@ -413,9 +426,13 @@ can_push (PlanExpr *cond, const PlanNode *input)
         if (reads_only_keys (g_ptr_array_index (parts, i), input))
           return TRUE;
       return FALSE;
+    case PLAN_NODE_JOIN: /* added by joins */
+      return opt__join_can_push (cond, input);
     case PLAN_NODE_VALUES:
     case PLAN_NODE_LIMIT:
     case PLAN_NODE_SINK:
+    case PLAN_NODE_SORT: /* added by sort */
+    case PLAN_NODE_WINDOW: /* added by windows */
     default:
       return FALSE;
     }
@@ -434,6 +451,13 @@ pushdown_rec (PlanNode *node)
   node = push_filter (rewritten->span, plan_expr_ref (rewritten->u.filter.condition), input);
   plan_node_unref (rewritten);
   return node;
+}
+
+/* added by joins: for opt-join.c */
+PlanNode *
+opt__push_filter (PlanSpan span, PlanExpr *cond, PlanNode *input)
+{
+  return push_filter (span, cond, input);
 }
 
 PlanNode *
@@ -812,6 +836,19 @@ prune_rec (PlanNode *node, GArray *required)
       return prune_pass_through (node, required);
     case PLAN_NODE_AGGREGATE:
       return prune_aggregate (node, required);
+    case PLAN_NODE_JOIN: /* added by joins: each side keeps all its columns */
+      {
+        PlanNode *sides[2] = { prune_keep_all (node->inputs[0]),
+                               prune_keep_all (node->inputs[1]) };
+
+        if (sides[0] != node->inputs[0] || sides[1] != node->inputs[1])
+          return (Pruned) { opt__node_with_inputs (node, sides), NULL };
+        plan_node_unref (sides[0]);
+        plan_node_unref (sides[1]);
+        return (Pruned) { plan_node_ref (node), NULL };
+      }
+    case PLAN_NODE_SORT: /* added by sort: keeps its input's columns (keys are among them) */
+    case PLAN_NODE_WINDOW: /* added by windows: keeps its input's columns too */
     case PLAN_NODE_SINK:
       /* A sink writes (or returns) every column of its input. */
       input = prune_keep_all (node->inputs[0]);

@@ -394,12 +394,18 @@ static const SettingDef settings_defs[] = {
     "a duration such as '0' (off), '500 ms' or '1 s'" },
   { "parallelism.default", NULL, SETTING_INT, 1, 32768, NULL,
     "an integer from 1 to 32768, such as '4'" },
+  { "pipeline.auto-watermark-interval", "200 ms", SETTING_DURATION, 0, 0, NULL,
+    "a duration such as '200 ms', '1 s', or '0' (after every batch: repeatable runs)" },
   { "pipeline.buffer-timeout", "100 ms", SETTING_DURATION, 0, 0, NULL,
     "a duration such as '100 ms', '5ms', '1 s' or '0' (flush every batch)" },
   { "sql-client.execution.result-mode", "table", SETTING_ENUM, 0, 0, result_modes,
     "'table', 'changelog' or 'tableau'" },
+  { "table.exec.source.idle-timeout", "0", SETTING_DURATION, 0, 0, NULL,
+    "a duration such as '5 s', or '0' (sources never count as idle)" }, /* windows */
   { "table.optimizer.disabled-passes", "", SETTING_TEXT, 0, 0, NULL,
     "a comma-separated list of optimizer pass names, or ''" },
+  { "table.optimizer.join.broadcast-threshold", "10 mb", SETTING_BYTES, 0, 0, NULL,
+    "a size such as '10 mb' (joins broadcast a side estimated below it)" }, /* joins */
   { "taskmanager.memory.managed.size", "128 mb", SETTING_BYTES, 0, 0, NULL,
     "a size such as '128 mb', '64m', '1g' or a number of bytes" },
 };

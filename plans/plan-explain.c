@@ -116,6 +116,20 @@ append_col_name (GString *out, const PlanSchema *s, guint c)
     g_string_append_printf (out, "$%u", c);
 }
 
+/* added by sort: Flink's Sort(orderBy=[a ASC, ...]) and SortLimit(orderBy=[...], offset=[m],
+ * fetch=[n]), with the NULL placement spelled out. */
+static void
+append_sort (GString *out, const PlanSort *s, const PlanSchema *in)
+{
+  g_autofree char *keys = plan_sort_to_string (s, in);
+
+  g_string_append_printf (out, "%s(orderBy=[%s]", s->limit >= 0 ? "SortLimit" : "Sort", keys);
+  if (s->limit >= 0)
+    g_string_append_printf (out, ", offset=[%" G_GINT64_FORMAT "], fetch=[%" G_GINT64_FORMAT
+                            "]", s->offset, s->limit);
+  g_string_append_c (out, ')');
+}
+
 /* Flink's GroupAggregate text: groupBy=[k], select=[k, COUNT(DISTINCT b) FILTER f AS n]. */
 static void
 append_aggregate (GString *out, const char *name, const PlanAggregate *a, const PlanSchema *in,
@@ -197,6 +211,19 @@ describe_logical (GString *out, const PlanNode *n)
     case PLAN_NODE_AGGREGATE:
       append_aggregate (out, "Aggregate", &n->u.aggregate, in, n->schema);
       break;
+    case PLAN_NODE_JOIN: /* added by joins */
+      plan_join_describe (out, "Join", &n->u.join, in, n->inputs[1]->schema, n->schema);
+      break;
+    case PLAN_NODE_SORT: /* added by sort */
+      append_sort (out, &n->u.sort, in);
+      break;
+    case PLAN_NODE_WINDOW: /* added by windows */
+      {
+        g_autofree char *w = plan_window_to_string (&n->u.window, in);
+
+        g_string_append_printf (out, "WindowTableFunction(window=[%s])", w);
+      }
+      break;
     default:
       g_string_append (out, "Unknown()");
       break;
@@ -271,6 +298,28 @@ describe_phys (GString *out, const PlanPhysNode *n)
     case PLAN_PHYS_AGGREGATE:
       append_aggregate (out, "GroupAggregate", &n->u.aggregate, in, n->schema);
       break;
+    case PLAN_PHYS_JOIN: /* added by joins */
+    case PLAN_PHYS_HASH_JOIN:
+    case PLAN_PHYS_NESTED_LOOP_JOIN:
+      {
+        g_autofree char *label = plan_phys_node_label (n);
+
+        plan_join_describe (out, label, &n->u.join, in, n->inputs[1].node->schema, n->schema);
+      }
+      break;
+    case PLAN_PHYS_SORT: /* added by sort */
+      append_sort (out, &n->u.sort, in);
+      break;
+    case PLAN_PHYS_WINDOW: /* added by windows */
+      {
+        g_autofree char *w = plan_window_to_string (&n->u.window, in);
+
+        g_string_append_printf (out, "WindowTableFunction(window=[%s])", w);
+      }
+      break;
+    case PLAN_PHYS_WINDOW_AGGREGATE:
+      append_aggregate (out, "WindowAggregate", &n->u.window_agg.agg, in, n->schema);
+      break;
     default:
       g_string_append (out, "Unknown()");
       break;
@@ -337,6 +386,10 @@ explain_phys (PhysExplain *ex, const PlanPhysNode *n, const char *indent, gboole
   if (n->est_rows >= 0)
     g_string_append_printf (ex->out, ", rows=%.0f", n->est_rows);
   g_string_append (ex->out, "]\n");
+  if ((n->kind == PLAN_PHYS_JOIN || n->kind == PLAN_PHYS_HASH_JOIN /* added by joins */
+       || n->kind == PLAN_PHYS_NESTED_LOOP_JOIN) && n->u.join.alternative != NULL)
+    g_string_append_printf (ex->out, "%s   (alternative: %s)\n", child_indent,
+                            n->u.join.alternative);
   for (guint i = 0; i < n->n_inputs; i++)
     {
       const PlanPhysInput *in = &n->inputs[i];

@@ -257,6 +257,25 @@ write_aggregate (JsonBuilder *b, const PlanAggregate *a)
   json_builder_end_array (b);
 }
 
+/* added by sort: "sort_keys", per key "descending" and "nulls_first", "limit", "offset". */
+static void
+write_sort (JsonBuilder *b, const PlanSort *s)
+{
+  write_uint_array (b, "sort_keys", s->keys, s->n_keys);
+  json_builder_set_member_name (b, "descending");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < s->n_keys; i++)
+    json_builder_add_boolean_value (b, s->descending[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "nulls_first");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < s->n_keys; i++)
+    json_builder_add_boolean_value (b, s->nulls_first[i]);
+  json_builder_end_array (b);
+  put_int (b, "limit", s->limit);
+  put_int (b, "offset", s->offset);
+}
+
 static void
 write_kind_fields (JsonBuilder *b, const PlanPhysNode *n)
 {
@@ -302,6 +321,34 @@ write_kind_fields (JsonBuilder *b, const PlanPhysNode *n)
       break;
     case PLAN_PHYS_AGGREGATE:
       write_aggregate (b, &n->u.aggregate);
+      break;
+    case PLAN_PHYS_JOIN: /* added by joins */
+    case PLAN_PHYS_HASH_JOIN:
+    case PLAN_PHYS_NESTED_LOOP_JOIN:
+      put_str (b, "join_type", plan_join_type_name (n->u.join.type));
+      write_uint_array (b, "left_keys", n->u.join.left_keys, n->u.join.n_keys);
+      write_uint_array (b, "right_keys", n->u.join.right_keys, n->u.join.n_keys);
+      write_optional_expr (b, "residual", n->u.join.residual);
+      put_str (b, "strategy", plan_join_strategy_name (n->u.join.strategy));
+      put_int (b, "build_side", n->u.join.build_side);
+      break;
+    case PLAN_PHYS_SORT: /* added by sort */
+      write_sort (b, &n->u.sort);
+      break;
+    case PLAN_PHYS_WINDOW: /* added by windows */
+      put_str (b, "window", plan_window_kind_name (n->u.window.kind));
+      put_int (b, "time_col", n->u.window.time_col);
+      put_int (b, "size_ms", n->u.window.size_ms);
+      put_int (b, "slide_ms", n->u.window.slide_ms);
+      put_int (b, "offset_ms", n->u.window.offset_ms);
+      write_uint_array (b, "partition", n->u.window.partition, n->u.window.n_partition);
+      put_int (b, "merged", n->u.window.merged);
+      break;
+    case PLAN_PHYS_WINDOW_AGGREGATE:
+      write_aggregate (b, &n->u.window_agg.agg);
+      put_int (b, "window_start_key", n->u.window_agg.start_key);
+      put_int (b, "window_end_key", n->u.window_agg.end_key);
+      put_int (b, "session_gap_ms", n->u.window_agg.session_gap_ms);
       break;
     default:
       break;
@@ -919,6 +966,10 @@ read_inputs (Reader *rd, JsonObject *obj, const char *path, guint index, PlanPhy
   guint want = node->kind == PLAN_PHYS_SOURCE || node->kind == PLAN_PHYS_VALUES ? 0 : 1;
   JsonArray *arr;
 
+  if (node->kind == PLAN_PHYS_JOIN || node->kind == PLAN_PHYS_HASH_JOIN /* added by joins */
+      || node->kind == PLAN_PHYS_NESTED_LOOP_JOIN)
+    want = 2;
+
   if (!want_array (member (obj, "inputs"), path, "inputs", 64, &arr, error))
     return FALSE;
   if (json_array_get_length (arr) != want)
@@ -1112,6 +1163,123 @@ read_agg_call (JsonNode *jn, const char *path, const PlanSchema *in, PlanAggCall
   return TRUE;
 }
 
+/* added by sort: n booleans from obj's member `name`, into a new array. */
+static gboolean *
+read_bools (JsonObject *obj, const char *path, const char *name, guint n, GError **error)
+{
+  JsonArray *arr;
+  g_autofree gboolean *v = g_new0 (gboolean, MAX (n, 1));
+
+  if (!want_array (member (obj, name), path, name, MAX_FIELDS, &arr, error))
+    return NULL;
+  if (json_array_get_length (arr) != n)
+    return FAIL_NULL (error, path, name, "expected %u boolean(s), one per sort key", n);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *e = json_array_get_element (arr, i);
+
+      if (!holds (e, G_TYPE_BOOLEAN))
+        return FAIL_NULL (error, path, name, "expected booleans, found %s", json_kind_name (e));
+      v[i] = json_node_get_boolean (e);
+    }
+  return g_steal_pointer (&v);
+}
+
+static gboolean
+read_sort (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
+{
+  const PlanSchema *in = node->inputs[0].node->schema;
+  PlanSort *s = &node->u.sort;
+
+  if ((s->keys = read_columns (obj, path, "sort_keys", in->n_fields, "the input", &s->n_keys,
+                               error)) == NULL
+      || (s->descending = read_bools (obj, path, "descending", s->n_keys, error)) == NULL
+      || (s->nulls_first = read_bools (obj, path, "nulls_first", s->n_keys, error)) == NULL
+      || !want_int (member (obj, "limit"), path, "limit", -1, G_MAXINT64, &s->limit, error)
+      || !want_int (member (obj, "offset"), path, "offset", 0, G_MAXINT64, &s->offset, error))
+    return FALSE;
+  if (in->n_fields != node->schema->n_fields)
+    return fail_at (error, path, "schema", "a SORT node has its input's %u column(s), not %u",
+                    in->n_fields, node->schema->n_fields);
+  for (guint i = 0; i < in->n_fields; i++)
+    if (!check_field_kind (node, i, in->fields[i].type.kind, path, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* added by windows: "window" (TUMBLE, HOP, CUMULATE), "time_col", "size_ms", "slide_ms",
+ * "offset_ms". */
+static gboolean
+read_window (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
+{
+  const PlanSchema *in = node->inputs[0].node->schema;
+  PlanWindow *w = &node->u.window;
+  const char *kind;
+  gint64 col, size, slide, offset, merged;
+  g_autofree guint *part = NULL;
+  guint n_part = 0;
+
+  if (!want_string (member (obj, "window"), path, "window", &kind, error)
+      || !want_int (member (obj, "time_col"), path, "time_col", 0, (gint64) in->n_fields - 1,
+                    &col, error)
+      || !want_int (member (obj, "size_ms"), path, "size_ms", 1, G_MAXINT64, &size, error)
+      || !want_int (member (obj, "slide_ms"), path, "slide_ms", 1, size, &slide, error)
+      || !want_int (member (obj, "offset_ms"), path, "offset_ms", 0, G_MAXINT64, &offset,
+                    error)
+      || !want_int (member (obj, "merged"), path, "merged", 0, 1, &merged, error)
+      || (part = read_columns (obj, path, "partition", in->n_fields, "the input", &n_part,
+                               error)) == NULL)
+    return FALSE;
+  if (n_part > PLAN_WINDOW_MAX_PARTITION)
+    return fail_at (error, path, "partition", "at most %d columns", PLAN_WINDOW_MAX_PARTITION);
+  for (w->kind = PLAN_WINDOW_TUMBLE; w->kind <= PLAN_WINDOW_SESSION; w->kind++)
+    if (strcmp (kind, plan_window_kind_name (w->kind)) == 0)
+      break;
+  if (w->kind > PLAN_WINDOW_SESSION)
+    return fail_at (error, path, "window", "unknown window '%s' (TUMBLE, HOP, CUMULATE or "
+                    "SESSION)", kind);
+  w->n_partition = n_part;
+  memcpy (w->partition, part, n_part * sizeof (guint));
+  w->merged = merged != 0;
+  if (in->fields[col].type.kind != PLAN_TYPE_TIMESTAMP
+      || node->schema->n_fields != in->n_fields + 3)
+    return fail_at (error, path, "time_col", "the window needs a TIMESTAMP column and adds "
+                    "three columns to its input's");
+  w->time_col = (guint) col;
+  w->size_ms = size;
+  w->slide_ms = slide;
+  w->offset_ms = offset;
+  return TRUE;
+}
+
+static gboolean read_aggregate (JsonObject *obj, const char *path, PlanPhysNode *node,
+                                GError **error);
+
+/* added by windows: an AGGREGATE's fields plus "window_start_key" and "window_end_key". */
+static gboolean
+read_window_agg (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
+{
+  PlanAggregate agg;
+  gint64 start, end;
+
+  /* u.window_agg.agg and u.aggregate are the same PlanAggregate at the union's start */
+  if (!read_aggregate (obj, path, node, error))
+    return FALSE;
+  agg = node->u.aggregate;
+  node->u.window_agg.agg = agg;
+  if (!want_int (member (obj, "window_start_key"), path, "window_start_key", 0,
+                 (gint64) agg.n_keys - 1, &start, error)
+      || !want_int (member (obj, "window_end_key"), path, "window_end_key", 0,
+                    (gint64) agg.n_keys - 1, &end, error))
+    return FALSE;
+  node->u.window_agg.start_key = (guint) start;
+  node->u.window_agg.end_key = (guint) end;
+  if (!want_int (member (obj, "session_gap_ms"), path, "session_gap_ms", 0, G_MAXINT64,
+                 &node->u.window_agg.session_gap_ms, error))
+    return FALSE;
+  return TRUE;
+}
+
 static gboolean
 read_aggregate (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
 {
@@ -1147,6 +1315,52 @@ read_aggregate (JsonObject *obj, const char *path, PlanPhysNode *node, GError **
   return TRUE;
 }
 
+/* added by joins: "join_type", "left_keys", "right_keys", "residual" (over left ++ right),
+ * "strategy", "build_side". */
+static const char *join_type_i (int k) { return plan_join_type_name ((PlanJoinType) k); }
+static const char *
+join_strategy_i (int k)
+{
+  return plan_join_strategy_name ((PlanJoinStrategy) k);
+}
+
+static gboolean
+read_join (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
+{
+  const PlanSchema *l = node->inputs[0].node->schema, *r = node->inputs[1].node->schema;
+  g_autoptr (PlanSchema) pair = plan_join_schema (l, r, PLAN_JOIN_INNER);
+  ExprScope scope = { pair, "the joined inputs" };
+  PlanJoin *j = &node->u.join;
+  guint nl = 0, nr = 0;
+  int type = 0, strategy = 0;
+  gint64 build = 0;
+
+  if (!want_enum (member (obj, "join_type"), path, "join_type", join_type_i,
+                  PLAN_JOIN_FULL + 1, &type, error)
+      || !want_enum (member (obj, "strategy"), path, "strategy", join_strategy_i,
+                     PLAN_JOIN_STRATEGY_SINGLE + 1, &strategy, error)
+      || !want_int (member (obj, "build_side"), path, "build_side", 0, 1, &build, error))
+    return FALSE;
+  j->type = (PlanJoinType) type;
+  j->strategy = (PlanJoinStrategy) strategy;
+  j->build_side = (guint) build;
+  if (node->schema->n_fields != pair->n_fields)
+    return fail_at (error, path, "schema", "a join has the %u column(s) of its inputs, not %u",
+                    pair->n_fields, node->schema->n_fields);
+  if ((j->left_keys = read_columns (obj, path, "left_keys", l->n_fields, "the left input", &nl,
+                                    error)) == NULL
+      || (j->right_keys = read_columns (obj, path, "right_keys", r->n_fields,
+                                        "the right input", &nr, error)) == NULL)
+    return FALSE;
+  if (nl != nr)
+    return fail_at (error, path, "right_keys", "%u left key(s) but %u right key(s)", nl, nr);
+  j->n_keys = nl;
+  for (guint k = 0; k < nl; k++)
+    if (l->fields[j->left_keys[k]].type.kind != r->fields[j->right_keys[k]].type.kind)
+      return fail_at (error, path, "right_keys", "key %u compares columns of two types", k);
+  return read_optional_expr (obj, "residual", path, &scope, &j->residual, error);
+}
+
 static gboolean
 read_node_header (JsonObject *obj, const char *path, guint index, PlanPhysKind *kind,
                   gint64 *parallelism, GError **error)
@@ -1159,8 +1373,8 @@ read_node_header (JsonObject *obj, const char *path, guint index, PlanPhysKind *
   if (id != index)
     return fail_at (error, path, "id", "expected %u (nodes are listed in id order), found %"
                     G_GINT64_FORMAT, index, id);
-  if (!want_enum (member (obj, "kind"), path, "kind", phys_kind_name_i, PLAN_PHYS_AGGREGATE + 1,
-                  &k, error)
+  if (!want_enum (member (obj, "kind"), path, "kind", phys_kind_name_i,
+                  PLAN_PHYS_WINDOW_AGGREGATE + 1 /* windows */, &k, error)
       || !want_int (member (obj, "parallelism"), path, "parallelism", 1, MAX_PARALLELISM,
                     parallelism, error))
     return FALSE;
@@ -1226,7 +1440,18 @@ read_node (Reader *rd, JsonNode *jnode, const char *path, guint index, GError **
     case PLAN_PHYS_LIMIT: ok = read_limit (obj, path, node, error); break;
     case PLAN_PHYS_SINK: ok = read_sink (obj, path, node, error); break;
     case PLAN_PHYS_AGGREGATE: ok = read_aggregate (obj, path, node, error); break;
-    default: break;
+    case PLAN_PHYS_JOIN: /* added by joins */
+    case PLAN_PHYS_HASH_JOIN:
+    case PLAN_PHYS_NESTED_LOOP_JOIN:
+      ok = read_join (obj, path, node, error);
+      break;
+    case PLAN_PHYS_SORT: ok = read_sort (obj, path, node, error); break; /* added by sort */
+    case PLAN_PHYS_WINDOW: ok = read_window (obj, path, node, error); break; /* windows */
+    case PLAN_PHYS_WINDOW_AGGREGATE: ok = read_window_agg (obj, path, node, error); break;
+    default: /* added by sort: kinds listed before SORT that have no reader here yet */
+      fail_at (error, path, "kind", "%s nodes cannot be read from JSON yet",
+               plan_phys_kind_name (kind));
+      break;
     }
   return ok ? g_steal_pointer (&node) : NULL;
 }

@@ -146,6 +146,14 @@ plan_node_unref (PlanNode *node)
     case PLAN_NODE_AGGREGATE:
       plan_aggregate_clear (&node->u.aggregate);
       break;
+    case PLAN_NODE_JOIN: /* added by joins */
+      plan_join_clear (&node->u.join);
+      break;
+    case PLAN_NODE_SORT: /* added by sort */
+      plan_sort_clear (&node->u.sort);
+      break;
+    case PLAN_NODE_WINDOW: /* added by windows: nothing owned */
+      break;
     case PLAN_NODE_LIMIT:
     default:
       break;
@@ -169,6 +177,9 @@ plan_node_kind_name (PlanNodeKind kind)
     case PLAN_NODE_LIMIT: return "LIMIT";
     case PLAN_NODE_SINK: return "SINK";
     case PLAN_NODE_AGGREGATE: return "AGGREGATE";
+    case PLAN_NODE_JOIN: return "JOIN";
+    case PLAN_NODE_SORT: return "SORT";
+    case PLAN_NODE_WINDOW: return "WINDOW";
     default: return "UNKNOWN";
     }
 }
@@ -275,6 +286,19 @@ plan_phys_node_unref (PlanPhysNode *node)
     case PLAN_PHYS_AGGREGATE:
       plan_aggregate_clear (&node->u.aggregate);
       break;
+    case PLAN_PHYS_JOIN: /* added by joins */
+    case PLAN_PHYS_HASH_JOIN:
+    case PLAN_PHYS_NESTED_LOOP_JOIN:
+      plan_join_clear (&node->u.join);
+      break;
+    case PLAN_PHYS_SORT: /* added by sort */
+      plan_sort_clear (&node->u.sort);
+      break;
+    case PLAN_PHYS_WINDOW: /* added by windows: nothing owned */
+      break;
+    case PLAN_PHYS_WINDOW_AGGREGATE:
+      plan_aggregate_clear (&node->u.window_agg.agg);
+      break;
     case PLAN_PHYS_LIMIT:
     default:
       break;
@@ -300,6 +324,12 @@ plan_phys_kind_name (PlanPhysKind kind)
     case PLAN_PHYS_LIMIT: return "LIMIT";
     case PLAN_PHYS_SINK: return "SINK";
     case PLAN_PHYS_AGGREGATE: return "AGGREGATE";
+    case PLAN_PHYS_JOIN: return "JOIN";
+    case PLAN_PHYS_HASH_JOIN: return "HASH_JOIN";
+    case PLAN_PHYS_NESTED_LOOP_JOIN: return "NESTED_LOOP_JOIN";
+    case PLAN_PHYS_SORT: return "SORT";
+    case PLAN_PHYS_WINDOW: return "WINDOW";
+    case PLAN_PHYS_WINDOW_AGGREGATE: return "WINDOW_AGGREGATE";
     default: return "UNKNOWN";
     }
 }
@@ -320,6 +350,19 @@ plan_phys_node_label (const PlanPhysNode *n)
       return g_strdup ("Limit");
     case PLAN_PHYS_AGGREGATE:
       return g_strdup ("GroupAggregate");
+    case PLAN_PHYS_JOIN: /* added by joins */
+      return g_strdup ("Join");
+    case PLAN_PHYS_HASH_JOIN:
+      return g_strdup ("HashJoin");
+    case PLAN_PHYS_NESTED_LOOP_JOIN:
+      return g_strdup ("NestedLoopJoin");
+    case PLAN_PHYS_SORT: /* added by sort */
+      return g_strdup (n->u.sort.limit >= 0 ? "TopN" : "Sort");
+    case PLAN_PHYS_WINDOW: /* added by windows */
+      return g_strdup_printf ("WindowTableFunction: %s",
+                              plan_window_kind_name (n->u.window.kind));
+    case PLAN_PHYS_WINDOW_AGGREGATE:
+      return g_strdup ("WindowAggregate");
     case PLAN_PHYS_SINK:
       if (n->u.sink.table == NULL)
         return g_strdup ("Sink: collect");

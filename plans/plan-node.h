@@ -39,6 +39,9 @@ typedef enum {
   PLAN_NODE_LIMIT,
   PLAN_NODE_SINK,    /* INSERT INTO table, or collect to the client when table is NULL */
   PLAN_NODE_AGGREGATE, /* GROUP BY: keys then one column per aggregate call */
+  PLAN_NODE_JOIN,      /* added by joins: inputs[0] JOIN inputs[1], columns left ++ right */
+  PLAN_NODE_SORT,      /* added by sort: ORDER BY, with a limit a Top-N; same columns */
+  PLAN_NODE_WINDOW,    /* added by windows: window TVF, input ++ window_start/end/time */
 } PlanNodeKind;
 
 /* added by streaming aggregates: one aggregate call of an AGGREGATE node. */
@@ -58,6 +61,84 @@ typedef struct {
   gint filter;        /* input BOOLEAN column of FILTER (WHERE ...); -1 none */
   PlanType type;      /* result type */
 } PlanAggCall;
+
+/* added by joins: the payload shared by the logical JOIN and the physical joins. Output
+ * column i < n_left is left column i, then the right's columns; the side an outer join may
+ * fill with NULLs has nullable output types. Keys are equalities left_keys[k] =
+ * right_keys[k] (same storage type; NULL keys never match); residual is the rest of the
+ * condition, over the output columns, applied to the combined row before NULL filling. */
+typedef enum {
+  PLAN_JOIN_INNER,
+  PLAN_JOIN_LEFT,
+  PLAN_JOIN_RIGHT,
+  PLAN_JOIN_FULL,
+} PlanJoinType;
+
+typedef enum {
+  PLAN_JOIN_HINT_NONE,
+  PLAN_JOIN_HINT_BROADCAST,    /* the hinted side is broadcast (build side) */
+  PLAN_JOIN_HINT_SHUFFLE_HASH, /* repartition both sides by the keys; hinted side builds */
+} PlanJoinHint;
+
+typedef enum {
+  PLAN_JOIN_STRATEGY_NONE,        /* logical node: not chosen yet */
+  PLAN_JOIN_STRATEGY_STREAMING,   /* both sides keyed state, changelog output */
+  PLAN_JOIN_STRATEGY_BROADCAST,   /* build side broadcast, probe side stays in place */
+  PLAN_JOIN_STRATEGY_REPARTITION, /* both sides HASH-partitioned on the keys */
+  PLAN_JOIN_STRATEGY_SINGLE,      /* no keys: both sides to one subtask (nested loop) */
+} PlanJoinStrategy;
+
+typedef struct {
+  PlanJoinType type;
+  guint n_keys;
+  guint *left_keys;   /* owned: columns of inputs[0] */
+  guint *right_keys;  /* owned: columns of inputs[1] */
+  PlanExpr *residual; /* owned, nullable */
+  PlanJoinHint hint;
+  guint hint_side;    /* 0 left, 1 right (with a hint) */
+  /* physical only */
+  PlanJoinStrategy strategy;
+  guint build_side;   /* batch hash join: input whose rows are hashed first */
+  char *alternative;  /* owned, nullable: the rejected strategy with its cost, for EXPLAIN */
+} PlanJoin;
+
+/* added by sort: the payload shared by the logical and physical SORT. Rows are ordered by
+ * keys[0], then keys[1], ...; each key ascending or descending, with its NULLs first or
+ * last. limit >= 0 makes it a Top-N: only rows offset .. offset + limit - 1 of the order
+ * are kept (ORDER BY ... LIMIT n OFFSET m). */
+typedef struct {
+  guint n_keys;
+  guint *keys;           /* owned: input columns */
+  gboolean *descending;  /* owned, n_keys */
+  gboolean *nulls_first; /* owned, n_keys */
+  gint64 limit;          /* -1: no limit */
+  gint64 offset;         /* rows of the order skipped first */
+} PlanSort;
+
+/* added by windows: the payload of a window TVF (logical WINDOW, physical WINDOW). Output
+ * is the input's columns, then window_start, window_end, window_time (= window_end - 1 ms,
+ * the row's new rowtime). Times are ms; TUMBLE has slide = size; HOP a row lands in
+ * size / slide windows; CUMULATE windows [start, start + k * slide) for k = 1 .. size /
+ * slide, sharing the start. */
+typedef enum {
+  PLAN_WINDOW_TUMBLE,
+  PLAN_WINDOW_HOP,
+  PLAN_WINDOW_CUMULATE,
+  PLAN_WINDOW_SESSION, /* each row [ts, ts + gap); the window aggregate merges them */
+} PlanWindowKind;
+
+#define PLAN_WINDOW_MAX_PARTITION 8
+
+typedef struct {
+  PlanWindowKind kind;
+  guint time_col;   /* input column: the rowtime attribute of DESCRIPTOR(...) */
+  gint64 size_ms;   /* TUMBLE/HOP size, CUMULATE max size, SESSION gap */
+  gint64 slide_ms;  /* HOP slide, CUMULATE step, TUMBLE and SESSION = size */
+  gint64 offset_ms; /* window alignment offset */
+  guint n_partition; /* SESSION: PARTITION BY input columns */
+  guint partition[PLAN_WINDOW_MAX_PARTITION];
+  gboolean merged;  /* physical SESSION: a WINDOW_AGGREGATE above merges the sessions */
+} PlanWindow;
 
 /* The payload shared by the logical and physical AGGREGATE: output column i < n_keys is
  * input column keys[i]; output column n_keys + j is aggs[j]. */
@@ -106,6 +187,9 @@ struct _PlanNode {
       PlanTable *table; /* owned ref; NULL: collect to the client */
     } sink;
     PlanAggregate aggregate; /* added by streaming aggregates */
+    PlanJoin join; /* added by joins */
+    PlanSort sort; /* added by sort */
+    PlanWindow window; /* added by windows */
   } u;
 };
 
@@ -126,6 +210,12 @@ typedef enum {
   PLAN_PHYS_LIMIT,
   PLAN_PHYS_SINK,
   PLAN_PHYS_AGGREGATE, /* keyed (unbounded) group aggregate with retractions */
+  PLAN_PHYS_JOIN,      /* added by joins: streaming join, keyed state on both sides */
+  PLAN_PHYS_HASH_JOIN, /* added by joins: batch hash join (build, then probe) */
+  PLAN_PHYS_NESTED_LOOP_JOIN, /* added by joins: batch join without equi-keys */
+  PLAN_PHYS_SORT,      /* added by sort: external merge sort (batch) or Top-N */
+  PLAN_PHYS_WINDOW,    /* added by windows: window TVF, assigns rows to windows */
+  PLAN_PHYS_WINDOW_AGGREGATE, /* added by windows: fires each window on the watermark */
 } PlanPhysKind;
 
 typedef enum {
@@ -187,6 +277,15 @@ struct _PlanPhysNode {
       PlanTable *table; /* owned ref, NULL for COLLECT */
     } sink;
     PlanAggregate aggregate; /* added by streaming aggregates */
+    PlanJoin join; /* added by joins */
+    PlanSort sort; /* added by sort */
+    PlanWindow window; /* added by windows: PLAN_PHYS_WINDOW */
+    struct {
+      PlanAggregate agg; /* as AGGREGATE's; keys include the window's start and end */
+      guint start_key;   /* position in agg.keys of window_start */
+      guint end_key;     /* position in agg.keys of window_end */
+      gint64 session_gap_ms; /* > 0: SESSION windows, merged per group key */
+    } window_agg; /* added by windows: PLAN_PHYS_WINDOW_AGGREGATE */
   } u;
 };
 
@@ -216,5 +315,41 @@ PlanPhysPlan *plan_phys_plan_new (PlanPhysNode *root);
 PlanPhysPlan *plan_phys_plan_ref (PlanPhysPlan *plan);
 void plan_phys_plan_unref (PlanPhysPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlanPhysPlan, plan_phys_plan_unref)
+
+/* added by joins (plan-join.c) */
+const char *plan_join_type_name (PlanJoinType type);         /* "INNER", "LEFT", ... */
+const char *plan_join_strategy_name (PlanJoinStrategy strategy); /* "broadcast", ... */
+void plan_join_copy (PlanJoin *dest, const PlanJoin *src);     /* deep copy */
+void plan_join_clear (PlanJoin *join);
+/* Adds cond (borrowed) to the join's condition: each conjunct of the form left column =
+ * right column (same storage type) becomes a key, the rest joins the residual. Column
+ * numbers are over the output (left ++ right), n_left of them from the left. */
+void plan_join_add_condition (PlanJoin *join, PlanExpr *cond, guint n_left);
+/* The output schema of left JOIN right of type: NULL-filled sides nullable. */
+PlanSchema *plan_join_schema (const PlanSchema *left, const PlanSchema *right, PlanJoinType type);
+/* EXPLAIN text of a join: name(joinType=[...], keys=[...], where=[...], strategy, build). */
+void plan_join_describe (GString *out, const char *name, const PlanJoin *join,
+                         const PlanSchema *left, const PlanSchema *right,
+                         const PlanSchema *schema);
+
+/* added by sort (plan-sort.c) */
+void plan_sort_copy (PlanSort *dest, const PlanSort *src); /* deep copy */
+void plan_sort_clear (PlanSort *sort);
+/* "a ASC NULLS FIRST, b DESC NULLS LAST" over schema's column names; newly allocated. */
+char *plan_sort_to_string (const PlanSort *sort, const PlanSchema *schema);
+
+/* added by windows (plan-window.c) */
+const char *plan_window_kind_name (PlanWindowKind kind); /* "TUMBLE", "HOP", ... */
+/* The output schema of a window TVF over input: input ++ window_start, window_end (NOT
+ * NULL TIMESTAMP(3)), window_time. */
+PlanSchema *plan_window_schema (const PlanSchema *input);
+/* "TUMBLE(ts, 10 s)"-style text for EXPLAIN; newly allocated. */
+char *plan_window_to_string (const PlanWindow *w, const PlanSchema *input);
+/* Follows output column col of node down through FILTER, plain column PROJECTs and
+ * LIMITs to a WINDOW node; TRUE with the node and the column's position in its output. */
+gboolean plan_window_trace (const PlanNode *node, guint col, const PlanNode **window,
+                            guint *window_col);
+/* The rowtime column of a table (its WATERMARK FOR column), -1 when it has none. */
+gint plan_table_rowtime (const PlanTable *table);
 
 G_END_DECLS

@@ -207,7 +207,9 @@ bind_table_ref (PlanSqlBinder *b, const PlanAstFrom *f)
       node->u.scan.columns = g_new (guint, schema->n_fields + 1);
       for (guint i = 0; i < schema->n_fields; i++)
         node->u.scan.columns[i] = i;
-      return rel_from_node (node, qualifier, desc, f->span);
+      /* added by windows: a table's computed columns are a PROJECT over its scan */
+      return plan__add_computed_columns (b, rel_from_node (node, qualifier, desc, f->span),
+                                         table);
     }
   if ((view = plan_catalog_get_view (b->catalog, f->name, NULL)) != NULL)
     {
@@ -236,23 +238,14 @@ bind_from (PlanSqlBinder *b, const PlanAstFrom *f)
           rel_requalify (rel, f->alias, desc);
         }
       break;
-    case PLAN_AST_FROM_JOIN:
-      while (f->left != NULL && f->left->kind == PLAN_AST_FROM_JOIN)
-        f = f->left; /* report the first join of the chain */
-      if (f->join == PLAN_AST_JOIN_COMMA)
-        return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, f->join_span,
-                            "Joins (FROM a, b) are not supported yet");
-      {
-        g_autofree char *text = plan__sql_ast_slice (b->ast, f->join_span);
-        g_autofree char *kw = g_ascii_strup (text, -1);
-        return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, f->join_span, "%s is not supported yet", kw);
-      }
+    case PLAN_AST_FROM_JOIN: /* added by joins: plan-sql-bind-join.c */
+      rel = plan__bind_join (b, NULL, f);
+      break;
     case PLAN_AST_FROM_TVF:
     default:
       for (guint i = 0; i < G_N_ELEMENTS (window_tvfs); i++)
         if (strcmp (f->call->name, window_tvfs[i]) == 0)
-          return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, f->span,
-                              "Window TVF %s is not supported yet", f->call->name);
+          return plan__bind_window_tvf (b, f); /* added by windows */
       return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, f->span,
                           "Table function %s is not supported yet", f->call->name);
     }
@@ -272,6 +265,19 @@ bind_from (PlanSqlBinder *b, const PlanAstFrom *f)
         }
     }
   return rel;
+}
+
+/* added by joins: for plan-sql-bind-join.c */
+PlanSqlRel *
+plan__bind_from (PlanSqlBinder *b, const PlanAstFrom *f)
+{
+  return bind_from (b, f);
+}
+
+void
+plan__rel_free (PlanSqlRel *rel)
+{
+  rel_free (rel);
 }
 
 static PlanSqlRel *
@@ -494,6 +500,8 @@ bind_pipe_step (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstQuery *s)
     case PLAN_AST_PIPE_EXTEND:
       return bind_project (b, rel, TRUE, &s->items, s->op_span, rel->cols->len);
     case PLAN_AST_PIPE_LIMIT:
+      if (plan__sort_take_limit (rel, s->limit, s->offset)) /* added by sort: Top-N */
+        return rel;
       return bind_limit (rel, s->limit, s->offset, s->op_span);
     case PLAN_AST_PIPE_AS:
       {
@@ -501,10 +509,10 @@ bind_pipe_step (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstQuery *s)
         rel_requalify (rel, s->alias, desc);
         return rel;
       }
-    case PLAN_AST_PIPE_JOIN:
-      rel_free (rel);
-      return bind_from (b, s->from);
-    case PLAN_AST_PIPE_ORDER_BY:
+    case PLAN_AST_PIPE_JOIN: /* added by joins */
+      return plan__bind_join (b, rel, s->from);
+    case PLAN_AST_PIPE_ORDER_BY: /* added by sort */
+      return plan__bind_order_by (b, rel, s);
     default:
       rel_free (rel);
       return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, s->op_span, "%s is not supported yet",
@@ -929,19 +937,18 @@ bind_watermark (PlanSqlBinder *b, const PlanAstWatermark *w, PlanTable *table, G
 static gboolean
 bind_columns (PlanSqlBinder *b, const PlanAstStmt *s, PlanSchema *schema)
 {
-  for (guint i = 0; i < s->columns.n; i++)
+  for (guint i = 0, k = 0; i < s->columns.n; i++)
     {
       const PlanAstColumnDef *c = s->columns.items[i];
       PlanType t;
       if (c->computed != NULL)
-        return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, c->span,
-                            "Computed columns are not supported yet") != NULL;
+        continue; /* added by windows: plan__bind_computed_columns */
       if (plan_schema_find (schema, c->name) >= 0)
         return plan__bfail (b, PLAN_ERROR_BIND, c->span, "Column '%s' is defined twice", c->name)
                != NULL;
       if (!plan__bind_type (b, c->type, !c->not_null, &t))
         return FALSE;
-      plan_schema_set_field (schema, i, c->name, t);
+      plan_schema_set_field (schema, k++, c->name, t);
     }
   for (guint i = 0; i < s->primary_key.n; i++)
     {
@@ -964,7 +971,7 @@ bind_create_table (PlanSqlBinder *b, const PlanAstStmt *s, PlanStatement *stmt)
 
   if (name_taken (b, s, "TABLE"))
     return FALSE;
-  schema = plan_schema_new (s->columns.n);
+  schema = plan_schema_new (plan__n_physical_columns (s)); /* windows: computed ones apart */
   if (!bind_columns (b, s, schema))
     return FALSE;
   table = plan_table_new (s->name, g_steal_pointer (&schema), s->span);
@@ -977,6 +984,8 @@ bind_create_table (PlanSqlBinder *b, const PlanAstStmt *s, PlanStatement *stmt)
                != NULL;
       plan_table_add_option (table, o->key, o->value);
     }
+  if (!plan__bind_computed_columns (b, s, table)) /* added by windows */
+    return FALSE;
   for (guint i = 0; i < s->watermarks.n; i++)
     if (!bind_watermark (b, s->watermarks.items[i], table, seen))
       return FALSE;
@@ -1012,8 +1021,8 @@ bind_describe (PlanSqlBinder *b, const PlanAstStmt *s, PlanStatement *stmt)
   stmt->name = g_strdup (s->name);
   if (table != NULL)
     {
-      stmt->table = plan_table_ref (table);
-      return TRUE;
+      stmt->table = plan__describe_table (b, table); /* added by windows: computed columns */
+      return stmt->table != NULL;
     }
   if ((view = plan_catalog_get_view (b->catalog, s->name, NULL)) == NULL)
     return table_not_found (b, s->name, s->name_span, "Table") != NULL;

@@ -379,6 +379,36 @@ parse_call_arg (PlanSqlParser *p)
   return plan__parse_expr (p);
 }
 
+/* added by windows: PARTITION BY name, or PARTITION BY (name, ...), into e->args. */
+static gboolean
+parse_partition_by (PlanSqlParser *p, PlanAstExpr *e)
+{
+  g_autoptr (GPtrArray) cols = g_ptr_array_new ();
+  gboolean list;
+
+  plan__advance (p);
+  plan__advance (p);
+  list = plan__accept (p, PLAN_TOK_LPAREN);
+  do
+    {
+      const PlanToken *nt = plan__peek (p);
+      PlanAstName *n = plan__parse_name (p, "a column name", FALSE);
+      PlanAstExpr *c;
+
+      if (n == NULL)
+        return FALSE;
+      c = plan__new_expr (p, PLAN_AST_COLUMN, nt);
+      c->name = n->name;
+      c->span = c->op_span = n->span;
+      g_ptr_array_add (cols, c);
+    }
+  while (list && plan__accept (p, PLAN_TOK_COMMA));
+  if (list && !plan__expect (p, PLAN_TOK_RPAREN, "')'"))
+    return FALSE;
+  e->args = plan__list_take (p, cols);
+  return TRUE;
+}
+
 PlanAstExpr *
 plan__parse_call (PlanSqlParser *p, const PlanToken *start)
 {
@@ -491,6 +521,10 @@ parse_word (PlanSqlParser *p, const PlanToken *t)
       e = plan__new_expr (p, PLAN_AST_TABLE_ARG, t);
       plan__advance (p);
       e->text = plan__tok_text (p, plan__advance (p));
+      /* added by windows: TABLE t PARTITION BY k | (k1, k2), for SESSION; args: COLUMNs */
+      if (plan__is_kw (p, "PARTITION") && plan__tok_is_kw (p, plan__peek_at (p, 1), "BY")
+          && !parse_partition_by (p, e))
+        return NULL;
       return finish (p, e, t);
     }
   for (guint i = 0; i < G_N_ELEMENTS (special) && call; i++)

@@ -685,9 +685,15 @@ parse_order_items (PlanSqlParser *p, PlanAstList *out)
         item->descending = TRUE;
       else
         plan__accept_kw (p, "ASC");
-      if (plan__accept_kw (p, "NULLS") && !plan__accept_kw (p, "FIRST")
-          && !plan__expect_kw (p, "LAST"))
-        return FALSE;
+      if (plan__accept_kw (p, "NULLS"))
+        {
+          if (plan__accept_kw (p, "FIRST"))
+            item->nulls = 1; /* added by sort */
+          else if (plan__expect_kw (p, "LAST"))
+            item->nulls = 2;
+          else
+            return FALSE;
+        }
       item->span = plan__span_from (p, start);
       g_ptr_array_add (items, item);
     }

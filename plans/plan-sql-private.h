@@ -177,6 +177,7 @@ typedef struct {
   PlanAstExpr *expr;
   gboolean descending;
   PlanSpan span;
+  gint nulls; /* added by sort: 0 as written nothing (the default), 1 FIRST, 2 LAST */
 } PlanAstOrderItem;
 
 typedef enum {
@@ -455,6 +456,20 @@ gboolean plan__check_qualifier (PlanSqlBinder *b, const PlanSqlRel *scope,
                                 const char *qualifier, PlanSpan span);
 PlanExpr *plan__bind_expr (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstExpr *e);
 
+/* added by joins (plan-sql-bind-join.c): binds the JOIN f; with left non-NULL (a pipe
+ * |> JOIN step, f->left NULL) that relation is the left side (ownership taken). */
+PlanSqlRel *plan__bind_join (PlanSqlBinder *b, PlanSqlRel *left, const PlanAstFrom *f);
+/* plan-sql-binder.c: one FROM item, and freeing a relation. */
+PlanSqlRel *plan__bind_from (PlanSqlBinder *b, const PlanAstFrom *f);
+void plan__rel_free (PlanSqlRel *rel);
+
+/* added by sort (plan-sql-bind-sort.c): ORDER BY over rel (consumed): a SORT node,
+ * with extra key expressions computed by a PROJECT below it and dropped above it. */
+PlanSqlRel *plan__bind_order_by (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstQuery *s);
+/* A LIMIT step over rel: when a SORT without a limit is just below, it becomes a Top-N
+ * with that limit and offset and TRUE is returned (no LIMIT node is needed). */
+gboolean plan__sort_take_limit (PlanSqlRel *rel, gint64 limit, gint64 offset);
+
 /* added by aggregates (plan-sql-bind-agg.c) */
 typedef struct _PlanSqlAggCtx PlanSqlAggCtx;
 gboolean plan__is_aggregate_call (const PlanAstExpr *e);
@@ -473,5 +488,17 @@ void plan__agg_end (PlanSqlBinder *b);
 /* Inside an aggregation: e as a reference to a key or aggregate column, or an error for a
  * column that is neither; *handled FALSE means "bind e normally". */
 PlanExpr *plan__agg_resolve (PlanSqlBinder *b, const PlanAstExpr *e, gboolean *handled);
+
+/* added by windows (plan-sql-bind-window.c): TABLE(TUMBLE|HOP|CUMULATE(...)) as a WINDOW
+ * node over the table argument; a new relation, or NULL with an error. */
+PlanSqlRel *plan__bind_window_tvf (PlanSqlBinder *b, const PlanAstFrom *f);
+/* Computed columns (`c AS expr`, `pt AS PROCTIME()`): CREATE TABLE keeps only the physical
+ * columns in the schema and records each computed one as the option __computed.<name> =
+ * "<declared position>:<expr text>"; a scan of the table gets them as a PROJECT in declared
+ * order (consumes rel; NULL on error); DESCRIBE gets a table whose schema has them all. */
+guint plan__n_physical_columns (const PlanAstStmt *s);
+gboolean plan__bind_computed_columns (PlanSqlBinder *b, const PlanAstStmt *s, PlanTable *table);
+PlanSqlRel *plan__add_computed_columns (PlanSqlBinder *b, PlanSqlRel *rel, PlanTable *table);
+PlanTable *plan__describe_table (PlanSqlBinder *b, PlanTable *table);
 
 G_END_DECLS

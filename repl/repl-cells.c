@@ -88,6 +88,13 @@ keep_output (ReplShell *shell, ReplOutputKind kind, const char *text)
 }
 
 void
+repl__keep (ReplShell *shell, ReplOutputKind kind, const char *text)
+{
+  if (shell->outputs != NULL)
+    keep_output (shell, kind, text);
+}
+
+void
 repl__emit (ReplShell *shell, ReplOutputKind kind, FILE *stream, const char *text)
 {
   fputs (text, stream);
@@ -212,6 +219,129 @@ gboolean
 repl__rerun_cell (ReplShell *shell, ReplCell *cell)
 {
   return run_cell (shell, cell, NULL);
+}
+
+void
+repl__edit_cell (ReplShell *shell, ReplCell *cell)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *edited = repl__edit_text (cell->source, &error);
+  g_autofree char *trimmed = NULL;
+
+  if (edited == NULL)
+    {
+      fprintf (stderr, "\\edit: %s; cell [%u] is unchanged\n", error->message, cell->number);
+      return;
+    }
+  trimmed = g_strstrip (g_strdup (edited));
+  if (trimmed[0] == '\0')
+    {
+      fprintf (stderr, "\\edit: the edited text is empty; cell [%u] is unchanged\n",
+               cell->number);
+      return;
+    }
+  if (strcmp (trimmed, cell->source) == 0)
+    {
+      printf ("Cell [%u] is unchanged; \\rerun %u runs it again.\n", cell->number,
+              cell->number);
+      return;
+    }
+  g_free (cell->source);
+  cell->source = g_steal_pointer (&trimmed);
+  if (shell->notebook != NULL && cell->notebook_id != 0
+      && !repl_notebook_update_cell (shell->notebook, cell->notebook_id, cell->source,
+                                     &error))
+    notebook_warn (shell, error);
+  printf ("[%u]> %s\n", cell->number, cell->source);
+  run_cell (shell, cell, NULL);
+}
+
+/* TRUE when line is a cell marker of an .sql export: "-- [N]". */
+static gboolean
+is_cell_marker (const char *line, gsize len)
+{
+  gsize i = 4;
+
+  if (len < 6 || strncmp (line, "-- [", 4) != 0)
+    return FALSE;
+  while (i < len && g_ascii_isdigit (line[i]))
+    i++;
+  while (len > i + 1 && g_ascii_isspace (line[len - 1]))
+    len--;
+  return i > 4 && i + 1 == len && line[i] == ']';
+}
+
+/* The cells of a script: the text between "-- [N]" lines when it has them (text before
+ * the first one only when it holds a statement), else one cell per statement. */
+static GPtrArray *
+split_cells (const char *script)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GString) chunk = g_string_new (NULL);
+  gboolean marked = FALSE;
+  const char *line = script;
+
+  while (*line != '\0')
+    {
+      gsize len = strcspn (line, "\n");
+
+      if (is_cell_marker (line, len))
+        {
+          g_autoptr (GPtrArray) asts = plan_sql_parse (chunk->str, NULL);
+
+          if (asts != NULL)
+            g_ptr_array_set_free_func (asts, (GDestroyNotify) plan_ast_free);
+          if (marked || asts == NULL || asts->len > 0)
+            g_ptr_array_add (cells, g_strstrip (g_strdup (chunk->str)));
+          g_string_truncate (chunk, 0);
+          marked = TRUE;
+        }
+      else
+        g_string_append_len (chunk, line, len + (line[len] == '\n'));
+      line += len + (line[len] == '\n');
+    }
+  if (marked)
+    {
+      g_ptr_array_add (cells, g_strstrip (g_strdup (chunk->str)));
+      return cells;
+    }
+  {
+    g_autoptr (GPtrArray) asts = plan_sql_parse (script, NULL);
+
+    for (guint i = 0; asts != NULL && i < asts->len; i++)
+      g_ptr_array_add (cells, g_strdup (plan_ast_get_text (g_ptr_array_index (asts, i))));
+    if (asts == NULL) /* let the run report the syntax error */
+      g_ptr_array_add (cells, g_strstrip (g_strdup (script)));
+    if (asts != NULL)
+      g_ptr_array_set_free_func (asts, (GDestroyNotify) plan_ast_free);
+  }
+  return cells;
+}
+
+gboolean
+repl__run_script_as_cells (ReplShell *shell, const char *script)
+{
+  g_autoptr (GPtrArray) sources = split_cells (script);
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      const char *source = g_ptr_array_index (sources, i);
+      ReplCell *cell;
+      g_autofree char *name = NULL;
+
+      if (source[0] == '\0')
+        continue;
+      cell = repl__cell_new (shell->cells->len + 1, source);
+      g_ptr_array_add (shell->cells, cell);
+      name = g_strdup_printf ("cell [%u]", cell->number);
+      if (!run_cell (shell, cell, name))
+        {
+          fprintf (stderr, "strom: cell [%u] %s; stopped there\n", cell->number,
+                   cell->status == REPL_RUN_CANCELLED ? "was cancelled" : "failed");
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* ---- notebooks ---------------------------------------------------------------------------- */

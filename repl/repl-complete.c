@@ -29,7 +29,7 @@ static const char *const functions[] = {
   "YEAR", "CAST", "EXTRACT", NULL,
 };
 
-static const char *const formats[] = { "table", "csv", "json", "changelog", NULL };
+static const char *const formats[] = { "table", "live", "changelog", "csv", "json", NULL };
 
 void
 repl_completion_free (ReplCompletion *completion)
@@ -329,7 +329,7 @@ complete_meta (ReplCompletion *c, GPtrArray *out, GwClient *client, const char *
     complete_path (out, word);
   else if (strcmp (words[0], "\\set") == 0 || strcmp (words[0], "\\unset") == 0)
     {
-      static const char *const variables[] = { "format", "timing", NULL };
+      static const char *const variables[] = { "format", "timing", "pager", NULL };
       static const char *const switches[] = { "on", "off", NULL };
 
       if (args->len == 1)

@@ -34,10 +34,12 @@ static ReplMetaResult meta_unset (ReplShell *shell, const char *arg);
 static ReplMetaResult meta_jobs (ReplShell *shell, const char *arg);
 static ReplMetaResult meta_job (ReplShell *shell, const char *arg);
 static ReplMetaResult meta_cancel (ReplShell *shell, const char *arg);
+static ReplMetaResult meta_connect (ReplShell *shell, const char *arg); /* added by server */
 static ReplMetaResult meta_explain (ReplShell *shell, const char *arg);
 static ReplMetaResult meta_plan (ReplShell *shell, const char *arg);
 static ReplMetaResult meta_cells (ReplShell *shell, const char *arg);
 static ReplMetaResult meta_rerun (ReplShell *shell, const char *arg);
+static ReplMetaResult meta_edit (ReplShell *shell, const char *arg);
 static ReplMetaResult meta_save (ReplShell *shell, const char *arg);
 static ReplMetaResult meta_open (ReplShell *shell, const char *arg);
 static ReplMetaResult meta_export (ReplShell *shell, const char *arg);
@@ -47,19 +49,22 @@ static const ReplMeta metas[] = {
   { { "\\help", "[TOPIC]", "help on SQL statements (\\help SELECT) or a command" }, meta_help },
   { { "\\quit", "", "leave strom (also \\q, exit, quit, Ctrl-D)" }, meta_quit },
   { { "\\timing", "[on|off]", "show how long each statement took" }, meta_timing },
-  { { "\\set", "[NAME VALUE]", "set format (table|csv|json|changelog) or timing; "
-      "no argument lists them" }, meta_set },
+  { { "\\set", "[NAME VALUE]", "format (table|live|changelog|csv|json), timing, pager" },
+    meta_set },
   { { "\\unset", "NAME", "put a \\set variable back to its default" }, meta_unset },
   { { "\\jobs", "", "this session's jobs: status, rows read, elapsed time" }, meta_jobs },
   { { "\\job", "N|ID", "a job's operators: busy/idle/backpressured, rows/s, latency" },
     meta_job },
   { { "\\cancel", "N|ID", "cancel a running job" }, meta_cancel },
+  { { "\\connect", "URL [TOKEN_FILE]", "run later statements on a strom serve instance" },
+    meta_connect },
   { { "\\explain", "SQL", "EXPLAIN, plus what each operator partitions by, keeps and emits" },
     meta_explain },
   { { "\\plan", "[FILE.png|FILE.svg] SQL", "the physical plan: a picture (Graphviz) or a "
       "tree" }, meta_plan },
   { { "\\cells", "", "list this session's cells" }, meta_cells },
   { { "\\rerun", "N", "run cell N again" }, meta_rerun },
+  { { "\\edit", "N", "edit cell N in $EDITOR, then run the edited text" }, meta_edit },
   { { "\\save", "[FILE]", "save the session's cells in the notebook FILE (.strom)" },
     meta_save },
   { { "\\open", "FILE", "open (or start) a notebook and restore its session" }, meta_open },
@@ -335,7 +340,7 @@ meta_timing (ReplShell *shell, const char *arg)
   return REPL_META_CONTINUE;
 }
 
-static const char *const variables[] = { "format", "timing", NULL };
+static const char *const variables[] = { "format", "timing", "pager", NULL };
 
 static gboolean
 check_variable (const char *name)
@@ -345,8 +350,8 @@ check_variable (const char *name)
   if (g_strv_contains (variables, name))
     return TRUE;
   close = repl_suggest (name, variables);
-  fprintf (stderr, "\\set: unknown variable '%s'%s%s%s; the variables are format and "
-           "timing (SET 'key' = 'value'; changes the engine's settings)\n", name,
+  fprintf (stderr, "\\set: unknown variable '%s'%s%s%s; the variables are format, timing "
+           "and pager (SET 'key' = 'value'; changes the engine's settings)\n", name,
            close != NULL ? " (did you mean " : "", close != NULL ? close : "",
            close != NULL ? "?)" : "");
   return FALSE;
@@ -358,11 +363,23 @@ set_variable (ReplShell *shell, const char *name, const char *value)
   if (strcmp (name, "format") == 0)
     {
       if (!repl_format_from_string (value, &shell->format))
-        fprintf (stderr, "\\set format: expected table, csv, json or changelog, not '%s'\n",
-                 value);
+        fprintf (stderr, "\\set format: expected table, live, changelog, csv or json, not "
+                 "'%s'\n", value);
     }
-  else if (!parse_switch (value, &shell->timing))
-    fprintf (stderr, "\\set timing: expected on or off, not '%s'\n", value);
+  else if (!parse_switch (value, strcmp (name, "pager") == 0 ? &shell->pager
+                                                             : &shell->timing))
+    fprintf (stderr, "\\set %s: expected on or off, not '%s'\n", name, value);
+}
+
+static void
+print_variable (ReplShell *shell, const char *name)
+{
+  if (strcmp (name, "format") == 0)
+    printf ("format = %s\n", repl_format_name (shell->format));
+  else if (strcmp (name, "timing") == 0)
+    printf ("timing = %s\n", shell->timing ? "on" : "off");
+  else
+    printf ("pager = %s\n", shell->pager ? "on" : "off");
 }
 
 static ReplMetaResult
@@ -372,18 +389,15 @@ meta_set (ReplShell *shell, const char *arg)
 
   if (arg[0] == '\0')
     {
-      printf ("format = %s\ntiming = %s\n", repl_format_name (shell->format),
-              shell->timing ? "on" : "off");
+      for (guint i = 0; variables[i] != NULL; i++)
+        print_variable (shell, variables[i]);
       return REPL_META_CONTINUE;
     }
   if (!check_variable (words[0]))
     return REPL_META_CONTINUE;
   if (words[1] == NULL || *g_strstrip (words[1]) == '\0')
     {
-      if (strcmp (words[0], "format") == 0)
-        printf ("format = %s\n", repl_format_name (shell->format));
-      else
-        printf ("timing = %s\n", shell->timing ? "on" : "off");
+      print_variable (shell, words[0]);
       return REPL_META_CONTINUE;
     }
   set_variable (shell, words[0], words[1]);
@@ -395,13 +409,15 @@ meta_unset (ReplShell *shell, const char *arg)
 {
   if (arg[0] == '\0')
     {
-      fputs ("\\unset: name the variable: \\unset format or \\unset timing\n", stderr);
+      fputs ("\\unset: name the variable: format, timing or pager\n", stderr);
       return REPL_META_CONTINUE;
     }
   if (!check_variable (arg))
     return REPL_META_CONTINUE;
   if (strcmp (arg, "format") == 0)
     shell->format = REPL_FORMAT_TABLE;
+  else if (strcmp (arg, "pager") == 0)
+    shell->pager = TRUE;
   else
     shell->timing = FALSE;
   return REPL_META_CONTINUE;
@@ -602,6 +618,46 @@ meta_cancel (ReplShell *shell, const char *arg)
   return REPL_META_CONTINUE;
 }
 
+/* \connect URL [TOKEN_FILE] (added by server): later statements run on a `strom serve`
+ * instance in a new session. The first client belongs to main; those opened here are
+ * kept until exit, since operations shown earlier may still point into them. */
+static GPtrArray *connected_clients;
+
+static void
+free_connected_clients (void)
+{
+  g_clear_pointer (&connected_clients, g_ptr_array_unref);
+}
+
+static ReplMetaResult
+meta_connect (ReplShell *shell, const char *arg)
+{
+  g_auto (GStrv) words = NULL;
+  g_autoptr (GError) error = NULL;
+  GwClient *client;
+
+  if (!g_shell_parse_argv (arg, NULL, &words, NULL) || g_strv_length (words) > 2)
+    {
+      puts ("Usage: \\connect URL [TOKEN_FILE], e.g. \\connect http://127.0.0.1:8081");
+      return REPL_META_CONTINUE;
+    }
+  client = gw_remote_client_connect (words[0], words[1], &error);
+  if (client == NULL)
+    {
+      fprintf (stderr, "\\connect: %s\n", error->message);
+      return REPL_META_CONTINUE;
+    }
+  if (connected_clients == NULL)
+    {
+      connected_clients = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_client_free);
+      atexit (free_connected_clients);
+    }
+  g_ptr_array_add (connected_clients, client);
+  shell->client = client;
+  printf ("Connected to %s: statements now run there, in a new session.\n", words[0]);
+  return REPL_META_CONTINUE;
+}
+
 /* ---- plans -------------------------------------------------------------------------------- */
 
 /* The SQL of a meta-command without a trailing ';'. */
@@ -729,13 +785,22 @@ meta_cells (ReplShell *shell, const char *arg)
   for (guint i = 0; i < shell->cells->len; i++)
     {
       const ReplCell *cell = g_ptr_array_index (shell->cells, i);
-      g_autofree char *text = g_strdup (cell->source);
+      const char *start = cell->source;
+      g_autofree char *text = NULL;
+      g_autofree char *number = g_strdup_printf ("[%u]", cell->number);
       const char *status = cell->n_runs == 0 ? "not run" : repl_run_status_name (cell->status);
 
+      /* the statement rather than the comment lines above it, when it has one */
+      while (g_str_has_prefix (start, "--") && strchr (start, '\n') != NULL)
+        start = strchr (start, '\n') + 1;
+      text = g_strstrip (g_strdup (start[0] != '\0' ? start : cell->source));
       g_strdelimit (text, "\n\t", ' ');
+      for (char *p = text; *p != '\0'; p++) /* one blank for a run of them */
+        while (p[0] == ' ' && p[1] == ' ')
+          memmove (p, p + 1, strlen (p));
       if (g_utf8_strlen (text, -1) > 64)
         strcpy (g_utf8_offset_to_pointer (text, 61), "...");
-      printf ("[%u] %-9s %s\n", cell->number, status, text);
+      printf ("%-*s %-9s %s\n", shell->cells->len >= 10 ? 4 : 3, number, status, text);
     }
   return REPL_META_CONTINUE;
 }
@@ -756,6 +821,25 @@ meta_rerun (ReplShell *shell, const char *arg)
       return REPL_META_CONTINUE;
     }
   repl__rerun_cell (shell, g_ptr_array_index (shell->cells, n - 1));
+  return REPL_META_CONTINUE;
+}
+
+static ReplMetaResult
+meta_edit (ReplShell *shell, const char *arg)
+{
+  char *end = NULL;
+  guint64 n = g_ascii_strtoull (arg, &end, 10);
+
+  if (arg[0] == '\0' || *end != '\0' || n < 1 || n > shell->cells->len)
+    {
+      if (shell->cells->len == 0)
+        fputs ("\\edit: there are no cells yet\n", stderr);
+      else
+        fprintf (stderr, "\\edit: give a cell number from 1 to %u (\\cells lists them)\n",
+                 shell->cells->len);
+      return REPL_META_CONTINUE;
+    }
+  repl__edit_cell (shell, g_ptr_array_index (shell->cells, n - 1));
   return REPL_META_CONTINUE;
 }
 

@@ -384,6 +384,30 @@ repl_notebook_add_cell (ReplNotebook *notebook, const char *source, GError **err
   return id;
 }
 
+gboolean
+repl_notebook_update_cell (ReplNotebook *notebook, gint64 cell_id, const char *source,
+                           GError **error)
+{
+  g_autofree char *now = now_iso8601 ();
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (notebook != NULL && source != NULL, FALSE);
+  ok = sqlite3_prepare_v2 (notebook->db, "UPDATE cells SET source = ?1, updated_at = ?2 "
+                           "WHERE id = ?3", -1, &stmt, NULL) == SQLITE_OK;
+  if (ok)
+    {
+      sqlite3_bind_text (stmt, 1, source, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, now, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, cell_id);
+      ok = sqlite3_step (stmt) == SQLITE_DONE && sqlite3_changes (notebook->db) == 1;
+    }
+  sqlite3_finalize (stmt);
+  if (!ok)
+    set_sqlite_error (error, notebook, "save the edited cell");
+  return ok;
+}
+
 gint64
 repl_notebook_begin_run (ReplNotebook *notebook, gint64 cell_id, GError **error)
 {

@@ -93,6 +93,33 @@ describe_state (GString *out, const PlanPhysNode *n)
                               n->u.aggregate.n_aggs,
                               plural (n->u.aggregate.n_aggs, "aggregate", "aggregates"));
       break;
+    case PLAN_PHYS_SORT: /* added by sort */
+      if (n->u.sort.limit >= 0)
+        g_string_append_printf (out, "the best %" G_GINT64_FORMAT " rows seen so far in order",
+                                n->u.sort.limit + n->u.sort.offset);
+      else
+        g_string_append (out, "every input row, in managed memory; when its share is full, "
+                         "sorted runs spill to LZ4-compressed temporary files");
+      break;
+    case PLAN_PHYS_JOIN: /* added by joins */
+      g_string_append (out, "per join key, the rows of both sides seen so far with their "
+                       "multiplicity (and, for outer joins, how many matches each has)");
+      break;
+    case PLAN_PHYS_HASH_JOIN:
+      g_string_append_printf (out, "a hash table of the %s side's rows by join key, built "
+                              "before probing", n->u.join.build_side == 0 ? "left" : "right");
+      break;
+    case PLAN_PHYS_NESTED_LOOP_JOIN:
+      g_string_append_printf (out, "all rows of the %s side, compared with every row of the "
+                              "other", n->u.join.build_side == 0 ? "left" : "right");
+      break;
+    case PLAN_PHYS_WINDOW: /* added by windows */
+      g_string_append (out, "none, each row is given its windows as it passes");
+      break;
+    case PLAN_PHYS_WINDOW_AGGREGATE:
+      g_string_append (out, "per window and group key, the rows of windows the watermark has "
+                       "not passed yet; a window's state goes when it fires");
+      break;
     case PLAN_PHYS_SINK:
       g_string_append (out, n->u.sink.sink == PLAN_SINK_COLLECT
                        ? "a queue of rows waiting for the client to fetch them"
@@ -141,6 +168,33 @@ describe_emits (GString *out, const PlanPhysNode *n)
     case PLAN_PHYS_AGGREGATE:
       g_string_append (out, "a changelog: on each input row, -U of the group's old result "
                        "and +U of the new one (+I for a new group, -D when it empties)");
+      break;
+    case PLAN_PHYS_SORT: /* added by sort */
+      g_string_append (out, n->updating
+                       ? "a changelog as the top rows change: -D for a row that drops out, "
+                         "+I for one that comes in"
+                       : "nothing until its input ends, then every row in order (a merge of "
+                         "the spilled runs when it spilled)");
+      break;
+    case PLAN_PHYS_JOIN: /* added by joins */
+      g_string_append (out, "on each input row, its matches from the other side at once; "
+                       "outer joins retract a NULL-filled row (-D) when its first match "
+                       "arrives and emit it again when the last match goes");
+      break;
+    case PLAN_PHYS_HASH_JOIN:
+    case PLAN_PHYS_NESTED_LOOP_JOIN:
+      g_string_append (out, "nothing until the build side has ended, then each probe row's "
+                       "matches as it arrives; unmatched build rows of an outer join at the "
+                       "end");
+      break;
+    case PLAN_PHYS_WINDOW: /* added by windows */
+      g_string_append (out, "each row once per window it falls in, with window_start, "
+                       "window_end and window_time");
+      break;
+    case PLAN_PHYS_WINDOW_AGGREGATE:
+      g_string_append (out, "one final row (+I) per window and group when the watermark passes "
+                       "the window's end; rows for windows already fired are dropped and "
+                       "counted (numLateRecordsDropped)");
       break;
     case PLAN_PHYS_LIMIT:
       if (n->u.limit.offset > 0)

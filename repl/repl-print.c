@@ -8,7 +8,14 @@
  * cell, so it keeps the rows (rendered to their display text, one block per row) up to a
  * cap and draws the box at the end. On a changelog result the table keeps the
  * materialized rows: a -U or -D removes an equal earlier row, found through a hash
- * index, which is what a user expects to see of "the result" of an updating query.
+ * index, which is what a user expects to see of "the result" of an updating query; a +U
+ * right after a -U takes the retracted row's place, so an updated row stays where it was.
+ * Retracted rows leave holes that are squeezed out once they outnumber the live rows.
+ *
+ * The live format keeps rows the same way and renders frames of the result as it stands
+ * (repl_printer_render_frame, drawn by repl-live.c); at the end it prints what table
+ * prints. An append-only live result that reaches the cap drops its oldest rows rather
+ * than the newest, since a live view of a stream should keep moving.
  *
  * Display text is made safe for a terminal box: invalid UTF-8 becomes U+FFFD and control
  * characters are escaped (\n, \t, \xNN), and widths count terminal columns (wide CJK
@@ -45,14 +52,19 @@ struct _ReplPrinter {
   guint64 n_dropped;    /* rows past max_rows, not kept */
   GHashTable *index;    /* owned, changelog tables only: ReplRow* (borrowed) -> GArray of
                          * guint positions in rows (owned) */
+  guint hole;           /* where the last -U removed a row; G_MAXUINT: none */
+  guint *frame_widths;  /* owned, live: the widths of the last frame, n_fields */
   GString *scratch;     /* owned: encoding buffer */
 };
+
+#define NO_HOLE G_MAXUINT
 
 gboolean
 repl_format_from_string (const char *name, ReplFormat *out)
 {
   static const ReplFormat all[] = {
     REPL_FORMAT_TABLE, REPL_FORMAT_CSV, REPL_FORMAT_JSON, REPL_FORMAT_CHANGELOG,
+    REPL_FORMAT_LIVE,
   };
 
   g_return_val_if_fail (out != NULL, FALSE);
@@ -80,6 +92,8 @@ repl_format_name (ReplFormat format)
       return "json";
     case REPL_FORMAT_CHANGELOG:
       return "changelog";
+    case REPL_FORMAT_LIVE:
+      return "live";
     }
   return "?";
 }
@@ -360,19 +374,67 @@ row_encode (ReplPrinter *printer, const GwRow *row)
   return encoded;
 }
 
+/* Squeezes the holes out of rows and, with drop > 0, the oldest drop live rows too (an
+ * append-only live result only: it has no index). Positions in the index move along. */
 static void
-table_keep (ReplPrinter *printer, ReplRow *encoded)
+table_compact (ReplPrinter *printer, guint drop)
+{
+  g_autofree guint *moved = g_new (guint, MAX (printer->rows->len, 1u));
+  GHashTableIter iter;
+  GArray *positions;
+  guint kept = 0;
+
+  for (guint i = 0; i < printer->rows->len; i++)
+    {
+      ReplRow *row = g_ptr_array_index (printer->rows, i);
+
+      moved[i] = kept;
+      if (row != NULL && drop > 0)
+        {
+          g_free (row);
+          drop--;
+          printer->n_live--;
+          printer->n_dropped++;
+          continue;
+        }
+      if (row != NULL)
+        g_ptr_array_index (printer->rows, kept++) = row;
+    }
+  for (guint i = kept; i < printer->rows->len; i++) /* moved or freed: not to be freed */
+    g_ptr_array_index (printer->rows, i) = NULL;
+  g_ptr_array_set_size (printer->rows, kept);
+  printer->hole = NO_HOLE;
+  if (printer->index == NULL)
+    return;
+  g_hash_table_iter_init (&iter, printer->index);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &positions))
+    for (guint i = 0; i < positions->len; i++)
+      g_array_index (positions, guint, i) = moved[g_array_index (positions, guint, i)];
+}
+
+static void
+table_keep (ReplPrinter *printer, ReplRow *encoded, gboolean update_after)
 {
   GArray *positions;
   guint pos = printer->rows->len;
 
+  if (printer->n_live >= printer->max_rows && printer->format == REPL_FORMAT_LIVE
+      && printer->index == NULL && printer->max_rows > 0)
+    table_compact (printer, MAX (printer->max_rows / 10, 1u));
   if (printer->n_live >= printer->max_rows)
     {
       printer->n_dropped++;
       g_free (encoded);
       return;
     }
-  g_ptr_array_add (printer->rows, encoded);
+  if (update_after && printer->hole != NO_HOLE)
+    {
+      pos = printer->hole;
+      g_ptr_array_index (printer->rows, pos) = encoded;
+    }
+  else
+    g_ptr_array_add (printer->rows, encoded);
+  printer->hole = NO_HOLE;
   printer->n_live++;
   if (printer->index == NULL)
     return;
@@ -402,6 +464,7 @@ table_retract (ReplPrinter *printer, ReplRow *encoded)
     g_hash_table_remove (printer->index, g_ptr_array_index (printer->rows, pos));
   g_clear_pointer (&g_ptr_array_index (printer->rows, pos), g_free);
   printer->n_live--;
+  printer->hole = pos;
 }
 
 static void
@@ -411,9 +474,16 @@ table_add (ReplPrinter *printer, const GwRow *row)
 
   if (printer->index != NULL
       && (row->kind == RT_ROW_UPDATE_BEFORE || row->kind == RT_ROW_DELETE))
-    table_retract (printer, encoded);
+    {
+      printer->hole = NO_HOLE;
+      table_retract (printer, encoded);
+      if (row->kind == RT_ROW_DELETE)
+        printer->hole = NO_HOLE;
+    }
   else
-    table_keep (printer, encoded);
+    table_keep (printer, encoded, row->kind == RT_ROW_UPDATE_AFTER);
+  if (printer->rows->len - printer->n_live > MAX (printer->n_live, 1024u))
+    table_compact (printer, 0);
 }
 
 /* Column widths of the kept rows and the header. */
@@ -483,9 +553,104 @@ table_finish (ReplPrinter *printer, GString *out)
   g_string_append_printf (out, "%" G_GUINT64_FORMAT " %s in set", total,
                           total == 1 ? "row" : "rows");
   if (printer->n_dropped > 0)
-    g_string_append_printf (out, " (only the first %u are shown; --format csv or json "
-                            "prints every row)", printer->n_live);
+    g_string_append_printf (out, " (only the %s %u are shown; --format csv or json "
+                            "prints every row)", printer->format == REPL_FORMAT_LIVE
+                            && printer->index == NULL ? "last" : "first", printer->n_live);
   g_string_append_c (out, '\n');
+}
+
+/* ---- live frames ---------------------------------------------------------------------- */
+
+/* Appends line (no newline) cut to max_cols terminal columns, then the newline. */
+static void
+append_cut_line (GString *out, const char *line, gsize len, guint max_cols)
+{
+  guint used = 0;
+  const char *end = line + len;
+  const char *p;
+
+  for (p = line; p < end && max_cols > 0; p = g_utf8_next_char (p))
+    {
+      guint w = char_width (g_utf8_get_char (p));
+
+      if (used + w > max_cols)
+        break;
+      used += w;
+    }
+  g_string_append_len (out, line, max_cols > 0 ? p - line : (gssize) len);
+  g_string_append_c (out, '\n');
+}
+
+guint
+repl_printer_render_frame (ReplPrinter *printer, GString *out, guint max_rows,
+                           guint max_cols)
+{
+  const PlanSchema *schema = printer->schema;
+  guint n = schema->n_fields;
+  g_autoptr (GPtrArray) shown = g_ptr_array_new ();
+  g_autoptr (GString) box = g_string_new (NULL);
+  const char *line;
+
+  g_return_val_if_fail (printer != NULL && out != NULL, 0);
+  if (printer->frame_widths == NULL)
+    {
+      printer->frame_widths = g_new0 (guint, MAX (n, 1u));
+      for (guint i = 0; i < n; i++)
+        printer->frame_widths[i] = header_width (&schema->fields[i]);
+    }
+  /* the last max_rows live rows, newest last */
+  for (guint r = printer->rows->len; r > 0 && shown->len < max_rows; r--)
+    if (g_ptr_array_index (printer->rows, r - 1) != NULL)
+      g_ptr_array_add (shown, g_ptr_array_index (printer->rows, r - 1));
+  for (guint k = 0; k < shown->len; k++)
+    {
+      const char *p = ((const ReplRow *) g_ptr_array_index (shown, k))->data;
+
+      for (guint i = 0; i < n; i++)
+        {
+          guint w = *p == 'N' ? NULL_WIDTH : display_width (p + 1);
+
+          printer->frame_widths[i] = MAX (printer->frame_widths[i], w);
+          p += strlen (p) + 1;
+        }
+    }
+  if (n > 0)
+    {
+      append_border (box, printer->frame_widths, n);
+      g_string_append_c (box, '|');
+      append_header_names (box, schema, printer->frame_widths, 0);
+      g_string_append_c (box, '\n');
+      append_border (box, printer->frame_widths, n);
+      for (guint k = shown->len; k > 0; k--)
+        table_append_row (box, schema, g_ptr_array_index (shown, k - 1), printer->frame_widths);
+      if (shown->len > 0)
+        append_border (box, printer->frame_widths, n);
+    }
+  for (line = box->str; *line != '\0';)
+    {
+      const char *nl = strchr (line, '\n');
+
+      append_cut_line (out, line, nl - line, max_cols);
+      line = nl + 1;
+    }
+  return shown->len;
+}
+
+void
+repl_format_live_status (GString *out, guint64 n_rows, guint shown, double rows_per_s,
+                         const char *watermark, gint64 elapsed_us)
+{
+  gint64 tenths = MAX (elapsed_us, 0) / 100000;
+
+  g_string_append_printf (out, "%" G_GUINT64_FORMAT " %s", n_rows, n_rows == 1 ? "row" : "rows");
+  if (shown < n_rows)
+    g_string_append_printf (out, " (the last %u shown)", shown);
+  if (rows_per_s >= 0)
+    g_string_append_printf (out, ", %.0f rows/s", rows_per_s);
+  else
+    g_string_append (out, ", - rows/s");
+  g_string_append_printf (out, ", watermark %s, %" G_GINT64_FORMAT ".%d s",
+                          watermark != NULL ? watermark : "-", tenths / 10, (int) (tenths % 10));
 }
 
 /* ---- changelog ------------------------------------------------------------------------ */
@@ -782,7 +947,8 @@ repl_printer_new (ReplFormat format, PlanSchema *schema, gboolean changelog)
   printer->max_rows = REPL_TABLE_MAX_ROWS;
   printer->rows = g_ptr_array_new_with_free_func (g_free);
   printer->scratch = g_string_new (NULL);
-  if (format == REPL_FORMAT_TABLE && changelog)
+  printer->hole = NO_HOLE;
+  if ((format == REPL_FORMAT_TABLE || format == REPL_FORMAT_LIVE) && changelog)
     printer->index = g_hash_table_new_full (row_hash, row_equal, NULL,
                                             (GDestroyNotify) g_array_unref);
   return printer;
@@ -797,6 +963,7 @@ repl_printer_free (ReplPrinter *printer)
   g_ptr_array_unref (printer->rows);
   g_string_free (printer->scratch, TRUE);
   g_free (printer->widths);
+  g_free (printer->frame_widths);
   plan_schema_unref (printer->schema);
   g_free (printer);
 }
@@ -815,6 +982,13 @@ repl_printer_get_n_rows (ReplPrinter *printer)
   return printer->n_rows;
 }
 
+guint
+repl_printer_get_n_live (ReplPrinter *printer)
+{
+  g_return_val_if_fail (printer != NULL, 0);
+  return printer->n_live;
+}
+
 void
 repl_printer_add_row (ReplPrinter *printer, const GwRow *row, GString *out)
 {
@@ -826,6 +1000,7 @@ repl_printer_add_row (ReplPrinter *printer, const GwRow *row, GString *out)
   switch (printer->format)
     {
     case REPL_FORMAT_TABLE:
+    case REPL_FORMAT_LIVE:
       table_add (printer, row);
       break;
     case REPL_FORMAT_CSV:
@@ -848,6 +1023,7 @@ repl_printer_finish (ReplPrinter *printer, GString *out)
   switch (printer->format)
     {
     case REPL_FORMAT_TABLE:
+    case REPL_FORMAT_LIVE:
       table_finish (printer, out);
       break;
     case REPL_FORMAT_CSV:

@@ -52,13 +52,13 @@ typedef struct {
   gboolean shown;
 } ReplProgress;
 
-static volatile sig_atomic_t repl_interrupted;
+volatile sig_atomic_t repl__interrupted;
 
 static void
 on_sigint (int signo)
 {
   (void) signo;
-  repl_interrupted = 1;
+  repl__interrupted = 1;
 }
 
 static void
@@ -83,6 +83,7 @@ repl_shell_new (GwClient *client, ReplFormat format)
   shell->format = format;
   shell->progress_ok = isatty (STDOUT_FILENO) && isatty (STDERR_FILENO);
   shell->buffer = g_string_new (NULL);
+  shell->pager = TRUE;
   shell->cells = g_ptr_array_new_with_free_func ((GDestroyNotify) repl__cell_free);
   return shell;
 }
@@ -229,6 +230,35 @@ flush_output (ReplShell *shell, GString *out, ReplProgress *progress)
 
 /* ---- running one statement ---------------------------------------------------------- */
 
+/* The format for op's result. live needs a terminal (else: table). The default, table,
+ * follows the session's 'sql-client.execution.result-mode' for a job's result, as Flink's
+ * SQL client does: 'changelog' prints the changelog, 'table' (the default) shows it live
+ * when the session runs interactively on a terminal in streaming mode, 'tableau' as a
+ * table. Results without a job (SHOW, DESCRIBE) are always tables. */
+static ReplFormat
+result_format (ReplShell *shell, GwOperation *op)
+{
+  PlanSettings *settings = gw_client_get_settings (shell->client);
+  const char *mode = settings != NULL
+                     ? plan_settings_get (settings, "sql-client.execution.result-mode") : NULL;
+  const char *runtime = settings != NULL
+                        ? plan_settings_get (settings, "execution.runtime-mode") : NULL;
+  gboolean terminal = isatty (STDOUT_FILENO);
+
+  if (shell->format == REPL_FORMAT_LIVE)
+    return terminal ? REPL_FORMAT_LIVE : REPL_FORMAT_TABLE;
+  if (shell->format != REPL_FORMAT_TABLE)
+    return shell->format;
+  if (gw_operation_get_job_id (op) == NULL) /* SHOW, DESCRIBE, ...: a table as they are */
+    return REPL_FORMAT_TABLE;
+  if (g_strcmp0 (mode, "changelog") == 0)
+    return REPL_FORMAT_CHANGELOG;
+  if (g_strcmp0 (mode, "tableau") != 0 && shell->interactive && terminal
+      && g_strcmp0 (runtime, "batch") != 0)
+    return REPL_FORMAT_LIVE;
+  return REPL_FORMAT_TABLE;
+}
+
 /* Fetches and prints a result set until its end, an error or Ctrl-C. */
 static gboolean
 show_result (ReplShell *shell, GwOperation *op, gboolean *cancelled, GError **error)
@@ -236,16 +266,19 @@ show_result (ReplShell *shell, GwOperation *op, gboolean *cancelled, GError **er
   g_autoptr (ReplPrinter) printer = NULL;
   g_autoptr (GString) out = g_string_new (NULL);
   ReplProgress progress = { g_get_monotonic_time (), FALSE };
+  ReplFormat format = result_format (shell, op);
   gboolean ok = TRUE;
   gboolean end = FALSE;
 
-  printer = repl_printer_new (shell->format, gw_operation_get_schema (op),
+  if (format == REPL_FORMAT_LIVE)
+    return repl__show_live (shell, op, cancelled, error) && !*cancelled;
+  printer = repl_printer_new (format, gw_operation_get_schema (op),
                               gw_operation_is_changelog (op));
   while (!end)
     {
       g_autoptr (GwPage) page = NULL;
 
-      if (repl_interrupted)
+      if (repl__interrupted)
         {
           gw_operation_cancel (op);
           *cancelled = TRUE;
@@ -266,9 +299,12 @@ show_result (ReplShell *shell, GwOperation *op, gboolean *cancelled, GError **er
     }
   progress_clear (&progress);
   /* a failed table shows nothing (like psql); streamed rows get their closing lines */
-  if (ok || shell->format != REPL_FORMAT_TABLE)
+  if (ok || format != REPL_FORMAT_TABLE)
     repl_printer_finish (printer, out);
-  flush_output (shell, out, &progress);
+  if (format == REPL_FORMAT_TABLE && out->len > 0)
+    repl__emit_result (shell, out->str);
+  else
+    flush_output (shell, out, &progress);
   return ok && !*cancelled;
 }
 
@@ -282,7 +318,7 @@ wait_job (ReplShell *shell, GwOperation *op, gboolean *cancelled, GError **error
   while ((status = gw_operation_get_status (op)) == GW_STATUS_CREATED
          || status == GW_STATUS_RUNNING)
     {
-      if (repl_interrupted)
+      if (repl__interrupted)
         {
           gw_operation_cancel (op);
           *cancelled = TRUE;
@@ -380,7 +416,7 @@ run_statements (ReplShell *shell, const char *script, const char *name)
     {
       const PlanAst *ast = g_ptr_array_index (asts, i);
 
-      if (repl_interrupted && !shell->interactive)
+      if (repl__interrupted && !shell->interactive)
         {
           repl__emit (shell, REPL_OUTPUT_ERROR, stderr, "Cancelled.\n");
           shell->cancelled = TRUE;
@@ -584,10 +620,10 @@ read_line (const char *prompt, char **out)
       FD_ZERO (&fds);
       FD_SET (fd, &fds);
       ready = select (fd + 1, &fds, NULL, NULL, &timeout);
-      if (repl_interrupted)
+      if (repl__interrupted)
         {
           read_was_empty = rl_end == 0;
-          repl_interrupted = 0;
+          repl__interrupted = 0;
           rl_callback_sigcleanup ();  /* leaves a search or a half-typed key sequence */
           rl_free_line_state ();
           rl_point = rl_end;          /* "^C" goes after the text, as a shell shows it */
@@ -669,7 +705,12 @@ handle_line (ReplShell *shell, const char *line)
   gsize n;
 
   if (trimmed[0] == '\\')
-    return repl__meta_run (shell, trimmed) == REPL_META_CONTINUE;
+    {
+      if (repl_meta_lookup (trimmed) == NULL || strcmp (repl_meta_lookup (trimmed)->name,
+                                                        "\\quit") != 0)
+        history_append (shell, trimmed); /* as psql: \commands come back with Up too */
+      return repl__meta_run (shell, trimmed) == REPL_META_CONTINUE;
+    }
   if (shell->buffer->len == 0)
     {
       if (trimmed[0] == '\0')
@@ -707,6 +748,11 @@ run_stdin (ReplShell *shell)
       fprintf (stderr, "strom: cannot read standard input: %s\n", g_strerror (errno));
       return 1;
     }
+  if (shell->notebook != NULL) /* strom NOTEBOOK < script.sql: the script becomes cells */
+    {
+      install_sigint_handler ();
+      return repl__run_script_as_cells (shell, text->str) ? 0 : 1;
+    }
   return repl_shell_run_script (shell, text->str, "<stdin>") ? 0 : 1;
 }
 
@@ -737,7 +783,7 @@ repl_shell_run_interactive (ReplShell *shell)
 
       g_autofree char *prompt = g_strdup_printf ("[%u]> ", shell->cells->len + 1);
 
-      repl_interrupted = 0;
+      repl__interrupted = 0;
       got = read_line (shell->buffer->len == 0 ? prompt : PROMPT_MORE, &line);
       if (got == READ_EOF)
         {
@@ -750,8 +796,11 @@ repl_shell_run_interactive (ReplShell *shell)
           empty_interrupts = read_was_empty && shell->buffer->len == 0
                              ? empty_interrupts + 1 : 0;
           if (empty_interrupts == 2)
-            fputs ("(Ctrl-C cancels a statement; to quit, type \\q or press Ctrl-D.)\n",
-                   stdout);
+            {
+              fputs ("(Ctrl-C cancels a statement; to quit, type \\q or press Ctrl-D.)\n",
+                     stdout);
+              empty_interrupts = 0;
+            }
           g_string_truncate (shell->buffer, 0);
           continue;
         }

@@ -21,9 +21,10 @@ typedef enum {
   REPL_FORMAT_CSV,       /* RFC 4180, header row first, streamed */
   REPL_FORMAT_JSON,      /* JSON Lines: one object per row, streamed */
   REPL_FORMAT_CHANGELOG, /* boxed rows with an "op" column (+I/-U/+U/-D), streamed */
+  REPL_FORMAT_LIVE,      /* the table redrawn in place while the rows change (a terminal) */
 } ReplFormat;
 
-/* "table", "csv", "json", "changelog"; FALSE for anything else. */
+/* "table", "csv", "json", "changelog", "live"; FALSE for anything else. */
 gboolean repl_format_from_string (const char *name, ReplFormat *out);
 const char *repl_format_name (ReplFormat format);
 
@@ -49,6 +50,19 @@ void repl_printer_add_row (ReplPrinter *printer, const GwRow *row, GString *out)
 void repl_printer_finish (ReplPrinter *printer, GString *out);
 /* Rows received so far (every kind). */
 guint64 repl_printer_get_n_rows (ReplPrinter *printer);
+/* Table and live: the rows of the result as it stands (retracted rows gone). */
+guint repl_printer_get_n_live (ReplPrinter *printer);
+
+/* Live: appends one frame of the result as it stands: the box with the header and the
+ * last max_rows rows, every line cut to max_cols terminal columns (0: no cut). Column
+ * widths only grow from frame to frame, so the box does not jitter. Returns the rows
+ * shown. */
+guint repl_printer_render_frame (ReplPrinter *printer, GString *out, guint max_rows,
+                                 guint max_cols);
+/* The live status line body: "42 rows (the last 30 shown), 1234 rows/s, watermark -,
+ * 3.2 s". rows_per_s < 0: not known; watermark NULL: "-". */
+void repl_format_live_status (GString *out, guint64 n_rows, guint shown, double rows_per_s,
+                              const char *watermark, gint64 elapsed_us);
 
 /* The progress line body: "rows read 12345, 8230 rows/s, elapsed 1.5 s". */
 void repl_format_progress (GString *out, guint64 rows_read, gint64 elapsed_us);
@@ -202,6 +216,9 @@ gboolean repl_notebook_add_output (ReplNotebook *notebook, gint64 run_id, ReplOu
 /* Ends a run: its status, the time and the error text (nullable). */
 gboolean repl_notebook_end_run (ReplNotebook *notebook, gint64 run_id, ReplRunStatus status,
                                 const char *error_text, GError **error);
+/* Replaces a cell's source (\edit); its runs stay. */
+gboolean repl_notebook_update_cell (ReplNotebook *notebook, gint64 cell_id,
+                                    const char *source, GError **error);
 /* Writes a copy of the notebook to path, which must not exist yet. */
 gboolean repl_notebook_save_copy (ReplNotebook *notebook, const char *path, GError **error);
 

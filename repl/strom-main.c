@@ -9,8 +9,12 @@
  *
  * `strom NOTEBOOK.strom` opens (or starts) a notebook and restores its session before the
  * prompt; `strom run NOTEBOOK.strom` runs its cells in order, saving the runs, and exits
- * with 1 at the first failing cell. */
+ * with 1 at the first failing cell.
+ *
+ * `strom serve ...` hands the whole command line to the server (runtime/gateway/
+ * gw-server.c); `--connect URL` runs everything on such a server through the remote client. */
 #include "repl/repl.h"
+#include "runtime/gateway/gw-server.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -84,12 +88,21 @@ parse_notebook_args (int argc, char **argv, gboolean have_steps, StromNotebookAr
   return TRUE;
 }
 
+/* --connect URL [--token-file FILE] (added by server) */
+static char *connect_url;
+static char *token_file;
+
 static gboolean
 parse_options (int *argc, char ***argv, GPtrArray *steps, ReplFormat *format,
                gboolean *timing, gboolean *version)
 {
   g_autofree char *format_name = NULL;
   const GOptionEntry entries[] = {
+    { "connect", 0, 0, G_OPTION_ARG_STRING, &connect_url,
+      "Run on a `strom serve` instance at URL (http://HOST:PORT) instead of in-process",
+      "URL" },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      "The server's token file (default: the local server's, STATE_DIR/token)", "FILE" },
     { "command", 'c', 0, G_OPTION_ARG_CALLBACK, (void *) on_command,
       "Run the SQL statements in SQL (repeatable; runs in order with -f)", "SQL" },
     { "file", 'f', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, (void *) on_file,
@@ -115,7 +128,10 @@ parse_options (int *argc, char ***argv, GPtrArray *steps, ReplFormat *format,
     "\n"
     "strom NOTEBOOK.strom opens a notebook (or starts one), re-runs its CREATE/SET cells\n"
     "and saves every cell you run there; strom run NOTEBOOK.strom runs all its cells in\n"
-    "order and stops at the first that fails.\n");
+    "order and stops at the first that fails.\n"
+    "\n"
+    "strom serve runs strom as an HTTP server (see strom serve --help); --connect URL\n"
+    "runs statements on such a server instead of in this process.\n");
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       fprintf (stderr, "strom: %s\nTry 'strom --help'.\n", error->message);
@@ -163,6 +179,8 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");        /* readline and the terminal want the user's charset */
   setlocale (LC_NUMERIC, "C");   /* numbers always print with a '.' */
+  if (argc >= 2 && strcmp (argv[1], "serve") == 0)
+    return gw_server_main (argc - 1, argv + 1);
   if (!parse_options (&argc, &argv, steps, &format, &timing, &version)
       || !parse_notebook_args (argc, argv, steps->len > 0, &notebook))
     return 1;
@@ -171,12 +189,15 @@ main (int argc, char **argv)
       printf ("strom %s\n", STROM_VERSION);
       return 0;
     }
-  client = gw_client_new_embedded (&error);
+  client = connect_url != NULL ? gw_remote_client_connect (connect_url, token_file, &error)
+                                : gw_client_new_embedded (&error);
   if (client == NULL)
-    {
-      fprintf (stderr, "strom: cannot start the embedded engine: %s\n", error->message);
-      return 1;
-    }
+    fprintf (stderr, "strom: cannot start the %s engine: %s\n",
+             connect_url != NULL ? "remote" : "embedded", error->message);
+  g_clear_pointer (&connect_url, g_free);
+  g_clear_pointer (&token_file, g_free);
+  if (client == NULL)
+    return 1;
   shell = repl_shell_new (client, format);
   repl_shell_set_timing (shell, timing);
   if (notebook.notebook != NULL)

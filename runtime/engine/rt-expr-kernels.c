@@ -8,7 +8,9 @@
  * from the compiler: they meet only through rt-expr-private.h (the slot layout, the
  * tables of generated kernels, the declarations of the others). The helpers the loops
  * call per row are static here or static inline in that header. Text kernels, LIKE and
- * the number <-> text conversions are in rt-expr-string.c. */
+ * the number <-> text conversions are in rt-expr-string.c. The DECIMAL rules for single
+ * values (128-bit rescaling and rounding, overflow checks) are plans/plan-numeric.c's,
+ * shared with constant folding so both compute the same numbers. */
 #include "rt-expr-private.h"
 
 #include <math.h>
@@ -34,36 +36,6 @@
         }                                                                              \
     }                                                                                  \
   while (0)
-
-static __int128
-pow10_128 (guint e)
-{
-  __int128 v = 1;
-  for (guint i = 0; i < e && i < 38; i++)
-    v *= 10;
-  return v;
-}
-
-/* v / d rounded half away from zero; d > 0. */
-static __int128
-div_round (__int128 v, __int128 d)
-{
-  __int128 q = v / d, r = v % d;
-  __int128 ar = r < 0 ? -r : r;
-  if (ar >= d - ar)
-    q += v < 0 ? -1 : 1;
-  return q;
-}
-
-/* Multiplies by 10^shift, or divides by 10^-shift rounding half up. FALSE on overflow. */
-static gboolean
-rescale128 (__int128 v, gint shift, __int128 *out)
-{
-  if (shift >= 0)
-    return !__builtin_mul_overflow (v, pow10_128 (shift), out) && shift <= 38;
-  *out = -shift > 38 ? 0 : div_round (v, pow10_128 (-shift));
-  return TRUE;
-}
 
 static inline gint64
 floor_div (gint64 a, gint64 b)
@@ -446,34 +418,19 @@ rt__k_dec_muldiv (RtProgram *p, const RtInstr *in, guint n, GError **error)
   const gint64 *a = DATA (in->a, gint64), *b = DATA (in->b, gint64);
   gint64 *r = DATA (in->dst, gint64);
   gboolean div = in->expr->u.call.func == PLAN_FUNC_DIV;
-  __int128 up = in->k >= 0 ? pow10_128 ((guint) in->k) : 1;
-  __int128 down = in->k < 0 ? pow10_128 ((guint) -in->k) : 1;
   rt__valid_and (p, in, n);
   for (guint i = 0; i < n; i++)
     {
-      __int128 v;
-      gboolean ok = TRUE;
+      gboolean ok;
       r[i] = 0;
       if (!bit (VALID (in->dst), i))
         continue;
-      if (!div)
-        ok = rescale128 ((__int128) a[i] * b[i], (gint) in->k, &v);
-      else if (b[i] == 0)
+      if (div && b[i] == 0)
         return fail_div_zero (p, in, error);
-      else
-        {
-          __int128 num, den = (__int128) b[i] * down;
-          ok = !__builtin_mul_overflow ((__int128) a[i], up, &num);
-          if (den < 0)
-            {
-              den = -den;
-              num = -num;
-            }
-          v = ok ? div_round (num, den) : 0;
-        }
-      if (!ok || !fits_dec (v, in->k2))
+      ok = div ? plan_dec_divide (a[i], b[i], (int) in->k, in->k2, &r[i])
+        : plan_dec_multiply (a[i], b[i], (int) in->k, in->k2, &r[i]);
+      if (!ok)
         return fail_overflow (p, in, i, error);
-      r[i] = (gint64) v;
     }
   return TRUE;
 }
@@ -870,7 +827,7 @@ rt__k_dec_rescale (RtProgram *p, const RtInstr *in, guint n, GError **error)
   gboolean bad = FALSE;
   if (in->k >= 0)
     {
-      const gint64 f = pow10_tab[MIN (in->k, 18)];
+      const gint64 f = plan_num_pow10[MIN (in->k, 18)];
       for (guint i = 0; i < n; i++)
         {
           bad |= __builtin_mul_overflow (a[i], f, &r[i]);
@@ -882,15 +839,15 @@ rt__k_dec_rescale (RtProgram *p, const RtInstr *in, guint n, GError **error)
     for (guint i = 0; i < n; i++)
       {
         __int128 v;
-        rescale128 (a[i], (gint) in->k, &v);
+        plan_dec_shift (a[i], (int) in->k, &v);
         r[i] = (gint64) v;
         bad |= lim && (r[i] >= lim || r[i] <= -lim);
       }
   rt__valid_and (p, in, n);
   for (guint i = 0; bad && i < n; i++)
     {
-      __int128 v;
-      if (bit (VALID (in->dst), i) && (!rescale128 (a[i], (gint) in->k, &v) || !fits_dec (v, lim)))
+      gint64 v;
+      if (bit (VALID (in->dst), i) && !plan_dec_rescale (a[i], (int) in->k, lim, &v))
         return fail_range (p, in, i, error);
     }
   return TRUE;
@@ -946,8 +903,8 @@ rt__k_f64_to_dec (RtProgram *p, const RtInstr *in, guint n, GError **error)
         continue;
       if (!isfinite (a[i]))
         return fail_range (p, in, i, error);
-      k = rt__shortest_digits (a[i], dig, &e);
-      if (!rt__digits_to_scaled (dig, k, e - (k - 1), a[i] < 0, (int) in->k, in->k2, &r[i]))
+      k = plan_num_shortest_digits (a[i], dig, &e);
+      if (!plan_dec_from_digits (dig, k, e - (k - 1), a[i] < 0, (int) in->k, in->k2, &r[i]))
         return fail_range (p, in, i, error);
     }
   return TRUE;
@@ -1030,10 +987,11 @@ round_double (double x, gint64 d)
     return round (x);
   if (d < -18)
     return 0.0;
-  k = rt__shortest_digits (x, dig, &e);
-  if (!rt__digits_to_scaled (dig, k, e - (k - 1), x < 0, (int) d, 0, &scaled))
+  k = plan_num_shortest_digits (x, dig, &e);
+  if (!plan_dec_from_digits (dig, k, e - (k - 1), x < 0, (int) d, 0, &scaled))
     return x;
-  return d > 0 ? (double) scaled / (double) pow10_tab[d] : (double) scaled * pow10_tab[-d];
+  return d > 0 ? (double) scaled / (double) plan_num_pow10[d]
+    : (double) scaled * (double) plan_num_pow10[-d];
 }
 
 gboolean
@@ -1058,7 +1016,7 @@ rt__k_round_i64 (RtProgram *p, const RtInstr *in, guint n, GError **error)
   gint s = SLOT (p, in->a)->type.kind == PLAN_TYPE_DECIMAL ? SLOT (p, in->a)->type.scale : 0;
   const RtSlot *d = SLOT (p, in->dst);
   gint sr = d->type.kind == PLAN_TYPE_DECIMAL ? d->type.scale : 0;
-  gint64 lim = d->type.kind == PLAN_TYPE_DECIMAL ? dec_limit (d->type.precision) : 0;
+  gint64 lim = d->type.kind == PLAN_TYPE_DECIMAL ? plan_dec_limit (d->type.precision) : 0;
   rt__valid_and (p, in, n);
   for (guint i = 0; i < n; i++)
     {
@@ -1070,16 +1028,16 @@ rt__k_round_i64 (RtProgram *p, const RtInstr *in, guint n, GError **error)
         continue;
       if (in->k2 && s > 0)
         {
-          __int128 f = pow10_128 ((guint) s), q = v / f, rem = v % f;
+          __int128 f = plan_num_pow10_128 ((guint) s), q = v / f, rem = v % f;
           v = q + (in->k2 == 1 ? -(rem < 0) : (rem > 0));
           at = 0;
         }
       else if (!in->k2 && in->k < s)
         {
-          ok = rescale128 (v, (gint) in->k - s, &v);
+          ok = plan_dec_shift (v, (gint) in->k - s, &v);
           at = (gint) in->k;
         }
-      if (!ok || !rescale128 (v, sr - at, &v) || !fits_dec (v, lim))
+      if (!ok || !plan_dec_shift (v, sr - at, &v) || !plan_dec_fits (v, lim))
         return fail_overflow (p, in, i, error);
       r[i] = (gint64) v;
     }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "rt-operator.h"
+#include "plans/plan-numeric.h"
 
 G_BEGIN_DECLS
 
@@ -151,28 +152,6 @@ tail_mask (guint n, guint w)
   return rem >= 64 ? ~G_GUINT64_CONSTANT (0) : (G_GUINT64_CONSTANT (1) << rem) - 1;
 }
 
-static const gint64 pow10_tab[19] = {
-  1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
-  1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
-  100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
-  1000000000000000000LL,
-};
-
-/* Largest magnitude + 1 of DECIMAL(precision): 10^precision (0 for 19+: int64 only). */
-static inline gint64
-dec_limit (guint precision)
-{
-  return precision >= 1 && precision <= 18 ? pow10_tab[precision] : 0;
-}
-
-static inline gboolean
-fits_dec (__int128 v, gint64 limit)
-{
-  if (v > G_MAXINT64 || v < -G_MAXINT64)
-    return FALSE;
-  return limit == 0 || (v < limit && v > -limit);
-}
-
 static const RtStr empty_str = { "", 0 };
 
 /* Immediates (RtInstr.k) of rt__k_is, rt__k_mask and rt__k_f64_fn. */
@@ -217,10 +196,6 @@ RtKernelFn rt__k_f64_fn, rt__k_round_f64, rt__k_round_i64, rt__k_extract, rt__k_
 /* Stores a copy of a result string in the output batch's arena (projection phase) or in
  * the scratch arena (filter phase). */
 gboolean rt__put_str (RtProgram *p, RtStr *dst, const char *ptr, gsize len, GError **error);
-/* The fewest digits that read back as |d|, and such digits as a scaled DECIMAL. */
-int rt__shortest_digits (double d, char *digits, int *exp10);
-gboolean rt__digits_to_scaled (const char *dig, int k, int exp10, gboolean neg, int scale,
-                               gint64 limit, gint64 *out);
 /* A cell of a slot as SQL shows it, for messages. Newly allocated. */
 char *rt__slot_text (RtProgram *p, gint s, guint row);
 /* LIKE patterns: tokenized, then compiled into one g_free-able block. */

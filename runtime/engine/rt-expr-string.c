@@ -5,9 +5,9 @@
  *
  * These kernels work row by row on variable-length data, share the per-row byte buffers
  * and the arenas, and none of them is on the arithmetic fast path, so they live apart
- * from the numeric kernels (rt-expr-kernels.c). The digit routines here also serve those
- * kernels (ROUND of DOUBLE, DOUBLE to DECIMAL) and their error messages (a cell's value
- * as text). */
+ * from the numeric kernels (rt-expr-kernels.c). The digit and parsing rules themselves
+ * (Double.toString, text to INT / DOUBLE / DECIMAL / BOOLEAN) are plans/plan-numeric.c's,
+ * shared with constant folding, which must compute exactly what these kernels compute. */
 #include "rt-expr-private.h"
 
 #include <math.h>
@@ -78,207 +78,10 @@ rt__put_str (RtProgram *p, RtStr *dst, const char *ptr, gsize len, GError **erro
 
 /* ---- numbers as text ---------------------------------------------------------------- */
 
-/* The fewest significant digits that read back as |d| (finite, non-zero): fills digits
- * with "d1d2...dk" (no trailing zeros) and *exp10 with e, |d| = d1.d2...dk x 10^e. */
-int
-rt__shortest_digits (double d, char *digits, int *exp10)
-{
-  char buf[40], fmt[16];
-  int lo = 1, hi = 17, k = 0;
-  d = fabs (d);
-  while (lo < hi)
-    {
-      int mid = (lo + hi) / 2;
-      g_snprintf (fmt, sizeof fmt, "%%.%de", mid - 1);
-      g_ascii_formatd (buf, sizeof buf, fmt, d);
-      if (g_ascii_strtod (buf, NULL) == d)
-        hi = mid;
-      else
-        lo = mid + 1;
-    }
-  g_snprintf (fmt, sizeof fmt, "%%.%de", lo - 1);
-  g_ascii_formatd (buf, sizeof buf, fmt, d);
-  const char *s = buf;
-  for (; *s && *s != 'e'; s++)
-    if (g_ascii_isdigit (*s))
-      digits[k++] = *s;
-  *exp10 = *s ? atoi (s + 1) : 0;
-  while (k > 1 && digits[k - 1] == '0')
-    k--;
-  digits[k] = 0;
-  return k;
-}
-
-/* Java's Double.toString: plain notation for 1e-3 <= |d| < 1e7 ("1.0", "0.001"),
- * otherwise d.dddE<exp> ("1.0E10"); "NaN", "Infinity". */
-static void
-format_double (double d, char *buf, gsize size)
-{
-  char dig[24], out[48];
-  int e, o = 0;
-  if (isnan (d) || isinf (d) || d == 0)
-    {
-      g_strlcpy (buf, isnan (d) ? "NaN" : isinf (d) ? (d > 0 ? "Infinity" : "-Infinity")
-                 : signbit (d) ? "-0.0" : "0.0", size);
-      return;
-    }
-  int k = rt__shortest_digits (d, dig, &e);
-  if (d < 0)
-    out[o++] = '-';
-  if (fabs (d) >= 1e-3 && fabs (d) < 1e7)
-    {
-      for (int i = 0; i <= e; i++)
-        out[o++] = i < k ? dig[i] : '0';
-      if (e < 0)
-        out[o++] = '0';
-      out[o++] = '.';
-      for (int i = e + 1; i < 0; i++)
-        out[o++] = '0';
-      for (int i = MAX (e + 1, 0); i < k; i++)
-        out[o++] = dig[i];
-      if (k <= e + 1)
-        out[o++] = '0';
-      out[o] = 0;
-    }
-  else
-    {
-      out[o++] = dig[0];
-      out[o++] = '.';
-      for (int i = 1; i < k; i++)
-        out[o++] = dig[i];
-      if (k == 1)
-        out[o++] = '0';
-      g_snprintf (out + o, sizeof out - o, "E%d", e);
-    }
-  g_strlcpy (buf, out, size);
-}
-
-/* The integer of the k digits times 10^exp10 (negated when neg), scaled by 10^scale with
- * the dropped digits rounded half up. FALSE when the result does not fit limit (10^p, or
- * 0 for the int64 range). */
-gboolean
-rt__digits_to_scaled (const char *dig, int k, int exp10, gboolean neg, int scale, gint64 limit,
-                      gint64 *out)
-{
-  int shift = exp10 + scale;
-  int keep = shift >= 0 ? k : k + shift;
-  __int128 v = 0;
-  for (int i = 0; i < keep; i++)
-    if ((v = v * 10 + (dig[i] - '0')) > G_MAXINT64)
-      return FALSE;
-  for (int i = 0; i < shift && v != 0; i++)
-    if ((v *= 10) > G_MAXINT64)
-      return FALSE;
-  if (keep >= 0 && keep < k && dig[keep] >= '5')
-    v++;
-  if (neg)
-    v = -v;
-  if (!fits_dec (v, limit))
-    return FALSE;
-  *out = (gint64) v;
-  return TRUE;
-}
-
-typedef enum { PARSE_OK, PARSE_BAD, PARSE_RANGE } ParseResult;
-
-/* [+-]digits[.digits][e[+-]digits] into DECIMAL(limit, scale) with half-up rounding. */
-static ParseResult
-parse_decimal_text (RtProgram *p, const char *s, gsize len, int scale, gint64 limit,
-                    gint64 *out)
-{
-  gsize i = 0;
-  gboolean neg = FALSE, dot = FALSE;
-  int frac = 0, exp10 = 0;
-  g_byte_array_set_size (p->row2, 0);
-  if (i < len && (s[i] == '+' || s[i] == '-'))
-    neg = s[i++] == '-';
-  for (; i < len; i++)
-    {
-      if (g_ascii_isdigit (s[i]))
-        {
-          g_byte_array_append (p->row2, (const guint8 *) &s[i], 1);
-          frac += dot;
-        }
-      else if (s[i] == '.' && !dot)
-        dot = TRUE;
-      else
-        break;
-    }
-  if (p->row2->len == 0)
-    return PARSE_BAD;
-  if (i < len && (s[i] == 'e' || s[i] == 'E'))
-    {
-      gboolean eneg = FALSE;
-      gsize start;
-      if (++i < len && (s[i] == '+' || s[i] == '-'))
-        eneg = s[i++] == '-';
-      for (start = i; i < len && g_ascii_isdigit (s[i]); i++)
-        exp10 = MIN (exp10 * 10 + (s[i] - '0'), 100000);
-      if (i == start)
-        return PARSE_BAD;
-      exp10 = eneg ? -exp10 : exp10;
-    }
-  if (i != len)
-    return PARSE_BAD;
-  return rt__digits_to_scaled ((const char *) p->row2->data, (int) p->row2->len, exp10 - frac, neg,
-                               scale, limit, out) ? PARSE_OK : PARSE_RANGE;
-}
-
-static ParseResult
-parse_i64 (const char *s, gsize len, gint64 *out)
-{
-  gsize i = 0;
-  gboolean neg = FALSE, range = FALSE;
-  gint64 v = 0;
-  if (i < len && (s[i] == '+' || s[i] == '-'))
-    neg = s[i++] == '-';
-  if (i == len)
-    return PARSE_BAD;
-  for (; i < len; i++)
-    {
-      if (!g_ascii_isdigit (s[i]))
-        return PARSE_BAD;
-      range |= __builtin_mul_overflow (v, 10, &v);
-      range |= neg ? __builtin_sub_overflow (v, s[i] - '0', &v)
-        : __builtin_add_overflow (v, s[i] - '0', &v);
-    }
-  *out = v;
-  return range ? PARSE_RANGE : PARSE_OK;
-}
-
-static ParseResult
-parse_double (RtProgram *p, const char *s, gsize len, double *out)
-{
-  char *end;
-  if (len == 0 || memchr (s, 'x', len) || memchr (s, 'X', len))
-    return PARSE_BAD;
-  g_byte_array_set_size (p->row2, 0);
-  g_byte_array_append (p->row2, (const guint8 *) s, len);
-  g_byte_array_append (p->row2, (const guint8 *) "", 1);
-  *out = g_ascii_strtod ((const char *) p->row2->data, &end);
-  return end == (const char *) p->row2->data + len ? PARSE_OK : PARSE_BAD;
-}
-
-static ParseResult
-parse_bool (const char *s, gsize len, guint8 *out)
-{
-  static const char *const yes[] = { "true", "t", "yes", "y", "1" };
-  static const char *const no[] = { "false", "f", "no", "n", "0" };
-  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
-    {
-      if (strlen (yes[i]) == len && g_ascii_strncasecmp (s, yes[i], len) == 0)
-        return *out = 1, PARSE_OK;
-      if (strlen (no[i]) == len && g_ascii_strncasecmp (s, no[i], len) == 0)
-        return *out = 0, PARSE_OK;
-    }
-  return PARSE_BAD;
-}
-
 /* Renders a non-string cell as CAST(x AS VARCHAR) does. */
 static void
 value_text (PlanType type, const void *data, guint row, char *buf, gsize size)
 {
-  gint64 v = 0;
   switch (type.kind)
     {
     case PLAN_TYPE_NULL:
@@ -303,16 +106,10 @@ value_text (PlanType type, const void *data, guint row, char *buf, gsize size)
       plan_format_timestamp (((const gint64 *) data)[row], buf, size);
       break;
     case PLAN_TYPE_INTERVAL:
-      v = ((const gint64 *) data)[row];
-      {
-        guint64 a = v < 0 ? 0 - (guint64) v : (guint64) v;
-        g_snprintf (buf, size, "%c%" G_GUINT64_FORMAT " %02u:%02u:%02u.%03u", v < 0 ? '-' : '+',
-                    a / 86400000, (guint) (a / 3600000 % 24), (guint) (a / 60000 % 60),
-                    (guint) (a / 1000 % 60), (guint) (a % 1000));
-      }
+      plan_num_format_interval (((const gint64 *) data)[row], buf, size);
       break;
     case PLAN_TYPE_DOUBLE:
-      format_double (((const double *) data)[row], buf, size);
+      plan_num_format_double (((const double *) data)[row], buf, size);
       break;
     case PLAN_TYPE_VARCHAR:
       g_strlcpy (buf, "?", size);
@@ -356,46 +153,42 @@ rt__k_to_str (RtProgram *p, const RtInstr *in, guint n, GError **error)
   return TRUE;
 }
 
-static void
-trim_space (const char **s, gsize *len)
+static PlanNumParse
+parse_into (PlanType t, const char *s, gsize len, void *data, guint i)
 {
-  while (*len > 0 && g_ascii_isspace ((*s)[0]))
-    (*s)++, (*len)--;
-  while (*len > 0 && g_ascii_isspace ((*s)[*len - 1]))
-    (*len)--;
-}
-
-static ParseResult
-parse_into (RtProgram *p, PlanType t, const char *s, gsize len, void *data, guint i)
-{
-  gint64 v;
-  ParseResult res;
+  gint64 v = 0;
+  gboolean b;
+  PlanNumParse res;
   switch (t.kind)
     {
     case PLAN_TYPE_BOOLEAN:
-      return parse_bool (s, len, &((guint8 *) data)[i]);
+      if (!plan_num_parse_bool (s, len, &b))
+        return PLAN_NUM_BAD;
+      ((guint8 *) data)[i] = b ? 1 : 0;
+      return PLAN_NUM_OK;
     case PLAN_TYPE_INT:
-      if ((res = parse_i64 (s, len, &v)) == PARSE_OK && (v < G_MININT32 || v > G_MAXINT32))
-        res = PARSE_RANGE;
+      res = plan_num_parse_int64 (s, len, &v);
+      if (res == PLAN_NUM_OK && (v < G_MININT32 || v > G_MAXINT32))
+        res = PLAN_NUM_RANGE;
       ((gint32 *) data)[i] = (gint32) v;
       return res;
     case PLAN_TYPE_BIGINT:
-      return parse_i64 (s, len, &((gint64 *) data)[i]);
+      return plan_num_parse_int64 (s, len, &((gint64 *) data)[i]);
     case PLAN_TYPE_DOUBLE:
-      return parse_double (p, s, len, &((double *) data)[i]);
+      return plan_num_parse_double (s, len, &((double *) data)[i]);
     case PLAN_TYPE_DECIMAL:
-      return parse_decimal_text (p, s, len, t.scale, dec_limit (t.precision),
-                                 &((gint64 *) data)[i]);
+      return plan_dec_parse (s, len, t.scale, plan_dec_limit (t.precision),
+                             &((gint64 *) data)[i]);
     case PLAN_TYPE_DATE:
-      return plan_parse_date (s, len, &((gint32 *) data)[i]) ? PARSE_OK : PARSE_BAD;
+      return plan_parse_date (s, len, &((gint32 *) data)[i]) ? PLAN_NUM_OK : PLAN_NUM_BAD;
     case PLAN_TYPE_TIMESTAMP:
-      return plan_parse_timestamp (s, len, &((gint64 *) data)[i]) ? PARSE_OK : PARSE_BAD;
+      return plan_parse_timestamp (s, len, &((gint64 *) data)[i]) ? PLAN_NUM_OK : PLAN_NUM_BAD;
     case PLAN_TYPE_NULL:
     case PLAN_TYPE_VARCHAR:
     case PLAN_TYPE_INTERVAL:
       break;
     }
-  return PARSE_BAD;
+  return PLAN_NUM_BAD;
 }
 
 static const char *
@@ -433,17 +226,17 @@ rt__k_from_str (RtProgram *p, const RtInstr *in, guint n, GError **error)
     {
       const char *s = a[i].ptr;
       gsize len = a[i].len;
-      ParseResult res;
+      PlanNumParse res;
       if (!bit (VALID (in->dst), i))
         continue;
-      trim_space (&s, &len);
-      if ((res = parse_into (p, t, s, len, p->regs[in->dst].data, i)) != PARSE_OK)
+      plan_num_trim (&s, &len);
+      if ((res = parse_into (t, s, len, p->regs[in->dst].data, i)) != PLAN_NUM_OK)
         {
           g_autofree char *type = plan_type_to_string (t, FALSE);
           g_autofree char *v = rt__slot_text (p, in->a, i);
-          return rt__fail_at (p, in->expr, error, res == PARSE_RANGE ? "cast to a wider type"
+          return rt__fail_at (p, in->expr, error, res == PLAN_NUM_RANGE ? "cast to a wider type"
                               : parse_hint (t.kind), "cannot cast %s to %s%s", v, type,
-                              res == PARSE_RANGE ? ": out of range" : "");
+                              res == PLAN_NUM_RANGE ? ": out of range" : "");
         }
     }
   return TRUE;

@@ -209,7 +209,7 @@ cast_kernel (PlanType from, PlanType to, gint64 *k, gint64 *k2)
   if (fk == PLAN_TYPE_BOOLEAN && (t_int || tk == PLAN_TYPE_DOUBLE || tk == PLAN_TYPE_DECIMAL))
     {
       *k = ts;
-      *k2 = tk == PLAN_TYPE_DECIMAL ? pow10_tab[MIN (to.scale, 18)] : 1;
+      *k2 = tk == PLAN_TYPE_DECIMAL ? plan_num_pow10[MIN (to.scale, 18)] : 1;
       return rt__k_bool_to_num;
     }
   if (tk == PLAN_TYPE_BOOLEAN && (f_int || fk == PLAN_TYPE_DECIMAL || fk == PLAN_TYPE_DOUBLE))
@@ -231,7 +231,7 @@ cast_kernel (PlanType from, PlanType to, gint64 *k, gint64 *k2)
     return *k = ts, rt__k_f64_to_int;
   if (fk == PLAN_TYPE_DECIMAL && (t_int || tk == PLAN_TYPE_DOUBLE))
     {
-      *k = pow10_tab[MIN (from.scale, 18)];
+      *k = plan_num_pow10[MIN (from.scale, 18)];
       *k2 = ts;
       return t_int ? rt__k_dec_to_int : rt__k_dec_to_f64;
     }
@@ -239,7 +239,7 @@ cast_kernel (PlanType from, PlanType to, gint64 *k, gint64 *k2)
     {
       *k = fk == PLAN_TYPE_DOUBLE ? to.scale
         : (gint64) to.scale - (fk == PLAN_TYPE_DECIMAL ? from.scale : 0);
-      *k2 = dec_limit (to.precision);
+      *k2 = plan_dec_limit (to.precision);
       return fk == PLAN_TYPE_DOUBLE ? rt__k_f64_to_dec : rt__k_dec_rescale;
     }
   return NULL;
@@ -355,8 +355,8 @@ compile_decimal (Compiler *c, const PlanExpr *e, gint guard, gint dst, GError **
       a = compile_as (c, e->u.call.args[0], pdec (18, rt.scale), guard, error);
       b = a < 0 ? -1 : compile_as (c, e->u.call.args[1], pdec (18, rt.scale), guard, error);
       r = emit_arith (c, e, f, a, b, guard, dst, rt);
-      if (r >= 0 && dec_limit (rt.precision))
-        emit (c, rt__k_check_prec, e, guard, -1, r, -1)->k = dec_limit (rt.precision);
+      if (r >= 0 && plan_dec_limit (rt.precision))
+        emit (c, rt__k_check_prec, e, guard, -1, r, -1)->k = plan_dec_limit (rt.precision);
       return r;
     }
   gint sc[2];
@@ -376,7 +376,7 @@ compile_decimal (Compiler *c, const PlanExpr *e, gint guard, gint dst, GError **
   r = want (c, dst, rt);
   RtInstr *in = emit (c, rt__k_dec_muldiv, e, guard, r, s[0], s[1]);
   in->k = f == PLAN_FUNC_MUL ? rt.scale - (sc[0] + sc[1]) : rt.scale - sc[0] + sc[1];
-  in->k2 = dec_limit (rt.precision);
+  in->k2 = plan_dec_limit (rt.precision);
   return r;
 }
 
@@ -449,6 +449,19 @@ numeric_rank (PlanTypeKind k)
     : k == PLAN_TYPE_DOUBLE ? 4 : 0;
 }
 
+/* The type two DECIMALs meet in, by Flink's rule: the larger scale, and room for the larger
+ * count of integer digits on top of it (capped at the 18 digits a DECIMAL holds here; an
+ * unknown precision counts as 18). Converting either operand to it never drops a digit, so
+ * a narrow column compares with a wide literal whatever their precisions. */
+static PlanType
+common_decimal (PlanType a, PlanType b)
+{
+  guint pa = a.precision ? a.precision : 18, pb = b.precision ? b.precision : 18;
+  guint scale = MAX (a.scale, b.scale);
+  guint whole = MAX (pa > a.scale ? pa - a.scale : 0, pb > b.scale ? pb - b.scale : 0);
+  return pdec (MIN (whole + scale, 18), scale);
+}
+
 static gboolean
 common_type (PlanType a, PlanType b, PlanType *out)
 {
@@ -457,8 +470,8 @@ common_type (PlanType a, PlanType b, PlanType *out)
   if (a.kind == b.kind || a.kind == PLAN_TYPE_NULL || b.kind == PLAN_TYPE_NULL
       || a.kind == PLAN_TYPE_VARCHAR || b.kind == PLAN_TYPE_VARCHAR)
     {
-      if (a.kind == b.kind && a.kind == PLAN_TYPE_DECIMAL && a.scale != b.scale)
-        *out = pdec (18, MAX (a.scale, b.scale));
+      if (a.kind == b.kind && a.kind == PLAN_TYPE_DECIMAL)
+        *out = common_decimal (a, b);
       return TRUE;
     }
   if (ra && rb)

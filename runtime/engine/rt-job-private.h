@@ -5,6 +5,8 @@
 
 G_BEGIN_DECLS
 
+#include "rt-window-private.h" /* added by windows */
+
 /* Latency histogram: 64 powers of two of microseconds, 16 linear steps in each. */
 #define RT_HIST_SUB 16
 typedef struct {
@@ -56,6 +58,14 @@ struct _RtTask {
   gint64 state_since_us;
   gint64 next_marker_us;
   RtHistogram *latency; /* owned: one per op */
+  /* added by windows: event time (rt-op-window.c) */
+  RtOperator *wm_assigner; /* borrowed from ops: the source's WATERMARK, NULL: none */
+  RtWmValve *valve;        /* owned, lazily made: the watermark over the input channels */
+  gint64 watermark;        /* the chain's current watermark (ms), G_MININT64 before any */
+  gint64 next_wm_us;       /* sources: when the next periodic watermark is due */
+  gint64 idle_timeout_us;  /* sources: idle after this long without rows; 0 never */
+  gint64 last_data_us;     /* sources: when rows were last produced */
+  gboolean idle;           /* sources: an IDLE event has been sent since the last rows */
 };
 
 struct _RtJob {

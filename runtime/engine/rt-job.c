@@ -7,6 +7,7 @@
  * options validated before any thread starts, so a bad option fails the statement, not a
  * half-started job. The first task failure cancels the rest and becomes the job's error. */
 #include "rt-job-private.h"
+#include "rt-source-private.h" /* added by windows: rt__option_duration */
 
 #include <string.h>
 
@@ -33,6 +34,7 @@ rt_job_config_init (RtJobConfig *c)
   c->latency_interval_us = 0;
   c->channel_credits = 8;
   c->result_queue_batches = 16;
+  c->watermark_interval_us = 200 * 1000; /* added by windows */
 }
 
 /* ---- collect sink ------------------------------------------------------------------ */
@@ -117,6 +119,17 @@ make_operator (RtJob *job, RtTask *task, const PlanPhysNode *n, GError **error)
       return rt_op_limit_new (n, error);
     case PLAN_PHYS_AGGREGATE:
       return rt_op_aggregate_new (n, error);
+    case PLAN_PHYS_JOIN: /* added by joins */
+      return rt_op_join_new (n, error);
+    case PLAN_PHYS_HASH_JOIN:
+    case PLAN_PHYS_NESTED_LOOP_JOIN:
+      return rt_op_hash_join_new (n, error);
+    case PLAN_PHYS_SORT: /* added by sort */
+      return rt_op_sort_new (n, error);
+    case PLAN_PHYS_WINDOW: /* added by windows */
+      return rt_op_window_new (n, error);
+    case PLAN_PHYS_WINDOW_AGGREGATE:
+      return rt_op_window_aggregate_new (n, error);
     case PLAN_PHYS_SINK:
       if (n->u.sink.sink == PLAN_SINK_COLLECT)
         return rt__collect_new (job, task, n->id);
@@ -172,6 +185,35 @@ build_chains (RtJob *job, GArray *chains, guint *chain_of, GError **error)
   return TRUE;
 }
 
+/* added by windows: a source's watermark assigner (chained after it, see
+ * rt-op-window.c) and its idle timeout ('scan.watermark.idle-timeout', else the job's
+ * 'table.exec.source.idle-timeout'). */
+static gboolean
+add_event_time (RtJob *job, RtTask *t, const PlanPhysNode *n, GError **error)
+{
+  const char *idle = plan_table_get_option (n->u.source.table, "scan.watermark.idle-timeout");
+  RtOperator *wm = NULL;
+  gint64 ms;
+
+  t->idle_timeout_us = job->config.idle_timeout_us;
+  if (idle != NULL)
+    {
+      if (!rt__option_duration (n->u.source.table, "scan.watermark.idle-timeout", idle, &ms,
+                                error))
+        return FALSE;
+      t->idle_timeout_us = ms * 1000;
+    }
+  if (!rt__wm_assigner_new (n, &wm, error))
+    return FALSE;
+  if (wm == NULL)
+    return TRUE;
+  wm->ctx = &t->ctx;
+  ((RtOperator *) t->ops->pdata[t->ops->len - 1])->next = wm;
+  g_ptr_array_add (t->ops, wm);
+  t->wm_assigner = wm;
+  return TRUE;
+}
+
 static gboolean
 build_tasks (RtJob *job, GArray *chains, GError **error)
 {
@@ -208,6 +250,11 @@ build_tasks (RtJob *job, GArray *chains, GError **error)
               if (t->ops->len > 0)
                 ((RtOperator *) t->ops->pdata[t->ops->len - 1])->next = op;
               g_ptr_array_add (t->ops, op);
+              if (n->kind == PLAN_PHYS_SOURCE && !add_event_time (job, t, n, error))
+                {
+                  g_string_free (name, TRUE); /* added by windows */
+                  return FALSE;
+                }
             }
           t->latency = g_new0 (RtHistogram, t->ops->len);
         }
@@ -575,14 +622,18 @@ task_times (RtTask *t, gint64 now, guint64 *busy, guint64 *idle, guint64 *bp)
 static void
 fill_ops (RtJob *job, RtJobMetrics *m, double secs, gboolean advance)
 {
+  g_autofree gboolean *seen = NULL; /* added by windows */
+
   m->n_ops = job->plan->nodes->len;
   m->ops = g_new0 (RtOpMetrics, m->n_ops);
+  seen = g_new0 (gboolean, m->n_ops + 1);
   for (guint n = 0; n < m->n_ops; n++)
     {
       PlanPhysNode *pn = job->plan->nodes->pdata[n];
       m->ops[n].node_id = n;
       m->ops[n].name = plan_phys_node_label (pn);
       m->ops[n].parallelism = pn->parallelism;
+      m->ops[n].current_watermark = RT_WATERMARK_NONE; /* added by windows */
     }
   for (guint ti = 0; ti < job->tasks->len; ti++)
     {
@@ -591,9 +642,15 @@ fill_ops (RtJob *job, RtJobMetrics *m, double secs, gboolean advance)
         {
           RtOperator *op = t->ops->pdata[k];
           RtOpMetrics *om = &m->ops[op->node_id];
+          gint64 wm;
           om->rows_in += op->rows_in;
           om->rows_out += op->rows_out;
           om->rows_dropped += op->rows_dropped;
+          om->late_records_dropped += op->late_records_dropped; /* added by windows */
+          wm = __atomic_load_n (&t->watermark, __ATOMIC_RELAXED);
+          if (!seen[op->node_id] || wm < om->current_watermark)
+            om->current_watermark = wm; /* min over the op's subtasks */
+          seen[op->node_id] = TRUE;
           if (k == 0 && op->klass->produce != NULL)
             m->rows_read += op->rows_out;
         }

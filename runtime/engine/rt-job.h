@@ -24,6 +24,9 @@ typedef struct {
   gint64 latency_interval_us;/* 0: no latency markers */
   guint channel_credits;     /* ring slots per channel */
   guint result_queue_batches;/* collect sink's bound */
+  /* added by windows */
+  gint64 watermark_interval_us; /* pipeline.auto-watermark-interval (default 200 ms) */
+  gint64 idle_timeout_us;       /* table.exec.source.idle-timeout; 0: never idle */
 } RtJobConfig;
 
 void rt_job_config_init (RtJobConfig *config);
@@ -72,6 +75,9 @@ typedef struct {
   guint64 rows_dropped;
   double rows_out_per_s;
   double latency_p50_ms, latency_p95_ms, latency_p99_ms; /* < 0: no markers seen */
+  /* added by windows */
+  gint64 current_watermark;      /* ms, min over subtasks; G_MININT64: none yet */
+  guint64 late_records_dropped;  /* Flink's numLateRecordsDropped, summed over subtasks */
 } RtOpMetrics;
 
 typedef struct {

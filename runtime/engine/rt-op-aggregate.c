@@ -19,13 +19,31 @@
  *
  * State is organised by key group (rt_key_group_of_row, the hash the HASH exchange routes
  * by): one hash table per key group, keyed by the group key's bytes, so a later snapshot
- * can be split by key-group range and restored at another parallelism. For this first
- * slice the state lives on the GLib heap (GHashTable, GTree, PlanValue copies); charging
- * it to the managed-memory budget, snapshots and state TTL come later. Rows are read and
- * written through PlanValues (rt_batch_get_value / rt_batch_append_values): simple and
- * exact, not yet vectorised. */
+ * can be split by key-group range and restored at another parallelism. The state lives on
+ * the GLib heap (GHashTable, GTree, PlanValue copies); snapshots and state TTL come later.
+ * Rows are read and written through PlanValues (rt_batch_get_value /
+ * rt_batch_append_values): simple and exact, not yet vectorised.
+ *
+ * Batch mode runs under the managed-memory budget (DESIGN.md 4.2): every group's estimated
+ * size is charged to the pool, which the operator holds as blocks of AGG_CHUNK bytes (the
+ * groups themselves stay on the heap; the blocks are the budget's accounting, never
+ * touched). Its share is half the budget over the parallelism, and it takes a block only
+ * while the pool is at most half used (the rest is for batches in flight and other
+ * operators). When a new group does not fit, hybrid hash aggregation starts: groups
+ * already in memory keep aggregating, and the rows of every other group go,
+ * hash-partitioned, to LZ4-compressed spill files (rt-agg-spill.c over the sort's run
+ * files). A group is thus either all in memory or all on disk. At the end of input the
+ * groups in memory are emitted and freed, then each spill file is aggregated the same way,
+ * one level deeper with another hash seed, so a partition that still does not fit spills
+ * again into smaller ones (up to AGG_MAX_LEVEL levels; beyond that a partition is
+ * aggregated over its share, which only a few huge groups can cause). Groups kept in
+ * memory may still grow past the share: new MIN/MAX/DISTINCT values are counted, not
+ * held, since such a group cannot move to disk. Spill files are deleted once read and in
+ * close (failure, cancellation). Streaming mode (updating) keeps every group. */
 #include "rt-operator.h"
+#include "rt-agg-spill.h"
 #include "rt-channel.h"
+#include "plans/plan-numeric.h"
 
 #include <string.h>
 
@@ -54,7 +72,20 @@ typedef struct {
   GHashTable *groups[RT_MAX_PARALLELISM]; /* GBytes key -> RtGroup*, per key group */
   RtBatch *out;            /* owned: the output batch being filled */
   GPtrArray *row;          /* scratch */
+  /* batch mode under the budget */
+  gsize share;             /* bytes of the pool the groups may be charged; 0 until set */
+  gsize state_bytes;       /* estimated bytes of the groups in memory (and spill buffers) */
+  GPtrArray *chunks;       /* owned: pool blocks of AGG_CHUNK held against state_bytes */
+  char *spill_dir;         /* owned: made at the first spill */
+  RtSpillSet *spill;       /* owned: where rows of groups not in memory go, or NULL */
+  guint level;             /* how many times the rows being aggregated were spilled */
+  GPtrArray *pending;      /* owned: RtSpillFile* still to aggregate */
+  guint64 spilled_bytes;   /* compressed bytes written to spill files */
 } RtAggregate;
+
+#define AGG_CHUNK ((gsize) RT_PAGE_SIZE * 8) /* one size class of the pool: 256 KiB */
+#define AGG_MAX_LEVEL 6
+#define AGG_ENTRY_COST 96 /* a MIN/MAX/DISTINCT multiset entry: tree node, PlanValue, malloc */
 
 /* ---- values ------------------------------------------------------------------------- */
 
@@ -236,6 +267,13 @@ acc_apply (const PlanAggCall *c, RtAcc *acc, const PlanValue *v, gint64 sign, GE
     }
 }
 
+/* The bytes a new multiset entry for v is charged. */
+static gsize
+entry_cost (const PlanValue *v)
+{
+  return AGG_ENTRY_COST + (v->type.kind == PLAN_TYPE_VARCHAR ? strlen (v->v.s) : 0);
+}
+
 /* One row's contribution to aggregate j of g. */
 static gboolean
 update_call (RtAggregate *a, RtGroup *g, guint j, const RtBatch *batch, guint r, gint64 sign,
@@ -263,33 +301,28 @@ update_call (RtAggregate *a, RtGroup *g, guint j, const RtBatch *batch, guint r,
 
       if ((before == 0) != (after == 0))
         ok = acc_apply (c, &g->accs[j], &v, sign, error);
+      if (before == 0 && after > 0)
+        a->state_bytes += entry_cost (&v);
     }
   else
-    ok = acc_apply (c, &g->accs[j], &v, sign, error);
+    {
+      guint n = g->accs[j].values ? g_tree_nnodes (g->accs[j].values) : 0;
+
+      ok = acc_apply (c, &g->accs[j], &v, sign, error);
+      if (g->accs[j].values && (guint) g_tree_nnodes (g->accs[j].values) > n)
+        a->state_bytes += entry_cost (&v);
+    }
   plan_value_clear (&v);
   return ok;
-}
-
-static gint64
-pow10i (guint n)
-{
-  gint64 p = 1;
-
-  while (n-- > 0)
-    p *= 10;
-  return p;
 }
 
 /* AVG of a scaled decimal: sum * 10^(out - in) / count, rounded half away from zero. */
 static gint64
 decimal_avg (gint64 sum, guint in_scale, guint out_scale, gint64 count)
 {
-  __int128 num = (__int128) sum * pow10i (out_scale - in_scale);
-  __int128 q = num / count, rem = num % count;
+  __int128 num = (__int128) sum * plan_num_pow10_128 (out_scale - in_scale);
 
-  if (rem != 0 && 2 * (rem < 0 ? -rem : rem) >= count)
-    q += num < 0 ? -1 : 1;
-  return (gint64) q;
+  return (gint64) plan_num_div_round (num, count);
 }
 
 /* The current result of aggregate j of g into out (a fresh value). */
@@ -411,6 +444,102 @@ emit_change (RtAggregate *a, RtGroup *g, GError **error)
   return res;
 }
 
+/* ---- batch mode under the budget -------------------------------------------------- */
+
+/* Charges extra more bytes: takes pool blocks until the held blocks cover the state. A
+ * block is taken only within the share and while the pool stays at most half used, so
+ * batches in flight and the other operators keep the rest. FALSE, charging nothing,
+ * when a block is needed and cannot be taken; with force the bytes are counted anyway,
+ * beyond what is held (the growth of groups that cannot leave memory). */
+static gboolean
+charge (RtAggregate *a, gsize extra, gboolean force)
+{
+  RtMemPool *pool = a->base.ctx->pool;
+  gsize budget = rt_mem_pool_get_budget (pool);
+
+  if (a->share == 0)
+    a->share = MAX (budget / 2 / MAX (a->base.ctx->parallelism, 1), 4 * AGG_CHUNK);
+  while (a->state_bytes + extra > a->chunks->len * AGG_CHUNK)
+    {
+      void *block = NULL;
+
+      if ((a->chunks->len + 1) * AGG_CHUNK <= a->share
+          && rt_mem_pool_get_used (pool) + AGG_CHUNK <= budget / 2)
+        block = rt_mem_alloc (pool, AGG_CHUNK, NULL, NULL);
+      if (block == NULL && !force)
+        return FALSE;
+      if (block == NULL)
+        break;
+      g_ptr_array_add (a->chunks, block);
+    }
+  a->state_bytes += extra;
+  return TRUE;
+}
+
+static void
+release_charge (RtAggregate *a)
+{
+  for (guint i = 0; i < a->chunks->len; i++)
+    rt_mem_free (a->base.ctx->pool, a->chunks->pdata[i], AGG_CHUNK);
+  g_ptr_array_set_size (a->chunks, 0);
+  a->state_bytes = 0;
+}
+
+/* A new group's estimated bytes: the structs, their malloc headers, the hash entry and
+ * the key twice (as bytes and as values). */
+static gsize
+group_cost (const RtAggregate *a, GBytes *key)
+{
+  return sizeof (RtGroup) + 160 + 2 * g_bytes_get_size (key)
+         + (2 * (a->agg.n_keys + 1) + a->agg.n_aggs + 1) * sizeof (PlanValue)
+         + 2 * (a->agg.n_aggs + 1) * sizeof (RtAcc);
+}
+
+/* The spill partition of a key at a level: FNV-1a over its bytes with a seed per level
+ * (so a partition spilled again splits), then a final mix. */
+static guint
+partition_of (GBytes *key, guint level)
+{
+  gsize n;
+  const guint8 *p = g_bytes_get_data (key, &n);
+  guint64 h = G_GUINT64_CONSTANT (14695981039346656037)
+              ^ (level * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+
+  for (gsize i = 0; i < n; i++)
+    h = (h ^ p[i]) * G_GUINT64_CONSTANT (1099511628211);
+  h ^= h >> 33;
+  h *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  h ^= h >> 33;
+  return (guint) (h % RT_SPILL_FANOUT);
+}
+
+/* Row r of batch to the spill file of its partition, starting a spill set if needed. */
+static RtResult
+spill_row (RtAggregate *a, const RtBatch *batch, guint r, GBytes *key, GError **error)
+{
+  if (a->spill == NULL)
+    {
+      if (a->spill_dir == NULL
+          && (a->spill_dir = rt__run_dir_new ("strom-agg", error)) == NULL)
+        return RT_FAIL;
+      a->spill = rt__spill_set_new (a->spill_dir, a->level);
+      charge (a, RT_SPILL_SET_BYTES, TRUE); /* its write buffers */
+    }
+  return rt__spill_set_write (a->spill, partition_of (key, a->level), batch, r, error)
+         ? RT_OK : RT_FAIL;
+}
+
+/* Ends the current spill set: its files join the pending ones. */
+static gboolean
+end_spill (RtAggregate *a, GError **error)
+{
+  RtSpillSet *set = g_steal_pointer (&a->spill);
+
+  return set == NULL || rt__spill_set_finish (set, a->pending, &a->spilled_bytes, error);
+}
+
+/* ---- rows --------------------------------------------------------------------------- */
+
 static RtResult
 process_row (RtAggregate *a, const RtBatch *batch, guint r, GError **error)
 {
@@ -427,8 +556,11 @@ process_row (RtAggregate *a, const RtBatch *batch, guint r, GError **error)
   g = g_hash_table_lookup (a->groups[kg], key);
   if (g == NULL)
     {
-      if (sign < 0)
+      if (sign < 0 && a->spill == NULL)
         return RT_OK; /* retracting a group we never saw: nothing to do (Flink does so) */
+      if (!a->updating
+          && (a->spill != NULL || !charge (a, group_cost (a, key), a->level >= AGG_MAX_LEVEL)))
+        return spill_row (a, batch, r, key, error); /* its group is (now) on disk */
       g = group_new (a, batch, r);
       g_hash_table_insert (a->groups[kg], g_bytes_ref (key), g);
     }
@@ -436,6 +568,8 @@ process_row (RtAggregate *a, const RtBatch *batch, guint r, GError **error)
   for (guint j = 0; j < a->agg.n_aggs; j++)
     if (!update_call (a, g, j, batch, r, sign, error))
       return RT_FAIL;
+  if (!a->updating)
+    charge (a, 0, TRUE); /* what MIN/MAX/DISTINCT added to a group in memory */
   if (g->rows <= 0)
     {
       if (g->emitted && a->updating)
@@ -458,7 +592,106 @@ aggregate_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
   return flush_out (a, error);
 }
 
-/* Batch mode: every group's final row, once. */
+/* Calls fn on every group in memory, stopping at the first failure. */
+static RtResult
+each_group (RtAggregate *a, RtResult (*fn) (RtAggregate *, RtGroup *, GError **),
+            GError **error)
+{
+  for (guint kg = 0; kg < RT_MAX_PARALLELISM; kg++)
+    {
+      GHashTableIter it;
+      gpointer value;
+
+      if (a->groups[kg] == NULL)
+        continue;
+      g_hash_table_iter_init (&it, a->groups[kg]);
+      while (g_hash_table_iter_next (&it, NULL, &value))
+        if (fn (a, value, error) == RT_FAIL)
+          return RT_FAIL;
+    }
+  return RT_OK;
+}
+
+static RtResult
+clear_one (RtAggregate *a, RtGroup *g, GError **error)
+{
+  group_clear (a, g);
+  return RT_OK;
+}
+
+static void
+clear_groups (RtAggregate *a)
+{
+  each_group (a, clear_one, NULL);
+  for (guint kg = 0; kg < RT_MAX_PARALLELISM; kg++)
+    g_clear_pointer (&a->groups[kg], g_hash_table_unref);
+}
+
+/* Batch mode: the final row of every group in memory, once; then they are freed. */
+static RtResult
+emit_groups (RtAggregate *a, GError **error)
+{
+  if (each_group (a, emit_change, error) == RT_FAIL)
+    return RT_FAIL;
+  clear_groups (a);
+  release_charge (a);
+  return RT_OK;
+}
+
+static gboolean
+check_cancelled (RtAggregate *a, GError **error)
+{
+  if (a->base.ctx->cancelled == NULL || !g_atomic_int_get (a->base.ctx->cancelled))
+    return TRUE;
+  g_set_error (error, RT_ERROR, RT_ERROR_CANCELLED, "aggregation cancelled");
+  return FALSE;
+}
+
+/* Aggregates the rows of one spill file (which it frees) one level deeper. */
+static RtResult
+aggregate_file (RtAggregate *a, RtSpillFile *file, GError **error)
+{
+  guint cap = a->base.ctx->batch_size ? a->base.ctx->batch_size : 1024;
+  RtResult res = RT_OK;
+  RtBatch *b;
+  GError *local = NULL;
+
+  a->level = rt__spill_file_get_level (file) + 1;
+  while (res == RT_OK
+         && (b = rt__spill_file_read (file, a->base.ctx->pool, a->in_schema, cap, &local)))
+    {
+      for (guint r = 0; r < b->n_rows && res == RT_OK; r++)
+        res = process_row (a, b, r, &local);
+      rt_batch_unref (b);
+      if (res == RT_OK && !check_cancelled (a, &local))
+        res = RT_FAIL;
+    }
+  rt__spill_file_free (file);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return RT_FAIL;
+    }
+  return res;
+}
+
+/* Batch mode at the end of input: the groups in memory, then every spilled partition. */
+static RtResult
+batch_finish (RtAggregate *a, GError **error)
+{
+  if (emit_groups (a, error) == RT_FAIL || !end_spill (a, error))
+    return RT_FAIL;
+  while (a->pending->len > 0)
+    {
+      RtSpillFile *file = g_ptr_array_steal_index (a->pending, a->pending->len - 1);
+
+      if (aggregate_file (a, file, error) == RT_FAIL || emit_groups (a, error) == RT_FAIL
+          || !end_spill (a, error))
+        return RT_FAIL;
+    }
+  return flush_out (a, error);
+}
+
 static RtResult
 aggregate_finish (RtOperator *op, GError **error)
 {
@@ -466,19 +699,7 @@ aggregate_finish (RtOperator *op, GError **error)
 
   if (a->updating)
     return flush_out (a, error);
-  for (guint kg = 0; kg < RT_MAX_PARALLELISM; kg++)
-    {
-      GHashTableIter it;
-      gpointer value;
-
-      if (a->groups[kg] == NULL)
-        continue;
-      g_hash_table_iter_init (&it, a->groups[kg]);
-      while (g_hash_table_iter_next (&it, NULL, &value))
-        if (emit_change (a, value, error) == RT_FAIL)
-          return RT_FAIL;
-    }
-  return flush_out (a, error);
+  return batch_finish (a, error);
 }
 
 static void
@@ -486,18 +707,14 @@ aggregate_close (RtOperator *op)
 {
   RtAggregate *a = (RtAggregate *) op;
 
-  for (guint kg = 0; kg < RT_MAX_PARALLELISM; kg++)
-    {
-      GHashTableIter it;
-      gpointer value;
-
-      if (a->groups[kg] == NULL)
-        continue;
-      g_hash_table_iter_init (&it, a->groups[kg]);
-      while (g_hash_table_iter_next (&it, NULL, &value))
-        group_clear (a, value);
-      g_clear_pointer (&a->groups[kg], g_hash_table_unref);
-    }
+  clear_groups (a);
+  if (a->chunks != NULL && a->chunks->len > 0)
+    release_charge (a);
+  g_clear_pointer (&a->chunks, g_ptr_array_unref);
+  g_clear_pointer (&a->spill, rt__spill_set_free);
+  g_clear_pointer (&a->pending, g_ptr_array_unref); /* deletes the files not yet read */
+  rt__run_dir_remove (a->spill_dir);
+  g_clear_pointer (&a->spill_dir, g_free);
   g_clear_pointer (&a->out, rt_batch_unref);
   plan_aggregate_clear (&a->agg);
   g_clear_pointer (&a->in_schema, plan_schema_unref);
@@ -531,5 +748,14 @@ rt_op_aggregate_new (const PlanPhysNode *node, GError **error)
   a->in_schema = plan_schema_ref (node->inputs[0].node->schema);
   a->out_schema = plan_schema_ref (node->schema);
   a->updating = node->updating;
+  a->chunks = g_ptr_array_new ();
+  a->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) rt__spill_file_free);
   return &a->base;
+}
+
+guint64
+rt_op_aggregate_get_spilled_bytes (RtOperator *op)
+{
+  g_return_val_if_fail (op != NULL && op->klass == &aggregate_class, 0);
+  return ((RtAggregate *) op)->spilled_bytes;
 }

@@ -16,6 +16,7 @@ typedef enum {
   RT_EVENT_BARRIER,
   RT_EVENT_LATENCY_MARKER,
   RT_EVENT_END_OF_INPUT,
+  RT_EVENT_IDLE,       /* added by windows: the sending input is idle (value 1) */
 } RtEventKind;
 
 typedef struct {
@@ -47,6 +48,9 @@ struct _RtOperator {
   guint64 rows_in;
   guint64 rows_out;
   guint64 rows_dropped;  /* bad records skipped (csv.ignore-parse-errors) */
+  guint64 late_records_dropped; /* added by windows: rows behind the watermark */
+  guint32 paused_inputs; /* added by joins: bit i set (chain head only): the task leaves
+                          * input i unread for now (a hash join reads its build side first) */
 };
 
 struct _RtOperatorClass {
@@ -107,5 +111,24 @@ RtOperator *rt_sink_new (const PlanPhysNode *node, guint subtask, GError **error
 
 /* added by streaming aggregates: the keyed group aggregate (rt-op-aggregate.c). */
 RtOperator *rt_op_aggregate_new (const PlanPhysNode *node, GError **error);
+
+/* added by windows (rt-op-window.c): the window TVF (assigns each row its windows) and the
+ * window aggregate (fires a window's groups when the watermark passes its end). */
+RtOperator *rt_op_window_new (const PlanPhysNode *node, GError **error);
+RtOperator *rt_op_window_aggregate_new (const PlanPhysNode *node, GError **error);
+
+/* added by joins: the streaming join (rt-op-join.c); the batch hash join and nested-loop
+ * join (rt-op-hash-join.c), which is told that its build input ended by an on_event
+ * END_OF_INPUT with that input's index. */
+RtOperator *rt_op_join_new (const PlanPhysNode *node, GError **error);
+RtOperator *rt_op_hash_join_new (const PlanPhysNode *node, GError **error);
+
+/* added by batch aggregate spilling: compressed bytes the group aggregate (batch mode)
+ * wrote to spill files so far; the job metrics have no field for it yet. */
+guint64 rt_op_aggregate_get_spilled_bytes (RtOperator *op);
+
+/* added by sort: ORDER BY / Top-N (rt-op-sort.c): an external merge sort spilling to LZ4
+ * run files in batch mode, a changelog Top-N when the node is updating. */
+RtOperator *rt_op_sort_new (const PlanPhysNode *node, GError **error);
 
 G_END_DECLS

@@ -33,6 +33,7 @@
  * only way to stay correct with line breaks inside quotes, and which also yields exact
  * line numbers for messages. Smaller files go whole to one subtask each, round robin. */
 #include "rt-source-private.h"
+#include "plans/plan-numeric.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -407,50 +408,25 @@ csv_open_part (RtCsvSource *self, GError **error)
 
 /* ---- values ------------------------------------------------------------------------ */
 
+/* Integers and the slow path of DOUBLE are read as CAST reads them (plans/plan-numeric.c);
+ * what is stricter here is said at each function: a field is never trimmed, a DOUBLE that
+ * overflows is an error, a DECIMAL takes no exponent and is never rounded. */
 static gboolean
 parse_int64 (const char *s, gsize n, gint64 *out)
 {
-  gboolean neg = FALSE;
-  guint64 v = 0;
-  guint64 limit;
-  gsize i = 0;
-
-  if (n > 0 && (s[0] == '-' || s[0] == '+'))
-    neg = s[i++] == '-';
-  if (i >= n)
-    return FALSE;
-  limit = neg ? (guint64) G_MAXINT64 + 1 : (guint64) G_MAXINT64;
-  for (; i < n; i++)
-    {
-      guint d = (guint) ((guchar) s[i] - '0');
-
-      if (d > 9 || v > (limit - d) / 10)
-        return FALSE;
-      v = v * 10 + d;
-    }
-  *out = neg ? -(gint64) (v - 1) - 1 : (gint64) v; /* no overflow for -2^63 */
-  return TRUE;
+  return plan_num_parse_int64 (s, n, out) == PLAN_NUM_OK;
 }
 
 static gboolean
 parse_double_slow (const char *s, gsize n, double *out)
 {
-  char small[64];
-  g_autofree char *big = NULL;
-  char *text = small;
-  char *end = NULL;
   double v;
 
-  if (n == 0 || g_ascii_isspace (s[0]) || memchr (s, 'x', n) || memchr (s, 'X', n))
+  if (n == 0 || g_ascii_isspace (s[0]))
     return FALSE;
-  if (n >= sizeof small)
-    text = big = g_malloc (n + 1);
-  memcpy (text, s, n);
-  text[n] = '\0';
   errno = 0;
-  v = g_ascii_strtod (text, &end);
-  if (end != text + n || (errno == ERANGE && isinf (v)))
-    return FALSE;
+  if (plan_num_parse_double (s, n, &v) != PLAN_NUM_OK || (errno == ERANGE && isinf (v)))
+    return FALSE; /* '1e999' overflows; 'inf' itself is a value */
   *out = v;
   return TRUE;
 }

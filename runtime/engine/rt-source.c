@@ -287,6 +287,9 @@ rt__options_check_known (const PlanTable *table, const char *connector,
 
       for (guint k = 0; known[k] != NULL && !ok; k++)
         ok = strcmp (key, known[k]) == 0;
+      /* added by windows: the binder's own keys (__watermark.<col>) and event-time options
+       * every source takes */
+      ok = ok || g_str_has_prefix (key, "__") || strcmp (key, "scan.watermark.idle-timeout") == 0;
       if (!ok && accept_prefix != NULL)
         ok = g_str_has_prefix (key, accept_prefix);
       if (!ok)

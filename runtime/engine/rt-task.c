@@ -81,6 +81,7 @@ rt__task_new (RtJob *job, const char *name, guint subtask, guint parallelism)
   t->ctx.parallelism = parallelism;
   t->ctx.batch_size = job->config.batch_size;
   t->ctx.cancelled = &job->cancelled;
+  t->watermark = RT_WATERMARK_NONE; /* added by windows */
   return t;
 }
 
@@ -97,6 +98,7 @@ rt__task_free (RtTask *t)
   g_queue_clear_full (&t->mails, g_free);
   g_mutex_clear (&t->mail_lock);
   g_free (t->latency);
+  rt__wm_valve_free (t->valve); /* added by windows */
   g_free (t->name);
   g_free (t);
 }
@@ -190,11 +192,92 @@ finish_chain (RtTask *t, GError **error)
   return RT_DONE;
 }
 
+/* ---- event time (added by windows; the operators are in rt-op-window.c) ------------- */
+
+/* Sends watermark wm through the chain and downstream, if it is ahead of the last one. */
+static RtResult
+emit_watermark (RtTask *t, gint64 wm, GError **error)
+{
+  RtEvent ev = { RT_EVENT_WATERMARK, wm, 0 };
+
+  if (wm <= t->watermark)
+    return RT_OK;
+  __atomic_store_n (&t->watermark, wm, __ATOMIC_RELAXED);
+  return forward_event (t, &ev, 0, error);
+}
+
+/* A source's periodic watermark and idleness, around one produce step: `before` is the
+ * source's rows_out before it. Lowers *park_until to the next time either is due. */
+static RtResult
+source_event_time (RtTask *t, guint64 before, gint64 *park_until, GError **error)
+{
+  gint64 now = g_get_monotonic_time (), interval = t->job->config.watermark_interval_us;
+  gint64 due = -1;
+
+  if (head_op (t)->rows_out != before || t->last_data_us == 0)
+    {
+      t->last_data_us = now;
+      t->idle = FALSE;
+    }
+  if (t->wm_assigner != NULL)
+    {
+      /* interval 0 (a strom extension): after every batch, which makes runs repeatable */
+      if (interval <= 0 || now >= t->next_wm_us)
+        {
+          t->next_wm_us = now + interval;
+          if (emit_watermark (t, rt__wm_assigner_current (t->wm_assigner), error) == RT_FAIL)
+            return RT_FAIL;
+        }
+      if (interval > 0)
+        due = t->next_wm_us;
+    }
+  if (t->idle_timeout_us > 0 && !t->idle)
+    {
+      if (now - t->last_data_us >= t->idle_timeout_us)
+        {
+          RtEvent ev = { RT_EVENT_IDLE, 1, 0 };
+
+          t->idle = TRUE;
+          if (forward_event (t, &ev, 0, error) == RT_FAIL)
+            return RT_FAIL;
+        }
+      else if (due < 0 || t->last_data_us + t->idle_timeout_us < due)
+        due = t->last_data_us + t->idle_timeout_us;
+    }
+  if (due >= 0 && (*park_until < 0 || due < *park_until))
+    *park_until = due;
+  return RT_OK;
+}
+
+/* Watermark, idleness and end of input of one input channel, through the valve. */
+static RtResult
+input_event_time (RtTask *t, RtTaskInput *in, const RtEvent *ev, GError **error)
+{
+  guint i = (guint) (in - t->inputs);
+  gint64 wm;
+  gboolean advanced = FALSE;
+
+  if (t->valve == NULL)
+    t->valve = rt__wm_valve_new (t->n_inputs);
+  if (ev->kind == RT_EVENT_WATERMARK)
+    advanced = rt__wm_valve_watermark (t->valve, i, ev->value, &wm);
+  else if (ev->kind == RT_EVENT_IDLE)
+    {
+      advanced = rt__wm_valve_idle (t->valve, i, &wm);
+      if (rt__wm_valve_is_idle (t->valve) && forward_event (t, ev, 0, error) == RT_FAIL)
+        return RT_FAIL;
+    }
+  else if (ev->kind == RT_EVENT_END_OF_INPUT)
+    advanced = rt__wm_valve_ended (t->valve, i, &wm);
+  return advanced ? emit_watermark (t, wm, error) : RT_OK;
+}
+
 static RtResult
 step_source (RtTask *t, gint64 *park_until, GError **error)
 {
   RtOperator *src = head_op (t);
   gint64 interval = t->job->config.latency_interval_us;
+  guint64 before;
   RtResult r;
 
   if (interval > 0)
@@ -210,17 +293,23 @@ step_source (RtTask *t, gint64 *park_until, GError **error)
             return RT_FAIL;
         }
     }
+  before = src->rows_out; /* added by windows */
   r = src->klass->produce (src, error);
   switch (r)
     {
     case RT_OK:
-      return RT_OK;
+      return source_event_time (t, before, park_until, error) == RT_FAIL ? RT_FAIL : RT_OK;
     case RT_WAIT:
       *park_until = src->ctx->wake_at_us;
       if (interval > 0 && (*park_until < 0 || t->next_marker_us < *park_until))
         *park_until = t->next_marker_us;
+      if (source_event_time (t, before, park_until, error) == RT_FAIL)
+        return RT_FAIL;
       return RT_WAIT;
     case RT_DONE:
+      /* added by windows: a bounded source ends with the final watermark */
+      if (emit_watermark (t, RT_WATERMARK_MAX, error) == RT_FAIL)
+        return RT_FAIL;
       return finish_chain (t, error);
     case RT_FAIL:
       return RT_FAIL;
@@ -236,6 +325,8 @@ handle_element (RtTask *t, RtTaskInput *in, RtElement *e, GError **error)
 
   if (e->kind == RT_ELEM_BATCH)
     {
+      if (t->valve != NULL) /* added by windows: rows make an idle input active again */
+        rt__wm_valve_active (t->valve, (guint) (in - t->inputs));
       head->rows_in += e->batch->n_rows;
       r = head->klass->process (head, e->batch, in->input, error);
       rt_batch_unref (e->batch);
@@ -243,11 +334,22 @@ handle_element (RtTask *t, RtTaskInput *in, RtElement *e, GError **error)
         return finish_chain (t, error);
       return r;
     }
+  if (e->event.kind == RT_EVENT_WATERMARK || e->event.kind == RT_EVENT_IDLE)
+    return input_event_time (t, in, &e->event, error); /* added by windows */
   if (e->event.kind == RT_EVENT_END_OF_INPUT)
     {
       in->ended = TRUE;
+      if (input_event_time (t, in, &e->event, error) == RT_FAIL) /* added by windows */
+        return RT_FAIL;
       if (++t->n_ended == t->n_inputs)
         return finish_chain (t, error);
+      /* added by joins: the head learns when every channel of one input has ended */
+      for (guint i = 0; i < t->n_inputs; i++)
+        if (t->inputs[i].input == in->input && !t->inputs[i].ended)
+          return RT_OK;
+      if (head->klass->on_event != NULL)
+        return head->klass->on_event (head, &e->event, in->input, error) == RT_FAIL
+               ? RT_FAIL : RT_OK;
       return RT_OK;
     }
   return forward_event (t, &e->event, in->input, error);
@@ -262,7 +364,8 @@ step_inputs (RtTask *t, gint64 *park_until, GError **error)
       RtTaskInput *in = &t->inputs[i];
       RtElement e;
 
-      if (in->ended || !rt_channel_try_pop (in->channel, &e))
+      if (in->ended || (head_op (t)->paused_inputs >> MIN (in->input, 31u) & 1) /* joins */
+          || !rt_channel_try_pop (in->channel, &e))
         continue;
       t->next_input = i + 1;
       return handle_element (t, in, &e, error);
@@ -317,7 +420,8 @@ static gboolean
 has_input (RtTask *t)
 {
   for (guint i = 0; i < t->n_inputs; i++)
-    if (!t->inputs[i].ended && rt_channel_get_fill (t->inputs[i].channel) > 0)
+    if (!t->inputs[i].ended && rt_channel_get_fill (t->inputs[i].channel) > 0
+        && !(head_op (t)->paused_inputs >> MIN (t->inputs[i].input, 31u) & 1)) /* joins */
       return TRUE;
   return g_atomic_int_get (&t->has_mail) || g_atomic_int_get (&t->job->cancelled);
 }

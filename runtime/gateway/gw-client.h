@@ -90,4 +90,19 @@ char *gw_operation_dup_metrics_json (GwOperation *op);
 /* Total rows read by the sources so far (progress lines). */
 guint64 gw_operation_get_rows_read (GwOperation *op);
 
+/* added by server */
+/* A check the embedded session runs on every CREATE TABLE before adding the table (the
+ * server refuses file paths outside its allowed directories with it). FALSE with error
+ * refuses the statement. No effect on a remote client. */
+typedef gboolean (*GwTableCheckFunc) (const PlanTable *table, gpointer user_data,
+                                      GError **error);
+void gw_client_set_table_check (GwClient *client, GwTableCheckFunc check, gpointer user_data);
+/* A client of a `strom serve` instance at url (http://HOST:PORT or https://...), with the
+ * bearer token (NULL: none). Opens a session on the server; fails when unreachable or the
+ * token is refused. For https, $STROM_TLS_CA_FILE names extra certificates to trust. */
+GwClient *gw_remote_client_new (const char *url, const char *token, GError **error);
+/* The same with the token read from token_file; NULL: $STROM_TOKEN, else the local
+ * server's default token file ($XDG_STATE_HOME/strom/token) when it exists. */
+GwClient *gw_remote_client_connect (const char *url, const char *token_file, GError **error);
+
 G_END_DECLS

@@ -19,6 +19,8 @@ typedef struct {
   gsize pool_budget;
   GPtrArray *ops;         /* owned GwOperation* */
   guint next_job;
+  GwTableCheckFunc table_check; /* added by server: may refuse a CREATE TABLE */
+  gpointer table_check_data;
 } GwEmbedded;
 
 typedef struct {
@@ -133,6 +135,20 @@ fill_describe (GwEmbeddedOp *op, PlanTable *table)
       g_autofree char *wkey = g_strdup_printf ("__watermark.%s", f->name);
       const char *cell[] = { f->name, type, f->type.nullable ? "TRUE" : "FALSE", NULL, NULL,
                              plan_table_get_option (table, wkey) };
+      g_autofree char *rowtime = NULL, *ckey = g_strdup_printf ("__computed.%s", f->name);
+      g_autofree char *extras = NULL;
+      const char *computed = plan_table_get_option (table, ckey);
+
+      /* added by windows: time attributes and computed columns, as Flink shows them */
+      if (cell[5] != NULL)
+        cell[1] = rowtime = g_strdup_printf ("%s *ROWTIME*", type);
+      if (computed != NULL && strchr (computed, ':') != NULL)
+        {
+          computed = strchr (computed, ':') + 1;
+          cell[4] = extras = g_strdup_printf ("AS %s", computed);
+          if (g_ascii_strcasecmp (computed, "PROCTIME()") == 0)
+            cell[1] = "TIMESTAMP_LTZ(3) *PROCTIME*";
+        }
       add_text_row (op, cell);
     }
 }
@@ -176,6 +192,10 @@ job_config (GwEmbedded *c, RtJobConfig *cfg)
   cfg->buffer_timeout_us = plan_settings_get_duration_us (c->settings, "pipeline.buffer-timeout");
   cfg->latency_interval_us =
     plan_settings_get_duration_us (c->settings, "metrics.latency.interval");
+  cfg->watermark_interval_us = /* added by windows */
+    plan_settings_get_duration_us (c->settings, "pipeline.auto-watermark-interval");
+  cfg->idle_timeout_us =
+    plan_settings_get_duration_us (c->settings, "table.exec.source.idle-timeout");
 }
 
 static gboolean
@@ -222,6 +242,8 @@ run_immediate (GwEmbedded *c, GwEmbeddedOp *op, GError **error)
   switch (st->kind)
     {
     case PLAN_STMT_CREATE_TABLE:
+      if (c->table_check != NULL && !c->table_check (st->table, c->table_check_data, error))
+        return FALSE;
       if (st->if_exists && plan_catalog_get_table (c->catalog, st->table->name) != NULL)
         op->message = g_strdup_printf ("Table '%s' already exists; skipped.", st->table->name);
       else if (!plan_catalog_add_table (c->catalog, st->table, error))
@@ -519,6 +541,9 @@ metrics_ops (JsonBuilder *b, RtJobMetrics *m)
       add_double (b, "latency_p50_ms", o->latency_p50_ms);
       add_double (b, "latency_p95_ms", o->latency_p95_ms);
       add_double (b, "latency_p99_ms", o->latency_p99_ms);
+      if (o->current_watermark != G_MININT64) /* added by windows: ms, absent before any */
+        add_int (b, "current_watermark", o->current_watermark);
+      add_int (b, "late_records_dropped", (gint64) o->late_records_dropped);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -652,4 +677,16 @@ gw_client_new_embedded (GError **error)
   c->pools = g_ptr_array_new ();
   c->ops = g_ptr_array_new ();
   return &c->base;
+}
+
+/* added by server */
+void
+gw_client_set_table_check (GwClient *client, GwTableCheckFunc check, gpointer user_data)
+{
+  GwEmbedded *c = (GwEmbedded *) client;
+
+  if (client == NULL || client->klass != &embedded_class)
+    return;
+  c->table_check = check;
+  c->table_check_data = user_data;
 }

@@ -324,11 +324,255 @@ test_generated (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* added by joins: joins of orders.csv with customers.csv (some customers without orders,
+ * some orders without a customer, an empty city), and self-joins of the generated table;
+ * streaming (changelog applied) and batch mode, parallelism 1 and 3. */
+static const Query join_queries[] = {
+  { "SELECT o.order_id, c.city FROM orders o JOIN customers c ON o.customer = c.customer" },
+  { "SELECT o.order_id, o.qty, c.customer, c.tier FROM orders o LEFT JOIN customers c "
+    "ON o.customer = c.customer AND o.qty > 1" },
+  { "SELECT o.order_id, c.customer FROM orders o RIGHT OUTER JOIN customers c "
+    "ON o.customer = c.customer AND c.tier = 'gold'" },
+  { "SELECT o.order_id, o.status, c.customer, c.city FROM orders o FULL OUTER JOIN customers c "
+    "ON o.customer = c.customer AND o.qty > 1" },
+  { "SELECT customer, order_id, tier FROM orders JOIN customers USING (customer)" },
+  { "SELECT customer, order_id, city FROM orders FULL JOIN customers USING (customer)" },
+  { "SELECT o.order_id, c.tier FROM orders o, customers c "
+    "WHERE o.customer = c.customer AND c.tier <> 'gold' AND o.amount > 10",
+    "SELECT o.order_id, c.tier FROM orders o, customers c "
+    "WHERE o.customer = c.customer AND c.tier <> 'gold' AND o.amount > 1000" }, /* cents */
+  { "SELECT o.order_id, c.customer FROM orders o JOIN customers c "
+    "ON o.customer < c.customer AND o.order_id > 9" },
+  { "SELECT o.order_id, c.city FROM orders o LEFT JOIN customers c ON c.city IS NULL" },
+  /* WHERE filters that NULL-filled rows fail (the outer join becomes inner / LEFT), and
+   * one they pass (it stays outer) */
+  { "SELECT o.order_id, c.city FROM orders o LEFT JOIN customers c "
+    "ON o.customer = c.customer WHERE c.tier = 'gold'" },
+  { "SELECT o.order_id, c.customer FROM orders o FULL JOIN customers c "
+    "ON o.customer = c.customer WHERE o.qty > 1" },
+  { "SELECT o.order_id, c.customer FROM orders o FULL JOIN customers c "
+    "ON o.customer = c.customer WHERE c.city IS NULL OR o.qty IS NULL" },
+  /* changelog input: the GROUP BY's -U/+U rows retract joined rows */
+  { "SELECT c.customer, c.city, t.n FROM customers c LEFT JOIN "
+    "(SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer) AS t "
+    "ON c.customer = t.customer" },
+  /* a GROUP BY over an outer join's retractions */
+  { "SELECT c.city, COUNT(*), SUM(o.qty) FROM orders o LEFT JOIN customers c "
+    "ON o.customer = c.customer GROUP BY c.city" },
+  { "SELECT a.order_id, b.order_id, c.city FROM orders a JOIN orders b ON a.customer = "
+    "b.customer AND a.order_id < b.order_id JOIN customers c ON c.customer = b.customer" },
+};
+
+static const Query gen_join_queries[] = {
+  { "SELECT a.id, b.id FROM gen a JOIN gen b ON a.g = b.g AND a.k = b.k "
+    "WHERE a.v > 95 AND b.v < 3" },
+  { "SELECT a.id, b.id, b.v FROM (SELECT * FROM gen WHERE v > 97) a LEFT JOIN "
+    "(SELECT * FROM gen WHERE v < 2) b ON a.g = b.g" },
+  { "SELECT a.id, b.id FROM (SELECT * FROM gen WHERE v = 7) a FULL JOIN "
+    "(SELECT * FROM gen WHERE v = 8) b ON a.g = b.g AND a.k = b.k AND a.amt < b.amt" },
+  { "SELECT t.g, t.n, u.m FROM (SELECT g, COUNT(*) AS n FROM gen GROUP BY g) t JOIN "
+    "(SELECT g, MAX(v) AS m FROM gen WHERE k = 3 GROUP BY g) u ON t.g = u.g" },
+  /* an expression key (k + 1) beside a plain one, and an outer join on an expression */
+  { "SELECT a.id, b.id FROM (SELECT * FROM gen WHERE v > 95) a JOIN "
+    "(SELECT * FROM gen WHERE v < 4) b ON a.k + 1 = b.k AND a.g = b.g" },
+  { "SELECT a.id, b.id FROM (SELECT * FROM gen WHERE v > 96) a LEFT JOIN "
+    "(SELECT * FROM gen WHERE v < 3) b ON UPPER(a.g) = UPPER(b.g) AND a.k = b.k + 2" },
+};
+
+static void
+test_joins (void)
+{
+  g_autoptr (GwClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("strom-oracle-XXXXXX", &error);
+  g_autofree char *ddl = NULL, *ddl2 = NULL, *ddl3 = NULL, *path = NULL;
+  const char *root = g_getenv ("STROM_SOURCE_ROOT");
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  path = write_generated (dir, 2000);
+  client = gw_client_new_embedded (&error);
+  g_assert_no_error (error);
+  ddl = g_strdup_printf (
+    "CREATE TABLE orders (order_id INT, customer VARCHAR, amount DECIMAL(10, 2), qty INT, "
+    "ordered_at TIMESTAMP(3), status VARCHAR) WITH ('connector' = 'filesystem', "
+    "'path' = '%s/share/examples/data/orders.csv', 'format' = 'csv', 'csv.header' = 'true')",
+    root);
+  ddl2 = g_strdup_printf (
+    "CREATE TABLE customers (customer VARCHAR, city VARCHAR, tier VARCHAR) WITH ("
+    "'connector' = 'filesystem', 'path' = '%s/share/examples/data/customers.csv', "
+    "'format' = 'csv', 'csv.header' = 'true')", root);
+  ddl3 = g_strdup_printf ("CREATE TABLE gen (id INT, g VARCHAR, k INT, v INT, "
+                          "amt DECIMAL(10, 2)) WITH ('connector' = 'filesystem', "
+                          "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", path);
+  run_ok (client, ddl);
+  run_ok (client, ddl2);
+  run_ok (client, ddl3);
+  run_ok (client, "SET 'execution.batch-size' = '16'");
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  load_sqlite (client, db, "orders", "CREATE TABLE orders (order_id INTEGER, customer TEXT, "
+               "amount INTEGER, qty INTEGER, ordered_at INTEGER, status TEXT)");
+  load_sqlite (client, db, "customers", "CREATE TABLE customers (customer TEXT, city TEXT, "
+               "tier TEXT)");
+  load_sqlite (client, db, "gen", "CREATE TABLE gen (id INTEGER, g TEXT, k INTEGER, "
+               "v INTEGER, amt INTEGER)");
+  for (guint m = 0; m < 2; m++)
+    for (guint p = 1; p <= 3; p += 2)
+      {
+        g_autofree char *set = g_strdup_printf ("SET 'parallelism.default' = '%u'", p);
+
+        run_ok (client, m == 0 ? "SET 'execution.runtime-mode' = 'streaming'"
+                               : "SET 'execution.runtime-mode' = 'batch'");
+        run_ok (client, set);
+        for (guint i = 0; i < G_N_ELEMENTS (join_queries); i++)
+          compare (client, db, &join_queries[i]);
+        for (guint i = 0; i < G_N_ELEMENTS (gen_join_queries); i++)
+          compare (client, db, &gen_join_queries[i]);
+      }
+  sqlite3_close (db);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* added by sort: ORDER BY in batch mode, compared row by row in order (every ORDER BY ends
+ * with a unique key, so the order is total and SQLite's must be the same); both default
+ * to NULLs first ascending and last descending, as Flink. */
+static GPtrArray *
+sqlite_rows_in_order (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *st = NULL;
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  /* same text forms as sqlite_rows, but in SQLite's order */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      GString *s = g_string_new (NULL);
+
+      for (int c = 0; c < sqlite3_column_count (st); c++)
+        {
+          int type = sqlite3_column_type (st, c);
+
+          g_string_append (s, c ? "|" : "");
+          if (type == SQLITE_NULL)
+            g_string_append (s, "NULL");
+          else if (type == SQLITE_TEXT)
+            g_string_append_printf (s, "'%s'", sqlite3_column_text (st, c));
+          else if (type == SQLITE_FLOAT)
+            g_string_append_printf (s, "%.6f", sqlite3_column_double (st, c));
+          else
+            g_string_append_printf (s, "%lld", (long long) sqlite3_column_int64 (st, c));
+        }
+      g_ptr_array_add (out, g_string_free (s, FALSE));
+    }
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+  sqlite3_finalize (st);
+  return out;
+}
+
+static void
+compare_in_order (GwClient *client, sqlite3 *db, const Query *q)
+{
+  g_autoptr (GPtrArray) raw = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_row_free);
+  g_autoptr (GPtrArray) ignored = strom_rows (client, q->strom, raw);
+  g_autoptr (GPtrArray) want = sqlite_rows_in_order (db, q->sqlite ? q->sqlite : q->strom);
+
+  g_test_message ("query: %s", q->strom);
+  g_assert_cmpuint (want->len, >, 0);
+  for (guint i = 0; i < MIN (raw->len, want->len); i++)
+    {
+      g_autofree char *got = row_text (raw->pdata[i]);
+      g_assert_cmpstr (got, ==, want->pdata[i]);
+    }
+  g_assert_cmpuint (raw->len, ==, want->len);
+}
+
+static const Query order_queries[] = {
+  { "SELECT id, g, v FROM gen ORDER BY v DESC, id" },
+  { "SELECT id, g, amt FROM gen ORDER BY g DESC, amt NULLS LAST, id" },
+  { "SELECT id, v FROM gen ORDER BY v, id LIMIT 25 OFFSET 10" },
+  { "SELECT g, COUNT(*) AS n, SUM(v) AS s FROM gen GROUP BY g ORDER BY n DESC, g LIMIT 10" },
+  { "SELECT id, v, k FROM gen ORDER BY v * k DESC NULLS FIRST, id LIMIT 50" },
+  { "SELECT k, id FROM gen WHERE v > 80 ORDER BY 1, 2 DESC" },
+  { "FROM gen |> WHERE k = 3 |> ORDER BY amt DESC, id |> LIMIT 7 |> SELECT id, amt",
+    "SELECT id, amt FROM gen WHERE k = 3 ORDER BY amt DESC, id LIMIT 7" },
+};
+
+static void
+test_order_by (void)
+{
+  g_autoptr (GwClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("strom-oracle-XXXXXX", &error);
+  g_autofree char *path = NULL, *ddl = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  path = write_generated (dir, 4000);
+  client = gw_client_new_embedded (&error);
+  g_assert_no_error (error);
+  ddl = g_strdup_printf ("CREATE TABLE gen (id INT, g VARCHAR, k INT, v INT, "
+                         "amt DECIMAL(10, 2)) WITH ('connector' = 'filesystem', "
+                         "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", path);
+  run_ok (client, ddl);
+  run_ok (client, "SET 'execution.runtime-mode' = 'batch'");
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  load_sqlite (client, db, "gen", "CREATE TABLE gen (id INTEGER, g TEXT, k INTEGER, "
+               "v INTEGER, amt INTEGER)");
+  for (guint p = 1; p <= 3; p += 2)
+    {
+      g_autofree char *set = g_strdup_printf ("SET 'parallelism.default' = '%u'", p);
+      run_ok (client, set);
+      run_ok (client, p == 1 ? "SET 'execution.batch-size' = '64'"
+                             : "SET 'execution.batch-size' = '1024'");
+      for (guint i = 0; i < G_N_ELEMENTS (order_queries); i++)
+        compare_in_order (client, db, &order_queries[i]);
+    }
+  sqlite3_close (db);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* An ORDER BY of far more than the managed memory: the sort spills and merges its runs. */
+static void
+test_order_by_spill (void)
+{
+  static const Query q = { "SELECT id, g, v, amt FROM big ORDER BY g, v DESC, id" };
+  g_autoptr (GwClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("strom-oracle-XXXXXX", &error);
+  g_autofree char *path = NULL, *ddl = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  path = write_generated (dir, 60000);
+  client = gw_client_new_embedded (&error);
+  g_assert_no_error (error);
+  ddl = g_strdup_printf ("CREATE TABLE big (id INT, g VARCHAR, k INT, v INT, "
+                         "amt DECIMAL(10, 2)) WITH ('connector' = 'filesystem', "
+                         "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", path);
+  run_ok (client, ddl);
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  load_sqlite (client, db, "big", "CREATE TABLE big (id INTEGER, g TEXT, k INTEGER, "
+               "v INTEGER, amt INTEGER)");
+  run_ok (client, "SET 'execution.runtime-mode' = 'batch'");
+  run_ok (client, "SET 'parallelism.default' = '1'");
+  run_ok (client, "SET 'taskmanager.memory.managed.size' = '1 mb'");
+  compare_in_order (client, db, &q);
+  sqlite3_close (db);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/integration/oracle/joins", test_joins); /* added by joins */
   g_test_add_func ("/integration/oracle/orders", test_orders);
   g_test_add_func ("/integration/oracle/generated", test_generated);
+  g_test_add_func ("/integration/oracle/order-by", test_order_by); /* added by sort */
+  g_test_add_func ("/integration/oracle/order-by-spill", test_order_by_spill);
   return g_test_run ();
 }

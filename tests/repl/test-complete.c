@@ -148,6 +148,8 @@ test_meta (Fixture *f, gconstpointer data)
   CHECK (f, "\\set f", 5, "format", NULL);
   CHECK (f, "\\set format c", 12, "changelog", "csv", NULL);
   CHECK (f, "\\unset t", 7, "timing", NULL);
+  CHECK (f, "\\set format l", 12, "live", NULL);
+  CHECK (f, "\\set p", 5, "pager", NULL);
 }
 
 static void

@@ -63,7 +63,8 @@ test_table (void)
 {
   static const char *const expected[] = {
     "\\?", "\\help", "\\quit", "\\timing", "\\set", "\\unset", "\\jobs", "\\job", "\\cancel",
-    "\\explain", "\\plan", "\\cells", "\\rerun", "\\save", "\\open", "\\export", NULL,
+    "\\connect", "\\explain", "\\plan", "\\cells", "\\rerun", "\\edit", "\\save", "\\open",
+    "\\export", NULL,
   };
   guint n = 0;
   const ReplMetaInfo *infos = repl_meta_commands (&n);
@@ -99,6 +100,15 @@ test_variables (void)
   g_assert_false (shell->timing);
   repl__meta_run (shell, "\\set fromat json"); /* unknown variable: nothing changes */
   g_assert_cmpint (shell->format, ==, REPL_FORMAT_TABLE);
+  repl__meta_run (shell, "\\set format live");
+  g_assert_cmpint (shell->format, ==, REPL_FORMAT_LIVE);
+  g_assert_true (shell->pager); /* on by default, as in psql */
+  repl__meta_run (shell, "\\set pager off");
+  g_assert_false (shell->pager);
+  repl__meta_run (shell, "\\set pager sometimes"); /* refused: stays off */
+  g_assert_false (shell->pager);
+  repl__meta_run (shell, "\\unset pager");
+  g_assert_true (shell->pager);
   g_assert_cmpint (repl__meta_run (shell, "\\q"), ==, REPL_META_QUIT);
   g_assert_cmpint (repl__meta_run (shell, "\\quit"), ==, REPL_META_QUIT);
   g_assert_cmpint (repl__meta_run (shell, "\\jbos"), ==, REPL_META_CONTINUE);

@@ -497,6 +497,135 @@ test_format_names (void)
   g_assert_false (repl_format_from_string ("", &format));
   g_assert_cmpint (format, ==, REPL_FORMAT_TABLE);
   g_assert_cmpstr (repl_format_name (REPL_FORMAT_CHANGELOG), ==, "changelog");
+  g_assert_true (repl_format_from_string ("LIVE", &format));
+  g_assert_cmpint (format, ==, REPL_FORMAT_LIVE);
+  g_assert_cmpstr (repl_format_name (REPL_FORMAT_LIVE), ==, "live");
+}
+
+/* ---- live ------------------------------------------------------------------------------ */
+
+static void
+feed (ReplPrinter *printer, guint n_cols, PlanValue *values, const RtRowKind *kinds,
+      guint n_rows)
+{
+  g_autoptr (GString) unused = g_string_new (NULL);
+
+  for (guint r = 0; r < n_rows; r++)
+    {
+      GwRow row = { kinds[r], n_cols, values + r * n_cols };
+
+      repl_printer_add_row (printer, &row, unused);
+    }
+  g_assert_cmpuint (unused->len, ==, 0); /* live prints only frames */
+}
+
+/* A changelog applied to the view: +U after -U takes the old row's place; frames show
+ * the last rows that fit, and widths never shrink. */
+static void
+test_live_frames (void)
+{
+  const Col cols[] = { { "k", ty (PLAN_TYPE_VARCHAR) }, { "n", ty (PLAN_TYPE_BIGINT) } };
+  g_autoptr (PlanSchema) schema = schema_of (cols, 2);
+  g_autoptr (ReplPrinter) printer = repl_printer_new (REPL_FORMAT_LIVE, schema, TRUE);
+  g_autoptr (GString) out = g_string_new (NULL);
+  PlanValue first[] = {
+    v_str ("a"), v_int (PLAN_TYPE_BIGINT, 1),
+    v_str ("b"), v_int (PLAN_TYPE_BIGINT, 1),
+    v_str ("a"), v_int (PLAN_TYPE_BIGINT, 1),
+    v_str ("a"), v_int (PLAN_TYPE_BIGINT, 10),
+  };
+  const RtRowKind first_kinds[] = {
+    RT_ROW_INSERT, RT_ROW_INSERT, RT_ROW_UPDATE_BEFORE, RT_ROW_UPDATE_AFTER,
+  };
+  PlanValue second[] = {
+    v_str ("a"), v_int (PLAN_TYPE_BIGINT, 10),
+    v_str ("a"), v_int (PLAN_TYPE_BIGINT, 2),
+    v_str ("c"), v_int (PLAN_TYPE_BIGINT, 1),
+  };
+  const RtRowKind second_kinds[] = {
+    RT_ROW_UPDATE_BEFORE, RT_ROW_UPDATE_AFTER, RT_ROW_INSERT,
+  };
+
+  feed (printer, 2, first, first_kinds, 4);
+  g_assert_cmpuint (repl_printer_get_n_live (printer), ==, 2);
+  /* a keeps its place before b; n is 2 wide for "10" */
+  g_assert_cmpuint (repl_printer_render_frame (printer, out, 10, 0), ==, 2);
+  g_assert_cmpstr (out->str, ==,
+                   "+---+----+\n"
+                   "| k |  n |\n"
+                   "+---+----+\n"
+                   "| a | 10 |\n"
+                   "| b |  1 |\n"
+                   "+---+----+\n");
+  feed (printer, 2, second, second_kinds, 3);
+  g_string_truncate (out, 0);
+  /* only the last two of three rows fit; n stays 2 wide though 10 is gone */
+  g_assert_cmpuint (repl_printer_render_frame (printer, out, 2, 0), ==, 2);
+  g_assert_cmpstr (out->str, ==,
+                   "+---+----+\n"
+                   "| k |  n |\n"
+                   "+---+----+\n"
+                   "| b |  1 |\n"
+                   "| c |  1 |\n"
+                   "+---+----+\n");
+  g_string_truncate (out, 0);
+  /* lines cut to 6 columns */
+  repl_printer_render_frame (printer, out, 1, 6);
+  g_assert_cmpstr (out->str, ==, "+---+-\n| k | \n+---+-\n| c | \n+---+-\n");
+  g_string_truncate (out, 0);
+  /* the end: the same table the table format prints */
+  repl_printer_finish (printer, out);
+  g_assert_cmpstr (out->str, ==,
+                   "+---+---+\n"
+                   "| k | n |\n"
+                   "+---+---+\n"
+                   "| a | 2 |\n"
+                   "| b | 1 |\n"
+                   "| c | 1 |\n"
+                   "+---+---+\n"
+                   "3 rows in set\n");
+}
+
+/* An append-only live result at its cap drops its oldest rows (a tenth of the cap at a
+ * time), so the view keeps moving. */
+static void
+test_live_cap (void)
+{
+  const Col cols[] = { { "id", ty (PLAN_TYPE_INT) } };
+  g_autoptr (PlanSchema) schema = schema_of (cols, 1);
+  g_autoptr (ReplPrinter) printer = repl_printer_new (REPL_FORMAT_LIVE, schema, FALSE);
+  g_autoptr (GString) out = g_string_new (NULL);
+  PlanValue values[12];
+  RtRowKind kinds[12];
+
+  for (guint i = 0; i < 12; i++)
+    {
+      values[i] = v_int (PLAN_TYPE_INT, i + 1);
+      kinds[i] = RT_ROW_INSERT;
+    }
+  repl_printer_set_max_rows (printer, 10);
+  feed (printer, 1, values, kinds, 12);
+  /* rows 11 and 12 each pushed out the oldest: 3..12 are left */
+  g_assert_cmpuint (repl_printer_get_n_live (printer), ==, 10);
+  repl_printer_render_frame (printer, out, 2, 0);
+  g_assert_cmpstr (out->str, ==, "+----+\n| id |\n+----+\n| 11 |\n| 12 |\n+----+\n");
+  g_string_truncate (out, 0);
+  repl_printer_finish (printer, out);
+  g_assert_true (g_str_has_prefix (out->str, "+----+\n| id |\n+----+\n|  3 |\n"));
+  g_assert_true (g_str_has_suffix (out->str, "| 12 |\n+----+\n12 rows in set (only the last "
+                                   "10 are shown; --format csv or json prints every row)\n"));
+}
+
+static void
+test_live_status (void)
+{
+  g_autoptr (GString) line = g_string_new (NULL);
+
+  repl_format_live_status (line, 42, 30, 1234.4, NULL, 3250000);
+  g_assert_cmpstr (line->str, ==, "42 rows (the last 30 shown), 1234 rows/s, watermark -, 3.2 s");
+  g_string_truncate (line, 0);
+  repl_format_live_status (line, 1, 1, -1, "2024-01-02 03:04:05.006", 0);
+  g_assert_cmpstr (line->str, ==, "1 row, - rows/s, watermark 2024-01-02 03:04:05.006, 0.0 s");
 }
 
 static void
@@ -535,5 +664,8 @@ main (int argc, char **argv)
   g_test_add_func ("/repl/print/json/empty", test_json_empty);
   g_test_add_func ("/repl/print/format-names", test_format_names);
   g_test_add_func ("/repl/print/progress", test_progress);
+  g_test_add_func ("/repl/print/live/frames", test_live_frames);
+  g_test_add_func ("/repl/print/live/cap", test_live_cap);
+  g_test_add_func ("/repl/print/live/status", test_live_status);
   return g_test_run ();
 }

@@ -1607,6 +1607,87 @@ test_calc_operator (void)
   g_clear_error (&error);
 }
 
+/* ---- DECIMAL operands of one scale and different precisions ------------------------ */
+
+/* A DECIMAL(2,1) column against literals whose types have other precisions (the binder
+ * widens the column, e.g. CAST(e AS DECIMAL(11,1)) <= 10.0 for e <= 10): both sides go to
+ * a common type wide enough for either, as Flink types them, instead of the column's own
+ * narrow type (which made 10.0 "out of range for DECIMAL(2, 1)"). */
+static void
+test_decimal_mixed_precision (void)
+{
+  PlanType d21 = DEC (2, 1), bo = T (PLAN_TYPE_BOOLEAN);
+  g_autoptr (PlanSchema) s = schema_of (1, d21);
+  g_autoptr (RtBatch) in = batch_new (s, 4, 4);
+
+  /* rows: 1.5, 9.9, -3.2, NULL */
+  put_i (in, 0, 0, 15);
+  put_i (in, 0, 1, 99);
+  put_i (in, 0, 2, -32);
+  put_null (in, 0, 3);
+  {
+    /* CAST(e AS DECIMAL(11,1)) <= 10.0: all three values are at most 10 */
+    g_autoptr (RtBatch) r = eval (s, in, call (PLAN_FUNC_LE, bo, 2,
+                                               call (PLAN_FUNC_CAST, DEC (11, 1), 1, col (0, d21)),
+                                               lit_dec (11, 1, 100)));
+    check_tvl (r, "TTTN");
+  }
+  {
+    /* e <= 10.0 as DECIMAL(11,1) directly; 10.0 >= e with the constant on the left */
+    g_autoptr (RtBatch) le = eval (s, in, call (PLAN_FUNC_LE, bo, 2, col (0, d21),
+                                                lit_dec (11, 1, 100)));
+    g_autoptr (RtBatch) ge = eval (s, in, call (PLAN_FUNC_GE, bo, 2, lit_dec (11, 1, 100),
+                                                col (0, d21)));
+    check_tvl (le, "TTTN");
+    check_tvl (ge, "TTTN");
+  }
+  {
+    /* e > 5.0: F T F; e = 9.90 (DECIMAL(3,2)): F T F; e <= -3.200 (DECIMAL(12,3)): F F T */
+    g_autoptr (RtBatch) gt = eval (s, in, call (PLAN_FUNC_GT, bo, 2, col (0, d21),
+                                                lit_dec (11, 1, 50)));
+    g_autoptr (RtBatch) eq = eval (s, in, call (PLAN_FUNC_EQ, bo, 2, col (0, d21),
+                                                lit_dec (3, 2, 990)));
+    g_autoptr (RtBatch) le = eval (s, in, call (PLAN_FUNC_LE, bo, 2, col (0, d21),
+                                                lit_dec (12, 3, -3200)));
+    check_tvl (gt, "FTFN");
+    check_tvl (eq, "FTFN");
+    check_tvl (le, "FFTN");
+  }
+  {
+    /* e < 9999999999999999.9 (DECIMAL(18,1)): every value is smaller */
+    const gint64 big = G_GINT64_CONSTANT (99999999999999999);
+    g_autoptr (RtBatch) r = eval (s, in, call (PLAN_FUNC_LT, bo, 2, col (0, d21),
+                                               lit_dec (18, 1, big)));
+    check_tvl (r, "TTTN");
+  }
+  {
+    /* e IN (9.9, 10.0) and e BETWEEN 0.0 AND 10.0, the bounds DECIMAL(11,1) */
+    g_autoptr (RtBatch) inl = eval (s, in, call (PLAN_FUNC_IN, bo, 3, col (0, d21),
+                                                 lit_dec (11, 1, 99), lit_dec (11, 1, 100)));
+    g_autoptr (RtBatch) bw = eval (s, in, call (PLAN_FUNC_BETWEEN, bo, 3, col (0, d21),
+                                                lit_dec (11, 1, 0), lit_dec (11, 1, 100)));
+    check_tvl (inl, "FTFN");
+    check_tvl (bw, "TTFN");
+  }
+  {
+    /* e + 10.0 as DECIMAL(12,1): 11.5, 19.9, 6.8, NULL */
+    g_autoptr (RtBatch) r = eval (s, in, call (PLAN_FUNC_ADD, DEC (12, 1), 2, col (0, d21),
+                                               lit_dec (11, 1, 100)));
+    check_i (r, 0, 0, 115);
+    check_i (r, 0, 1, 199);
+    check_i (r, 0, 2, 68);
+    check_null (r, 0, 3);
+  }
+  {
+    /* e - 0.05 (DECIMAL(3,2)) as DECIMAL(4,2): 1.45, 9.85, -3.25 */
+    g_autoptr (RtBatch) r = eval (s, in, call (PLAN_FUNC_SUB, DEC (4, 2), 2, col (0, d21),
+                                               lit_dec (3, 2, 5)));
+    check_i (r, 0, 0, 145);
+    check_i (r, 0, 1, 985);
+    check_i (r, 0, 2, -325);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1638,6 +1719,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/expr/math", test_math);
   g_test_add_func ("/runtime/expr/time", test_time);
   g_test_add_func ("/runtime/calc/operator", test_calc_operator);
+  g_test_add_func ("/runtime/expr/decimal-mixed-precision", test_decimal_mixed_precision);
   ret = g_test_run ();
   rt_mem_pool_free (pool);
   return ret;
