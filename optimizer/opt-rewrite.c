@@ -792,6 +792,87 @@ prune_aggregate (PlanNode *agg, GArray *required)
   return (Pruned) { copy, NULL };
 }
 
+/* Asks a join side for need (sorted; one column at least, so its batches still carry a
+ * row count). */
+static Pruned
+prune_side (PlanNode *side, GArray *need)
+{
+  guint zero = 0;
+
+  g_array_sort (need, compare_guint);
+  if (need->len == 0 && side->schema->n_fields > 0)
+    g_array_append_val (need, zero);
+  return prune_rec (side, need);
+}
+
+/* A JOIN asks each side for the required columns it produces plus its keys and the
+ * residual's columns; the output is the two pruned sides side by side. */
+static Pruned
+prune_join (PlanNode *join, GArray *required)
+{
+  const PlanJoin *j = &join->u.join;
+  guint nl = join->inputs[0]->schema->n_fields, n = join->schema->n_fields;
+  g_autoptr (GArray) need_l = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) need_r = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) all = g_array_copy (required);
+  Pruned l, r, out;
+  guint *map, nl_new;
+  PlanNode *sides[2], *copy;
+
+  if (j->residual)
+    plan_expr_collect_columns (j->residual, all);
+  for (guint k = 0; k < j->n_keys; k++)
+    {
+      append_unique (need_l, j->left_keys[k]);
+      append_unique (need_r, j->right_keys[k]);
+    }
+  for (guint i = 0; i < all->len; i++)
+    {
+      guint c = g_array_index (all, guint, i);
+      if (c < nl)
+        append_unique (need_l, c);
+      else
+        append_unique (need_r, c - nl);
+    }
+  l = prune_side (join->inputs[0], need_l);
+  r = prune_side (join->inputs[1], need_r);
+  if (l.map == NULL && r.map == NULL && l.node == join->inputs[0]
+      && r.node == join->inputs[1])
+    {
+      plan_node_unref (l.node);
+      plan_node_unref (r.node);
+      return (Pruned) { plan_node_ref (join), NULL };
+    }
+  nl_new = l.node->schema->n_fields;
+  map = g_new (guint, n ? n : 1);
+  for (guint i = 0; i < n; i++)
+    {
+      guint m = i < nl ? (l.map ? l.map[i] : i) : (r.map ? r.map[i - nl] : i - nl);
+      map[i] = m == G_MAXUINT ? G_MAXUINT : (i < nl ? m : nl_new + m);
+    }
+  sides[0] = l.node;
+  sides[1] = r.node;
+  copy = plan_node_new (PLAN_NODE_JOIN,
+                        plan_join_schema (l.node->schema, r.node->schema, j->type),
+                        join->span, 2, sides);
+  plan_join_copy (&copy->u.join, j);
+  for (guint k = 0; k < j->n_keys; k++)
+    {
+      copy->u.join.left_keys[k] = map[j->left_keys[k]];
+      copy->u.join.right_keys[k] = map[nl + j->right_keys[k]] - nl_new;
+    }
+  if (j->residual)
+    {
+      plan_expr_unref (copy->u.join.residual);
+      copy->u.join.residual = plan_expr_remap_columns (j->residual, map);
+    }
+  g_free (l.map);
+  g_free (r.map);
+  out.node = copy;
+  out.map = map;
+  return out;
+}
+
 /* Prunes node's subtree while keeping all of node's columns, in order. */
 static PlanNode *
 prune_keep_all (PlanNode *node)
@@ -836,17 +917,8 @@ prune_rec (PlanNode *node, GArray *required)
       return prune_pass_through (node, required);
     case PLAN_NODE_AGGREGATE:
       return prune_aggregate (node, required);
-    case PLAN_NODE_JOIN: /* added by joins: each side keeps all its columns */
-      {
-        PlanNode *sides[2] = { prune_keep_all (node->inputs[0]),
-                               prune_keep_all (node->inputs[1]) };
-
-        if (sides[0] != node->inputs[0] || sides[1] != node->inputs[1])
-          return (Pruned) { opt__node_with_inputs (node, sides), NULL };
-        plan_node_unref (sides[0]);
-        plan_node_unref (sides[1]);
-        return (Pruned) { plan_node_ref (node), NULL };
-      }
+    case PLAN_NODE_JOIN: /* added by joins */
+      return prune_join (node, required);
     case PLAN_NODE_SORT: /* added by sort: keeps its input's columns (keys are among them) */
     case PLAN_NODE_WINDOW: /* added by windows: keeps its input's columns too */
     case PLAN_NODE_SINK:
