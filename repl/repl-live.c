@@ -67,9 +67,10 @@ member_number (JsonObject *o, const char *name, double *out)
 }
 
 /* The watermark of o as text (owned), or NULL: a number is epoch milliseconds (none when
- * negative: engines report "no watermark yet" as a very small value), a string as is. */
-static char *
-watermark_text (JsonObject *o)
+ * negative: engines report "no watermark yet" as a very small value; the largest value
+ * is the final watermark at the end of input), a string as is. */
+char *
+repl__watermark_text (JsonObject *o)
 {
   static const char *const names[] = { "watermark", "watermark_ms", "current_watermark" };
 
@@ -89,6 +90,8 @@ watermark_text (JsonObject *o)
 
           if (ms < 0)
             return NULL;
+          if (ms >= (double) G_MAXINT64 / 2)
+            return g_strdup ("end of input");
           t = g_date_time_new_from_unix_utc (whole / 1000);
           second = t != NULL ? g_date_time_format (t, "%Y-%m-%d %H:%M:%S") : NULL;
           return second != NULL ? g_strdup_printf ("%s.%03d", second, (int) (whole % 1000))
@@ -114,7 +117,7 @@ read_metrics (GwOperation *op, double *rows_per_s, char **watermark)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return;
   m = json_node_get_object (json_parser_get_root (parser));
-  *watermark = watermark_text (m);
+  *watermark = repl__watermark_text (m);
   ops = json_object_has_member (m, "operators")
         ? json_object_get_array_member (m, "operators") : NULL;
   for (guint i = 0; ops != NULL && i < json_array_get_length (ops); i++)
@@ -136,7 +139,7 @@ read_metrics (GwOperation *op, double *rows_per_s, char **watermark)
       g_autoptr (JsonObject) w = json_object_new ();
 
       json_object_set_double_member (w, "watermark", least);
-      *watermark = watermark_text (w);
+      *watermark = repl__watermark_text (w);
     }
 }
 

@@ -540,9 +540,9 @@ print_operators (JsonObject *m)
   g_autoptr (GString) out = g_string_new (NULL);
   gboolean any_latency = FALSE;
 
-  g_string_append_printf (out, "%-28s %3s %8s %8s %8s %11s %11s %10s %8s %8s\n", "operator",
-                          "par", "busy", "idle", "backpr.", "rows in", "rows out", "rows/s",
-                          "p50 ms", "p99 ms");
+  g_string_append_printf (out, "%-28s %3s %8s %8s %8s %11s %11s %10s %8s %8s %-23s %6s\n",
+                          "operator", "par", "busy", "idle", "backpr.", "rows in", "rows out",
+                          "rows/s", "p50 ms", "p99 ms", "watermark", "late");
   for (guint i = 0; ops != NULL && i < json_array_get_length (ops); i++)
     {
       JsonObject *o = json_array_get_object_element (ops, i);
@@ -563,12 +563,17 @@ print_operators (JsonObject *m)
                               json_object_get_int_member_with_default (o, "rows_in", 0),
                               json_object_get_int_member_with_default (o, "rows_out", 0),
                               json_object_get_double_member_with_default (o, "rows_per_s", 0));
+      g_autofree char *wm = repl__watermark_text (o);
+
       append_latency (out, p50);
       append_latency (out, p99);
-      g_string_append_c (out, '\n');
+      g_string_append_printf (out, " %-23s %6" G_GINT64_FORMAT "\n", wm != NULL ? wm : "-",
+                              json_object_get_int_member_with_default
+                                (o, "late_records_dropped", 0));
     }
   g_string_append (out, "busy, idle and backpressured: ms per second of the operator's task "
-                   "(chained operators share one).\n");
+                   "(chained operators share one); late: rows dropped behind the "
+                   "watermark.\n");
   if (!any_latency)
     g_string_append (out, "No latency measured: SET 'metrics.latency.interval' = '100 ms'; "
                      "before starting a job.\n");

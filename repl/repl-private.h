@@ -6,6 +6,8 @@
 
 #include "repl.h"
 
+#include <json-glib/json-glib.h>
+
 #include <signal.h>
 #include <stdio.h>
 
@@ -108,5 +110,9 @@ gboolean repl__show_live (ReplShell *shell, GwOperation *op, gboolean *cancelled
 
 /* Runs a backslash command line. */
 ReplMetaResult repl__meta_run (ReplShell *shell, const char *line);
+
+/* repl-live.c: an operator's (or job's) watermark from its metrics JSON, as text (owned),
+ * or NULL when it has none yet. */
+char *repl__watermark_text (JsonObject *o);
 
 G_END_DECLS

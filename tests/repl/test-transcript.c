@@ -452,6 +452,51 @@ test_live_watermark (void)
   term_finish (&t);
 }
 
+/* \job shows each operator's watermark and late rows. The window_late golden script's
+ * settings make the run repeatable (one-row batches, a watermark after each): dave
+ * (10:00:09) comes after carol (10:00:12) has fired [10:00:00, 10:00:10), so the window
+ * aggregate drops exactly one row; at the end the final watermark has reached it. */
+static void
+test_job_watermark (void)
+{
+  const char *root = g_getenv ("STROM_SOURCE_ROOT");
+  g_autofree char *ddl = NULL, *ops = NULL;
+  g_auto (GStrv) lines = NULL;
+  gboolean seen = FALSE;
+  Term t;
+
+  g_assert_nonnull (root);
+  ddl = g_strdup_printf ("CREATE TABLE bids (auction INT, bidder VARCHAR, price DECIMAL(10, 2), "
+                         "ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = "
+                         "'filesystem', 'path' = '%s/tests/integration/golden/bids.csv', "
+                         "'format' = 'csv', 'csv.header' = 'true');\r", root);
+  term_start (&t);
+  term_send (&t, "SET 'parallelism.default' = '1';\r");
+  term_expect (&t, "[2]> ");
+  term_send (&t, "SET 'execution.batch-size' = '1';\r");
+  term_expect (&t, "[3]> ");
+  term_send (&t, "SET 'pipeline.auto-watermark-interval' = '0';\r");
+  term_expect (&t, "[4]> ");
+  term_send (&t, ddl);
+  term_expect (&t, "Table 'bids' created.");
+  term_send (&t, "SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, "
+             "DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;\r");
+  term_expect (&t, "4 rows in set");
+  term_send (&t, "\\job 1\r");
+  term_expect (&t, "watermark");
+  ops = term_text_until (&t, "busy, idle and backpressured");
+  lines = g_strsplit (ops, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], "WindowAggregate") != NULL)
+      {
+        g_strchomp (lines[i]);
+        g_assert_true (g_str_has_suffix (lines[i], "end of input                 1"));
+        seen = TRUE;
+      }
+  g_assert_true (seen);
+  term_finish (&t);
+}
+
 /* A table taller than the terminal (40 rows) goes through $PAGER; \set pager off prints
  * it. The pager here is a shell command that keeps what it is given. */
 static void
@@ -553,6 +598,7 @@ main (int argc, char **argv)
   g_test_add_func ("/repl/transcript/changelog-group-by", test_changelog_group_by);
   g_test_add_func ("/repl/transcript/live-group-by", test_live_group_by);
   g_test_add_func ("/repl/transcript/live-watermark", test_live_watermark);
+  g_test_add_func ("/repl/transcript/job-watermark", test_job_watermark);
   g_test_add_func ("/repl/transcript/pager", test_pager);
   g_test_add_func ("/repl/transcript/history", test_history);
   g_test_add_func ("/repl/transcript/edit", test_edit);
