@@ -120,7 +120,7 @@ test_run (void)
   g_assert_no_error (error);
   cells = repl_notebook_dup_cells (notebook, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (cells->len, ==, 20);
+  g_assert_cmpuint (cells->len, ==, 26);
   for (guint i = 0; i < cells->len; i++)
     g_assert_cmpstr (((ReplNotebookCell *) g_ptr_array_index (cells, i))->status, ==, "ok");
   g_clear_pointer (&notebook, repl_notebook_free);
