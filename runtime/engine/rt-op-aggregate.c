@@ -52,6 +52,8 @@ typedef struct {
   gint64 isum;     /* SUM/AVG of integers and decimals (scaled) */
   double dsum;     /* SUM/AVG of DOUBLE */
   GTree *values;   /* MIN/MAX, DISTINCT: PlanValue* (owned) -> count (gint64 in a pointer) */
+  PlanValue best;  /* MIN/MAX over an append-only input: the extreme so far (owned) */
+  gboolean has_best;
 } RtAcc;
 
 typedef struct {
@@ -69,6 +71,7 @@ typedef struct {
   PlanSchema *in_schema;   /* owned ref */
   PlanSchema *out_schema;  /* owned ref */
   gboolean updating;       /* emit a changelog per row; FALSE: final rows at the end */
+  gboolean append_only;    /* the input never retracts: MIN/MAX keep one value, no multiset */
   GHashTable *groups[RT_MAX_PARALLELISM]; /* GBytes key -> RtGroup*, per key group */
   RtBatch *out;            /* owned: the output batch being filled */
   GPtrArray *row;          /* scratch */
@@ -200,6 +203,7 @@ group_clear (const RtAggregate *a, RtGroup *g)
   for (guint j = 0; j < a->agg.n_aggs; j++)
     {
       g_clear_pointer (&g->accs[j].values, g_tree_unref);
+      plan_value_clear (&g->accs[j].best);
       g_clear_pointer (&g->distinct[j].values, g_tree_unref);
       plan_value_clear (&g->last[j]);
     }
@@ -223,7 +227,7 @@ group_new (const RtAggregate *a, const RtBatch *batch, guint r)
     {
       PlanAggFunc f = a->agg.aggs[j].func;
 
-      if (f == PLAN_AGG_MIN || f == PLAN_AGG_MAX)
+      if ((f == PLAN_AGG_MIN || f == PLAN_AGG_MAX) && !a->append_only)
         g->accs[j].values = multiset_new ();
       else if (a->agg.aggs[j].distinct)
         g->distinct[j].values = multiset_new ();
@@ -236,6 +240,7 @@ static gboolean
 acc_apply (const PlanAggCall *c, RtAcc *acc, const PlanValue *v, gint64 sign, GError **error)
 {
   gint64 x;
+  int cmp;
 
   switch (c->func)
     {
@@ -245,7 +250,24 @@ acc_apply (const PlanAggCall *c, RtAcc *acc, const PlanValue *v, gint64 sign, GE
       return TRUE;
     case PLAN_AGG_MIN:
     case PLAN_AGG_MAX:
-      multiset_add (acc->values, v, sign);
+      if (acc->values != NULL)
+        {
+          multiset_add (acc->values, v, sign);
+          return TRUE;
+        }
+      if (sign < 0)
+        {
+          g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL, "%s got a retraction although "
+                       "its input was planned as insert-only", plan_agg_func_name (c->func));
+          return FALSE;
+        }
+      cmp = acc->has_best ? value_compare (v, &acc->best, NULL) : 0;
+      if (!acc->has_best || (c->func == PLAN_AGG_MIN ? cmp < 0 : cmp > 0))
+        {
+          plan_value_clear (&acc->best);
+          plan_value_copy (&acc->best, v);
+          acc->has_best = TRUE;
+        }
       return TRUE;
     case PLAN_AGG_SUM:
     case PLAN_AGG_AVG:
@@ -343,12 +365,17 @@ result_of (const RtAggregate *a, const RtGroup *g, guint j, PlanValue *out)
       return;
     case PLAN_AGG_MIN:
     case PLAN_AGG_MAX:
-      node = c->func == PLAN_AGG_MIN ? g_tree_node_first (acc->values)
-                                     : g_tree_node_last (acc->values);
-      if (node == NULL)
-        out->is_null = TRUE;
+      if (acc->values == NULL)
+        node = NULL;
       else
+        node = c->func == PLAN_AGG_MIN ? g_tree_node_first (acc->values)
+                                       : g_tree_node_last (acc->values);
+      if (node != NULL)
         plan_value_copy (out, g_tree_node_key (node));
+      else if (acc->values == NULL && acc->has_best)
+        plan_value_copy (out, &acc->best);
+      else
+        out->is_null = TRUE;
       out->type = c->type;
       return;
     case PLAN_AGG_SUM:
@@ -748,6 +775,7 @@ rt_op_aggregate_new (const PlanPhysNode *node, GError **error)
   a->in_schema = plan_schema_ref (node->inputs[0].node->schema);
   a->out_schema = plan_schema_ref (node->schema);
   a->updating = node->updating;
+  a->append_only = !node->inputs[0].node->updating;
   a->chunks = g_ptr_array_new ();
   a->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) rt__spill_file_free);
   return &a->base;

@@ -67,9 +67,11 @@ fixture_teardown (Fixture *f, gconstpointer data)
   rt_mem_pool_free (f->pool);
 }
 
-/* Makes the operator: group by k (when keyed) with the given calls. */
+/* Makes the operator: group by k (when keyed) with the given calls, over a changelog
+ * input (input_updating) or an insert-only one. */
 static void
-make_op (Fixture *f, gboolean keyed, gboolean updating, const PlanAggCall *calls, guint n)
+make_op_over (Fixture *f, gboolean keyed, gboolean updating, gboolean input_updating,
+              const PlanAggCall *calls, guint n)
 {
   guint n_keys = keyed ? 1 : 0;
   PlanSchema *out = plan_schema_new (n_keys + n);
@@ -88,6 +90,7 @@ make_op (Fixture *f, gboolean keyed, gboolean updating, const PlanAggCall *calls
   plan_phys_node_add_input (node, plan_phys_node_ref (f->input), PLAN_EXCHANGE_HASH, n_keys,
                             &key);
   node->updating = updating;
+  f->input->updating = input_updating;
   node->u.aggregate.n_keys = n_keys;
   node->u.aggregate.keys = g_memdup2 (&key, sizeof key);
   node->u.aggregate.n_aggs = n;
@@ -99,6 +102,13 @@ make_op (Fixture *f, gboolean keyed, gboolean updating, const PlanAggCall *calls
   f->op->sink_data = f;
 }
 
+/* The tests below feed retractions: their input is a changelog. */
+static void
+make_op (Fixture *f, gboolean keyed, gboolean updating, const PlanAggCall *calls, guint n)
+{
+  make_op_over (f, keyed, updating, TRUE, calls, n);
+}
+
 /* One input row: kind, k (NULL: SQL NULL), v (G_MININT: NULL), f (-1: NULL), d (scaled). */
 typedef struct {
   RtRowKind kind;
@@ -108,11 +118,11 @@ typedef struct {
   gint64 d;
 } Row;
 
-static void
-feed (Fixture *f, const Row *rows, guint n)
+static RtBatch *
+make_batch (Fixture *f, const Row *rows, guint n)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (RtBatch) b = rt_batch_new (f->pool, f->in, 16, &error);
+  RtBatch *b = rt_batch_new (f->pool, f->in, 16, &error);
 
   g_assert_no_error (error);
   for (guint i = 0; i < n; i++)
@@ -127,6 +137,15 @@ feed (Fixture *f, const Row *rows, guint n)
       g_assert_true (rt_batch_append_values (b, v, &error));
       b->kinds[b->n_rows - 1] = (guint8) rows[i].kind;
     }
+  return b;
+}
+
+static void
+feed (Fixture *f, const Row *rows, guint n)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtBatch) b = make_batch (f, rows, n);
+
   g_assert_cmpint (f->op->klass->process (f->op, b, 0, &error), ==, RT_OK);
   g_assert_no_error (error);
 }
@@ -260,6 +279,32 @@ test_batch_mode (Fixture *f, gconstpointer data)
   g_assert_cmpstr (f->out->pdata[0], !=, f->out->pdata[1]);
 }
 
+/* Over an insert-only input MIN and MAX keep one value per group instead of a multiset;
+ * the changelog is the same, and a retraction (which the planner never sends there) is
+ * refused rather than silently mis-counted. */
+static void
+test_append_only_min_max (Fixture *f, gconstpointer data)
+{
+  static const PlanAggCall calls[] = {
+    { PLAN_AGG_MIN, FALSE, 1, -1, { PLAN_TYPE_INT, 0, 0, TRUE } },
+    { PLAN_AGG_MAX, FALSE, 1, -1, { PLAN_TYPE_INT, 0, 0, TRUE } },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtBatch) b = NULL;
+
+  make_op_over (f, TRUE, TRUE, FALSE, calls, 2);
+  feed (f, (Row[]) { { RT_ROW_INSERT, "a", 5, 1 } }, 1);
+  assert_out (f, (const char *[]) { "+I a 5 5", NULL });
+  /* 3 lowers the minimum only; 4 changes neither, so nothing is emitted */
+  feed (f, (Row[]) { { RT_ROW_INSERT, "a", 3, 1 }, { RT_ROW_INSERT, "a", 4, 1 } }, 2);
+  assert_out (f, (const char *[]) { "-U a 5 5", "+U a 3 5", NULL });
+  feed (f, (Row[]) { { RT_ROW_INSERT, "a", 9, 1 }, { RT_ROW_INSERT, "b", 1, 1 } }, 2);
+  assert_out (f, (const char *[]) { "-U a 3 5", "+U a 3 9", "+I b 1 1", NULL });
+  b = make_batch (f, (Row[]) { { RT_ROW_DELETE, "a", 9, 1 } }, 1);
+  g_assert_cmpint (f->op->klass->process (f->op, b, 0, &error), ==, RT_FAIL);
+  g_assert_error (error, RT_ERROR, RT_ERROR_INTERNAL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -270,5 +315,6 @@ main (int argc, char **argv)
   ADD ("/runtime/aggregate/unchanged-and-max-retraction", test_unchanged_and_max_retraction);
   ADD ("/runtime/aggregate/avg", test_avg);
   ADD ("/runtime/aggregate/batch-mode", test_batch_mode);
+  ADD ("/runtime/aggregate/append-only-min-max", test_append_only_min_max);
   return g_test_run ();
 }
