@@ -18,7 +18,7 @@
  *
  * Security is enforced in one early handler, which runs once the headers are read and
  * before any body is buffered or any handler runs: the token (compared in constant time),
- * the body size (413 from Content-Length), and, for WebSocket upgrades, the Origin (403
+ * the body size (413 from Content-Length; 411 for a chunked body), and, for WebSocket upgrades, the Origin (403
  * unless it names this server). Session work runs on per-session threads
  * (gw-server-session.c); job history goes to SQLite (gw-server-store.c). */
 #include "gw-server-private.h"
@@ -303,6 +303,16 @@ early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHash
                                  "TOKEN' with the token from the server's token file.");
           return;
         }
+    }
+  /* A chunked body's size is known only once it has been read: refuse it, so the limit
+     holds before a byte of the body is buffered. */
+  if (soup_message_headers_get_encoding (h) == SOUP_ENCODING_CHUNKED)
+    {
+      gw__srv_respond_error (msg, SOUP_STATUS_LENGTH_REQUIRED, GW_ERROR, GW_ERROR_FAILED,
+                             "Send the request body with a Content-Length header; chunked "
+                             "request bodies are refused (the limit is %" G_GSIZE_FORMAT
+                             " bytes).", server->max_body);
+      return;
     }
   if (soup_message_headers_get_encoding (h) == SOUP_ENCODING_CONTENT_LENGTH
       && soup_message_headers_get_content_length (h) > (goffset) server->max_body)

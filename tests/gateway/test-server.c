@@ -525,6 +525,23 @@ test_limits (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (a.body, "nests deeper"));
   }
   g_string_free (deep, TRUE);
+  /* a chunked body (no Content-Length) is refused before it is read */
+  {
+    g_autoptr (SoupSession) s = soup_session_new ();
+    g_autofree char *uri = g_strconcat (f->url, path, NULL);
+    g_autofree char *auth = g_strdup_printf ("Bearer %s", f->token);
+    g_autoptr (SoupMessage) msg = soup_message_new ("POST", uri);
+    g_autoptr (GInputStream) in = g_memory_input_stream_new_from_data (big, big_len, NULL);
+    g_autoptr (GBytes) reply = NULL;
+    g_autoptr (GError) error = NULL;
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                  auth);
+    soup_message_set_request_body (msg, "application/json", in, -1);
+    reply = soup_session_send_and_read (s, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 411);
+  }
 }
 
 static void
