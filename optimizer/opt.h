@@ -59,4 +59,8 @@ typedef enum {
  * engine would compute it (see opt-fold.c); a FILTER whose condition folds to TRUE goes. */
 PlanNode *opt_pass_constant_folding (PlanNode *root);
 
+/* added by explain: the optimizer's estimate of a physical node's output in bytes (< 0
+ * unknown), the figure its join costs are made of; for EXPLAIN JSON (opt-join.c). */
+double opt__est_bytes (const PlanPhysNode *node);
+
 G_END_DECLS

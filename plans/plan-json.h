@@ -19,4 +19,33 @@ char *plan_node_explain (const PlanNode *root);
 char *plan_phys_explain (const PlanPhysPlan *plan);
 char *plan_phys_to_dot (const PlanPhysPlan *plan);
 
+/* added by explain (plan-explain-json.c) */
+/* The optimizer's size estimate of a node's output in bytes (< 0 unknown); passed in so
+ * the writers below need nothing from the optimizer. May be NULL. */
+typedef double (*PlanEstBytesFunc) (const PlanPhysNode *node);
+
+/* What one operator did in an EXPLAIN ANALYZE run, indexed by node id. */
+typedef struct {
+  gboolean known;        /* FALSE: no metrics for this node */
+  guint64 rows_in;       /* summed over subtasks */
+  guint64 rows_out;      /* summed over subtasks; a sink's are its rows in */
+  gint64 busy_us;        /* busy time of the task chain(s) running it; < 0 unknown */
+  gint64 spilled_bytes;  /* < 0: the operator does not report spilling */
+} PlanOpActual;
+
+/* EXPLAIN JSON: one document {"logical", "optimized", "physical", "nodes"}; "nodes" has
+ * per physical operator its estimates, for joins the strategies weighed, and with actual
+ * (n_actual entries, nullable) the measured values too. Newly allocated. */
+char *plan_explain_json (const PlanNode *ast, const PlanNode *optimized,
+                         const PlanPhysPlan *plan, PlanEstBytesFunc est_bytes,
+                         const PlanOpActual *actual, guint n_actual, gint64 elapsed_us);
+/* EXPLAIN DOT: one node per operator (operator, parallelism, strategy, est. rows), edges
+ * labelled with their exchange. */
+char *plan_explain_dot (const PlanPhysPlan *plan);
+/* EXPLAIN ANALYZE text: the physical tree with estimated and actual values per operator. */
+char *plan_explain_analyze_text (const PlanPhysPlan *plan, const PlanOpActual *actual,
+                                 guint n_actual, gint64 elapsed_us);
+/* FALSE with the first unbounded source's table name when a source never ends. */
+gboolean plan_phys_is_bounded (const PlanPhysPlan *plan, const char **unbounded_table);
+
 G_END_DECLS

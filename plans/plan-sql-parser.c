@@ -1182,6 +1182,9 @@ parse_explain (PlanSqlParser *p)
     { "JSON_EXECUTION_PLAN", PLAN_EXPLAIN_JSON },
     { "PLAN_ADVICE", PLAN_EXPLAIN_PLAN_ADVICE },
     { "CHANGELOG_MODE", 0 },
+    { "JSON", PLAN_EXPLAIN_JSON },       /* added by explain */
+    { "DOT", PLAN_EXPLAIN_DOT },
+    { "ANALYZE", PLAN_EXPLAIN_ANALYZE },
   };
   PlanAstStmt *s = new_stmt (p, PLAN_STMT_EXPLAIN);
 
@@ -1209,7 +1212,7 @@ parse_explain (PlanSqlParser *p)
                 found = TRUE;
               }
         }
-      while (found && plan__accept (p, PLAN_TOK_COMMA));
+      while (found && (plan__accept (p, PLAN_TOK_COMMA) || TRUE)); /* EXPLAIN ANALYZE JSON */
     }
   if ((s->inner = parse_statement (p)) == NULL)
     return NULL;

@@ -46,6 +46,8 @@ typedef enum {
   PLAN_EXPLAIN_ESTIMATED_COST = 1 << 0,
   PLAN_EXPLAIN_JSON = 1 << 1,        /* JSON_EXECUTION_PLAN */
   PLAN_EXPLAIN_PLAN_ADVICE = 1 << 2,
+  PLAN_EXPLAIN_DOT = 1 << 3,     /* added by explain: EXPLAIN DOT, Graphviz text */
+  PLAN_EXPLAIN_ANALYZE = 1 << 4, /* added by explain: run, then actual next to estimated */
 } PlanExplainFlags;
 
 /* Parses a script of ;-separated statements. Returns PlanAst* (free with

@@ -248,7 +248,12 @@ static const ReplHelpTopic help_topics[] = {
   { "RESET", "RESET 'key';   RESET;  (every setting back to its default)" },
   { "SHOW", "SHOW TABLES;   SHOW VIEWS;" },
   { "DESCRIBE", "DESCRIBE table;  the columns and their types" },
-  { "EXPLAIN", "EXPLAIN [ESTIMATED_COST, JSON_EXECUTION_PLAN] SELECT ... | INSERT ...;\n"
+  { "EXPLAIN", "EXPLAIN [ESTIMATED_COST] SELECT ... | INSERT ...;   the plans as text\n"
+    "EXPLAIN JSON (or JSON_EXECUTION_PLAN) ...;   one JSON document, with estimates and\n"
+    "  the join strategies the optimizer rejected, with their costs\n"
+    "EXPLAIN DOT ...;   the physical plan as Graphviz DOT\n"
+    "EXPLAIN ANALYZE [JSON] ...;   runs a bounded query and shows actual rows, busy time\n"
+    "  and spilled bytes next to the estimates (an INSERT really writes)\n"
     "\\explain SQL adds a line in words per operator; \\plan SQL draws it." },
 };
 

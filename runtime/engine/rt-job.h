@@ -98,4 +98,9 @@ guint64 rt_job_get_rows_read (RtJob *job);
 RtJobMetrics *rt_job_snapshot_metrics (RtJob *job);
 void rt_job_metrics_free (RtJobMetrics *metrics);
 
+/* added by explain (rt-job-explain.c): bytes the operators of node node_id wrote to spill
+ * files, summed over subtasks; -1 when that operator does not report spilling. Call once
+ * the job has ended. */
+gint64 rt_job_get_op_spilled_bytes (RtJob *job, guint node_id);
+
 G_END_DECLS

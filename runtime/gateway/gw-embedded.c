@@ -230,6 +230,13 @@ explain (GwEmbedded *c, PlanStatement *stmt, GError **error)
 
   if (opt == NULL)
     return NULL;
+  if (gw__explain_is_extended (stmt)) /* added by explain: JSON, DOT, ANALYZE */
+    {
+      RtJobConfig cfg;
+
+      job_config (c, &cfg);
+      return gw__explain_extended (stmt, opt, current_pool (c), &cfg, error);
+    }
   return opt_explain (stmt->plan, opt, stmt->explain_flags);
 }
 

@@ -41,4 +41,12 @@ struct _GwOperation {
 #define gw__row_free gw_row_free
 GwPage *gw__page_new (void);
 
+/* added by explain (gw-explain.c): EXPLAIN JSON / DOT / ANALYZE. The OptResult and pool are
+ * borrowed; ANALYZE runs the plan as a job on the pool. */
+#include "optimizer/opt.h"
+#include "runtime/engine/rt-job.h"
+gboolean gw__explain_is_extended (const PlanStatement *stmt);
+char *gw__explain_extended (PlanStatement *stmt, OptResult *opt, RtMemPool *pool,
+                            const RtJobConfig *cfg, GError **error);
+
 G_END_DECLS
