@@ -26,7 +26,10 @@
  * from. */
 #include "optimizer/opt-private.h"
 
+#include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PARALLELISM_KEY "parallelism.default"
 
@@ -94,13 +97,56 @@ connector_is (const char *connector, const char *name)
   return connector != NULL && g_ascii_strcasecmp (connector, name) == 0;
 }
 
-/* Rows a source will produce, when its options say; -1 otherwise. */
+/* Lines of a csv file: counted when the file is at most CSV_SAMPLE bytes, else the file
+ * size over the mean length of the whole lines in its first CSV_SAMPLE bytes (quoted
+ * newlines make this an estimate, which is all it is used for); -1 when the file cannot
+ * be read. */
+#define CSV_SAMPLE (64 * 1024)
+
+static double
+csv_rows (const PlanTable *table)
+{
+  const char *path = plan_table_get_option (table, "path");
+  const char *header = plan_table_get_option (table, "csv.header");
+  g_autofree char *buf = NULL;
+  GStatBuf st;
+  gsize n = 0, lines = 0, whole = 0; /* whole: bytes up to the sample's last newline */
+  double rows;
+  FILE *f;
+
+  if (path == NULL || g_stat (path, &st) != 0 || !S_ISREG (st.st_mode)
+      || (f = fopen (path, "rb")) == NULL)
+    return -1;
+  buf = g_malloc (CSV_SAMPLE);
+  n = fread (buf, 1, CSV_SAMPLE, f);
+  fclose (f);
+  for (gsize i = 0; i < n; i++)
+    if (buf[i] == '\n')
+      {
+        lines++;
+        whole = i + 1;
+      }
+  if ((goffset) n >= st.st_size)
+    rows = (double) lines + (n > 0 && buf[n - 1] != '\n'); /* the whole file was read */
+  else if (lines == 0)
+    rows = 1;
+  else
+    rows = (double) st.st_size * (double) lines / (double) whole;
+  if (header != NULL && g_ascii_strcasecmp (header, "true") == 0)
+    rows = MAX (rows - 1, 0);
+  return rows;
+}
+
+/* Rows a source will produce: datagen's number-of-rows, a csv file's line count or
+ * estimate; -1 otherwise. */
 static double
 source_rows (const PlanTable *table, const char *connector)
 {
   const char *text = plan_table_get_option (table, "number-of-rows");
   guint64 rows;
 
+  if (connector_is (connector, "filesystem"))
+    return csv_rows (table);
   if (!connector_is (connector, "datagen") || text == NULL
       || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &rows, NULL))
     return -1;
