@@ -154,3 +154,34 @@ gw_operation_get_rows_read (GwOperation *op)
 {
   return op->klass->get_rows_read (op);
 }
+
+/* The job ids of ops, oldest first (operations without a job are left out). */
+char **
+gw__ops_list_jobs (GPtrArray *ops)
+{
+  GStrvBuilder *b = g_strv_builder_new ();
+  char **out;
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      const char *job_id = gw_operation_get_job_id (ops->pdata[i]);
+      if (job_id != NULL)
+        g_strv_builder_add (b, job_id);
+    }
+  out = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
+  return out;
+}
+
+/* The first operation of ops whose job id starts with job_id_prefix, or NULL. */
+GwOperation *
+gw__ops_find_job (GPtrArray *ops, const char *job_id_prefix)
+{
+  for (guint i = 0; i < ops->len; i++)
+    {
+      const char *job_id = gw_operation_get_job_id (ops->pdata[i]);
+      if (job_id != NULL && g_str_has_prefix (job_id, job_id_prefix))
+        return ops->pdata[i];
+    }
+  return NULL;
+}

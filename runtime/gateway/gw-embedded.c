@@ -635,33 +635,13 @@ embedded_get_settings (GwClient *client)
 static char **
 embedded_list_jobs (GwClient *client)
 {
-  GwEmbedded *c = (GwEmbedded *) client;
-  GStrvBuilder *b = g_strv_builder_new ();
-  char **out;
-
-  for (guint i = 0; i < c->ops->len; i++)
-    {
-      GwEmbeddedOp *op = c->ops->pdata[i];
-      if (op->job_id != NULL)
-        g_strv_builder_add (b, op->job_id);
-    }
-  out = g_strv_builder_end (b);
-  g_strv_builder_unref (b);
-  return out;
+  return gw__ops_list_jobs (((GwEmbedded *) client)->ops);
 }
 
 static GwOperation *
 embedded_get_operation (GwClient *client, const char *job_id)
 {
-  GwEmbedded *c = (GwEmbedded *) client;
-
-  for (guint i = 0; i < c->ops->len; i++)
-    {
-      GwEmbeddedOp *op = c->ops->pdata[i];
-      if (op->job_id != NULL && g_str_has_prefix (op->job_id, job_id))
-        return &op->base;
-    }
-  return NULL;
+  return gw__ops_find_job (((GwEmbedded *) client)->ops, job_id);
 }
 
 static const GwClientClass embedded_class = {

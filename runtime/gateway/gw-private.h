@@ -49,4 +49,9 @@ gboolean gw__explain_is_extended (const PlanStatement *stmt);
 char *gw__explain_extended (PlanStatement *stmt, OptResult *opt, RtMemPool *pool,
                             const RtJobConfig *cfg, GError **error);
 
+/* added by gateway dedup: helpers shared by the embedded and the remote client. ops holds
+ * their operations (structs that start with a GwOperation). */
+char **gw__ops_list_jobs (GPtrArray *ops);
+GwOperation *gw__ops_find_job (GPtrArray *ops, const char *job_id_prefix);
+
 G_END_DECLS

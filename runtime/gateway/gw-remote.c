@@ -497,33 +497,13 @@ remote_get_settings (GwClient *client)
 static char **
 remote_list_jobs (GwClient *client)
 {
-  GwRemote *c = (GwRemote *) client;
-  GStrvBuilder *b = g_strv_builder_new ();
-  char **out;
-
-  for (guint i = 0; i < c->ops->len; i++)
-    {
-      GwRemoteOp *op = c->ops->pdata[i];
-      if (op->job_id != NULL)
-        g_strv_builder_add (b, op->job_id);
-    }
-  out = g_strv_builder_end (b);
-  g_strv_builder_unref (b);
-  return out;
+  return gw__ops_list_jobs (((GwRemote *) client)->ops);
 }
 
 static GwOperation *
 remote_get_operation (GwClient *client, const char *job_id)
 {
-  GwRemote *c = (GwRemote *) client;
-
-  for (guint i = 0; i < c->ops->len; i++)
-    {
-      GwRemoteOp *op = c->ops->pdata[i];
-      if (op->job_id != NULL && g_str_has_prefix (op->job_id, job_id))
-        return &op->base;
-    }
-  return NULL;
+  return gw__ops_find_job (((GwRemote *) client)->ops, job_id);
 }
 
 static const GwClientClass remote_class = {
