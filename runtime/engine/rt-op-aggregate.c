@@ -72,6 +72,7 @@ typedef struct {
   PlanSchema *out_schema;  /* owned ref */
   gboolean updating;       /* emit a changelog per row; FALSE: final rows at the end */
   gboolean append_only;    /* the input never retracts: MIN/MAX keep one value, no multiset */
+  guint64 n_out;           /* rows emitted */
   GHashTable *groups[RT_MAX_PARALLELISM]; /* GBytes key -> RtGroup*, per key group */
   RtBatch *out;            /* owned: the output batch being filled */
   GPtrArray *row;          /* scratch */
@@ -441,6 +442,7 @@ append_row (RtAggregate *a, const RtGroup *g, const PlanValue *results, RtRowKin
   if (!rt_batch_append_values (a->out, row, error))
     return RT_FAIL;
   a->out->kinds[a->out->n_rows - 1] = (guint8) kind;
+  a->n_out++;
   return RT_OK;
 }
 
@@ -702,6 +704,25 @@ aggregate_file (RtAggregate *a, RtSpillFile *file, GError **error)
   return res;
 }
 
+/* A global aggregate (no GROUP BY) over no rows still has one result row, as SQL says:
+ * COUNT 0, every other aggregate NULL (batch mode; the node runs at parallelism 1). */
+static RtResult
+emit_empty_global (RtAggregate *a, GError **error)
+{
+  RtGroup empty = { 0 };
+  g_autofree PlanValue *results = g_new0 (PlanValue, a->agg.n_aggs + 1);
+  RtResult r;
+
+  empty.accs = g_new0 (RtAcc, a->agg.n_aggs + 1);
+  for (guint j = 0; j < a->agg.n_aggs; j++)
+    result_of (a, &empty, j, &results[j]);
+  r = append_row (a, &empty, results, RT_ROW_INSERT, error);
+  for (guint j = 0; j < a->agg.n_aggs; j++)
+    plan_value_clear (&results[j]);
+  g_free (empty.accs);
+  return r;
+}
+
 /* Batch mode at the end of input: the groups in memory, then every spilled partition. */
 static RtResult
 batch_finish (RtAggregate *a, GError **error)
@@ -716,6 +737,8 @@ batch_finish (RtAggregate *a, GError **error)
           || !end_spill (a, error))
         return RT_FAIL;
     }
+  if (a->agg.n_keys == 0 && a->n_out == 0 && emit_empty_global (a, error) == RT_FAIL)
+    return RT_FAIL;
   return flush_out (a, error);
 }
 
