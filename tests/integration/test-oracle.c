@@ -111,8 +111,10 @@ strom_rows (GwClient *client, const char *sql, GPtrArray *raw_rows)
   return out;
 }
 
+/* The rows of sql in SQLite's order, one "a|b|c" text line each (NULL, 'text', %.6f
+ * floats, integers). */
 static GPtrArray *
-sqlite_rows (sqlite3 *db, const char *sql)
+sqlite_rows_in_order (sqlite3 *db, const char *sql)
 {
   sqlite3_stmt *st = NULL;
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
@@ -141,6 +143,15 @@ sqlite_rows (sqlite3 *db, const char *sql)
     }
   g_assert_cmpint (rc, ==, SQLITE_DONE);
   sqlite3_finalize (st);
+  return out;
+}
+
+/* The rows of sql as sqlite_rows_in_order gives them, sorted for an unordered comparison. */
+static GPtrArray *
+sqlite_rows (sqlite3 *db, const char *sql)
+{
+  GPtrArray *out = sqlite_rows_in_order (db, sql);
+
   g_ptr_array_sort (out, cmp_strings);
   return out;
 }
@@ -291,27 +302,40 @@ static const Query generated_queries[] = {
   { "SELECT g, COUNT(*) FROM gen GROUP BY g HAVING MIN(v) > 0 AND MAX(v) < 99" },
 };
 
+/* The generated table (4,000 rows) as `gen` in a new embedded client, where set_sql is run
+ * next, and in a new in-memory SQLite database (returned); the caller closes the database
+ * and removes path and dir. */
+static sqlite3 *
+open_generated (const char *set_sql, GwClient **client, char **dir, char **path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ddl = NULL;
+  sqlite3 *db = NULL;
+
+  *dir = g_dir_make_tmp ("strom-oracle-XXXXXX", &error);
+  g_assert_no_error (error);
+  *path = write_generated (*dir, 4000);
+  *client = gw_client_new_embedded (&error);
+  g_assert_no_error (error);
+  ddl = g_strdup_printf ("CREATE TABLE gen (id INT, g VARCHAR, k INT, v INT, "
+                         "amt DECIMAL(10, 2)) WITH ('connector' = 'filesystem', "
+                         "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", *path);
+  run_ok (*client, ddl);
+  run_ok (*client, set_sql);
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  load_sqlite (*client, db, "gen", "CREATE TABLE gen (id INTEGER, g TEXT, k INTEGER, "
+               "v INTEGER, amt INTEGER)");
+  return db;
+}
+
 static void
 test_generated (void)
 {
   g_autoptr (GwClient) client = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("strom-oracle-XXXXXX", &error);
-  g_autofree char *path = NULL, *ddl = NULL;
-  sqlite3 *db = NULL;
+  g_autofree char *dir = NULL, *path = NULL;
+  /* a small batch size: many batches, many updates */
+  sqlite3 *db = open_generated ("SET 'execution.batch-size' = '64'", &client, &dir, &path);
 
-  g_assert_no_error (error);
-  path = write_generated (dir, 4000);
-  client = gw_client_new_embedded (&error);
-  g_assert_no_error (error);
-  ddl = g_strdup_printf ("CREATE TABLE gen (id INT, g VARCHAR, k INT, v INT, "
-                         "amt DECIMAL(10, 2)) WITH ('connector' = 'filesystem', "
-                         "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", path);
-  run_ok (client, ddl);
-  run_ok (client, "SET 'execution.batch-size' = '64'"); /* many batches, many updates */
-  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
-  load_sqlite (client, db, "gen", "CREATE TABLE gen (id INTEGER, g TEXT, k INTEGER, "
-               "v INTEGER, amt INTEGER)");
   for (guint p = 1; p <= 3; p += 2)
     {
       g_autofree char *set = g_strdup_printf ("SET 'parallelism.default' = '%u'", p);
@@ -437,40 +461,6 @@ test_joins (void)
 /* added by sort: ORDER BY in batch mode, compared row by row in order (every ORDER BY ends
  * with a unique key, so the order is total and SQLite's must be the same); both default
  * to NULLs first ascending and last descending, as Flink. */
-static GPtrArray *
-sqlite_rows_in_order (sqlite3 *db, const char *sql)
-{
-  sqlite3_stmt *st = NULL;
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-  int rc;
-
-  /* same text forms as sqlite_rows, but in SQLite's order */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      GString *s = g_string_new (NULL);
-
-      for (int c = 0; c < sqlite3_column_count (st); c++)
-        {
-          int type = sqlite3_column_type (st, c);
-
-          g_string_append (s, c ? "|" : "");
-          if (type == SQLITE_NULL)
-            g_string_append (s, "NULL");
-          else if (type == SQLITE_TEXT)
-            g_string_append_printf (s, "'%s'", sqlite3_column_text (st, c));
-          else if (type == SQLITE_FLOAT)
-            g_string_append_printf (s, "%.6f", sqlite3_column_double (st, c));
-          else
-            g_string_append_printf (s, "%lld", (long long) sqlite3_column_int64 (st, c));
-        }
-      g_ptr_array_add (out, g_string_free (s, FALSE));
-    }
-  g_assert_cmpint (rc, ==, SQLITE_DONE);
-  sqlite3_finalize (st);
-  return out;
-}
-
 static void
 compare_in_order (GwClient *client, sqlite3 *db, const Query *q)
 {
@@ -503,23 +493,10 @@ static void
 test_order_by (void)
 {
   g_autoptr (GwClient) client = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("strom-oracle-XXXXXX", &error);
-  g_autofree char *path = NULL, *ddl = NULL;
-  sqlite3 *db = NULL;
+  g_autofree char *dir = NULL, *path = NULL;
+  sqlite3 *db = open_generated ("SET 'execution.runtime-mode' = 'batch'", &client, &dir,
+                                &path);
 
-  g_assert_no_error (error);
-  path = write_generated (dir, 4000);
-  client = gw_client_new_embedded (&error);
-  g_assert_no_error (error);
-  ddl = g_strdup_printf ("CREATE TABLE gen (id INT, g VARCHAR, k INT, v INT, "
-                         "amt DECIMAL(10, 2)) WITH ('connector' = 'filesystem', "
-                         "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", path);
-  run_ok (client, ddl);
-  run_ok (client, "SET 'execution.runtime-mode' = 'batch'");
-  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
-  load_sqlite (client, db, "gen", "CREATE TABLE gen (id INTEGER, g TEXT, k INTEGER, "
-               "v INTEGER, amt INTEGER)");
   for (guint p = 1; p <= 3; p += 2)
     {
       g_autofree char *set = g_strdup_printf ("SET 'parallelism.default' = '%u'", p);

@@ -5,6 +5,7 @@
  * below the aggregate, refusals over updating input, and the JSON round trip and EXPLAIN
  * text of GroupAggregate. */
 #include "optimizer/opt.h"
+#include "../plans/plan-test-util.h"
 #include "plans/plan-json.h"
 #include "plans/plan-sql.h"
 
@@ -24,18 +25,10 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) asts = plan_sql_parse (setup_sql, &error);
 
-  g_assert_no_error (error);
-  f->catalog = plan_catalog_new ();
+  f->catalog = plan_test_catalog_new (setup_sql);
   f->settings = plan_settings_new ();
   g_assert_true (plan_settings_set (f->settings, "parallelism.default", "2", &error));
-  for (guint i = 0; i < asts->len; i++)
-    {
-      g_autoptr (PlanStatement) stmt = plan_sql_bind (f->catalog, asts->pdata[i], &error);
-      g_assert_no_error (error);
-      g_assert_true (plan_catalog_add_table (f->catalog, stmt->table, &error));
-    }
 }
 
 static void

@@ -12,6 +12,7 @@
  * for repartitioning both; broadcasting mid moves 240 MB against 180 MB, and 60 MB is over
  * the 10 MB threshold, so big JOIN mid repartitions. */
 #include "optimizer/opt.h"
+#include "../plans/plan-test-util.h"
 #include "plans/plan-sql.h"
 
 #include <string.h>
@@ -40,17 +41,7 @@ set (Fixture *f, const char *key, const char *value)
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) asts = plan_sql_parse (setup_sql, &error);
-
-  g_assert_no_error (error);
-  f->catalog = plan_catalog_new ();
-  for (guint i = 0; i < asts->len; i++)
-    {
-      g_autoptr (PlanStatement) stmt = plan_sql_bind (f->catalog, asts->pdata[i], &error);
-      g_assert_no_error (error);
-      g_assert_true (plan_catalog_add_table (f->catalog, stmt->table, &error));
-    }
+  f->catalog = plan_test_catalog_new (setup_sql);
   f->settings = plan_settings_new ();
   set (f, "parallelism.default", "4");
   set (f, "execution.runtime-mode", "batch");

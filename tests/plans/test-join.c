@@ -4,6 +4,7 @@
  * chains of joins, subqueries in FROM, hints, and the errors with their positions. The
  * expected column numbers are worked out by hand from the tables below. */
 #include "plans/plan-sql.h"
+#include "plan-test-util.h"
 
 #include <string.h>
 
@@ -20,17 +21,7 @@ static const char *const setup_sql =
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) asts = plan_sql_parse (setup_sql, &error);
-
-  g_assert_no_error (error);
-  f->catalog = plan_catalog_new ();
-  for (guint i = 0; i < asts->len; i++)
-    {
-      g_autoptr (PlanStatement) stmt = plan_sql_bind (f->catalog, asts->pdata[i], &error);
-      g_assert_no_error (error);
-      g_assert_true (plan_catalog_add_table (f->catalog, stmt->table, &error));
-    }
+  f->catalog = plan_test_catalog_new (setup_sql);
 }
 
 static void
@@ -42,28 +33,13 @@ fixture_teardown (Fixture *f, gconstpointer data)
 static PlanStatement *
 compile_ok (Fixture *f, const char *sql)
 {
-  g_autoptr (GError) error = NULL;
-  PlanStatement *stmt = plan_sql_compile_one (f->catalog, sql, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (stmt);
-  return stmt;
+  return plan_test_compile_ok (f->catalog, sql);
 }
 
 static void
 compile_fails (Fixture *f, const char *sql, guint line, guint col, const char *needle)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (PlanStatement) stmt = plan_sql_compile_one (f->catalog, sql, &error);
-  guint l = 0, c = 0;
-
-  g_assert_null (stmt);
-  g_assert_nonnull (error);
-  if (strstr (error->message, needle) == NULL)
-    g_error ("message '%s' lacks '%s'", error->message, needle);
-  g_assert_true (plan_sql_error_position (error, &l, &c));
-  g_assert_cmpuint (l, ==, line);
-  g_assert_cmpuint (c, ==, col);
+  plan_test_compile_fails_at (f->catalog, sql, line, col, needle);
 }
 
 /* The first JOIN below the root, walking single-input nodes. */

@@ -3,6 +3,7 @@
  * DESC NULLS LAST) unless written; LIMIT after ORDER BY folded into a Top-N; and the
  * errors with their line:column. Expected values are worked out by hand from the table. */
 #include "plans/plan-sql.h"
+#include "plan-test-util.h"
 
 typedef struct {
   PlanCatalog *catalog;
@@ -16,17 +17,7 @@ static const char *const setup_sql =
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) asts = plan_sql_parse (setup_sql, &error);
-
-  g_assert_no_error (error);
-  f->catalog = plan_catalog_new ();
-  for (guint i = 0; i < asts->len; i++)
-    {
-      g_autoptr (PlanStatement) stmt = plan_sql_bind (f->catalog, asts->pdata[i], &error);
-      g_assert_no_error (error);
-      g_assert_true (plan_catalog_add_table (f->catalog, stmt->table, &error));
-    }
+  f->catalog = plan_test_catalog_new (setup_sql);
 }
 
 static void
@@ -38,12 +29,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 static PlanStatement *
 compile_ok (Fixture *f, const char *sql)
 {
-  g_autoptr (GError) error = NULL;
-  PlanStatement *stmt = plan_sql_compile_one (f->catalog, sql, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (stmt);
-  return stmt;
+  return plan_test_compile_ok (f->catalog, sql);
 }
 
 /* The first SORT below the root, following first inputs. */

@@ -5,6 +5,7 @@
  * leaves a GROUP BY of window_start alone a group aggregate). Expected values are worked
  * out by hand from the DDL below. */
 #include "plans/plan-sql.h"
+#include "plan-test-util.h"
 #include "plans/plan-catalog.h"
 #include "plans/plan-json.h"
 #include "optimizer/opt.h"
@@ -26,18 +27,10 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) asts = plan_sql_parse (setup_sql, &error);
 
-  g_assert_no_error (error);
-  f->catalog = plan_catalog_new ();
+  f->catalog = plan_test_catalog_new (setup_sql);
   f->settings = plan_settings_new ();
   g_assert_true (plan_settings_set (f->settings, "parallelism.default", "2", &error));
-  for (guint i = 0; i < asts->len; i++)
-    {
-      g_autoptr (PlanStatement) stmt = plan_sql_bind (f->catalog, asts->pdata[i], &error);
-      g_assert_no_error (error);
-      g_assert_true (plan_catalog_add_table (f->catalog, stmt->table, &error));
-    }
 }
 
 static void
@@ -50,12 +43,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 static PlanStatement *
 compile_ok (Fixture *f, const char *sql)
 {
-  g_autoptr (GError) error = NULL;
-  PlanStatement *stmt = plan_sql_compile_one (f->catalog, sql, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (stmt);
-  return stmt;
+  return plan_test_compile_ok (f->catalog, sql);
 }
 
 /* Compiling sql fails with a message starting with want (its "LINE:COL: " included). */

@@ -6,6 +6,7 @@
  * the residual condition, and the NULL-filled rows of LEFT, RIGHT and FULL joins that are
  * retracted (-D) when the first match arrives and emitted again when the last one goes. */
 #include "runtime/engine/rt-operator.h"
+#include "rt-test-util.h"
 
 #include <string.h>
 
@@ -24,22 +25,7 @@ collect (void *data, RtBatch *batch, GError **error)
 {
   Fixture *f = data;
 
-  for (guint r = 0; r < batch->n_rows; r++)
-    {
-      GString *line = g_string_new (rt_row_kind_short ((RtRowKind) batch->kinds[r]));
-
-      for (guint c = 0; c < batch->n_cols; c++)
-        {
-          PlanValue v;
-          g_autofree char *text = NULL;
-
-          rt_batch_get_value (batch, c, r, &v);
-          text = plan_value_to_string (&v, FALSE);
-          g_string_append_printf (line, " %s", text);
-          plan_value_clear (&v);
-        }
-      g_ptr_array_add (f->out, g_string_free (line, FALSE));
-    }
+  rt_test_collect_lines (f->out, batch, FALSE);
   return RT_OK;
 }
 

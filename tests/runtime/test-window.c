@@ -10,6 +10,7 @@
 #include "plans/plan-sql.h"
 #include "plans/plan-catalog.h"
 #include "optimizer/opt.h"
+#include "rt-test-util.h"
 
 #include <string.h>
 
@@ -116,25 +117,7 @@ collect (void *data, RtBatch *batch, GError **error)
 {
   Fixture *f = data;
 
-  for (guint r = 0; r < batch->n_rows; r++)
-    {
-      GString *line = g_string_new (rt_row_kind_short ((RtRowKind) batch->kinds[r]));
-
-      for (guint c = 0; c < batch->n_cols; c++)
-        {
-          PlanValue v;
-          g_autofree char *text = NULL;
-
-          rt_batch_get_value (batch, c, r, &v);
-          if (v.type.kind == PLAN_TYPE_TIMESTAMP && !v.is_null)
-            text = g_strdup_printf ("%" G_GINT64_FORMAT, v.v.i); /* ms: easier to check */
-          else
-            text = plan_value_to_string (&v, FALSE);
-          g_string_append_printf (line, " %s", text);
-          plan_value_clear (&v);
-        }
-      g_ptr_array_add (f->out, g_string_free (line, FALSE));
-    }
+  rt_test_collect_lines (f->out, batch, TRUE);
   return RT_OK;
 }
 
