@@ -257,6 +257,36 @@ test_pushdown_outer (Fixture *f, gconstpointer data)
   }
 }
 
+/* Projection pruning through a join: each side reads only what the query, the keys and
+ * the residual need, and the keys are renumbered. big JOIN dim ON big.v = dim.d
+ * selecting big.k: big keeps k and v (both), dim only d (its column 1), so the join's
+ * right key moves from dim's column 1 to the pruned side's column 0 and the join outputs
+ * 2 + 1 columns. With a residual on dim.k, dim keeps k and d. */
+static void
+test_pruning (Fixture *f, gconstpointer data)
+{
+  g_autoptr (OptResult) r = optimize (f, "SELECT big.k FROM big JOIN dim ON big.v = dim.d");
+  const PlanNode *j = logical_join (r), *right = j->inputs[1];
+
+  g_assert_cmpint (right->kind, ==, PLAN_NODE_SCAN);
+  g_assert_cmpuint (right->u.scan.n_columns, ==, 1);
+  g_assert_cmpuint (right->u.scan.columns[0], ==, 1);
+  g_assert_cmpuint (j->inputs[0]->u.scan.n_columns, ==, 2);
+  g_assert_cmpuint (j->u.join.n_keys, ==, 1);
+  g_assert_cmpuint (j->u.join.left_keys[0], ==, 1);
+  g_assert_cmpuint (j->u.join.right_keys[0], ==, 0);
+  g_assert_cmpuint (j->schema->n_fields, ==, 3);
+  {
+    g_autoptr (OptResult) r2 =
+      optimize (f, "SELECT big.k FROM big JOIN dim ON big.v = dim.d AND big.k < dim.k");
+    const PlanNode *j2 = logical_join (r2);
+
+    g_assert_cmpuint (j2->inputs[1]->u.scan.n_columns, ==, 2);
+    g_assert_nonnull (j2->u.join.residual);
+    g_assert_cmpuint (j2->u.join.right_keys[0], ==, 1);
+  }
+}
+
 /* The physical join travels to a remote server as JSON: it must read back the same. */
 static void
 test_json_round_trip (Fixture *f, gconstpointer data)
@@ -324,6 +354,7 @@ main (int argc, char **argv)
   ADD ("/optimizer/join/pushdown-outer", test_pushdown_outer);
   ADD ("/optimizer/join/json-round-trip", test_json_round_trip);
   ADD ("/optimizer/join/outer-join-simplified", test_outer_join_simplified);
+  ADD ("/optimizer/join/pruning", test_pruning);
 #undef ADD
   return g_test_run ();
 }
