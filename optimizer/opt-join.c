@@ -32,28 +32,6 @@
 
 /* ---- pushdown -------------------------------------------------------------------------- */
 
-static void
-split_conjuncts (PlanExpr *cond, GPtrArray *out)
-{
-  if (cond->kind == PLAN_EXPR_CALL && cond->u.call.func == PLAN_FUNC_AND)
-    for (guint i = 0; i < cond->u.call.n_args; i++)
-      split_conjuncts (cond->u.call.args[i], out);
-  else
-    g_ptr_array_add (out, plan_expr_ref (cond));
-}
-
-static PlanExpr *
-and_all (GPtrArray *parts)
-{
-  PlanExpr *out = NULL;
-
-  for (guint i = 0; i < parts->len; i++)
-    out = out ? opt__expr_and (out, parts->pdata[i]) : parts->pdata[i];
-  g_ptr_array_set_free_func (parts, NULL);
-  g_ptr_array_set_size (parts, 0);
-  return out;
-}
-
 /* Where a WHERE conjunct over the join's output may go: 0 left input, 1 right input,
  * 2 into the join condition, 3 nowhere (stays above). */
 static guint
@@ -138,7 +116,7 @@ opt__join_can_push (PlanExpr *cond, const PlanNode *join)
 {
   g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
 
-  split_conjuncts (cond, parts);
+  opt__split_conjuncts (cond, parts);
   if (simplified_type (parts, join) != join->u.join.type)
     return TRUE;
   for (guint i = 0; i < parts->len; i++)
@@ -162,7 +140,7 @@ opt__push_through_join (PlanSpan span, PlanExpr *cond, PlanNode *join)
 
   if (!opt__join_can_push (cond, join))
     return opt__filter_new (span, cond, join);
-  split_conjuncts (cond, parts);
+  opt__split_conjuncts (cond, parts);
   plan_expr_unref (cond);
   if ((type = simplified_type (parts, join)) != join->u.join.type)
     {
@@ -187,7 +165,7 @@ opt__push_through_join (PlanSpan span, PlanExpr *cond, PlanNode *join)
     }
   for (guint s = 0; s < 2; s++)
     {
-      PlanExpr *c = and_all (dest[s]);
+      PlanExpr *c = opt__and_all (dest[s]);
 
       inputs[s] = plan_node_ref (join->inputs[s]);
       if (c != NULL)
@@ -195,12 +173,12 @@ opt__push_through_join (PlanSpan span, PlanExpr *cond, PlanNode *join)
     }
   result = opt__node_with_inputs (join, inputs);
   j = &result->u.join;
-  if ((into = and_all (dest[2])) != NULL)
+  if ((into = opt__and_all (dest[2])) != NULL)
     {
       plan_join_add_condition (j, into, n_left);
       plan_expr_unref (into);
     }
-  stay = and_all (dest[3]);
+  stay = opt__and_all (dest[3]);
   for (guint d = 0; d < 4; d++)
     g_ptr_array_unref (dest[d]);
   plan_node_unref (join);

@@ -33,6 +33,10 @@ PlanNode *opt__run_passes (PlanNode *root, const OptPass *passes, guint n_passes
 PlanSpan opt__span_union (PlanSpan a, PlanSpan b);
 /* AND of two boolean expressions; takes both refs. */
 PlanExpr *opt__expr_and (PlanExpr *first, PlanExpr *second);
+/* Appends the conjuncts of cond (refs) to out: AND trees are flattened. */
+void opt__split_conjuncts (PlanExpr *cond, GPtrArray *out);
+/* ANDs the expressions of parts (stealing their refs) left to right; NULL when empty. */
+PlanExpr *opt__and_all (GPtrArray *parts);
 /* FALSE when the expression calls CURRENT_TIMESTAMP anywhere. */
 gboolean opt__expr_is_deterministic (const PlanExpr *expr);
 /* A copy of expr where column i is replaced by (a ref of) exprs[i]. */

@@ -222,19 +222,19 @@ opt_pass_merge_filters (PlanNode *root)
 /* ---- filter-pushdown -------------------------------------------------------------------- */
 
 /* Appends the conjuncts of cond (refs) to out: AND trees are flattened. */
-static void
-split_conjuncts (PlanExpr *cond, GPtrArray *out)
+void
+opt__split_conjuncts (PlanExpr *cond, GPtrArray *out)
 {
   if (cond->kind == PLAN_EXPR_CALL && cond->u.call.func == PLAN_FUNC_AND)
     for (guint i = 0; i < cond->u.call.n_args; i++)
-      split_conjuncts (cond->u.call.args[i], out);
+      opt__split_conjuncts (cond->u.call.args[i], out);
   else
     g_ptr_array_add (out, plan_expr_ref (cond));
 }
 
 /* ANDs the expressions of parts (stealing their refs) left to right; NULL when empty. */
-static PlanExpr *
-and_all (GPtrArray *parts)
+PlanExpr *
+opt__and_all (GPtrArray *parts)
 {
   PlanExpr *out = NULL;
 
@@ -282,7 +282,7 @@ push_through_project (PlanSpan span, PlanExpr *cond, PlanNode *project)
     g_ptr_array_add (down, opt__expr_substitute (cond, project->u.project.exprs));
   else
     {
-      split_conjuncts (cond, parts);
+      opt__split_conjuncts (cond, parts);
       for (guint i = 0; i < parts->len; i++)
         {
           PlanExpr *part = g_ptr_array_index (parts, i);
@@ -296,8 +296,8 @@ push_through_project (PlanSpan span, PlanExpr *cond, PlanNode *project)
   if (down->len == 0)
     return opt__filter_new (span, cond, project);
   plan_expr_unref (cond);
-  down_cond = and_all (down);
-  stay_cond = and_all (stay);
+  down_cond = opt__and_all (down);
+  stay_cond = opt__and_all (stay);
   below = push_filter (span, down_cond, plan_node_ref (project->inputs[0]));
   result = opt__node_with_inputs (project, &below);
   plan_node_unref (project);
@@ -341,7 +341,7 @@ push_through_aggregate (PlanSpan span, PlanExpr *cond, PlanNode *agg)
   PlanExpr *stay_cond;
   PlanNode *below, *result;
 
-  split_conjuncts (cond, parts);
+  opt__split_conjuncts (cond, parts);
   for (guint i = 0; i < parts->len; i++)
     {
       PlanExpr *part = g_ptr_array_index (parts, i);
@@ -354,8 +354,8 @@ push_through_aggregate (PlanSpan span, PlanExpr *cond, PlanNode *agg)
   if (down->len == 0)
     return opt__filter_new (span, cond, agg);
   plan_expr_unref (cond);
-  stay_cond = and_all (stay);
-  below = push_filter (span, and_all (down), plan_node_ref (agg->inputs[0]));
+  stay_cond = opt__and_all (stay);
+  below = push_filter (span, opt__and_all (down), plan_node_ref (agg->inputs[0]));
   result = opt__node_with_inputs (agg, &below);
   plan_node_unref (agg);
   return stay_cond ? opt__filter_new (span, stay_cond, result) : result;
@@ -414,14 +414,14 @@ can_push (PlanExpr *cond, const PlanNode *input)
       return TRUE;
     case PLAN_NODE_PROJECT:
       parts = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
-      split_conjuncts (cond, parts);
+      opt__split_conjuncts (cond, parts);
       for (guint i = 0; i < parts->len; i++)
         if (movable_through_project (g_ptr_array_index (parts, i), input))
           return TRUE;
       return FALSE;
     case PLAN_NODE_AGGREGATE:
       parts = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
-      split_conjuncts (cond, parts);
+      opt__split_conjuncts (cond, parts);
       for (guint i = 0; i < parts->len; i++)
         if (reads_only_keys (g_ptr_array_index (parts, i), input))
           return TRUE;

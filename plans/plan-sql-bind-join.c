@@ -20,26 +20,6 @@
 #include <string.h>
 
 static void
-col_clear (gpointer data)
-{
-  PlanSqlCol *c = data;
-  g_free (c->qualifier);
-  g_free (c->name);
-}
-
-static PlanSqlRel *
-rel_new (PlanNode *node, const char *desc)
-{
-  PlanSqlRel *rel = g_new0 (PlanSqlRel, 1);
-
-  rel->node = node;
-  rel->cols = g_array_new (FALSE, TRUE, sizeof (PlanSqlCol));
-  g_array_set_clear_func (rel->cols, col_clear);
-  rel->desc = g_strdup (desc);
-  return rel;
-}
-
-static void
 rel_add (PlanSqlRel *rel, const PlanSqlCol *like, PlanType type)
 {
   PlanSqlCol c = { g_strdup (like->qualifier), g_strdup (like->name), type, like->span };
@@ -454,7 +434,7 @@ using_project (PlanSqlRel *joined, guint n_left, PlanJoinType type, const GArray
                const GArray *rcols, PlanSpan span)
 {
   g_autoptr (GPtrArray) exprs = g_ptr_array_new ();
-  PlanSqlRel *out = rel_new (NULL, joined->desc);
+  PlanSqlRel *out = plan__rel_new (NULL, joined->desc);
   PlanSchema *schema;
   PlanNode *node;
   guint at;
@@ -525,7 +505,7 @@ join_type (PlanAstJoinKind kind)
 static PlanSqlRel *
 joined_rel (PlanNode *node, const PlanSqlRel *left, const PlanSqlRel *right)
 {
-  PlanSqlRel *rel = rel_new (node, "the joined tables");
+  PlanSqlRel *rel = plan__rel_new (node, "the joined tables");
   guint n_left = left->cols->len;
 
   for (guint i = 0; i < node->schema->n_fields; i++)
@@ -551,7 +531,7 @@ make_join (PlanSqlBinder *b, PlanSqlRel *left, PlanSqlRel *right, const PlanAstF
   gboolean ok;
 
   join.type = type;
-  scope = rel_new (NULL, "the joined tables"); /* both sides' columns, input types: for ON */
+  scope = plan__rel_new (NULL, "the joined tables"); /* both sides' columns, input types: for ON */
   for (guint i = 0; i < left->cols->len; i++)
     rel_add (scope, plan__rel_col (left, i), plan__rel_col (left, i)->type);
   for (guint i = 0; i < right->cols->len; i++)

@@ -46,8 +46,8 @@ bind_col_clear (gpointer data)
   g_free (c->name);
 }
 
-static PlanSqlRel *
-rel_new (PlanNode *node, const char *desc)
+PlanSqlRel *
+plan__rel_new (PlanNode *node, const char *desc)
 {
   PlanSqlRel *rel = g_new0 (PlanSqlRel, 1);
   rel->node = node;
@@ -87,7 +87,7 @@ plan__rel_col (const PlanSqlRel *rel, guint i)
 static PlanSqlRel *
 rel_from_node (PlanNode *node, const char *qualifier, const char *desc, PlanSpan span)
 {
-  PlanSqlRel *rel = rel_new (node, desc);
+  PlanSqlRel *rel = plan__rel_new (node, desc);
   for (guint i = 0; i < node->schema->n_fields; i++)
     rel_add (rel, qualifier, node->schema->fields[i].name, node->schema->fields[i].type, span);
   return rel;
@@ -142,7 +142,7 @@ lookup_cte (PlanSqlBinder *b, const PlanAstFrom *f)
       if (g_ascii_strcasecmp (cte->name, f->name) == 0)
         {
           g_autofree char *desc = g_strdup_printf ("WITH query '%s'", cte->name);
-          PlanSqlRel *rel = rel_new (plan_node_ref (cte->rel->node), desc);
+          PlanSqlRel *rel = plan__rel_new (plan_node_ref (cte->rel->node), desc);
           for (guint c = 0; c < cte->rel->cols->len; c++)
             rel_add (rel, f->alias != NULL ? f->alias : cte->name,
                      plan__rel_col (cte->rel, c)->name, plan__rel_col (cte->rel, c)->type, f->span);
@@ -365,7 +365,7 @@ bind_project (PlanSqlBinder *b, PlanSqlRel *rel, gboolean has_scope, const PlanA
 {
   g_autoptr (GPtrArray) exprs = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
   gboolean extend = n_keep > 0;
-  g_autoptr (PlanSqlRel) out = rel_new (NULL, extend ? rel->desc : NULL);
+  g_autoptr (PlanSqlRel) out = plan__rel_new (NULL, extend ? rel->desc : NULL);
   PlanNode *node;
 
   if (extend)
@@ -395,7 +395,7 @@ empty_row (PlanSpan span)
 {
   PlanNode *node = plan_node_new (PLAN_NODE_VALUES, plan_schema_new (0), span, 0, NULL);
   node->u.values.n_rows = 1;
-  return rel_new (node, NULL);
+  return plan__rel_new (node, NULL);
 }
 
 static gboolean
@@ -436,7 +436,7 @@ bind_aggregate (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstList *items,
       plan__agg_end (b);
       return rel_free (rel), NULL;
     }
-  out = rel_new (agg, NULL);
+  out = plan__rel_new (agg, NULL);
   for (guint i = 0; i < agg->schema->n_fields; i++)
     {
       const PlanSqlCol *src = i < key_cols->len ? key_cols->pdata[i] : NULL;
@@ -830,7 +830,7 @@ insert_project (PlanSqlBinder *b, const PlanAstStmt *s, PlanTable *table, PlanSq
   g_autoptr (PlanSqlRel) rel = query;
   g_autofree gint *source = g_new0 (gint, n + 1);
   g_autoptr (GPtrArray) exprs = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_expr_unref);
-  g_autoptr (PlanSqlRel) out = rel_new (NULL, NULL);
+  g_autoptr (PlanSqlRel) out = plan__rel_new (NULL, NULL);
   gboolean identity = rel->cols->len == n;
 
   if (!insert_mapping (b, s, table, rel, source))
@@ -918,7 +918,7 @@ bind_watermark (PlanSqlBinder *b, const PlanAstWatermark *w, PlanTable *table, G
                         "TIMESTAMP(3) column, but '%s' is %s", w->column, w->column,
                         plan__tname (table->schema->fields[col].type).s) != NULL;
   key = g_strdup_printf ("table '%s'", table->name);
-  rel = rel_new (NULL, key); /* a scope of the table's columns, with no plan under it */
+  rel = plan__rel_new (NULL, key); /* a scope of the table's columns, with no plan under it */
   for (guint i = 0; i < table->schema->n_fields; i++)
     rel_add (rel, table->name, table->schema->fields[i].name, table->schema->fields[i].type,
              w->span);

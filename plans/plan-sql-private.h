@@ -462,6 +462,8 @@ PlanSqlRel *plan__bind_join (PlanSqlBinder *b, PlanSqlRel *left, const PlanAstFr
 /* plan-sql-binder.c: one FROM item, and freeing a relation. */
 PlanSqlRel *plan__bind_from (PlanSqlBinder *b, const PlanAstFrom *f);
 void plan__rel_free (PlanSqlRel *rel);
+/* A relation over node (owned, nullable: a scope without a plan) with no columns yet. */
+PlanSqlRel *plan__rel_new (PlanNode *node, const char *desc);
 
 /* added by sort (plan-sql-bind-sort.c): ORDER BY over rel (consumed): a SORT node,
  * with extra key expressions computed by a PROJECT below it and dropped above it. */
