@@ -7,7 +7,11 @@
  *
  * One drag gesture does three jobs, chosen by where it starts: on an output port it
  * draws a new connection, on a connected input port it picks that connection up again
- * (Node-RED's way to rewire), on a node body it moves the node. */
+ * (Node-RED's way to rewire), on a node body it moves the node (all selected nodes when
+ * it is one of them), on empty space it drags a rubber band that selects. The model
+ * keeps canvas units; the view maps them to widget pixels by a zoom factor and a pan
+ * offset (widget = canvas * zoom + pan), applied once in snapshot and undone once at the
+ * top of hit testing, so drawing and picking cannot disagree. */
 #include "studio-canvas.h"
 
 #define W STUDIO_CANVAS_NODE_W
@@ -15,7 +19,12 @@
 #define PORT_R 6.0
 #define HEADER_H 22.0
 
-typedef enum { DRAG_NONE, DRAG_MOVE, DRAG_CONNECT } DragMode;
+typedef enum { DRAG_NONE, DRAG_MOVE, DRAG_CONNECT, DRAG_RUBBER } DragMode;
+
+#define ZOOM_MIN 0.25
+#define ZOOM_MAX 4.0
+#define ZOOM_STEP 1.25
+#define PASTE_OFFSET 32.0
 
 struct _StudioCanvas {
   GtkWidget parent_instance;
@@ -26,6 +35,16 @@ struct _StudioCanvas {
   double drag_x0, drag_y0;    /* node position (MOVE) or gesture start (CONNECT) */
   double cur_x, cur_y;        /* pointer during CONNECT */
   gboolean moved;             /* MOVE recorded its undo step */
+  GArray *sel;                /* owned: guint ids selected (selected is one of them) */
+  GArray *origins;            /* owned: double x, y pairs of sel at the start of a MOVE */
+  double zoom, pan_x, pan_y;  /* widget = canvas * zoom + pan */
+  double pan_x0, pan_y0;      /* pan at the start of a middle-button drag */
+  double rb_x0, rb_y0;        /* rubber band start, widget coordinates */
+  gboolean rb_extend;         /* shift held: the band adds to the selection */
+  StudioPipeline *clip;       /* owned: copied nodes, or NULL */
+  guint hit_port;             /* the input port the last HIT_IN_PORT found */
+  guint draft_id;             /* node whose text is being typed in the inspector, or 0 */
+  char *draft;                /* owned: that text, checked instead of the model's */
 };
 
 G_DEFINE_FINAL_TYPE (StudioCanvas, studio_canvas, GTK_TYPE_WIDGET)
@@ -39,9 +58,18 @@ static const double kind_rgb[][3] = {
   [STUDIO_NODE_PROJECT] = { 0.21, 0.52, 0.89 },
   [STUDIO_NODE_AGGREGATE] = { 0.57, 0.33, 0.72 },
   [STUDIO_NODE_SINK] = { 0.80, 0.24, 0.24 },
+  [STUDIO_NODE_WINDOW] = { 0.10, 0.60, 0.65 },
+  [STUDIO_NODE_JOIN] = { 0.45, 0.45, 0.20 },
 };
 
 /* ---- drawing ------------------------------------------------------------------------ */
+
+/* Canvas y of input port p of a node: ports spread evenly down the left edge. */
+static double
+in_port_y (const StudioNode *n, guint port)
+{
+  return n->y + H * (port + 1) / (studio_node_kind_n_inputs (n->kind) + 1);
+}
 
 static void
 rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
@@ -89,11 +117,46 @@ node_body (const StudioNode *n)
   return n->text;
 }
 
+/* What is wrong with a node's own properties, or NULL; drawn under the node in red. */
+static char *
+node_problem (StudioCanvas *self, const StudioNode *n)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = NULL;
+
+  if (n->kind != STUDIO_NODE_WINDOW)
+    return NULL;
+  sql = studio_window_spec_to_sql (n->id == self->draft_id ? self->draft : n->text, "t",
+                                   &error);
+  return sql == NULL ? g_strdup (error->message) : NULL;
+}
+
+char *
+studio_canvas_dup_node_problem (StudioCanvas *self, guint id)
+{
+  const StudioNode *n;
+
+  g_return_val_if_fail (STUDIO_IS_CANVAS (self), NULL);
+  n = self->pipeline != NULL ? studio_pipeline_lookup (self->pipeline, id) : NULL;
+  return n != NULL ? node_problem (self, n) : NULL;
+}
+
+void
+studio_canvas_set_draft (StudioCanvas *self, guint id, const char *text)
+{
+  g_return_if_fail (STUDIO_IS_CANVAS (self));
+  self->draft_id = text != NULL ? id : 0;
+  g_free (self->draft);
+  self->draft = g_strdup (text);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static void
 draw_node (StudioCanvas *self, cairo_t *cr, const StudioNode *n)
 {
+  g_autofree char *problem = node_problem (self, n);
   const double *c = kind_rgb[n->kind];
-  gboolean sel = n->id == self->selected;
+  gboolean sel = studio_canvas_is_selected (self, n->id);
   char title[64];
 
   rounded_rect (cr, n->x, n->y, W, H, 8);
@@ -101,7 +164,14 @@ draw_node (StudioCanvas *self, cairo_t *cr, const StudioNode *n)
   cairo_fill_preserve (cr);
   cairo_set_source_rgb (cr, sel ? 0.21 : 0.6, sel ? 0.52 : 0.6, sel ? 0.89 : 0.6);
   cairo_set_line_width (cr, sel ? 3 : 1);
+  if (problem != NULL)
+    {
+      cairo_set_source_rgb (cr, 0.85, 0.1, 0.1);
+      cairo_set_line_width (cr, 2.5);
+    }
   cairo_stroke (cr);
+  if (problem != NULL)
+    draw_text (self, cr, problem, n->x, n->y + H + 4, W + 60, FALSE, 0.8, 0.1, 0.1);
   cairo_save (cr);
   rounded_rect (cr, n->x, n->y, W, H, 8);
   cairo_clip (cr);
@@ -113,16 +183,18 @@ draw_node (StudioCanvas *self, cairo_t *cr, const StudioNode *n)
   draw_text (self, cr, title, n->x + 8, n->y + 3, W - 16, TRUE, 1, 1, 1);
   draw_text (self, cr, node_body (n), n->x + 8, n->y + HEADER_H + 4, W - 16, FALSE,
              0.15, 0.15, 0.15);
-  if (n->kind == STUDIO_NODE_AGGREGATE && *n->group_by != '\0')
+  if ((n->kind == STUDIO_NODE_AGGREGATE || n->kind == STUDIO_NODE_JOIN)
+      && *n->group_by != '\0')
     {
-      g_autofree char *g = g_strdup_printf ("by %s", n->group_by);
+      g_autofree char *g = g_strdup_printf (n->kind == STUDIO_NODE_JOIN ? "on %s" : "by %s",
+                                            n->group_by);
       draw_text (self, cr, g, n->x + 8, n->y + HEADER_H + 22, W - 16, FALSE, 0.4, 0.4, 0.4);
     }
   cairo_set_line_width (cr, 1.5);
-  if (studio_node_kind_has_input (n->kind))
+  for (guint p = 0; p < studio_node_kind_n_inputs (n->kind); p++)
     {
       cairo_new_path (cr);
-      cairo_arc (cr, n->x, n->y + H / 2, PORT_R, 0, 2 * G_PI);
+      cairo_arc (cr, n->x, in_port_y (n, p), PORT_R, 0, 2 * G_PI);
       cairo_set_source_rgb (cr, 1, 1, 1);
       cairo_fill_preserve (cr);
       cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
@@ -152,6 +224,18 @@ draw_grid (cairo_t *cr, int w, int h)
 }
 
 static void
+draw_rubber (StudioCanvas *self, cairo_t *cr)
+{
+  double x = MIN (self->rb_x0, self->cur_x), y = MIN (self->rb_y0, self->cur_y);
+  cairo_rectangle (cr, x, y, ABS (self->cur_x - self->rb_x0), ABS (self->cur_y - self->rb_y0));
+  cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.15);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.8);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+}
+
+static void
 draw_empty_hint (StudioCanvas *self, cairo_t *cr, int w, int h)
 {
   draw_text (self, cr, "Drag tables and transforms from the palette onto the canvas,\n"
@@ -169,6 +253,9 @@ studio_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   draw_grid (cr, w, h);
   if (self->pipeline == NULL || studio_pipeline_get_n_nodes (self->pipeline) == 0)
     draw_empty_hint (self, cr, w, h);
+  cairo_save (cr);
+  cairo_translate (cr, self->pan_x, self->pan_y);
+  cairo_scale (cr, self->zoom, self->zoom);
   if (self->pipeline != NULL)
     {
       cairo_set_line_width (cr, 2.5);
@@ -178,19 +265,23 @@ studio_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
           const StudioEdge *e = studio_pipeline_get_edge (self->pipeline, i);
           const StudioNode *a = studio_pipeline_lookup (self->pipeline, e->from);
           const StudioNode *b = studio_pipeline_lookup (self->pipeline, e->to);
-          draw_wire (cr, a->x + W, a->y + H / 2, b->x, b->y + H / 2);
+          draw_wire (cr, a->x + W, a->y + H / 2, b->x, in_port_y (b, e->port));
         }
       if (self->mode == DRAG_CONNECT)
         {
           const StudioNode *a = studio_pipeline_lookup (self->pipeline, self->drag_node);
           cairo_set_source_rgb (cr, 0.21, 0.52, 0.89);
           cairo_set_dash (cr, (double[]){ 6, 4 }, 2, 0);
-          draw_wire (cr, a->x + W, a->y + H / 2, self->cur_x, self->cur_y);
+          draw_wire (cr, a->x + W, a->y + H / 2, (self->cur_x - self->pan_x) / self->zoom,
+                     (self->cur_y - self->pan_y) / self->zoom);
           cairo_set_dash (cr, NULL, 0, 0);
         }
       for (guint i = 0; i < studio_pipeline_get_n_nodes (self->pipeline); i++)
         draw_node (self, cr, studio_pipeline_get_node (self->pipeline, i));
     }
+  cairo_restore (cr);
+  if (self->mode == DRAG_RUBBER)
+    draw_rubber (self, cr);
   cairo_destroy (cr);
 }
 
@@ -207,7 +298,8 @@ studio_canvas_measure (GtkWidget *widget, GtkOrientation orientation, int for_si
       const StudioNode *n = studio_pipeline_get_node (self->pipeline, i);
       extent = MAX (extent, orientation == GTK_ORIENTATION_HORIZONTAL ? n->x + W : n->y + H);
     }
-  *minimum = (int) extent + 40;
+  *minimum = (int) (extent * self->zoom + MAX (0, orientation == GTK_ORIENTATION_HORIZONTAL
+                                                      ? self->pan_x : self->pan_y)) + 40;
   *natural = MAX (*minimum, 400);
 }
 
@@ -221,6 +313,9 @@ hit (StudioCanvas *self, double x, double y, guint *out_id)
   guint n_nodes = self->pipeline != NULL ? studio_pipeline_get_n_nodes (self->pipeline) : 0;
   double slop = PORT_R + 4;
 
+  x = (x - self->pan_x) / self->zoom;  /* widget -> canvas units */
+  y = (y - self->pan_y) / self->zoom;
+
   /* topmost first: nodes drawn later are on top */
   for (guint i = n_nodes; i-- > 0;)
     {
@@ -229,9 +324,12 @@ hit (StudioCanvas *self, double x, double y, guint *out_id)
       if (studio_node_kind_has_output (n->kind) && ABS (x - (n->x + W)) <= slop
           && ABS (y - (n->y + H / 2)) <= slop)
         return HIT_OUT_PORT;
-      if (studio_node_kind_has_input (n->kind) && ABS (x - n->x) <= slop
-          && ABS (y - (n->y + H / 2)) <= slop)
-        return HIT_IN_PORT;
+      for (guint p = 0; p < studio_node_kind_n_inputs (n->kind); p++)
+        if (ABS (x - n->x) <= slop && ABS (y - in_port_y (n, p)) <= slop)
+          {
+            self->hit_port = p;
+            return HIT_IN_PORT;
+          }
       if (x >= n->x && x <= n->x + W && y >= n->y && y <= n->y + H)
         return HIT_BODY;
     }
@@ -247,6 +345,8 @@ studio_canvas_node_at (StudioCanvas *self, double x, double y)
   return hit (self, x, y, &id) == HIT_NONE ? 0 : id;
 }
 
+static void selection_changed (StudioCanvas *self);
+
 /* ---- gestures ----------------------------------------------------------------------- */
 
 static void
@@ -256,8 +356,24 @@ report_error (StudioCanvas *self, const GError *error)
 }
 
 static void
+take_origins (StudioCanvas *self)
+{
+  g_array_set_size (self->origins, 0);
+  for (guint i = 0; i < self->sel->len; i++)
+    {
+      const StudioNode *n = studio_pipeline_lookup (self->pipeline,
+                                                    g_array_index (self->sel, guint, i));
+      double xy[2] = { n != NULL ? n->x : 0, n != NULL ? n->y : 0 };
+      g_array_append_vals (self->origins, xy, 2);
+    }
+}
+
+static void
 drag_begin (GtkGestureDrag *gesture, double x, double y, StudioCanvas *self)
 {
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (
+    GTK_EVENT_CONTROLLER (gesture));
+  gboolean shift = (mods & GDK_SHIFT_MASK) != 0;
   guint id;
   HitKind k = hit (self, x, y, &id);
 
@@ -270,26 +386,51 @@ drag_begin (GtkGestureDrag *gesture, double x, double y, StudioCanvas *self)
       self->mode = DRAG_CONNECT;
       self->drag_node = id;
     }
-  else if (k == HIT_IN_PORT && studio_pipeline_get_input (self->pipeline, id) != 0)
+  else if (k == HIT_IN_PORT
+           && studio_pipeline_get_input_port (self->pipeline, id, self->hit_port) != 0)
     {
-      guint from = studio_pipeline_get_input (self->pipeline, id);
+      guint from = studio_pipeline_get_input_port (self->pipeline, id, self->hit_port);
       studio_pipeline_disconnect (self->pipeline, from, id);
       self->mode = DRAG_CONNECT;
       self->drag_node = from;
     }
+  else if ((k == HIT_BODY || k == HIT_IN_PORT) && shift)
+    studio_canvas_toggle_selected (self, id);
   else if (k == HIT_BODY || k == HIT_IN_PORT)
     {
-      const StudioNode *n = studio_pipeline_lookup (self->pipeline, id);
+      if (!studio_canvas_is_selected (self, id))
+        studio_canvas_select (self, id);
       self->mode = DRAG_MOVE;
       self->drag_node = id;
-      self->drag_x0 = n->x;
-      self->drag_y0 = n->y;
       self->moved = FALSE;
-      studio_canvas_select (self, id);
+      take_origins (self);
     }
   else
-    studio_canvas_select (self, 0);
+    {
+      self->mode = DRAG_RUBBER;
+      self->rb_x0 = x;
+      self->rb_y0 = y;
+      self->rb_extend = shift;
+      if (!shift)
+        studio_canvas_select (self, 0);
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+move_selection (StudioCanvas *self, double dx, double dy)
+{
+  for (guint i = 0; i < self->sel->len; i++)
+    {
+      guint id = g_array_index (self->sel, guint, i);
+      /* snap to an 8-point grid, never into negative space */
+      double nx = MAX (0, round ((g_array_index (self->origins, double, 2 * i) + dx) / 8) * 8);
+      double ny = MAX (0, round ((g_array_index (self->origins, double, 2 * i + 1) + dy) / 8)
+                            * 8);
+      if (studio_pipeline_lookup (self->pipeline, id) != NULL)
+        studio_pipeline_move_node (self->pipeline, id, nx, ny, !self->moved);
+      self->moved = TRUE;
+    }
 }
 
 static void
@@ -300,14 +441,10 @@ drag_update (GtkGestureDrag *gesture, double dx, double dy, StudioCanvas *self)
   gtk_gesture_drag_get_start_point (gesture, &sx, &sy);
   if (self->mode == DRAG_MOVE && (self->moved || ABS (dx) + ABS (dy) > 2))
     {
-      /* snap to an 8-point grid, never into negative space */
-      double nx = MAX (0, round ((self->drag_x0 + dx) / 8) * 8);
-      double ny = MAX (0, round ((self->drag_y0 + dy) / 8) * 8);
-      studio_pipeline_move_node (self->pipeline, self->drag_node, nx, ny, !self->moved);
-      self->moved = TRUE;
+      move_selection (self, dx / self->zoom, dy / self->zoom);
       gtk_widget_queue_resize (GTK_WIDGET (self));
     }
-  else if (self->mode == DRAG_CONNECT)
+  else if (self->mode == DRAG_CONNECT || self->mode == DRAG_RUBBER)
     {
       self->cur_x = sx + dx;
       self->cur_y = sy + dy;
@@ -326,8 +463,64 @@ drag_end (GtkGestureDrag *gesture, double dx, double dy, StudioCanvas *self)
           && !studio_pipeline_connect (self->pipeline, self->drag_node, target, &error))
         report_error (self, error);
     }
+  else if (self->mode == DRAG_RUBBER)
+    studio_canvas_select_rect (self, self->rb_x0, self->rb_y0, self->cur_x, self->cur_y,
+                               self->rb_extend);
   self->mode = DRAG_NONE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Middle-button drag pans the view. */
+static void
+pan_begin (GtkGestureDrag *gesture, double x, double y, StudioCanvas *self)
+{
+  self->pan_x0 = self->pan_x;
+  self->pan_y0 = self->pan_y;
+}
+
+static void
+pan_update (GtkGestureDrag *gesture, double dx, double dy, StudioCanvas *self)
+{
+  studio_canvas_set_view (self, self->zoom, self->pan_x0 + dx, self->pan_y0 + dy);
+}
+
+/* Ctrl+scroll zooms about the pointer; plain scroll pans (shift: sideways). */
+static gboolean
+on_scroll (GtkEventControllerScroll *ctl, double dx, double dy, StudioCanvas *self)
+{
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (
+    GTK_EVENT_CONTROLLER (ctl));
+  double px = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+  double py = gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
+
+  if (mods & GDK_CONTROL_MASK)
+    {
+      GdkEvent *ev = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (ctl));
+      double ex, ey;
+      if (ev != NULL && gdk_event_get_position (ev, &ex, &ey))
+        {
+          graphene_point_t pt;
+          GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+          double tx = 0, ty = 0;
+          if (native != NULL)
+            gtk_native_get_surface_transform (native, &tx, &ty);
+          ex -= tx;
+          ey -= ty;
+          if (native != NULL
+              && gtk_widget_compute_point (GTK_WIDGET (native), GTK_WIDGET (self),
+                                           &GRAPHENE_POINT_INIT (ex, ey), &pt))
+            {
+              px = pt.x;
+              py = pt.y;
+            }
+        }
+      studio_canvas_zoom_at (self, dy < 0 ? ZOOM_STEP : 1 / ZOOM_STEP, px, py);
+    }
+  else if (mods & GDK_SHIFT_MASK)
+    studio_canvas_set_view (self, self->zoom, self->pan_x - dy * 40, self->pan_y);
+  else
+    studio_canvas_set_view (self, self->zoom, self->pan_x - dx * 40, self->pan_y - dy * 40);
+  return TRUE;
 }
 
 /* ---- actions ------------------------------------------------------------------------ */
@@ -401,12 +594,80 @@ static void
 action_delete (GtkWidget *widget, const char *name, GVariant *param)
 {
   StudioCanvas *self = STUDIO_CANVAS (widget);
-  guint id = self->selected;
+  g_autoptr (GArray) ids = g_array_copy (self->sel);
 
-  if (id == 0)
+  if (ids->len == 0)
     return;
   studio_canvas_select (self, 0);
-  studio_pipeline_remove_node (self->pipeline, id);
+  studio_pipeline_remove_nodes (self->pipeline, (guint *) ids->data, ids->len);
+}
+
+static void
+action_copy (GtkWidget *widget, const char *name, GVariant *param)
+{
+  StudioCanvas *self = STUDIO_CANVAS (widget);
+
+  if (self->sel->len == 0 || self->pipeline == NULL)
+    return;
+  g_clear_object (&self->clip);
+  self->clip = studio_pipeline_copy_nodes (self->pipeline, (guint *) self->sel->data,
+                                           self->sel->len);
+  gtk_widget_action_set_enabled (widget, "canvas.paste", TRUE);
+}
+
+static void
+action_paste (GtkWidget *widget, const char *name, GVariant *param)
+{
+  StudioCanvas *self = STUDIO_CANVAS (widget);
+  g_autoptr (GArray) ids = NULL;
+  StudioPipeline *again;
+
+  if (self->clip == NULL || self->pipeline == NULL)
+    return;
+  ids = studio_pipeline_paste (self->pipeline, self->clip, PASTE_OFFSET, PASTE_OFFSET);
+  /* a second paste lands one offset further: the clipboard follows the pasted copy */
+  again = studio_pipeline_copy_nodes (self->pipeline, (guint *) ids->data, ids->len);
+  g_set_object (&self->clip, again);
+  g_object_unref (again);
+  studio_canvas_select (self, 0);
+  for (guint i = 0; i < ids->len; i++)
+    studio_canvas_toggle_selected (self, g_array_index (ids, guint, i));
+}
+
+static void
+action_arrange (GtkWidget *widget, const char *name, GVariant *param)
+{
+  StudioCanvas *self = STUDIO_CANVAS (widget);
+  g_autoptr (GError) error = NULL;
+
+  if (self->pipeline == NULL || studio_pipeline_get_n_nodes (self->pipeline) == 0)
+    return;
+  if (!studio_pipeline_arrange (self->pipeline, W, H, &error))
+    report_error (self, error);
+}
+
+static void
+action_zoom (GtkWidget *widget, const char *name, GVariant *param)
+{
+  StudioCanvas *self = STUDIO_CANVAS (widget);
+  double cx = gtk_widget_get_width (widget) / 2.0, cy = gtk_widget_get_height (widget) / 2.0;
+
+  if (g_str_equal (name, "canvas.zoom-in"))
+    studio_canvas_zoom_at (self, ZOOM_STEP, cx, cy);
+  else if (g_str_equal (name, "canvas.zoom-out"))
+    studio_canvas_zoom_at (self, 1 / ZOOM_STEP, cx, cy);
+  else
+    studio_canvas_set_view (self, 1.0, 0, 0);
+}
+
+static void
+action_select_all (GtkWidget *widget, const char *name, GVariant *param)
+{
+  StudioCanvas *self = STUDIO_CANVAS (widget);
+
+  studio_canvas_select (self, 0);
+  for (guint i = 0; self->pipeline && i < studio_pipeline_get_n_nodes (self->pipeline); i++)
+    studio_canvas_toggle_selected (self, studio_pipeline_get_node (self->pipeline, i)->id);
 }
 
 static gboolean
@@ -423,8 +684,19 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, StudioC
 static void
 on_model_changed (StudioCanvas *self)
 {
-  if (self->selected != 0 && studio_pipeline_lookup (self->pipeline, self->selected) == NULL)
-    studio_canvas_select (self, 0);
+  gboolean pruned = FALSE;
+
+  for (guint i = self->sel->len; i-- > 0;)
+    if (studio_pipeline_lookup (self->pipeline, g_array_index (self->sel, guint, i)) == NULL)
+      {
+        g_array_remove_index (self->sel, i);
+        pruned = TRUE;
+      }
+  if (pruned)
+    {
+      self->selected = self->sel->len > 0 ? g_array_index (self->sel, guint, 0) : 0;
+      selection_changed (self);
+    }
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -442,6 +714,7 @@ studio_canvas_set_pipeline (StudioCanvas *self, StudioPipeline *pipeline)
                                 self);
     }
   self->selected = 0;
+  g_array_set_size (self->sel, 0);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -459,16 +732,121 @@ studio_canvas_get_selected (StudioCanvas *self)
   return self->selected;
 }
 
+static void
+selection_changed (StudioCanvas *self)
+{
+  gboolean any = self->sel->len > 0;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "canvas.delete", any);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "canvas.copy", any);
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 void
 studio_canvas_select (StudioCanvas *self, guint id)
 {
   g_return_if_fail (STUDIO_IS_CANVAS (self));
-  if (self->selected == id)
+  if (self->selected == id && self->sel->len == (id != 0 ? 1u : 0u))
     return;
   self->selected = id;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "canvas.delete", id != 0);
-  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_array_set_size (self->sel, 0);
+  if (id != 0)
+    g_array_append_val (self->sel, id);
+  selection_changed (self);
+}
+
+gboolean
+studio_canvas_is_selected (StudioCanvas *self, guint id)
+{
+  g_return_val_if_fail (STUDIO_IS_CANVAS (self), FALSE);
+  for (guint i = 0; i < self->sel->len; i++)
+    if (g_array_index (self->sel, guint, i) == id)
+      return TRUE;
+  return FALSE;
+}
+
+void
+studio_canvas_toggle_selected (StudioCanvas *self, guint id)
+{
+  g_return_if_fail (STUDIO_IS_CANVAS (self));
+  for (guint i = 0; i < self->sel->len; i++)
+    if (g_array_index (self->sel, guint, i) == id)
+      {
+        g_array_remove_index (self->sel, i);
+        if (self->selected == id)
+          self->selected = self->sel->len > 0 ? g_array_index (self->sel, guint, 0) : 0;
+        selection_changed (self);
+        return;
+      }
+  if (id == 0)
+    return;
+  g_array_append_val (self->sel, id);
+  self->selected = id;
+  selection_changed (self);
+}
+
+const guint *
+studio_canvas_get_selection (StudioCanvas *self, guint *n)
+{
+  g_return_val_if_fail (STUDIO_IS_CANVAS (self), NULL);
+  *n = self->sel->len;
+  return (const guint *) self->sel->data;
+}
+
+void
+studio_canvas_select_rect (StudioCanvas *self, double x0, double y0, double x1, double y1,
+                           gboolean extend)
+{
+  double ax = (MIN (x0, x1) - self->pan_x) / self->zoom;
+  double ay = (MIN (y0, y1) - self->pan_y) / self->zoom;
+  double bx = (MAX (x0, x1) - self->pan_x) / self->zoom;
+  double by = (MAX (y0, y1) - self->pan_y) / self->zoom;
+
+  g_return_if_fail (STUDIO_IS_CANVAS (self));
+  if (!extend)
+    studio_canvas_select (self, 0);
+  for (guint i = 0; self->pipeline && i < studio_pipeline_get_n_nodes (self->pipeline); i++)
+    {
+      const StudioNode *n = studio_pipeline_get_node (self->pipeline, i);
+      /* a node is taken when the band touches it */
+      if (n->x <= bx && n->x + W >= ax && n->y <= by && n->y + H >= ay
+          && !studio_canvas_is_selected (self, n->id))
+        studio_canvas_toggle_selected (self, n->id);
+    }
+}
+
+void
+studio_canvas_set_view (StudioCanvas *self, double zoom, double pan_x, double pan_y)
+{
+  g_return_if_fail (STUDIO_IS_CANVAS (self));
+  self->zoom = CLAMP (zoom, ZOOM_MIN, ZOOM_MAX);
+  self->pan_x = pan_x;
+  self->pan_y = pan_y;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+studio_canvas_zoom_at (StudioCanvas *self, double factor, double x, double y)
+{
+  double z, cx, cy;
+
+  g_return_if_fail (STUDIO_IS_CANVAS (self));
+  z = CLAMP (self->zoom * factor, ZOOM_MIN, ZOOM_MAX);
+  /* keep the canvas point under (x, y) where it is */
+  cx = (x - self->pan_x) / self->zoom;
+  cy = (y - self->pan_y) / self->zoom;
+  studio_canvas_set_view (self, z, x - cx * z, y - cy * z);
+}
+
+double
+studio_canvas_get_zoom (StudioCanvas *self, double *pan_x, double *pan_y)
+{
+  g_return_val_if_fail (STUDIO_IS_CANVAS (self), 1.0);
+  if (pan_x != NULL)
+    *pan_x = self->pan_x;
+  if (pan_y != NULL)
+    *pan_y = self->pan_y;
+  return self->zoom;
 }
 
 static void
@@ -478,7 +856,18 @@ studio_canvas_dispose (GObject *object)
   if (self->pipeline != NULL)
     g_signal_handlers_disconnect_by_data (self->pipeline, self);
   g_clear_object (&self->pipeline);
+  g_clear_object (&self->clip);
+  g_clear_pointer (&self->draft, g_free);
   G_OBJECT_CLASS (studio_canvas_parent_class)->dispose (object);
+}
+
+static void
+studio_canvas_finalize (GObject *object)
+{
+  StudioCanvas *self = STUDIO_CANVAS (object);
+  g_clear_pointer (&self->sel, g_array_unref);
+  g_clear_pointer (&self->origins, g_array_unref);
+  G_OBJECT_CLASS (studio_canvas_parent_class)->finalize (object);
 }
 
 static void
@@ -488,6 +877,7 @@ studio_canvas_class_init (StudioCanvasClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = studio_canvas_dispose;
+  object_class->finalize = studio_canvas_finalize;
   widget_class->snapshot = studio_canvas_snapshot;
   widget_class->measure = studio_canvas_measure;
 
@@ -501,6 +891,33 @@ studio_canvas_class_init (StudioCanvasClass *klass)
   gtk_widget_class_install_action (widget_class, "canvas.connect", "(uu)", action_connect);
   gtk_widget_class_install_action (widget_class, "canvas.select", "u", action_select);
   gtk_widget_class_install_action (widget_class, "canvas.delete", NULL, action_delete);
+  gtk_widget_class_install_action (widget_class, "canvas.copy", NULL, action_copy);
+  gtk_widget_class_install_action (widget_class, "canvas.paste", NULL, action_paste);
+  gtk_widget_class_install_action (widget_class, "canvas.arrange", NULL, action_arrange);
+  gtk_widget_class_install_action (widget_class, "canvas.select-all", NULL, action_select_all);
+  gtk_widget_class_install_action (widget_class, "canvas.zoom-in", NULL, action_zoom);
+  gtk_widget_class_install_action (widget_class, "canvas.zoom-out", NULL, action_zoom);
+  gtk_widget_class_install_action (widget_class, "canvas.zoom-reset", NULL, action_zoom);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK,
+                                       "canvas.copy", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK,
+                                       "canvas.paste", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK,
+                                       "canvas.select-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK,
+                                       "canvas.arrange", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK,
+                                       "canvas.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK,
+                                       "canvas.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK,
+                                       "canvas.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK,
+                                       "canvas.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK,
+                                       "canvas.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK,
+                                       "canvas.zoom-reset", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "canvas.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_BackSpace, 0, "canvas.delete",
                                        NULL);
@@ -511,9 +928,21 @@ static void
 studio_canvas_init (StudioCanvas *self)
 {
   GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkGesture *pan = gtk_gesture_drag_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (
+    GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
   GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_STRING, GDK_ACTION_COPY);
 
+  self->sel = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->origins = g_array_new (FALSE, FALSE, sizeof (double));
+  self->zoom = 1.0;
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (pan), GDK_BUTTON_MIDDLE);
+  g_signal_connect (pan, "drag-begin", G_CALLBACK (pan_begin), self);
+  g_signal_connect (pan, "drag-update", G_CALLBACK (pan_update), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (pan));
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
@@ -524,6 +953,8 @@ studio_canvas_init (StudioCanvas *self)
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "canvas.delete", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "canvas.copy", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "canvas.paste", FALSE);
 }
 
 GtkWidget *

@@ -48,7 +48,7 @@ collect_chain (StudioPipeline *self, const StudioNode *end, GError **error)
     {
       guint up;
       g_ptr_array_insert (chain, 0, (gpointer) n);
-      if (n->kind == STUDIO_NODE_SOURCE)
+      if (n->kind == STUDIO_NODE_SOURCE || n->kind == STUDIO_NODE_JOIN)
         break;
       up = studio_pipeline_get_input (self, n->id);
       if (up == 0)
@@ -76,6 +76,8 @@ check_texts (GPtrArray *chain, GError **error)
         what = "a condition";
       else if (n->kind == STUDIO_NODE_AGGREGATE && *n->text == '\0')
         what = "an aggregate such as COUNT(*) AS n";
+      else if (n->kind == STUDIO_NODE_JOIN && *n->group_by == '\0')
+        what = "key fields such as customer = name";
       if (what != NULL)
         {
           g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
@@ -97,12 +99,157 @@ has_fixed_shape (GPtrArray *steps)
   for (guint i = 0; i < steps->len; i++)
     {
       const StudioNode *n = steps->pdata[i];
+      if (n->kind == STUDIO_NODE_WINDOW)
+        continue;
       if (shaped)
         return FALSE;
       if (n->kind != STUDIO_NODE_FILTER)
         shaped = TRUE;
     }
   return TRUE;
+}
+
+/* ---- joins ---- */
+
+/* "orders LEFT JOIN customers ON orders.customer = customers.name": both inputs must be
+ * sources (tables); each key pair "l = r" is qualified with its side's table. */
+static char *
+join_from (StudioPipeline *self, const StudioNode *join, GError **error)
+{
+  static const char *kinds[] = { "inner", "left", "right", "full" };
+  const StudioNode *side[2];
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_auto (GStrv) pairs = g_strsplit (join->group_by, ",", -1);
+  g_autofree char *kind = g_ascii_strdown (*join->text ? join->text : "inner", -1);
+  gboolean known = FALSE;
+
+  for (guint p = 0; p < 2; p++)
+    {
+      side[p] = studio_pipeline_lookup (self, studio_pipeline_get_input_port (self, join->id,
+                                                                               p));
+      if (side[p] == NULL || side[p]->kind != STUDIO_NODE_SOURCE || !*side[p]->text)
+        {
+          g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+                       "Join node %u needs a source table on its %s input port: drag one "
+                       "onto it", join->id, p == 0 ? "left (upper)" : "right (lower)");
+          return NULL;
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    known |= g_str_equal (g_strstrip (kind), kinds[i]);
+  if (!known)
+    {
+      g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+                   "Join node %u: unknown join kind '%s'; use inner, left, right or full",
+                   join->id, join->text);
+      return NULL;
+    }
+  {
+    g_autofree char *up = g_ascii_strup (kind, -1);
+    g_string_append_printf (out, "%s %s%s JOIN %s ON ", side[0]->text, up,
+                            g_str_equal (kind, "inner") ? "" : " OUTER", side[1]->text);
+  }
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      g_auto (GStrv) lr = g_strsplit (pairs[i], "=", 2);
+      if (lr[0] == NULL || lr[1] == NULL || !*g_strstrip (lr[0]) || !*g_strstrip (lr[1]))
+        {
+          g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+                       "Join node %u: key '%s' is not 'left_column = right_column'",
+                       join->id, g_strstrip (pairs[i]));
+          return NULL;
+        }
+      g_string_append_printf (out, "%s%s.%s = %s.%s", i > 0 ? " AND " : "", side[0]->text,
+                              lr[0], side[1]->text, lr[1]);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* ---- window specs ---- */
+
+static gboolean
+interval_sql (GString *out, char *arg, GError **error)
+{
+  static const char *units[] = { "SECOND", "MINUTE", "HOUR", "DAY" };
+  g_auto (GStrv) w = g_strsplit_set (g_strstrip (arg), " \t", -1);
+  g_autofree char *unit = NULL;
+  guint n = 0;
+  char *end = NULL;
+  guint64 v;
+
+  for (guint i = 0; w[i] != NULL; i++)
+    if (*w[i] != '\0')
+      w[n++] = w[i];
+    else
+      g_free (w[i]);
+  w[n] = NULL;
+  if (n == 2)
+    {
+      v = g_ascii_strtoull (w[0], &end, 10);
+      unit = g_ascii_strup (w[1], -1);
+      if (g_str_has_suffix (unit, "S"))
+        unit[strlen (unit) - 1] = '\0';
+      for (guint u = 0; end != NULL && *end == '\0' && v > 0 && u < G_N_ELEMENTS (units); u++)
+        if (g_str_equal (unit, units[u]))
+          {
+            g_string_append_printf (out, ", INTERVAL '%" G_GUINT64_FORMAT "' %s", v, unit);
+            return TRUE;
+          }
+    }
+  g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+               "Bad interval '%s': write a positive count and a unit, e.g. 10 SECOND "
+               "(SECOND, MINUTE, HOUR or DAY)", g_strstrip (arg));
+  return FALSE;
+}
+
+char *
+studio_window_spec_to_sql (const char *spec, const char *table, GError **error)
+{
+  static const struct { const char *fn; guint n_intervals; } fns[] = {
+    { "TUMBLE", 1 }, { "HOP", 2 }, { "CUMULATE", 2 }, { "SESSION", 1 },
+  };
+  const char *open = strchr (spec, '('), *close = strrchr (spec, ')');
+  g_autofree char *fn = NULL;
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GString) out = NULL;
+  gint which = -1;
+
+  if (open != NULL)
+    {
+      g_autofree char *head = g_strndup (spec, (gsize) (open - spec));
+      fn = g_ascii_strup (g_strstrip (head), -1);
+    }
+  for (guint i = 0; fn != NULL && i < G_N_ELEMENTS (fns); i++)
+    if (g_str_equal (fn, fns[i].fn))
+      which = (gint) i;
+  if (which < 0 || close == NULL || close < open)
+    {
+      g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+                   "Unknown window '%s': use TUMBLE(col, size), HOP(col, slide, size), "
+                   "CUMULATE(col, step, max size) or SESSION(col, gap)", spec);
+      return NULL;
+    }
+  {
+    g_autofree char *inner = g_strndup (open + 1, (gsize) (close - open - 1));
+    args = g_strsplit (inner, ",", -1);
+  }
+  if (g_strv_length (args) != fns[which].n_intervals + 1 || *g_strstrip (args[0]) == '\0')
+    {
+      g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+                   "%s takes a time column and %u interval%s, e.g. %s", fns[which].fn,
+                   fns[which].n_intervals, fns[which].n_intervals > 1 ? "s" : "",
+                   fns[which].n_intervals > 1 ? "HOP(ts, 5 SECOND, 10 SECOND)"
+                                              : "TUMBLE(ts, 10 SECOND)");
+      return NULL;
+    }
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "TABLE(%s(TABLE %s, DESCRIPTOR(%s)", fns[which].fn, table,
+                          args[0]);
+  for (guint i = 1; args[i] != NULL; i++)
+    if (!interval_sql (out, args[i], error))
+      return NULL;
+  g_string_append (out, "))");
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 static gboolean
@@ -112,30 +259,43 @@ has_or (const char *text)
   return strstr (up, " OR ") != NULL;
 }
 
+/* The FROM clause: the table, or the window TVF over it when the chain starts with one. */
+static const char *
+from_text (const char *from, GPtrArray *steps, gboolean *windowed)
+{
+  *windowed = steps->len > 0
+              && ((const StudioNode *) steps->pdata[0])->kind == STUDIO_NODE_WINDOW;
+  return from;
+}
+
 static void
-print_fixed (GString *out, const StudioNode *source, GPtrArray *steps)
+print_fixed (GString *out, const StudioNode *source, GPtrArray *steps, const char *from)
 {
   const StudioNode *shape = NULL;
   guint n_filters = 0;
+  gboolean win;
+  const char *keys;
 
+  from = from_text (from, steps, &win);
   for (guint i = 0; i < steps->len; i++)
     {
       const StudioNode *n = steps->pdata[i];
       if (n->kind == STUDIO_NODE_FILTER)
         n_filters++;
-      else
+      else if (n->kind != STUDIO_NODE_WINDOW)
         shape = n;
     }
+  keys = shape != NULL && shape->kind == STUDIO_NODE_AGGREGATE ? shape->group_by : "";
   g_string_append (out, "SELECT ");
   if (shape == NULL || (shape->kind == STUDIO_NODE_PROJECT && *shape->text == '\0'))
     g_string_append (out, "*");
   else if (shape->kind == STUDIO_NODE_PROJECT)
     g_string_append (out, shape->text);
-  else if (*shape->group_by != '\0')
-    g_string_append_printf (out, "%s, %s", shape->group_by, shape->text);
   else
-    g_string_append (out, shape->text);
-  g_string_append_printf (out, " FROM %s", source->text);
+    g_string_append_printf (out, "%s%s%s%s%s", win ? "window_start, window_end" : "",
+                            win && *keys ? ", " : "", keys,
+                            win || *keys ? ", " : "", shape->text);
+  g_string_append_printf (out, " FROM %s", from);
   for (guint i = 0, k = 0; i < steps->len; i++)
     {
       const StudioNode *n = steps->pdata[i];
@@ -145,19 +305,25 @@ print_fixed (GString *out, const StudioNode *source, GPtrArray *steps)
       g_string_append (out, k++ == 0 ? " WHERE " : " AND ");
       g_string_append_printf (out, paren ? "(%s)" : "%s", n->text);
     }
-  if (shape != NULL && shape->kind == STUDIO_NODE_AGGREGATE && *shape->group_by != '\0')
-    g_string_append_printf (out, " GROUP BY %s", shape->group_by);
+  if (shape != NULL && shape->kind == STUDIO_NODE_AGGREGATE && (win || *keys != '\0'))
+    g_string_append_printf (out, " GROUP BY %s%s%s", win ? "window_start, window_end" : "",
+                            win && *keys ? ", " : "", keys);
 }
 
 static void
-print_pipe (GString *out, const StudioNode *source, GPtrArray *steps)
+print_pipe (GString *out, const StudioNode *source, GPtrArray *steps, const char *from)
 {
-  g_string_append_printf (out, "FROM %s", source->text);
+  gboolean win;
+
+  g_string_append_printf (out, "FROM %s", from_text (from, steps, &win));
   for (guint i = 0; i < steps->len; i++)
     {
       const StudioNode *n = steps->pdata[i];
       switch (n->kind)
         {
+        case STUDIO_NODE_WINDOW:
+        case STUDIO_NODE_JOIN:
+          break;
         case STUDIO_NODE_FILTER:
           g_string_append_printf (out, " |> WHERE %s", n->text);
           break;
@@ -184,6 +350,7 @@ studio_pipeline_to_sql (StudioPipeline *self, GError **error)
   const StudioNode *sink = NULL;
   g_autoptr (GPtrArray) chain = NULL;
   g_autoptr (GPtrArray) steps = g_ptr_array_new ();
+  g_autofree char *from = NULL;
   GString *out;
 
   g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
@@ -202,13 +369,37 @@ studio_pipeline_to_sql (StudioPipeline *self, GError **error)
   for (guint i = 1; i < chain->len; i++)
     if (chain->pdata[i] != sink)
       g_ptr_array_add (steps, chain->pdata[i]);
+  if (((const StudioNode *) chain->pdata[0])->kind == STUDIO_NODE_JOIN)
+    from = join_from (self, chain->pdata[0], error);
+  else
+    from = g_strdup (((const StudioNode *) chain->pdata[0])->text);
+  if (from == NULL)
+    return NULL;
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const StudioNode *n = steps->pdata[i];
+      if (n->kind != STUDIO_NODE_WINDOW)
+        continue;
+      if (i > 0 || ((const StudioNode *) chain->pdata[0])->kind == STUDIO_NODE_JOIN)
+        {
+          g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+                       "Window node %u must come right after its source: a window "
+                       "assigns each input row its windows", n->id);
+          return NULL;
+        }
+      g_free (from);
+      from = studio_window_spec_to_sql (n->text, ((const StudioNode *) chain->pdata[0])->text,
+                                        error);
+      if (from == NULL)
+        return NULL;
+    }
   out = g_string_new (NULL);
   if (sink != NULL && *sink->text != '\0')
     g_string_append_printf (out, "INSERT INTO %s ", sink->text);
   if (has_fixed_shape (steps))
-    print_fixed (out, chain->pdata[0], steps);
+    print_fixed (out, chain->pdata[0], steps, from);
   else
-    print_pipe (out, chain->pdata[0], steps);
+    print_pipe (out, chain->pdata[0], steps, from);
   return g_string_free (out, FALSE);
 }
 

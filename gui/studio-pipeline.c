@@ -6,6 +6,9 @@
  * listen to fine-grained signals (node-added, edge-removed, ...) and to "changed", which
  * fires once per action, undo and redo included. */
 #include "studio-pipeline.h"
+#include "plans/plan-node.h"
+#include "plans/plan-expr.h"
+#include <string.h>
 
 #define MAX_UNDO 200
 
@@ -22,6 +25,7 @@ struct _StudioPipeline {
   guint next_id;
   GPtrArray *undo;    /* owned: Snapshot*, newest last */
   GPtrArray *redo;    /* owned: Snapshot*, newest last */
+  PlanCatalog *catalog; /* borrowed, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (StudioPipeline, studio_pipeline, G_TYPE_OBJECT)
@@ -39,19 +43,21 @@ static const struct {
   [STUDIO_NODE_PROJECT] = { "project", "Project" },
   [STUDIO_NODE_AGGREGATE] = { "aggregate", "Aggregate" },
   [STUDIO_NODE_SINK] = { "sink", "Sink" },
+  [STUDIO_NODE_WINDOW] = { "window", "Window" },
+  [STUDIO_NODE_JOIN] = { "join", "Join" },
 };
 
 const char *
 studio_node_kind_name (StudioNodeKind kind)
 {
-  g_return_val_if_fail (kind <= STUDIO_NODE_SINK, "?");
+  g_return_val_if_fail (kind <= STUDIO_NODE_LAST, "?");
   return kinds[kind].name;
 }
 
 const char *
 studio_node_kind_title (StudioNodeKind kind)
 {
-  g_return_val_if_fail (kind <= STUDIO_NODE_SINK, "?");
+  g_return_val_if_fail (kind <= STUDIO_NODE_LAST, "?");
   return kinds[kind].title;
 }
 
@@ -71,6 +77,12 @@ gboolean
 studio_node_kind_has_input (StudioNodeKind kind)
 {
   return kind != STUDIO_NODE_SOURCE;
+}
+
+guint
+studio_node_kind_n_inputs (StudioNodeKind kind)
+{
+  return kind == STUDIO_NODE_SOURCE ? 0 : kind == STUDIO_NODE_JOIN ? 2 : 1;
 }
 
 gboolean
@@ -270,13 +282,32 @@ studio_pipeline_get_edge (StudioPipeline *self, guint index)
 }
 
 guint
-studio_pipeline_get_input (StudioPipeline *self, guint id)
+studio_pipeline_get_input_port (StudioPipeline *self, guint id, guint port)
 {
   g_return_val_if_fail (STUDIO_IS_PIPELINE (self), 0);
   for (guint i = 0; i < self->edges->len; i++)
-    if (g_array_index (self->edges, StudioEdge, i).to == id)
-      return g_array_index (self->edges, StudioEdge, i).from;
+    {
+      const StudioEdge *e = &g_array_index (self->edges, StudioEdge, i);
+      if (e->to == id && e->port == port)
+        return e->from;
+    }
   return 0;
+}
+
+guint
+studio_pipeline_get_input (StudioPipeline *self, guint id)
+{
+  return studio_pipeline_get_input_port (self, id, 0);
+}
+
+/* The first input port of id with no edge, or G_MAXUINT when all are taken. */
+static guint
+free_port (StudioPipeline *self, const StudioNode *n)
+{
+  for (guint p = 0; p < studio_node_kind_n_inputs (n->kind); p++)
+    if (studio_pipeline_get_input_port (self, n->id, p) == 0)
+      return p;
+  return G_MAXUINT;
 }
 
 /* ---- editing --------------------------------------------------------------------- */
@@ -288,7 +319,7 @@ studio_pipeline_add_node (StudioPipeline *self, StudioNodeKind kind, const char 
   StudioNode n = { 0 };
 
   g_return_val_if_fail (STUDIO_IS_PIPELINE (self), 0);
-  g_return_val_if_fail (kind <= STUDIO_NODE_SINK, 0);
+  g_return_val_if_fail (kind <= STUDIO_NODE_LAST, 0);
   record (self);
   n.id = self->next_id++;
   n.kind = kind;
@@ -342,9 +373,66 @@ reaches (StudioPipeline *self, guint start, guint target)
   return FALSE;
 }
 
+void
+studio_pipeline_set_catalog (StudioPipeline *self, PlanCatalog *catalog)
+{
+  g_return_if_fail (STUDIO_IS_PIPELINE (self));
+  self->catalog = catalog;
+}
+
+/* The columns node b needs from the input on port, as a NULL-terminated list of names. */
+static GStrv
+needed_columns (const StudioNode *b, guint port)
+{
+  GStrvBuilder *sb = g_strv_builder_new ();
+  GStrv out;
+
+  if (b->kind == STUDIO_NODE_WINDOW && strchr (b->text, '(') != NULL)
+    {
+      g_auto (GStrv) args = g_strsplit_set (strchr (b->text, '(') + 1, ",)", 2);
+      if (args[0] != NULL && *g_strstrip (args[0]) != '\0')
+        g_strv_builder_add (sb, args[0]);
+    }
+  else if (b->kind == STUDIO_NODE_JOIN)
+    {
+      g_auto (GStrv) pairs = g_strsplit (b->group_by, ",", -1);
+      for (guint i = 0; pairs[i] != NULL; i++)
+        {
+          g_auto (GStrv) lr = g_strsplit (pairs[i], "=", 2);
+          if (lr[0] != NULL && lr[1] != NULL)
+            g_strv_builder_add (sb, g_strstrip (lr[port == 0 ? 0 : 1]));
+        }
+    }
+  out = g_strv_builder_end (sb);
+  g_strv_builder_unref (sb);
+  return out;
+}
+
+/* Whether a's table has the columns b needs on port; a reason when not. */
+static char *
+schema_problem (StudioPipeline *self, const StudioNode *a, const StudioNode *b, guint port)
+{
+  PlanTable *t;
+  g_auto (GStrv) need = NULL;
+
+  if (self->catalog == NULL || a->kind != STUDIO_NODE_SOURCE)
+    return NULL;
+  t = plan_catalog_get_table (self->catalog, a->text);
+  if (t == NULL)
+    return NULL;
+  need = needed_columns (b, port);
+  for (guint i = 0; need[i] != NULL; i++)
+    if (*need[i] != '\0' && plan_schema_find (t->schema, need[i]) < 0)
+      return g_strdup_printf ("table %s has no column '%s' (the %s's %s)", a->text, need[i],
+                              b->kind == STUDIO_NODE_JOIN ? "join" : "window",
+                              b->kind == STUDIO_NODE_JOIN ? "key" : "time column");
+  return NULL;
+}
+
 static gboolean
 check_connect (StudioPipeline *self, guint from, guint to, GError **error)
 {
+  g_autofree char *schema_why = NULL;
   const StudioNode *a = studio_pipeline_lookup (self, from);
   const StudioNode *b = studio_pipeline_lookup (self, to);
   const char *why = NULL;
@@ -357,10 +445,14 @@ check_connect (StudioPipeline *self, guint from, guint to, GError **error)
     why = "a sink has no output port; connect from its upstream node instead";
   else if (!studio_node_kind_has_input (b->kind))
     why = "a source has no input port; it reads a table";
-  else if (studio_pipeline_get_input (self, to) != 0)
-    why = "the input port is already connected; delete that connection first";
+  else if (free_port (self, b) == G_MAXUINT)
+    why = b->kind == STUDIO_NODE_JOIN
+            ? "both of the join's input ports are connected; delete one connection first"
+            : "the input port is already connected; delete that connection first";
   else if (reaches (self, to, from))
     why = "the connection would make a cycle";
+  else if ((schema_why = schema_problem (self, a, b, free_port (self, b))) != NULL)
+    why = schema_why;
   if (why == NULL)
     return TRUE;
   g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_CONNECT,
@@ -371,11 +463,12 @@ check_connect (StudioPipeline *self, guint from, guint to, GError **error)
 gboolean
 studio_pipeline_connect (StudioPipeline *self, guint from, guint to, GError **error)
 {
-  StudioEdge e = { from, to };
+  StudioEdge e = { from, to, 0 };
 
   g_return_val_if_fail (STUDIO_IS_PIPELINE (self), FALSE);
   if (!check_connect (self, from, to, error))
     return FALSE;
+  e.port = free_port (self, studio_pipeline_lookup (self, to));
   record (self);
   g_array_append_val (self->edges, e);
   g_signal_emit (self, signals[EDGE_ADDED], 0, from, to);
@@ -453,6 +546,133 @@ studio_pipeline_clear (StudioPipeline *self)
   record (self);
   g_array_set_size (self->edges, 0);
   g_array_set_size (self->nodes, 0);
+  emit_changed (self);
+}
+
+/* ---- clipboard ------------------------------------------------------------------- */
+
+static gboolean
+id_in (const guint *ids, guint n, guint id)
+{
+  for (guint i = 0; i < n; i++)
+    if (ids[i] == id)
+      return TRUE;
+  return FALSE;
+}
+
+StudioPipeline *
+studio_pipeline_copy_nodes (StudioPipeline *self, const guint *ids, guint n)
+{
+  StudioPipeline *clip;
+
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
+  clip = studio_pipeline_new ();
+  for (guint i = 0; i < self->nodes->len; i++)
+    {
+      StudioNode c = g_array_index (self->nodes, StudioNode, i);
+      if (!id_in (ids, n, c.id))
+        continue;
+      c.text = g_strdup (c.text);
+      c.group_by = g_strdup (c.group_by);
+      g_array_append_val (clip->nodes, c);
+      clip->next_id = MAX (clip->next_id, c.id + 1);
+    }
+  for (guint i = 0; i < self->edges->len; i++)
+    {
+      StudioEdge e = g_array_index (self->edges, StudioEdge, i);
+      if (id_in (ids, n, e.from) && id_in (ids, n, e.to))
+        g_array_append_val (clip->edges, e);
+    }
+  return clip;
+}
+
+static guint
+map_id (StudioPipeline *clip, GArray *new_ids, guint old)
+{
+  for (guint i = 0; i < clip->nodes->len; i++)
+    if (g_array_index (clip->nodes, StudioNode, i).id == old)
+      return g_array_index (new_ids, guint, i);
+  return 0;
+}
+
+GArray *
+studio_pipeline_paste (StudioPipeline *self, StudioPipeline *clip, double dx, double dy)
+{
+  GArray *new_ids = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self) && STUDIO_IS_PIPELINE (clip), new_ids);
+  if (clip->nodes->len == 0)
+    return new_ids;
+  record (self);
+  for (guint i = 0; i < clip->nodes->len; i++)
+    {
+      StudioNode c = g_array_index (clip->nodes, StudioNode, i);
+      c.id = self->next_id++;
+      c.x = MAX (0, c.x + dx);
+      c.y = MAX (0, c.y + dy);
+      c.text = g_strdup (c.text);
+      c.group_by = g_strdup (c.group_by);
+      g_array_append_val (self->nodes, c);
+      g_array_append_val (new_ids, c.id);
+      g_signal_emit (self, signals[NODE_ADDED], 0, c.id);
+    }
+  for (guint i = 0; i < clip->edges->len; i++)
+    {
+      StudioEdge e = g_array_index (clip->edges, StudioEdge, i);
+      e.from = map_id (clip, new_ids, e.from);
+      e.to = map_id (clip, new_ids, e.to);
+      g_array_append_val (self->edges, e);
+      g_signal_emit (self, signals[EDGE_ADDED], 0, e.from, e.to);
+    }
+  emit_changed (self);
+  return new_ids;
+}
+
+void
+studio_pipeline_remove_nodes (StudioPipeline *self, const guint *ids, guint n)
+{
+  g_return_if_fail (STUDIO_IS_PIPELINE (self));
+  if (n == 0)
+    return;
+  record (self);
+  for (guint e = self->edges->len; e-- > 0;)
+    {
+      StudioEdge edge = g_array_index (self->edges, StudioEdge, e);
+      if (id_in (ids, n, edge.from) || id_in (ids, n, edge.to))
+        {
+          g_array_remove_index (self->edges, e);
+          g_signal_emit (self, signals[EDGE_REMOVED], 0, edge.from, edge.to);
+        }
+    }
+  for (guint i = self->nodes->len; i-- > 0;)
+    {
+      guint id = g_array_index (self->nodes, StudioNode, i).id;
+      if (id_in (ids, n, id))
+        {
+          g_array_remove_index (self->nodes, i);
+          g_signal_emit (self, signals[NODE_REMOVED], 0, id);
+        }
+    }
+  emit_changed (self);
+}
+
+void
+studio_pipeline_set_positions (StudioPipeline *self, const guint *ids, const double *xs,
+                               const double *ys, guint n)
+{
+  g_return_if_fail (STUDIO_IS_PIPELINE (self));
+  if (n == 0)
+    return;
+  record (self);
+  for (guint i = 0; i < n; i++)
+    {
+      gint k = node_index (self, ids[i]);
+      if (k < 0)
+        continue;
+      g_array_index (self->nodes, StudioNode, k).x = xs[i];
+      g_array_index (self->nodes, StudioNode, k).y = ys[i];
+      g_signal_emit (self, signals[NODE_CHANGED], 0, ids[i]);
+    }
   emit_changed (self);
 }
 

@@ -17,7 +17,14 @@ typedef enum {
   STUDIO_NODE_PROJECT,   /* text: the select list ("a, b * 2 AS c") */
   STUDIO_NODE_AGGREGATE, /* text: the aggregate calls; group_by: the keys ("" none) */
   STUDIO_NODE_SINK,      /* text: the sink table, "" collects rows to the client */
+  STUDIO_NODE_WINDOW,    /* text: a window TVF spec, right after a source:
+                          * "TUMBLE(ts, 10 SECOND)", "HOP(ts, SLIDE, SIZE)",
+                          * "CUMULATE(ts, STEP, MAX_SIZE)", "SESSION(ts, GAP)" */
+  STUDIO_NODE_JOIN,      /* two inputs (port 0 left, 1 right), each a source; text: the
+                          * kind, "inner", "left", "right" or "full"; group_by: the key
+                          * pairs "left_col = right_col[, ...]" */
 } StudioNodeKind;
+#define STUDIO_NODE_LAST STUDIO_NODE_JOIN
 
 const char *studio_node_kind_name (StudioNodeKind kind);   /* "source", "filter", ... */
 gboolean studio_node_kind_from_name (const char *name, StudioNodeKind *out);
@@ -25,6 +32,7 @@ const char *studio_node_kind_title (StudioNodeKind kind);  /* "Source", "Filter"
 /* Every kind has one input port except sources and one output port except sinks. */
 gboolean studio_node_kind_has_input (StudioNodeKind kind);
 gboolean studio_node_kind_has_output (StudioNodeKind kind);
+guint studio_node_kind_n_inputs (StudioNodeKind kind);   /* 0, 1, or 2 for a join */
 
 /* A node as the model keeps it; borrowed from the model, valid until the next change. */
 typedef struct {
@@ -38,6 +46,7 @@ typedef struct {
 typedef struct {
   guint from;        /* node id (its output port) */
   guint to;          /* node id (its input port) */
+  guint port;        /* which input port of to: 0, or 1 for a join's right side */
 } StudioEdge;
 
 #define STUDIO_PIPELINE_ERROR (studio_pipeline_error_quark ())
@@ -63,13 +72,20 @@ guint studio_pipeline_get_n_edges (StudioPipeline *self);
 const StudioEdge *studio_pipeline_get_edge (StudioPipeline *self, guint index);
 /* The node feeding id's input port, or 0 (ids start at 1). */
 guint studio_pipeline_get_input (StudioPipeline *self, guint id);
+guint studio_pipeline_get_input_port (StudioPipeline *self, guint id, guint port);
+
+/* The catalog connections are checked against (borrowed; NULL: structure only). With
+ * one, a source feeding a window must have the window's time column and a source
+ * feeding a join the join's key columns on its side. */
+void studio_pipeline_set_catalog (StudioPipeline *self, PlanCatalog *catalog);
 
 /* Editing; each records one undo step. Returns the new node's id. */
 guint studio_pipeline_add_node (StudioPipeline *self, StudioNodeKind kind, const char *text,
                                 double x, double y);
 gboolean studio_pipeline_remove_node (StudioPipeline *self, guint id);
 /* Refuses (FALSE + STUDIO_PIPELINE_ERROR_CONNECT) a port that does not exist, a second
- * edge into one input, a self loop and a cycle. */
+ * edge into one input, a self loop and a cycle. The edge goes to the first free input
+ * port of to (a join's left, then right). */
 gboolean studio_pipeline_connect (StudioPipeline *self, guint from, guint to, GError **error);
 gboolean studio_pipeline_disconnect (StudioPipeline *self, guint from, guint to);
 void studio_pipeline_set_text (StudioPipeline *self, guint id, const char *text,
@@ -78,6 +94,22 @@ void studio_pipeline_set_text (StudioPipeline *self, guint id, const char *text,
 void studio_pipeline_move_node (StudioPipeline *self, guint id, double x, double y,
                                 gboolean record);
 void studio_pipeline_clear (StudioPipeline *self);
+
+/* Copies the nodes with the given ids and the edges between them into a new pipeline
+ * (a clipboard); ids keep their relative order. */
+StudioPipeline *studio_pipeline_copy_nodes (StudioPipeline *self, const guint *ids, guint n);
+/* Adds clip's nodes (offset by dx, dy) and its edges as one undo step. Returns the new
+ * ids in clip's node order (newly allocated GArray of guint). */
+GArray *studio_pipeline_paste (StudioPipeline *self, StudioPipeline *clip, double dx,
+                               double dy);
+/* Removes n nodes and their edges, one undo step. */
+void studio_pipeline_remove_nodes (StudioPipeline *self, const guint *ids, guint n);
+/* Moves n nodes at once, one undo step. */
+void studio_pipeline_set_positions (StudioPipeline *self, const guint *ids, const double *xs,
+                                    const double *ys, guint n);
+/* Lays the graph out left to right with Graphviz's dot (studio-plan-layout.c) for nodes
+ * of w x h canvas units and applies the positions as one undo step. */
+gboolean studio_pipeline_arrange (StudioPipeline *self, double w, double h, GError **error);
 
 gboolean studio_pipeline_can_undo (StudioPipeline *self);
 gboolean studio_pipeline_can_redo (StudioPipeline *self);
@@ -96,5 +128,10 @@ char *studio_pipeline_to_sql (StudioPipeline *self, GError **error);
  * (one undo step). Nodes are laid out left to right. On error the model is unchanged. */
 gboolean studio_pipeline_load_sql (StudioPipeline *self, PlanCatalog *catalog,
                                    const char *sql, GError **error);
+
+/* Checks a window spec (see STUDIO_NODE_WINDOW) and returns the table function call
+ * over table, e.g. "TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))".
+ * The error says what is wrong (unknown function, argument count, bad interval). */
+char *studio_window_spec_to_sql (const char *spec, const char *table, GError **error);
 
 G_END_DECLS

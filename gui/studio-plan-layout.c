@@ -6,6 +6,7 @@
  * its own toolkit and keep every node clickable, and so that tests can count boxes
  * without a display. libgvc is not thread-safe: call this from one thread. */
 #include "studio-plan-layout.h"
+#include "studio-pipeline.h"
 
 #include <gio/gio.h>
 #include <graphviz/gvc.h>
@@ -280,6 +281,77 @@ studio_plan_layout_new (PlanPhysPlan *plan, GError **error)
       return NULL;
     }
   return g_steal_pointer (&layout);
+}
+
+/* The designer's "Arrange": the pipeline graph laid out left to right by dot, positions
+ * turned from Graphviz's points (y up, centres) into canvas units (y down, corners). */
+gboolean
+studio_pipeline_arrange (StudioPipeline *p, double w, double h, GError **error)
+{
+  guint n = studio_pipeline_get_n_nodes (p);
+  g_autofree Agnode_t **gn = g_new0 (Agnode_t *, n + 1);
+  g_autofree guint *ids = g_new0 (guint, n + 1);
+  g_autofree double *xs = g_new0 (double, n + 1);
+  g_autofree double *ys = g_new0 (double, n + 1);
+  char wbuf[32], hbuf[32];
+  GVC_t *gvc = get_gvc ();
+  Agraph_t *g;
+  double top = 0;
+  int rc;
+
+  g = agopen ((char *) "pipeline", Agdirected, NULL);
+  agsafeset (g, (char *) "rankdir", (char *) "LR", (char *) "");
+  agsafeset (g, (char *) "nodesep", (char *) "0.4", (char *) "");
+  agsafeset (g, (char *) "ranksep", (char *) "0.6", (char *) "");
+  g_ascii_dtostr (wbuf, sizeof wbuf, w / 72.0);
+  g_ascii_dtostr (hbuf, sizeof hbuf, h / 72.0);
+  agattr (g, AGNODE, (char *) "shape", (char *) "box");
+  agattr (g, AGNODE, (char *) "fixedsize", (char *) "true");
+  agattr (g, AGNODE, (char *) "label", (char *) "");
+  agattr (g, AGNODE, (char *) "width", wbuf);
+  agattr (g, AGNODE, (char *) "height", hbuf);
+  for (guint i = 0; i < n; i++)
+    {
+      char name[16];
+      ids[i] = studio_pipeline_get_node (p, i)->id;
+      g_snprintf (name, sizeof name, "n%u", ids[i]);
+      gn[i] = agnode (g, name, TRUE);
+    }
+  for (guint i = 0; i < studio_pipeline_get_n_edges (p); i++)
+    {
+      const StudioEdge *e = studio_pipeline_get_edge (p, i);
+      Agnode_t *a = NULL, *b = NULL;
+      for (guint k = 0; k < n; k++)
+        {
+          if (ids[k] == e->from)
+            a = gn[k];
+          if (ids[k] == e->to)
+            b = gn[k];
+        }
+      if (a != NULL && b != NULL)
+        agedge (g, a, b, NULL, TRUE);
+    }
+  rc = gvLayout (gvc, g, "dot");
+  if (rc == 0)
+    {
+      top = GD_bb (g).UR.y;
+      for (guint i = 0; i < n; i++)
+        {
+          xs[i] = 40 + ND_coord (gn[i]).x - w / 2;
+          ys[i] = 40 + (top - ND_coord (gn[i]).y) - h / 2;
+        }
+      gvFreeLayout (gvc, g);
+    }
+  agclose (g);
+  if (rc != 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "Graphviz could not lay out the pipeline: is the dot layout "
+                           "plugin installed (libgvc6's plugins, then `dot -c` as root)?");
+      return FALSE;
+    }
+  studio_pipeline_set_positions (p, ids, xs, ys, n);
+  return TRUE;
 }
 
 void

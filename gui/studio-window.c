@@ -10,6 +10,7 @@
  * thread builds the per-operator state from the gateway's JSON) and hands the result to
  * the main context with g_main_context_invoke, so a slow snapshot never stalls drawing. */
 #include "studio-window.h"
+#include "studio-results.h"
 
 #include <gtksourceview/gtksource.h>
 #include "optimizer/opt.h"
@@ -42,6 +43,8 @@ struct _StudioWindow {
   GtkLabel *plan_details;
   StudioPlanView *monitor_view;
   GtkLabel *monitor_status;
+  GtkColumnView *results_view;
+  GListStore *results;         /* owned: GtkStringList rows of the running job */
 
   GwClient *client;           /* owned; freed in finalize, after any metrics task */
   gboolean remote;            /* client is a strom serve connection */
@@ -130,6 +133,14 @@ palette_rebuild (StudioWindow *self)
   palette_add_item (self, "Filter", "filter");
   palette_add_item (self, "Project", "project");
   palette_add_item (self, "Aggregate", "aggregate:COUNT(*) AS n");
+  palette_add_item (self, "Join (inner)", "join:inner");
+  palette_add_item (self, "Join (left)", "join:left");
+  palette_add_item (self, "Join (full)", "join:full");
+  palette_add_header (self, "Windows (right after a source)");
+  palette_add_item (self, "Tumble", "window:TUMBLE(ts, 10 SECOND)");
+  palette_add_item (self, "Hop", "window:HOP(ts, 5 SECOND, 10 SECOND)");
+  palette_add_item (self, "Cumulate", "window:CUMULATE(ts, 10 SECOND, 1 MINUTE)");
+  palette_add_item (self, "Session", "window:SESSION(ts, 5 SECOND)");
   palette_add_header (self, "Sinks");
   palette_add_item (self, "Collect to client", "sink");
   for (guint i = 0; tables[i] != NULL; i++)
@@ -327,7 +338,9 @@ on_selection_changed (StudioWindow *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->text_entry), n != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->group_entry),
-                          n != NULL && n->kind == STUDIO_NODE_AGGREGATE);
+                          n != NULL && (n->kind == STUDIO_NODE_AGGREGATE
+                                        || n->kind == STUDIO_NODE_JOIN));
+  studio_canvas_set_draft (self->canvas, 0, NULL);
   if (n == NULL)
     {
       gtk_label_set_text (self->inspector_title, "Select a node to edit it");
@@ -355,10 +368,37 @@ on_inspector_activate (GtkEntry *entry, StudioWindow *self)
   if (n == NULL)
     return;
   text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
+  studio_canvas_set_draft (self->canvas, 0, NULL);
   studio_pipeline_set_text (self->pipeline, id, g_strstrip (text),
-                            n->kind == STUDIO_NODE_AGGREGATE
+                            n->kind == STUDIO_NODE_AGGREGATE || n->kind == STUDIO_NODE_JOIN
                               ? gtk_editable_get_text (GTK_EDITABLE (self->group_entry))
                               : NULL);
+}
+
+/* Validation as you type: the draft text is checked by the canvas, which marks the node;
+ * the entry gets the error style and the message as its tooltip. */
+static void
+on_inspector_changed (GtkEditable *entry, StudioWindow *self)
+{
+  guint id = studio_canvas_get_selected (self->canvas);
+  g_autofree char *problem = NULL;
+
+  if (id == 0)
+    return;
+  studio_canvas_set_draft (self->canvas, id, gtk_editable_get_text (entry));
+  problem = studio_canvas_dup_node_problem (self->canvas, id);
+  if (problem != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (entry), problem);
+}
+
+GtkEditable *
+studio_window_get_inspector_entry (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
+  return GTK_EDITABLE (self->text_entry);
 }
 
 static void
@@ -386,6 +426,7 @@ typedef struct {
   GwStatus status;
   guint64 rows_read;
   guint new_rows;
+  GPtrArray *rows;             /* owned, nullable: StudioResultRow, fetched this poll */
   char *error;                 /* owned, nullable: the job's failure */
 } Snapshot;
 
@@ -405,6 +446,7 @@ snapshot_free (gpointer data)
   g_object_unref (s->window);
   studio_monitor_state_free (s->state);
   plan_phys_plan_unref (s->plan);
+  g_clear_pointer (&s->rows, g_ptr_array_unref);
   g_free (s->error);
   g_free (s);
 }
@@ -432,6 +474,11 @@ apply_snapshot (gpointer data)
   if (s->plan != self->monitor_plan)
     return G_SOURCE_REMOVE; /* a snapshot of a job that was replaced meanwhile */
   self->result_rows += s->new_rows;
+  for (guint i = 0; s->rows != NULL && i < s->rows->len; i++)
+    {
+      const StudioResultRow *r = s->rows->pdata[i];
+      studio_results_apply (self->results, r->kind, (const char *const *) r->values);
+    }
   if (s->state != NULL)
     {
       studio_plan_view_set_state (self->monitor_view, g_steal_pointer (&s->state));
@@ -461,6 +508,7 @@ poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       g_autoptr (GError) error = NULL;
       g_autoptr (GwPage) page = gw_operation_fetch (p->op, 10000, 0, &error);
       s->new_rows = page != NULL ? page->rows->len : 0;
+      s->rows = page != NULL ? studio_results_rows_new (page->rows) : NULL;
       s->error = error != NULL ? g_strdup (error->message) : NULL;
     }
   s->status = gw_operation_get_status (p->op);
@@ -541,6 +589,8 @@ studio_window_run (StudioWindow *self, GError **error)
   self->cancel_requested = FALSE;
   self->result_rows = 0;
   self->n_snapshots = 0;
+  g_list_store_remove_all (self->results);
+  studio_results_set_columns (self->results_view, gw_operation_get_schema (op));
   g_clear_pointer (&self->monitor_plan, plan_phys_plan_unref);
   self->monitor_plan = g_steal_pointer (&plan);
   studio_plan_view_set_layout (self->monitor_view, layout, NULL);
@@ -548,6 +598,13 @@ studio_window_run (StudioWindow *self, GError **error)
     self->poll_id = g_timeout_add (POLL_MS, on_poll, self);
   update_monitor_status (self, GW_STATUS_RUNNING, 0);
   return TRUE;
+}
+
+GListModel *
+studio_window_get_results (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->results);
 }
 
 guint
@@ -654,6 +711,15 @@ action_redo (GtkWidget *widget, const char *name, GVariant *param)
   studio_pipeline_redo (STUDIO_WINDOW (widget)->pipeline);
 }
 
+/* win.canvas "s": forwards to the canvas's own action of that name (arrange, zoom-in,
+ * ...), so header-bar buttons outside the canvas can reach them. */
+static void
+action_canvas (GtkWidget *widget, const char *name, GVariant *param)
+{
+  g_autofree char *full = g_strconcat ("canvas.", g_variant_get_string (param, NULL), NULL);
+  gtk_widget_activate_action (GTK_WIDGET (STUDIO_WINDOW (widget)->canvas), full, NULL);
+}
+
 static void
 action_apply_sql (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -753,6 +819,7 @@ switch_client (StudioWindow *self, GwClient *client, gboolean remote, const char
   studio_plan_view_set_layout (self->monitor_view, NULL, NULL);
   gw_client_free (self->client);
   self->client = client;
+  studio_pipeline_set_catalog (self->pipeline, gw_client_get_catalog (client));
   self->remote = remote;
   gtk_menu_button_set_label (self->connection_button, label);
   gtk_label_set_text (self->monitor_status, "Press Run (F5) to start the pipeline.");
@@ -840,6 +907,7 @@ studio_window_finalize (GObject *object)
   StudioWindow *self = STUDIO_WINDOW (object);
 
   g_clear_object (&self->pipeline);
+  g_clear_object (&self->results);
   g_clear_pointer (&self->monitor_plan, plan_phys_plan_unref);
   /* metrics tasks hold a ref on the window, so none is running now */
   g_clear_pointer (&self->client, gw_client_free);
@@ -881,6 +949,7 @@ studio_window_class_init (StudioWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, plan_details);
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, monitor_view);
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, monitor_status);
+  gtk_widget_class_bind_template_child (widget_class, StudioWindow, results_view);
 
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, action_undo);
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, action_redo);
@@ -888,6 +957,7 @@ studio_window_class_init (StudioWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.run", NULL, action_run);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, action_cancel);
   gtk_widget_class_install_action (widget_class, "win.view", "s", action_view);
+  gtk_widget_class_install_action (widget_class, "win.canvas", "s", action_canvas);
 }
 
 static void
@@ -899,7 +969,14 @@ studio_window_init (StudioWindow *self)
   self->client = gw_client_new_embedded (&error);
   if (self->client == NULL)
     g_error ("strom-studio: the embedded gateway did not start: %s", error->message);
+  self->results = g_list_store_new (GTK_TYPE_STRING_LIST);
+  {
+    GtkNoSelection *sel = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->results)));
+    gtk_column_view_set_model (self->results_view, GTK_SELECTION_MODEL (sel));
+    g_object_unref (sel);
+  }
   self->pipeline = studio_pipeline_new ();
+  studio_pipeline_set_catalog (self->pipeline, gw_client_get_catalog (self->client));
   studio_canvas_set_pipeline (self->canvas, self->pipeline);
   g_signal_connect_swapped (self->pipeline, "changed", G_CALLBACK (on_pipeline_changed), self);
   g_signal_connect_swapped (self->pipeline, "node-changed", G_CALLBACK (update_actions), self);
@@ -908,6 +985,7 @@ studio_window_init (StudioWindow *self)
   g_signal_connect (self->canvas, "error", G_CALLBACK (on_canvas_error), self);
   g_signal_connect (self->palette, "row-activated", G_CALLBACK (on_palette_activated), self);
   g_signal_connect (self->text_entry, "activate", G_CALLBACK (on_inspector_activate), self);
+  g_signal_connect (self->text_entry, "changed", G_CALLBACK (on_inspector_changed), self);
   g_signal_connect (self->group_entry, "activate", G_CALLBACK (on_inspector_activate), self);
   g_signal_connect (self->plan_view, "node-activated", G_CALLBACK (on_plan_node), self);
   g_signal_connect (self->monitor_view, "node-activated", G_CALLBACK (on_plan_node), self);

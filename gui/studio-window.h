@@ -23,6 +23,9 @@ gboolean studio_window_load_script (StudioWindow *self, const char *script, GErr
 void studio_window_set_view (StudioWindow *self, const char *name);
 StudioPipeline *studio_window_get_pipeline (StudioWindow *self);   /* borrowed */
 StudioCanvas *studio_window_get_canvas (StudioWindow *self);       /* borrowed */
+/* The running job's result rows (GtkStringList items), changelogs applied. Borrowed. */
+GListModel *studio_window_get_results (StudioWindow *self);
+GtkEditable *studio_window_get_inspector_entry (StudioWindow *self); /* borrowed */
 StudioPlanView *studio_window_get_plan_view (StudioWindow *self);  /* borrowed */
 /* Starts the pipeline as a job and the monitor's polling; FALSE with an error when the
  * pipeline has no SQL or the gateway refuses it. */

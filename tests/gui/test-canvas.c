@@ -146,6 +146,37 @@ test_window_sql_to_canvas (void)
   g_assert_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_UNSUPPORTED);
   g_assert_cmpuint (studio_pipeline_get_n_nodes (p), ==, 3);
 
+  /* the header bar's Arrange reaches the canvas: one undo step, chain left to right */
+  studio_pipeline_move_node (p, studio_pipeline_get_node (p, 0)->id, 900, 400, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.canvas", "s", "arrange"));
+  g_assert_cmpfloat (studio_pipeline_get_node (p, 0)->x, <, studio_pipeline_get_node (p, 1)->x);
+  g_assert_cmpfloat (studio_pipeline_get_node (p, 1)->x, <, studio_pipeline_get_node (p, 2)->x);
+  g_assert_true (studio_pipeline_undo (p));
+  g_assert_cmpfloat (studio_pipeline_get_node (p, 0)->x, ==, 900.0);
+
+  /* the inspector validates a window spec as it is typed, before Enter */
+  {
+    StudioCanvas *canvas = studio_window_get_canvas (win);
+    GtkEditable *entry = studio_window_get_inspector_entry (win);
+    g_autofree char *problem = NULL;
+    guint w;
+    gtk_widget_activate_action (GTK_WIDGET (canvas), "canvas.add-node", "s",
+                                "window:TUMBLE(ts, 10 SECOND)");
+    w = studio_canvas_get_selected (canvas);
+    g_assert_cmpint (studio_pipeline_lookup (p, w)->kind, ==, STUDIO_NODE_WINDOW);
+    gtk_editable_set_text (entry, "TUMBLE(ts, 10 SECCOND)");
+    problem = studio_canvas_dup_node_problem (canvas, w);
+    g_assert_nonnull (problem);
+    g_assert_nonnull (strstr (problem, "Bad interval '10 SECCOND'"));
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
+    g_assert_cmpstr (studio_pipeline_lookup (p, w)->text, ==, "TUMBLE(ts, 10 SECOND)");
+    gtk_editable_set_text (entry, "TUMBLE(ts, 10 MINUTES)");
+    g_clear_pointer (&problem, g_free);
+    problem = studio_canvas_dup_node_problem (canvas, w);
+    g_assert_null (problem);
+    g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
+  }
+
   gtk_window_destroy (GTK_WINDOW (win));
   g_assert_finalize_object (win);
 }
@@ -269,6 +300,67 @@ test_plan_view_finalize (void)
   g_assert_finalize_object (view);
 }
 
+static gboolean
+results_are (GListModel *m, const char *const *want, guint n_want)
+{
+  if (g_list_model_get_n_items (m) != n_want)
+    return FALSE;
+  for (guint i = 0; i < n_want; i++)
+    {
+      gboolean found = FALSE;
+      for (guint k = 0; k < n_want && !found; k++)
+        {
+          g_autoptr (GtkStringList) row = g_list_model_get_item (m, k);
+          found = g_strcmp0 (gtk_string_list_get_string (row, 0), want[2 * i]) == 0
+                  && g_strcmp0 (gtk_string_list_get_string (row, 1), want[2 * i + 1]) == 0;
+        }
+      if (!found)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* An updating aggregate run in the window: its -U/+U changelog, fetched by the worker,
+ * ends as one row per auction in the results column view's model. bids.csv by hand:
+ * auction 1 has alice, carol, frank; 2 has bob, erin, hank; 3 has dave, gina. */
+static void
+test_window_results (void)
+{
+  static const char *want[] = { "1", "3", "2", "3", "3", "2" };
+  StudioWindow *win;
+  GListModel *results;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *csv = NULL, *script = NULL;
+  guint spins = 0;
+
+  if (!need_display ())
+    return;
+  csv = g_build_filename (g_getenv ("STROM_SOURCE_ROOT") ? g_getenv ("STROM_SOURCE_ROOT")
+                                                           : ".",
+                          "tests", "integration", "golden", "bids.csv", NULL);
+  script = g_strdup_printf (
+    "CREATE TABLE bids (auction INT, bidder VARCHAR, price DECIMAL(10, 2), ts TIMESTAMP(3)) "
+    "WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'csv', "
+    "'csv.header' = 'true');\n"
+    "SELECT auction, COUNT(*) AS n FROM bids GROUP BY auction;\n", csv);
+  win = g_object_ref (studio_window_new (NULL));
+  g_assert_true (studio_window_load_script (win, script, &error));
+  g_assert_no_error (error);
+  g_assert_true (studio_window_run (win, &error));
+  g_assert_no_error (error);
+  results = studio_window_get_results (win);
+  /* the counts only grow, so the expected set appears only once every row is in */
+  while (!results_are (results, want, 3) && spins++ < 5000)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (results_are (results, want, 3));
+  /* wait for the poll task to give its window reference back */
+  spins = 0;
+  while (G_OBJECT (win)->ref_count > 2 && spins++ < 5000)
+    g_main_context_iteration (NULL, TRUE);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_assert_finalize_object (win);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -285,5 +377,6 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/window/open-notebook", test_window_open_notebook);
   g_test_add_func ("/gui/window/monitor", test_window_monitor);
   g_test_add_func ("/gui/plan-view/finalize", test_plan_view_finalize);
+  g_test_add_func ("/gui/window/results", test_window_results);
   return g_test_run ();
 }

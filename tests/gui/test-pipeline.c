@@ -274,6 +274,170 @@ test_from_sql_refused (void)
   g_assert_finalize_object (p);
 }
 
+/* source -> window -> aggregate [-> filter]: the window TVF in FROM, window_start and
+ * window_end leading the select list and the GROUP BY. */
+static StudioPipeline *
+windowed (const char *spec, const char *calls, const char *keys)
+{
+  StudioPipeline *p = studio_pipeline_new ();
+  guint s = studio_pipeline_add_node (p, STUDIO_NODE_SOURCE, "bids", 0, 0);
+  guint w = studio_pipeline_add_node (p, STUDIO_NODE_WINDOW, spec, 0, 0);
+  guint a = studio_pipeline_add_node (p, STUDIO_NODE_AGGREGATE, calls, 0, 0);
+
+  studio_pipeline_set_text (p, a, calls, keys);
+  g_assert_true (studio_pipeline_connect (p, s, w, NULL));
+  g_assert_true (studio_pipeline_connect (p, w, a, NULL));
+  return p;
+}
+
+static void
+test_to_sql_window (void)
+{
+  g_autoptr (StudioPipeline) p = windowed ("TUMBLE(ts, 10 SECOND)",
+                                           "COUNT(*) AS bids, SUM(price) AS total", "");
+  g_autoptr (StudioPipeline) q = windowed ("hop(ts, 5 seconds, 10 second)",
+                                           "MAX(price) AS top", "auction");
+  g_autoptr (StudioPipeline) r = windowed ("SESSION(ts, 1 MINUTE)", "COUNT(*) AS n", "");
+  g_autofree char *sql = NULL, *sql2 = NULL, *sql3 = NULL;
+  g_autoptr (GError) error = NULL;
+
+  sql = studio_pipeline_to_sql (p, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sql, ==, "SELECT window_start, window_end, COUNT(*) AS bids, "
+                            "SUM(price) AS total FROM TABLE(TUMBLE(TABLE bids, "
+                            "DESCRIPTOR(ts), INTERVAL '10' SECOND)) "
+                            "GROUP BY window_start, window_end");
+  sql2 = studio_pipeline_to_sql (q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sql2, ==, "SELECT window_start, window_end, auction, MAX(price) AS top "
+                             "FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '5' SECOND, "
+                             "INTERVAL '10' SECOND)) "
+                             "GROUP BY window_start, window_end, auction");
+  sql3 = studio_pipeline_to_sql (r, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (sql3, "FROM TABLE(SESSION(TABLE bids, DESCRIPTOR(ts), "
+                                  "INTERVAL '1' MINUTE))"));
+}
+
+static void
+test_window_spec_errors (void)
+{
+  static const struct { const char *spec, *message; } cases[] = {
+    { "TUMBLE(ts, ten SECOND)", "Bad interval 'ten SECOND'" },
+    { "TUMBLE(ts, 10 FORTNIGHT)", "Bad interval '10 FORTNIGHT'" },
+    { "TUMBLE(ts, 0 SECOND)", "Bad interval '0 SECOND'" },
+    { "HOP(ts, 5 SECOND)", "HOP takes a time column and 2 intervals" },
+    { "SLIDE(ts, 1 SECOND)", "Unknown window 'SLIDE(ts, 1 SECOND)'" },
+    { "CUMULATE(ts, 1 SECOND, 2 SECOND", "Unknown window" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *sql = studio_window_spec_to_sql (cases[i].spec, "bids", &error);
+      g_assert_null (sql);
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, cases[i].message));
+    }
+  /* a window after a filter has no SQL: the TVF reads a table */
+  {
+    g_autoptr (StudioPipeline) p = studio_pipeline_new ();
+    g_autoptr (GError) error = NULL;
+    g_autofree char *sql = NULL;
+    guint s = studio_pipeline_add_node (p, STUDIO_NODE_SOURCE, "bids", 0, 0);
+    guint f = studio_pipeline_add_node (p, STUDIO_NODE_FILTER, "price > 1", 0, 0);
+    guint w = studio_pipeline_add_node (p, STUDIO_NODE_WINDOW, "TUMBLE(ts, 1 SECOND)", 0, 0);
+    studio_pipeline_connect (p, s, f, NULL);
+    studio_pipeline_connect (p, f, w, NULL);
+    sql = studio_pipeline_to_sql (p, &error);
+    g_assert_null (sql);
+    g_assert_nonnull (strstr (error->message, "Window node 3 must come right after"));
+  }
+}
+
+static void
+test_to_sql_join (void)
+{
+  g_autoptr (StudioPipeline) p = studio_pipeline_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = NULL, *sql2 = NULL, *bad = NULL;
+  guint o = studio_pipeline_add_node (p, STUDIO_NODE_SOURCE, "orders", 0, 0);
+  guint c = studio_pipeline_add_node (p, STUDIO_NODE_SOURCE, "clicks", 0, 0);
+  guint x = studio_pipeline_add_node (p, STUDIO_NODE_SOURCE, "console", 0, 0);
+  guint j = studio_pipeline_add_node (p, STUDIO_NODE_JOIN, "left", 0, 0);
+  guint f = studio_pipeline_add_node (p, STUDIO_NODE_FILTER, "price > 1", 0, 0);
+
+  g_assert_cmpuint (studio_node_kind_n_inputs (STUDIO_NODE_JOIN), ==, 2);
+  /* the first connection takes the left port, the second the right, a third is refused */
+  g_assert_true (studio_pipeline_connect (p, o, j, NULL));
+  g_assert_true (studio_pipeline_connect (p, c, j, NULL));
+  g_assert_cmpuint (studio_pipeline_get_input_port (p, j, 0), ==, o);
+  g_assert_cmpuint (studio_pipeline_get_input_port (p, j, 1), ==, c);
+  g_assert_false (studio_pipeline_connect (p, x, j, &error));
+  g_assert_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_CONNECT);
+  g_assert_nonnull (strstr (error->message, "both of the join's input ports"));
+  g_clear_error (&error);
+  g_assert_true (studio_pipeline_remove_node (p, x)); /* else it would be the chain's end */
+  g_assert_true (studio_pipeline_connect (p, j, f, NULL));
+
+  /* no keys yet: the SQL says what is missing */
+  bad = studio_pipeline_to_sql (p, &error);
+  g_assert_null (bad);
+  g_assert_nonnull (strstr (error->message, "Join node 4 needs key fields"));
+  g_clear_error (&error);
+
+  studio_pipeline_set_text (p, j, "left", "customer = user_id");
+  sql = studio_pipeline_to_sql (p, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sql, ==, "SELECT * FROM orders LEFT OUTER JOIN clicks ON "
+                            "orders.customer = clicks.user_id WHERE price > 1");
+  studio_pipeline_set_text (p, j, "INNER", "order_id = user_id, qty = price");
+  sql2 = studio_pipeline_to_sql (p, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sql2, ==, "SELECT * FROM orders INNER JOIN clicks ON "
+                             "orders.order_id = clicks.user_id AND orders.qty = clicks.price "
+                             "WHERE price > 1");
+  /* taking the right input away: the join reports its empty port */
+  g_assert_true (studio_pipeline_remove_node (p, c));
+  g_clear_pointer (&bad, g_free);
+  bad = studio_pipeline_to_sql (p, &error);
+  g_assert_null (bad);
+  g_assert_nonnull (strstr (error->message, "on its right (lower) input port"));
+}
+
+static void
+test_connect_schema (void)
+{
+  g_autoptr (StudioPipeline) p = studio_pipeline_new ();
+  PlanCatalog *catalog = studio_test_catalog ();
+  g_autoptr (GError) error = NULL;
+  guint o, c, w, j;
+
+  studio_pipeline_set_catalog (p, catalog);
+  o = studio_pipeline_add_node (p, STUDIO_NODE_SOURCE, "orders", 0, 0);
+  c = studio_pipeline_add_node (p, STUDIO_NODE_SOURCE, "clicks", 0, 0);
+  w = studio_pipeline_add_node (p, STUDIO_NODE_WINDOW, "TUMBLE(ts, 10 SECOND)", 0, 0);
+  j = studio_pipeline_add_node (p, STUDIO_NODE_JOIN, "inner", 0, 0);
+  studio_pipeline_set_text (p, j, "inner", "customer = nope");
+  /* orders has no ts: the window cannot take it */
+  g_assert_false (studio_pipeline_connect (p, o, w, &error));
+  g_assert_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_CONNECT);
+  g_assert_nonnull (strstr (error->message,
+                            "table orders has no column 'ts' (the window's time column)"));
+  g_clear_error (&error);
+  /* left side: orders has customer; right side: clicks has no nope */
+  g_assert_true (studio_pipeline_connect (p, o, j, &error));
+  g_assert_no_error (error);
+  g_assert_false (studio_pipeline_connect (p, c, j, &error));
+  g_assert_nonnull (strstr (error->message, "table clicks has no column 'nope' (the join's key)"));
+  g_clear_error (&error);
+  studio_pipeline_set_text (p, j, "inner", "customer = USER_ID");  /* case-insensitive */
+  g_assert_true (studio_pipeline_connect (p, c, j, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (studio_pipeline_get_n_edges (p), ==, 2);
+  plan_catalog_free (catalog);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -289,5 +453,9 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/pipeline/from-sql/aggregate", test_from_sql_aggregate);
   g_test_add_func ("/gui/pipeline/from-sql/pipe", test_from_sql_pipe);
   g_test_add_func ("/gui/pipeline/from-sql/refused", test_from_sql_refused);
+  g_test_add_func ("/gui/pipeline/to-sql/window", test_to_sql_window);
+  g_test_add_func ("/gui/pipeline/to-sql/window-errors", test_window_spec_errors);
+  g_test_add_func ("/gui/pipeline/to-sql/join", test_to_sql_join);
+  g_test_add_func ("/gui/pipeline/connect-schema", test_connect_schema);
   return g_test_run ();
 }
