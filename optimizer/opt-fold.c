@@ -1075,6 +1075,8 @@ fold_node (PlanNode *node)
     case PLAN_NODE_JOIN: /* its condition is left to the engine */
     case PLAN_NODE_SORT: /* added by sort: keys are input columns */
     case PLAN_NODE_WINDOW: /* added by windows: no expressions */
+    case PLAN_NODE_UNION: /* added by rank: no expressions */
+    case PLAN_NODE_RANK:
     default:
       if (changed)
         return opt__node_with_inputs (node, inputs);

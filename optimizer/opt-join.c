@@ -416,7 +416,7 @@ opt__plan_join (PlanNode *node, PlanPhysNode *left, PlanPhysNode *right, guint p
   g_clear_pointer (&j.alternative, g_free);
   if (streaming)
     {
-      kind = PLAN_PHYS_JOIN;
+      kind = opt__interval_join_kind (node, left, right); /* added by interval joins */
       j.strategy = lj->n_keys > 0 ? PLAN_JOIN_STRATEGY_STREAMING : PLAN_JOIN_STRATEGY_SINGLE;
       if (lj->hint != PLAN_JOIN_HINT_NONE)
         j.alternative = g_strdup ("hints apply in batch mode only: a streaming join keeps "
@@ -435,12 +435,16 @@ opt__plan_join (PlanNode *node, PlanPhysNode *left, PlanPhysNode *right, guint p
     {
       kind = PLAN_PHYS_HASH_JOIN;
       choose_batch (&j, &costs);
+      /* added by join strategy: hash, sort-merge or nested loop (opt-join-strategy.c) */
+      kind = opt__choose_join_algorithm (&j, left, right, parallelism, settings);
     }
   join = plan_phys_node_new (kind, plan_schema_ref (node->schema), node->span,
                              j.strategy == PLAN_JOIN_STRATEGY_SINGLE ? 1 : parallelism);
   join->u.join = j;
   join->est_rows = join_rows (left, right);
   join->updating = streaming && (left->updating || right->updating || lj->type != PLAN_JOIN_INNER);
+  if (kind == PLAN_PHYS_INTERVAL_JOIN) /* added by interval joins: insert-only output */
+    join->updating = FALSE;
   if (j.strategy == PLAN_JOIN_STRATEGY_BROADCAST)
     {
       PlanPhysNode *probe = j.build_side == 0 ? right : left;

@@ -336,6 +336,8 @@ verify_node (const PlanNode *node, GError **error)
 
   if (node->kind == PLAN_NODE_JOIN) /* added by joins */
     want_inputs = 2;
+  if (node->kind == PLAN_NODE_UNION && node->n_inputs > 0) /* added by rank: opt-rank.c */
+    want_inputs = node->n_inputs;
 
   if (node->schema == NULL)
     return verify_fail (error, node, "has no schema");
@@ -386,6 +388,10 @@ verify_node (const PlanNode *node, GError **error)
       return opt__verify_join (node, error);
     case PLAN_NODE_WINDOW: /* added by windows */
       return opt__verify_window (node, error);
+    case PLAN_NODE_UNION: /* added by rank */
+      return opt__verify_union (node, error);
+    case PLAN_NODE_RANK:
+      return opt__verify_rank (node, error);
     default:
       return verify_fail (error, node, "has an unknown kind %d", (int) node->kind);
     }

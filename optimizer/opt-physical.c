@@ -37,8 +37,8 @@
 #define FILTER_SELECTIVITY 0.5
 
 #define CONNECTORS_HINT \
-  "the source connectors are datagen and filesystem; the sink connectors are print, " \
-  "blackhole and filesystem"
+  "the source connectors are datagen, nexmark and filesystem; the sink connectors are " \
+  "print, blackhole, filesystem and jdbc (SQLite)"
 
 typedef struct {
   guint parallelism; /* 'parallelism.default', at least 1 */
@@ -147,6 +147,11 @@ source_rows (const PlanTable *table, const char *connector)
 
   if (connector_is (connector, "filesystem"))
     return csv_rows (table);
+  if (connector_is (connector, "nexmark")) /* added by nexmark: events.num, 0 unbounded */
+    text = plan_table_get_option (table, "events.num");
+  if (connector_is (connector, "nexmark") && text != NULL && strcmp (text, "0") != 0
+      && g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &rows, NULL))
+    return (double) rows;
   if (!connector_is (connector, "datagen") || text == NULL
       || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &rows, NULL))
     return -1;
@@ -160,7 +165,8 @@ plan_scan (PhysContext *ctx, PlanNode *scan, GError **error)
   const char *connector = plan_table_get_option (table, "connector");
   PlanPhysNode *node;
 
-  if (!connector_is (connector, "datagen") && !connector_is (connector, "filesystem"))
+  if (!connector_is (connector, "datagen") && !connector_is (connector, "filesystem")
+      && !connector_is (connector, "nexmark")) /* added by nexmark */
     {
       connector_error (error, scan, table, connector, FALSE);
       return NULL;
@@ -309,9 +315,31 @@ sink_kind (PlanNode *sink, PlanSinkKind *out, GError **error)
     *out = PLAN_SINK_BLACKHOLE;
   else if (connector_is (connector, "filesystem"))
     *out = PLAN_SINK_FILESYSTEM;
+  else if (connector_is (connector, "jdbc")) /* added by jdbc sink: rt-sink-sqlite.c */
+    *out = PLAN_SINK_JDBC;
   else
     return connector_error (error, sink, table, connector, TRUE);
   return TRUE;
+}
+
+/* added by jdbc sink: a jdbc table without a PRIMARY KEY is append-only (Flink's rule). */
+static gboolean
+jdbc_sink_can_update (PlanNode *node, GError **error)
+{
+  const PlanTable *table = node->u.sink.table;
+  guint n_keys = 0;
+  g_autofree guint *keys = plan_table_dup_primary_key (table, &n_keys);
+
+  if (keys != NULL)
+    return TRUE;
+  g_set_error (error, PLAN_ERROR, PLAN_ERROR_UNSUPPORTED,
+               "%u:%u: the jdbc table '%s' has no primary key, so it is an append-only "
+               "sink and cannot take this query's updating result (a changelog, as GROUP BY "
+               "makes in streaming mode); declare PRIMARY KEY (...) NOT ENFORCED on '%s' to "
+               "write it as an upsert sink, or run it with SET 'execution.runtime-mode' = "
+               "'batch'",
+               node->span.line, node->span.col, table->name, table->name);
+  return FALSE;
 }
 
 /* Results go to the client through one collecting subtask; table sinks write in parallel,
@@ -319,7 +347,7 @@ sink_kind (PlanNode *sink, PlanSinkKind *out, GError **error)
 static PlanPhysNode *
 plan_sink (PhysContext *ctx, PlanNode *node, GError **error)
 {
-  PlanSinkKind kind;
+  PlanSinkKind kind = PLAN_SINK_COLLECT;
   PlanPhysNode *input, *sink;
 
   if (!sink_kind (node, &kind, error))
@@ -335,10 +363,18 @@ plan_sink (PhysContext *ctx, PlanNode *node, GError **error)
   sink->est_rows = input->est_rows;
   sink->updating = input->updating;
   connect (sink, input);
-  if (sink->updating && kind == PLAN_SINK_FILESYSTEM)
+  if (sink->updating && kind == PLAN_SINK_FILESYSTEM /* changelog-csv: added by checkpoints */
+      && g_ascii_strcasecmp (plan_table_get_option (node->u.sink.table, "format") ?: "",
+                             "changelog-csv") != 0)
     {
       plan_phys_node_unref (sink);
-      return updating_error (error, node, "A filesystem sink");
+      return updating_error (error, node,
+                             "A filesystem sink with 'format' = 'csv' (use 'changelog-csv')");
+    }
+  if (sink->updating && kind == PLAN_SINK_JDBC && !jdbc_sink_can_update (node, error))
+    { /* added by jdbc sink: only an upsert (PRIMARY KEY) table takes updates */
+      plan_phys_node_unref (sink);
+      return NULL;
     }
   return sink;
 }
@@ -354,7 +390,9 @@ plan_aggregate (PhysContext *ctx, PlanNode *node, GError **error)
   if (input == NULL)
     return NULL;
   if (opt__window_agg_keys (node, &wstart, &wend)) /* added by windows: opt-window.c */
-    return opt__plan_window_aggregate (node, input, ctx->parallelism, wstart, wend);
+    return opt__window_late_fire (opt__plan_window_aggregate (node, input, ctx->parallelism,
+                                                              wstart, wend),
+                                  ctx->settings, ctx->streaming); /* allowed lateness */
   agg = plan_phys_node_new (PLAN_PHYS_AGGREGATE, plan_schema_ref (node->schema), node->span,
                             a->n_keys > 0 ? ctx->parallelism : 1);
   plan_aggregate_copy (&agg->u.aggregate, a);
@@ -436,6 +474,22 @@ plan_sort (PhysContext *ctx, PlanNode *node, GError **error)
   return sort;
 }
 
+/* added by rank: every input planned here, the union in opt-rank.c */
+static PlanPhysNode *
+plan_union (PhysContext *ctx, PlanNode *node, GError **error)
+{
+  g_autofree PlanPhysNode **inputs = g_new0 (PlanPhysNode *, node->n_inputs);
+
+  for (guint k = 0; k < node->n_inputs; k++)
+    if ((inputs[k] = plan_rec (ctx, node->inputs[k], error)) == NULL)
+      {
+        for (guint j = 0; j < k; j++)
+          plan_phys_node_unref (inputs[j]);
+        return NULL;
+      }
+  return opt__plan_union (node, inputs, ctx->parallelism);
+}
+
 static PlanPhysNode *
 plan_rec (PhysContext *ctx, PlanNode *node, GError **error)
 {
@@ -464,6 +518,15 @@ plan_rec (PhysContext *ctx, PlanNode *node, GError **error)
       }
     case PLAN_NODE_SORT: /* added by sort */
       return plan_sort (ctx, node, error);
+    case PLAN_NODE_UNION: /* added by rank: opt-rank.c */
+      return plan_union (ctx, node, error);
+    case PLAN_NODE_RANK:
+      {
+        PlanPhysNode *input = plan_rec (ctx, node->inputs[0], error);
+
+        return input != NULL ? opt__plan_rank (node, input, ctx->parallelism, ctx->streaming)
+                             : NULL;
+      }
     default:
       g_set_error (error, OPT_ERROR, OPT_ERROR_INTERNAL,
                    "internal error: no physical rule for a %s node",

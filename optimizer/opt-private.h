@@ -63,6 +63,24 @@ PlanPhysNode *opt__plan_join (PlanNode *join, PlanPhysNode *left, PlanPhysNode *
 /* Estimated size in bytes of a physical node's output; < 0 unknown. */
 double opt__est_bytes (const PlanPhysNode *node);
 
+/* added by join strategy (opt-join-strategy.c): the costs of the join algorithms of a batch
+ * equi-join, in bytes processed per subtask (< 0 unknown, INFINITY impossible), and the
+ * choice, which may turn a broadcast into a repartition and adds the rejected algorithms
+ * to j->alternative. */
+typedef struct {
+  double hash;       /* build + probe; INFINITY when the build side does not fit */
+  double merge;      /* both sides read, plus their sorts */
+  double build;      /* build-side bytes one subtask holds */
+  double share;      /* managed memory of one join operator */
+  gboolean sorted[2]; /* the input arrives sorted on its join keys */
+} OptJoinAlgoCosts;
+void opt__join_algorithm_costs (const PlanJoin *j, const PlanPhysNode *left,
+                                const PlanPhysNode *right, guint parallelism,
+                                PlanSettings *settings, OptJoinAlgoCosts *out);
+PlanPhysKind opt__choose_join_algorithm (PlanJoin *j, const PlanPhysNode *left,
+                                         const PlanPhysNode *right, guint parallelism,
+                                         PlanSettings *settings);
+
 /* added by windows (opt-window.c): the verifier's check of a WINDOW node; the physical
  * WINDOW over its planned input (takes it); whether an AGGREGATE groups by a window's
  * start and end (their positions among the keys); and the WINDOW_AGGREGATE (takes input). */
@@ -71,5 +89,32 @@ PlanPhysNode *opt__plan_window (PlanNode *node, PlanPhysNode *input);
 gboolean opt__window_agg_keys (const PlanNode *agg, guint *start_key, guint *end_key);
 PlanPhysNode *opt__plan_window_aggregate (PlanNode *node, PlanPhysNode *input,
                                           guint parallelism, guint start_key, guint end_key);
+
+/* added by rank (opt-rank.c): UNION and RANK in the verifier, filter pushdown (each takes
+ * cond and node), projection pruning (a new node and the old -> new column map, owned) and
+ * physical planning (takes the planned inputs). opt__prune_to (opt-rewrite.c): node's subtree
+ * pruned so that its output is exactly node's columns cols, in that order. */
+gboolean opt__verify_union (const PlanNode *node, GError **error);
+gboolean opt__verify_rank (const PlanNode *node, GError **error);
+gboolean opt__union_can_push (PlanExpr *cond, const PlanNode *node);
+PlanNode *opt__push_through_union (PlanSpan span, PlanExpr *cond, PlanNode *node);
+gboolean opt__rank_can_push (PlanExpr *cond, const PlanNode *node);
+PlanNode *opt__push_through_rank (PlanSpan span, PlanExpr *cond, PlanNode *node);
+PlanNode *opt__prune_to (PlanNode *node, GArray *cols);
+PlanNode *opt__prune_union (PlanNode *node, GArray *required, guint **out_map);
+PlanNode *opt__prune_rank (PlanNode *node, GArray *required, guint **out_map);
+PlanPhysNode *opt__plan_union (PlanNode *node, PlanPhysNode **inputs, guint parallelism);
+PlanPhysNode *opt__plan_rank (PlanNode *node, PlanPhysNode *input, guint parallelism,
+                              gboolean streaming);
+
+/* added by interval joins (opt-interval-join.c): the physical kind of a streaming JOIN,
+ * INTERVAL_JOIN when its condition has time bounds and both inputs are insert-only. */
+PlanPhysKind opt__interval_join_kind (const PlanNode *node, const PlanPhysNode *left,
+                                      const PlanPhysNode *right);
+
+/* added by allowed lateness (opt-window-late.c): agg (a WINDOW_AGGREGATE, returned)
+ * with the lateness and late-fire delay of the session settings, updating when set. */
+PlanPhysNode *opt__window_late_fire (PlanPhysNode *agg, PlanSettings *settings,
+                                     gboolean streaming);
 
 G_END_DECLS

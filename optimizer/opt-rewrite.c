@@ -144,6 +144,11 @@ opt__node_with_inputs (const PlanNode *node, PlanNode **inputs)
     case PLAN_NODE_WINDOW: /* added by windows */
       copy->u.window = node->u.window;
       break;
+    case PLAN_NODE_RANK: /* added by rank */
+      plan_rank_copy (&copy->u.rank, &node->u.rank);
+      break;
+    case PLAN_NODE_UNION: /* added by rank: no payload */
+      break;
     }
   return copy;
 }
@@ -384,6 +389,10 @@ push_filter (PlanSpan span, PlanExpr *cond, PlanNode *input)
       return push_through_aggregate (span, cond, input);
     case PLAN_NODE_JOIN: /* added by joins: opt-join.c */
       return opt__push_through_join (span, cond, input);
+    case PLAN_NODE_UNION: /* added by rank: opt-rank.c */
+      return opt__push_through_union (span, cond, input);
+    case PLAN_NODE_RANK:
+      return opt__push_through_rank (span, cond, input);
     case PLAN_NODE_FILTER:
       /* The lower filter was pushed as far as it goes already: join it, lower one first. */
       merged = opt__expr_and (plan_expr_ref (input->u.filter.condition), cond);
@@ -428,6 +437,10 @@ can_push (PlanExpr *cond, const PlanNode *input)
       return FALSE;
     case PLAN_NODE_JOIN: /* added by joins */
       return opt__join_can_push (cond, input);
+    case PLAN_NODE_UNION: /* added by rank */
+      return opt__union_can_push (cond, input);
+    case PLAN_NODE_RANK:
+      return opt__rank_can_push (cond, input);
     case PLAN_NODE_VALUES:
     case PLAN_NODE_LIMIT:
     case PLAN_NODE_SINK:
@@ -919,6 +932,20 @@ prune_rec (PlanNode *node, GArray *required)
       return prune_aggregate (node, required);
     case PLAN_NODE_JOIN: /* added by joins */
       return prune_join (node, required);
+    case PLAN_NODE_UNION: /* added by rank: opt-rank.c */
+      {
+        guint *map = NULL;
+        PlanNode *pruned = opt__prune_union (node, required, &map);
+
+        return (Pruned) { pruned, map };
+      }
+    case PLAN_NODE_RANK:
+      {
+        guint *map = NULL;
+        PlanNode *pruned = opt__prune_rank (node, required, &map);
+
+        return (Pruned) { pruned, map };
+      }
     case PLAN_NODE_SORT: /* added by sort: keeps its input's columns (keys are among them) */
     case PLAN_NODE_WINDOW: /* added by windows: keeps its input's columns too */
     case PLAN_NODE_SINK:
@@ -934,6 +961,44 @@ prune_rec (PlanNode *node, GArray *required)
     default:
       return (Pruned) { plan_node_ref (node), NULL };
     }
+}
+
+/* added by rank: prune_keep_all for a chosen list of columns (for opt-rank.c). */
+PlanNode *
+opt__prune_to (PlanNode *node, GArray *cols)
+{
+  g_autoptr (GArray) req = g_array_copy (cols);
+  PlanExpr **exprs;
+  PlanNode *restore;
+  Pruned p = prune_rec (node, req);
+  gboolean identity = p.node->schema->n_fields == cols->len;
+
+  for (guint i = 0; i < cols->len && identity; i++)
+    {
+      guint c = g_array_index (cols, guint, i);
+
+      identity = (p.map ? p.map[c] : c) == i;
+    }
+  if (identity)
+    {
+      g_free (p.map);
+      return p.node;
+    }
+  exprs = g_new0 (PlanExpr *, MAX (cols->len, 1));
+  restore = plan_node_new (PLAN_NODE_PROJECT, plan_schema_new (cols->len), node->span, 1,
+                           &p.node);
+  for (guint i = 0; i < cols->len; i++)
+    {
+      guint c = g_array_index (cols, guint, i);
+      const PlanField *f = &node->schema->fields[c];
+
+      exprs[i] = plan_expr_column (p.map ? p.map[c] : c, f->type, node->span);
+      plan_schema_set_field (restore->schema, i, f->name, f->type);
+    }
+  restore->u.project.n_exprs = cols->len;
+  restore->u.project.exprs = exprs;
+  g_free (p.map);
+  return restore;
 }
 
 PlanNode *

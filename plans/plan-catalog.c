@@ -382,14 +382,28 @@ typedef struct {
 } SettingDef;
 
 static const char *const runtime_modes[] = { "streaming", "batch", NULL };
+static const char *const checkpoint_modes[] = { "exactly_once", "at_least_once", NULL };
+static const char *const restart_strategies[] = { "none", "fixed-delay", NULL };
 static const char *const result_modes[] = { "table", "changelog", "tableau", NULL };
+static const char *const bool_choices[] = { "true", "false", NULL }; /* allowed lateness */
 
 /* Kept in key order: plan_settings_list walks it as is. */
 static const SettingDef settings_defs[] = {
   { "execution.batch-size", "512", SETTING_INT, 1, 65536, NULL,
     "an integer number of rows from 1 to 65536, such as '1024'" },
+  { "execution.checkpointing.interval", "0", SETTING_DURATION, 0, 0, NULL,
+    "a duration such as '10 s', '100 ms', or '0' (no checkpoints)" }, /* checkpoints */
+  { "execution.checkpointing.min-pause", "0", SETTING_DURATION, 0, 0, NULL,
+    "a duration such as '500 ms' between the end of one checkpoint and the next" },
+  { "execution.checkpointing.mode", "exactly_once", SETTING_ENUM, 0, 0, checkpoint_modes,
+    "'EXACTLY_ONCE' or 'AT_LEAST_ONCE'" },
+  { "execution.checkpointing.timeout", "10 min", SETTING_DURATION, 1, 0, NULL,
+    "a duration such as '10 min' or '30 s'" },
   { "execution.runtime-mode", "streaming", SETTING_ENUM, 0, 0, runtime_modes,
     "'streaming' or 'batch'" },
+  { "execution.savepoint.path", "", SETTING_TEXT, 0, 0, NULL,
+    "the directory of a savepoint or retained checkpoint, or a job's checkpoint directory "
+    "(its latest completed checkpoint), or '' to start fresh" }, /* checkpoints */
   { "metrics.latency.interval", "0", SETTING_DURATION, 0, 0, NULL,
     "a duration such as '0' (off), '500 ms' or '1 s'" },
   { "parallelism.default", NULL, SETTING_INT, 1, 32768, NULL,
@@ -398,8 +412,27 @@ static const SettingDef settings_defs[] = {
     "a duration such as '200 ms', '1 s', or '0' (after every batch: repeatable runs)" },
   { "pipeline.buffer-timeout", "100 ms", SETTING_DURATION, 0, 0, NULL,
     "a duration such as '100 ms', '5ms', '1 s' or '0' (flush every batch)" },
+  { "restart-strategy", "none", SETTING_ENUM, 0, 0, restart_strategies,
+    "'none' or 'fixed-delay'" }, /* checkpoints */
+  { "restart-strategy.fixed-delay.attempts", "1", SETTING_INT, 0, G_MAXINT32, NULL,
+    "a number of restarts such as '3'" },
+  { "restart-strategy.fixed-delay.delay", "1 s", SETTING_DURATION, 0, 0, NULL,
+    "a duration such as '1 s' or '0' between a failure and the restart" },
   { "sql-client.execution.result-mode", "table", SETTING_ENUM, 0, 0, result_modes,
     "'table', 'changelog' or 'tableau'" },
+  { "state.checkpoints.dir", "", SETTING_TEXT, 0, 0, NULL,
+    "a directory such as '/var/lib/strom/checkpoints', or '' for the user's state directory"
+  }, /* checkpoints */
+  { "state.checkpoints.num-retained", "1", SETTING_INT, 1, 1000, NULL,
+    "a number of completed checkpoints to keep, from 1 to 1000" },
+  { "state.savepoints.dir", "", SETTING_TEXT, 0, 0, NULL,
+    "a directory for savepoints, or '' for the user's state directory" },
+  { "table.exec.emit.allow-lateness", "0", SETTING_DURATION, 0, 0, NULL,
+    "a duration such as '1 min', or '0' (late rows are dropped)" }, /* allowed lateness */
+  { "table.exec.emit.late-fire.delay", "0", SETTING_DURATION, 0, 0, NULL,
+    "a duration such as '0' (update at every late row) or '10 s' (at the next watermark)" },
+  { "table.exec.emit.late-fire.enabled", "false", SETTING_ENUM, 0, 0, bool_choices,
+    "'true' or 'false'" },
   { "table.exec.source.idle-timeout", "0", SETTING_DURATION, 0, 0, NULL,
     "a duration such as '5 s', or '0' (sources never count as idle)" }, /* windows */
   { "table.optimizer.disabled-passes", "", SETTING_TEXT, 0, 0, NULL,

@@ -38,7 +38,9 @@ static gboolean
 is_join (const PlanPhysNode *n)
 {
   return n->kind == PLAN_PHYS_JOIN || n->kind == PLAN_PHYS_HASH_JOIN
-         || n->kind == PLAN_PHYS_NESTED_LOOP_JOIN;
+         || n->kind == PLAN_PHYS_NESTED_LOOP_JOIN
+         || n->kind == PLAN_PHYS_SORT_MERGE_JOIN /* added by join strategy */
+         || n->kind == PLAN_PHYS_INTERVAL_JOIN; /* added by interval joins */
 }
 
 /* The strategy a PlanJoin.alternative text names first ("repartition (est. ...) lost ..."),
@@ -54,6 +56,8 @@ rejected_strategy (const char *alternative)
     return "broadcast";
   if (g_str_has_prefix (alternative, "hash join"))
     return "hash";
+  if (g_str_has_prefix (alternative, "sort-merge")) /* added by join strategy */
+    return "sort-merge";
   return NULL;
 }
 
@@ -96,6 +100,26 @@ write_strategy (JsonBuilder *b, const char *strategy, double cost, gboolean chos
   json_builder_end_object (b);
 }
 
+/* added by join strategy: an alternative text "exchange's | algorithm's" (opt-join-strategy.c
+ * appends the rejected join algorithm, with its cost in the text): the exchange's part
+ * stays the rejected entry of "alternatives"; the rest go to "algorithm_alternatives"
+ * (cost null: the text holds it, per subtask and with the memory share it depends on).
+ * Ends the "alternatives" array's last element only; the caller closes the array. */
+static void
+write_algorithms (JsonBuilder *b, const char *alternative, const PlanPhysNode *n,
+                  PlanEstBytesFunc est_bytes)
+{
+  g_auto (GStrv) parts = g_strsplit (alternative, " | ", -1);
+  const char *first = rejected_strategy (parts[0]);
+
+  write_strategy (b, first, strategy_cost (first, n, est_bytes), FALSE, parts[0]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "algorithm_alternatives");
+  json_builder_begin_array (b);
+  for (guint i = 1; parts[i] != NULL; i++)
+    write_strategy (b, rejected_strategy (parts[i]), -1, FALSE, parts[i]);
+}
+
 static void
 write_join (JsonBuilder *b, const PlanPhysNode *n, PlanEstBytesFunc est_bytes)
 {
@@ -116,8 +140,10 @@ write_join (JsonBuilder *b, const PlanPhysNode *n, PlanEstBytesFunc est_bytes)
   json_builder_set_member_name (b, "alternatives");
   json_builder_begin_array (b);
   write_strategy (b, chosen, strategy_cost (chosen, n, est_bytes), TRUE, NULL);
-  if (j->alternative != NULL)
+  if (j->alternative != NULL && strstr (j->alternative, " | ") == NULL)
     write_strategy (b, rejected, strategy_cost (rejected, n, est_bytes), FALSE, j->alternative);
+  else if (j->alternative != NULL)
+    write_algorithms (b, j->alternative, n, est_bytes);
   json_builder_end_array (b);
   json_builder_end_object (b);
 }
@@ -454,6 +480,10 @@ plan_phys_is_bounded (const PlanPhysPlan *plan, const char **unbounded_table)
         continue;
       if (g_ascii_strcasecmp (connector, "datagen") == 0
           && plan_table_get_option (n->u.source.table, "number-of-rows") != NULL)
+        continue;
+      if (g_ascii_strcasecmp (connector, "nexmark") == 0 /* added by nexmark */
+          && plan_table_get_option (n->u.source.table, "events.num") != NULL
+          && strcmp (plan_table_get_option (n->u.source.table, "events.num"), "0") != 0)
         continue;
       if (unbounded_table != NULL)
         *unbounded_table = n->u.source.table->name;

@@ -224,6 +224,12 @@ describe_logical (GString *out, const PlanNode *n)
         g_string_append_printf (out, "WindowTableFunction(window=[%s])", w);
       }
       break;
+    case PLAN_NODE_UNION: /* added by rank */
+      plan_union_describe (out, n->schema);
+      break;
+    case PLAN_NODE_RANK:
+      plan_rank_describe (out, &n->u.rank, in);
+      break;
     default:
       g_string_append (out, "Unknown()");
       break;
@@ -301,11 +307,15 @@ describe_phys (GString *out, const PlanPhysNode *n)
     case PLAN_PHYS_JOIN: /* added by joins */
     case PLAN_PHYS_HASH_JOIN:
     case PLAN_PHYS_NESTED_LOOP_JOIN:
+    case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
       {
         g_autofree char *label = plan_phys_node_label (n);
 
         plan_join_describe (out, label, &n->u.join, in, n->inputs[1].node->schema, n->schema);
       }
+      break;
+    case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
+      plan_interval_join_describe (out, n);
       break;
     case PLAN_PHYS_SORT: /* added by sort */
       append_sort (out, &n->u.sort, in);
@@ -319,6 +329,12 @@ describe_phys (GString *out, const PlanPhysNode *n)
       break;
     case PLAN_PHYS_WINDOW_AGGREGATE:
       append_aggregate (out, "WindowAggregate", &n->u.window_agg.agg, in, n->schema);
+      break;
+    case PLAN_PHYS_UNION: /* added by rank */
+      plan_union_describe (out, n->schema);
+      break;
+    case PLAN_PHYS_RANK:
+      plan_rank_describe (out, &n->u.rank, in);
       break;
     default:
       g_string_append (out, "Unknown()");
@@ -387,7 +403,10 @@ explain_phys (PhysExplain *ex, const PlanPhysNode *n, const char *indent, gboole
     g_string_append_printf (ex->out, ", rows=%.0f", n->est_rows);
   g_string_append (ex->out, "]\n");
   if ((n->kind == PLAN_PHYS_JOIN || n->kind == PLAN_PHYS_HASH_JOIN /* added by joins */
-       || n->kind == PLAN_PHYS_NESTED_LOOP_JOIN) && n->u.join.alternative != NULL)
+       || n->kind == PLAN_PHYS_NESTED_LOOP_JOIN
+       || n->kind == PLAN_PHYS_SORT_MERGE_JOIN /* added by join strategy */
+       || n->kind == PLAN_PHYS_INTERVAL_JOIN /* added by interval joins */)
+      && n->u.join.alternative != NULL)
     g_string_append_printf (ex->out, "%s   (alternative: %s)\n", child_indent,
                             n->u.join.alternative);
   for (guint i = 0; i < n->n_inputs; i++)

@@ -71,6 +71,10 @@ typedef enum {
   PLAN_FUNC_EXTRACT_YEAR, PLAN_FUNC_EXTRACT_MONTH, PLAN_FUNC_EXTRACT_DAY,
   PLAN_FUNC_EXTRACT_HOUR, PLAN_FUNC_EXTRACT_MINUTE, PLAN_FUNC_EXTRACT_SECOND,
   PLAN_FUNC_CURRENT_TIMESTAMP, /* no args; evaluated once per batch */
+  /* added by nexmark functions (runtime/engine/rt-expr-nexmark.c) */
+  PLAN_FUNC_DATE_FORMAT,    /* args: TIMESTAMP, VARCHAR Java-style pattern */
+  PLAN_FUNC_SPLIT_INDEX,    /* args: s, separator, INT 0-based index */
+  PLAN_FUNC_REGEXP_EXTRACT, /* args: s, regex [, INT group (default 0: the whole match)] */
   PLAN_FUNC__COUNT
 } PlanFunc;
 
@@ -110,5 +114,9 @@ void plan_expr_collect_columns (const PlanExpr *expr, GArray *out_guint);
 /* A copy with column i replaced by map[i] (map[i] == G_MAXUINT is a bug). */
 PlanExpr *plan_expr_remap_columns (const PlanExpr *expr, const guint *map);
 gboolean plan_expr_is_constant (const PlanExpr *expr);
+
+/* added by ROW types (plan-row.c): a copy of expr with each column i replaced by exprs[i]
+ * (a ref; inlines a computed column's expression into one over the physical columns). */
+PlanExpr *plan_expr_inline_columns (const PlanExpr *expr, PlanExpr *const *exprs);
 
 G_END_DECLS

@@ -36,6 +36,21 @@ plan_join_strategy_name (PlanJoinStrategy strategy)
     }
 }
 
+/* added by join strategy */
+const char *
+plan_join_hint_name (PlanJoinHint hint)
+{
+  switch (hint)
+    {
+    case PLAN_JOIN_HINT_NONE: return "NONE";
+    case PLAN_JOIN_HINT_BROADCAST: return "BROADCAST";
+    case PLAN_JOIN_HINT_SHUFFLE_HASH: return "SHUFFLE_HASH";
+    case PLAN_JOIN_HINT_SHUFFLE_MERGE: return "SHUFFLE_MERGE";
+    case PLAN_JOIN_HINT_NEST_LOOP: return "NEST_LOOP";
+    default: return "UNKNOWN";
+    }
+}
+
 void
 plan_join_copy (PlanJoin *dest, const PlanJoin *src)
 {
@@ -200,7 +215,7 @@ plan_join_describe (GString *out, const char *name, const PlanJoin *j, const Pla
     g_string_append_printf (out, ", build=[%s]", j->build_side == 0 ? "left" : "right");
   if (j->strategy == PLAN_JOIN_STRATEGY_NONE && j->hint != PLAN_JOIN_HINT_NONE)
     g_string_append_printf (out, ", hint=[%s(%s)]",
-                            j->hint == PLAN_JOIN_HINT_BROADCAST ? "BROADCAST" : "SHUFFLE_HASH",
+                            plan_join_hint_name (j->hint), /* changed by join strategy */
                             j->hint_side == 0 ? "left" : "right");
   g_string_append_c (out, ')');
 }

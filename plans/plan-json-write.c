@@ -316,6 +316,8 @@ write_kind_fields (JsonBuilder *b, const PlanPhysNode *n)
     case PLAN_PHYS_JOIN: /* added by joins */
     case PLAN_PHYS_HASH_JOIN:
     case PLAN_PHYS_NESTED_LOOP_JOIN:
+    case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
+    case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
       put_str (b, "join_type", plan_join_type_name (n->u.join.type));
       write_uint_array (b, "left_keys", n->u.join.left_keys, n->u.join.n_keys);
       write_uint_array (b, "right_keys", n->u.join.right_keys, n->u.join.n_keys);
@@ -340,6 +342,21 @@ write_kind_fields (JsonBuilder *b, const PlanPhysNode *n)
       put_int (b, "window_start_key", n->u.window_agg.start_key);
       put_int (b, "window_end_key", n->u.window_agg.end_key);
       put_int (b, "session_gap_ms", n->u.window_agg.session_gap_ms);
+      if (n->u.window_agg.allowed_lateness_ms > 0) /* added by allowed lateness */
+        {
+          put_int (b, "allowed_lateness_ms", n->u.window_agg.allowed_lateness_ms);
+          put_int (b, "late_fire_delay_ms", n->u.window_agg.late_fire_delay_ms);
+        }
+      break;
+    case PLAN_PHYS_UNION: /* added by rank: nothing but the inputs */
+      break;
+    case PLAN_PHYS_RANK:
+      write_uint_array (b, "partition", n->u.rank.partition, n->u.rank.n_partition);
+      write_sort (b, &n->u.rank.order);
+      put_int (b, "rank_limit", n->u.rank.limit);
+      put_int (b, "rownum", n->u.rank.rownum);
+      put_int (b, "first_row", n->u.rank.first_row);
+      put_int (b, "last_row", n->u.rank.last_row);
       break;
     default:
       break;

@@ -277,7 +277,9 @@ static const char arity_codes[] =
   "3NLN1M2"                 /* BETWEEN IN LIKE CASE CAST COALESCE NULLIF */
   "N111L11123"              /* CONCAT UPPER LOWER CHAR_LENGTH SUBSTRING TRIM LTRIM RTRIM
                              * POSITION REPLACE */
-  "1R1112111" "111111" "0"; /* ABS .. EXP, EXTRACT_*, CURRENT_TIMESTAMP */
+  "1R1112111" "111111" "0"  /* ABS .. EXP, EXTRACT_*, CURRENT_TIMESTAMP */
+  "23L";                    /* added by nexmark functions: DATE_FORMAT SPLIT_INDEX
+                             * REGEXP_EXTRACT */
 G_STATIC_ASSERT (sizeof arity_codes == PLAN_FUNC__COUNT + 1);
 
 static void
@@ -571,11 +573,15 @@ read_inputs (Reader *rd, JsonObject *obj, const char *path, guint index, PlanPhy
   JsonArray *arr;
 
   if (node->kind == PLAN_PHYS_JOIN || node->kind == PLAN_PHYS_HASH_JOIN /* added by joins */
-      || node->kind == PLAN_PHYS_NESTED_LOOP_JOIN)
+      || node->kind == PLAN_PHYS_NESTED_LOOP_JOIN
+      || node->kind == PLAN_PHYS_SORT_MERGE_JOIN /* added by join strategy */
+      || node->kind == PLAN_PHYS_INTERVAL_JOIN /* added by interval joins */)
     want = 2;
 
   if (!want_array (member (obj, "inputs"), path, "inputs", 64, &arr, error))
     return FALSE;
+  if (node->kind == PLAN_PHYS_UNION && json_array_get_length (arr) > 0) /* added by rank */
+    want = json_array_get_length (arr);
   if (json_array_get_length (arr) != want)
     return fail_at (error, path, "inputs", "a %s node takes %u input(s), found %u",
                     plan_phys_kind_name (node->kind), want, json_array_get_length (arr));
@@ -724,7 +730,7 @@ read_sink (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error
 {
   int sink;
 
-  if (!want_enum (member (obj, "sink"), path, "sink", sink_name_i, PLAN_SINK_FILESYSTEM + 1,
+  if (!want_enum (member (obj, "sink"), path, "sink", sink_name_i, PLAN_SINK_JDBC + 1,
                   &sink, error))
     return FALSE;
   node->u.sink.sink = (PlanSinkKind) sink;
@@ -811,6 +817,60 @@ read_sort (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error
   return TRUE;
 }
 
+/* added by rank: a UNION's inputs all have its column types. */
+static gboolean
+read_union (const char *path, PlanPhysNode *node, GError **error)
+{
+  for (guint k = 0; k < node->n_inputs; k++)
+    {
+      const PlanSchema *in = node->inputs[k].node->schema;
+
+      if (in->n_fields != node->schema->n_fields)
+        return fail_at (error, path, "inputs", "input %u of a UNION has %u column(s), not %u",
+                        k, in->n_fields, node->schema->n_fields);
+      for (guint i = 0; i < in->n_fields; i++)
+        if (!check_field_kind (node, i, in->fields[i].type.kind, path, error))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/* added by rank: "partition", the sort members of SORT, "rank_limit", "rownum",
+ * "first_row", "last_row". */
+static gboolean
+read_rank (JsonObject *obj, const char *path, PlanPhysNode *node, GError **error)
+{
+  const PlanSchema *in = node->inputs[0].node->schema;
+  PlanRank *r = &node->u.rank;
+  gint64 rownum, first_row, last_row;
+
+  r->order.limit = -1;
+  if ((r->partition = read_columns (obj, path, "partition", in->n_fields, "the input",
+                                    &r->n_partition, error)) == NULL
+      || (r->order.keys = read_columns (obj, path, "sort_keys", in->n_fields, "the input",
+                                        &r->order.n_keys, error)) == NULL
+      || (r->order.descending = read_bools (obj, path, "descending", r->order.n_keys,
+                                            error)) == NULL
+      || (r->order.nulls_first = read_bools (obj, path, "nulls_first", r->order.n_keys,
+                                             error)) == NULL
+      || !want_int (member (obj, "rank_limit"), path, "rank_limit", -1, G_MAXINT64, &r->limit,
+                    error)
+      || !want_int (member (obj, "rownum"), path, "rownum", 0, 1, &rownum, error)
+      || !want_int (member (obj, "first_row"), path, "first_row", 0, 1, &first_row, error)
+      || !want_int (member (obj, "last_row"), path, "last_row", 0, 1, &last_row, error))
+    return FALSE;
+  r->rownum = rownum != 0;
+  r->first_row = first_row != 0;
+  r->last_row = last_row != 0 && !r->first_row;
+  if (node->schema->n_fields != in->n_fields + (r->rownum ? 1 : 0))
+    return fail_at (error, path, "schema", "a RANK node has its input's %u column(s)%s, not %u",
+                    in->n_fields, r->rownum ? " and rownum" : "", node->schema->n_fields);
+  for (guint i = 0; i < in->n_fields; i++)
+    if (!check_field_kind (node, i, in->fields[i].type.kind, path, error))
+      return FALSE;
+  return !r->rownum || check_field_kind (node, in->n_fields, PLAN_TYPE_BIGINT, path, error);
+}
+
 /* added by windows: "window" (TUMBLE, HOP, CUMULATE), "time_col", "size_ms", "slide_ms",
  * "offset_ms". */
 static gboolean
@@ -880,6 +940,13 @@ read_window_agg (JsonObject *obj, const char *path, PlanPhysNode *node, GError *
   node->u.window_agg.end_key = (guint) end;
   if (!want_int (member (obj, "session_gap_ms"), path, "session_gap_ms", 0, G_MAXINT64,
                  &node->u.window_agg.session_gap_ms, error))
+    return FALSE;
+  /* added by allowed lateness: both absent when there is none */
+  if (member (obj, "allowed_lateness_ms") != NULL
+      && (!want_int (member (obj, "allowed_lateness_ms"), path, "allowed_lateness_ms", 1,
+                     G_MAXINT64 / 2, &node->u.window_agg.allowed_lateness_ms, error)
+          || !want_int (member (obj, "late_fire_delay_ms"), path, "late_fire_delay_ms", 0,
+                        G_MAXINT64 / 2, &node->u.window_agg.late_fire_delay_ms, error)))
     return FALSE;
   return TRUE;
 }
@@ -978,7 +1045,7 @@ read_node_header (JsonObject *obj, const char *path, guint index, PlanPhysKind *
     return fail_at (error, path, "id", "expected %u (nodes are listed in id order), found %"
                     G_GINT64_FORMAT, index, id);
   if (!want_enum (member (obj, "kind"), path, "kind", phys_kind_name_i,
-                  PLAN_PHYS_WINDOW_AGGREGATE + 1 /* windows */, &k, error)
+                  PLAN_PHYS_INTERVAL_JOIN + 1 /* windows, rank, interval joins */, &k, error)
       || !want_int (member (obj, "parallelism"), path, "parallelism", 1, MAX_PARALLELISM,
                     parallelism, error))
     return FALSE;
@@ -1047,11 +1114,15 @@ read_node (Reader *rd, JsonNode *jnode, const char *path, guint index, GError **
     case PLAN_PHYS_JOIN: /* added by joins */
     case PLAN_PHYS_HASH_JOIN:
     case PLAN_PHYS_NESTED_LOOP_JOIN:
+    case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
+    case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
       ok = read_join (obj, path, node, error);
       break;
     case PLAN_PHYS_SORT: ok = read_sort (obj, path, node, error); break; /* added by sort */
     case PLAN_PHYS_WINDOW: ok = read_window (obj, path, node, error); break; /* windows */
     case PLAN_PHYS_WINDOW_AGGREGATE: ok = read_window_agg (obj, path, node, error); break;
+    case PLAN_PHYS_UNION: ok = read_union (path, node, error); break; /* added by rank */
+    case PLAN_PHYS_RANK: ok = read_rank (obj, path, node, error); break;
     default: /* added by sort: kinds listed before SORT that have no reader here yet */
       fail_at (error, path, "kind", "%s nodes cannot be read from JSON yet",
                plan_phys_kind_name (kind));

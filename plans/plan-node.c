@@ -154,6 +154,11 @@ plan_node_unref (PlanNode *node)
       break;
     case PLAN_NODE_WINDOW: /* added by windows: nothing owned */
       break;
+    case PLAN_NODE_RANK: /* added by rank */
+      plan_rank_clear (&node->u.rank);
+      break;
+    case PLAN_NODE_UNION: /* added by rank: nothing owned */
+      break;
     case PLAN_NODE_LIMIT:
     default:
       break;
@@ -180,6 +185,8 @@ plan_node_kind_name (PlanNodeKind kind)
     case PLAN_NODE_JOIN: return "JOIN";
     case PLAN_NODE_SORT: return "SORT";
     case PLAN_NODE_WINDOW: return "WINDOW";
+    case PLAN_NODE_UNION: return "UNION"; /* added by rank */
+    case PLAN_NODE_RANK: return "RANK";
     default: return "UNKNOWN";
     }
 }
@@ -289,6 +296,8 @@ plan_phys_node_unref (PlanPhysNode *node)
     case PLAN_PHYS_JOIN: /* added by joins */
     case PLAN_PHYS_HASH_JOIN:
     case PLAN_PHYS_NESTED_LOOP_JOIN:
+    case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
+    case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
       plan_join_clear (&node->u.join);
       break;
     case PLAN_PHYS_SORT: /* added by sort */
@@ -298,6 +307,11 @@ plan_phys_node_unref (PlanPhysNode *node)
       break;
     case PLAN_PHYS_WINDOW_AGGREGATE:
       plan_aggregate_clear (&node->u.window_agg.agg);
+      break;
+    case PLAN_PHYS_RANK: /* added by rank */
+      plan_rank_clear (&node->u.rank);
+      break;
+    case PLAN_PHYS_UNION: /* added by rank: nothing owned */
       break;
     case PLAN_PHYS_LIMIT:
     default:
@@ -327,9 +341,13 @@ plan_phys_kind_name (PlanPhysKind kind)
     case PLAN_PHYS_JOIN: return "JOIN";
     case PLAN_PHYS_HASH_JOIN: return "HASH_JOIN";
     case PLAN_PHYS_NESTED_LOOP_JOIN: return "NESTED_LOOP_JOIN";
+    case PLAN_PHYS_SORT_MERGE_JOIN: return "SORT_MERGE_JOIN"; /* added by join strategy */
+    case PLAN_PHYS_INTERVAL_JOIN: return "INTERVAL_JOIN"; /* added by interval joins */
     case PLAN_PHYS_SORT: return "SORT";
     case PLAN_PHYS_WINDOW: return "WINDOW";
     case PLAN_PHYS_WINDOW_AGGREGATE: return "WINDOW_AGGREGATE";
+    case PLAN_PHYS_UNION: return "UNION"; /* added by rank */
+    case PLAN_PHYS_RANK: return "RANK";
     default: return "UNKNOWN";
     }
 }
@@ -356,6 +374,10 @@ plan_phys_node_label (const PlanPhysNode *n)
       return g_strdup ("HashJoin");
     case PLAN_PHYS_NESTED_LOOP_JOIN:
       return g_strdup ("NestedLoopJoin");
+    case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
+      return g_strdup ("SortMergeJoin");
+    case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
+      return g_strdup ("IntervalJoin");
     case PLAN_PHYS_SORT: /* added by sort */
       return g_strdup (n->u.sort.limit >= 0 ? "TopN" : "Sort");
     case PLAN_PHYS_WINDOW: /* added by windows */
@@ -363,6 +385,11 @@ plan_phys_node_label (const PlanPhysNode *n)
                               plan_window_kind_name (n->u.window.kind));
     case PLAN_PHYS_WINDOW_AGGREGATE:
       return g_strdup ("WindowAggregate");
+    case PLAN_PHYS_UNION: /* added by rank */
+      return g_strdup ("Union");
+    case PLAN_PHYS_RANK:
+      return g_strdup ((n->u.rank.first_row || n->u.rank.last_row) && n->u.rank.limit == 1
+                       ? "Deduplicate" : "Rank");
     case PLAN_PHYS_SINK:
       if (n->u.sink.table == NULL)
         return g_strdup ("Sink: collect");
@@ -395,6 +422,7 @@ plan_sink_kind_name (PlanSinkKind kind)
     case PLAN_SINK_PRINT: return "PRINT";
     case PLAN_SINK_BLACKHOLE: return "BLACKHOLE";
     case PLAN_SINK_FILESYSTEM: return "FILESYSTEM";
+    case PLAN_SINK_JDBC: return "JDBC"; /* added by jdbc sink */
     default: return "UNKNOWN";
     }
 }

@@ -42,6 +42,8 @@ typedef enum {
   PLAN_NODE_JOIN,      /* added by joins: inputs[0] JOIN inputs[1], columns left ++ right */
   PLAN_NODE_SORT,      /* added by sort: ORDER BY, with a limit a Top-N; same columns */
   PLAN_NODE_WINDOW,    /* added by windows: window TVF, input ++ window_start/end/time */
+  PLAN_NODE_UNION,     /* added by rank: UNION ALL of n_inputs inputs of equal column types */
+  PLAN_NODE_RANK,      /* added by rank: ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) */
 } PlanNodeKind;
 
 /* added by streaming aggregates: one aggregate call of an AGGREGATE node. */
@@ -78,6 +80,8 @@ typedef enum {
   PLAN_JOIN_HINT_NONE,
   PLAN_JOIN_HINT_BROADCAST,    /* the hinted side is broadcast (build side) */
   PLAN_JOIN_HINT_SHUFFLE_HASH, /* repartition both sides by the keys; hinted side builds */
+  PLAN_JOIN_HINT_SHUFFLE_MERGE, /* added by join strategy: sort-merge join */
+  PLAN_JOIN_HINT_NEST_LOOP,     /* added by join strategy: nested loop, hinted side builds */
 } PlanJoinHint;
 
 typedef enum {
@@ -154,6 +158,24 @@ const char *plan_agg_func_name (PlanAggFunc func); /* "COUNT", "SUM", ... (COUNT
 void plan_aggregate_copy (PlanAggregate *dest, const PlanAggregate *src);
 void plan_aggregate_clear (PlanAggregate *agg);
 
+/* added by rank: the payload of the logical and physical RANK (ROW_NUMBER() OVER
+ * (PARTITION BY partition ORDER BY order.keys) with `WHERE rownum <= limit`). Rows are
+ * numbered 1, 2, ... within their partition in the order of order (ties by arrival); only
+ * rows numbered 1 .. limit are kept (-1: all). Output: the input's columns, then rownum
+ * (BIGINT NOT NULL) when rownum is TRUE. Ordered by a proctime attribute alone, arrival is
+ * the order: first_row (ASC) keeps each partition's first rows by arrival, so the output
+ * is insert-only; last_row (DESC) its latest ones. order.limit and order.offset are
+ * unused. */
+typedef struct {
+  guint n_partition;
+  guint *partition;   /* owned: input columns */
+  PlanSort order;     /* owned */
+  gint64 limit;
+  gboolean rownum;
+  gboolean first_row;
+  gboolean last_row;
+} PlanRank;
+
 struct _PlanNode {
   gint ref_count;
   PlanNodeKind kind;
@@ -190,6 +212,7 @@ struct _PlanNode {
     PlanJoin join; /* added by joins */
     PlanSort sort; /* added by sort */
     PlanWindow window; /* added by windows */
+    PlanRank rank; /* added by rank */
   } u;
 };
 
@@ -216,6 +239,10 @@ typedef enum {
   PLAN_PHYS_SORT,      /* added by sort: external merge sort (batch) or Top-N */
   PLAN_PHYS_WINDOW,    /* added by windows: window TVF, assigns rows to windows */
   PLAN_PHYS_WINDOW_AGGREGATE, /* added by windows: fires each window on the watermark */
+  PLAN_PHYS_UNION,     /* added by rank: passes the rows of every input through */
+  PLAN_PHYS_RANK,      /* added by rank: Top-N / deduplication per partition */
+  PLAN_PHYS_SORT_MERGE_JOIN, /* added by join strategy: batch join of both inputs sorted */
+  PLAN_PHYS_INTERVAL_JOIN, /* added by interval joins: u.join, time bounds in the residual */
 } PlanPhysKind;
 
 typedef enum {
@@ -231,6 +258,7 @@ typedef enum {
   PLAN_SINK_PRINT,     /* 'connector' = 'print' */
   PLAN_SINK_BLACKHOLE, /* 'connector' = 'blackhole' */
   PLAN_SINK_FILESYSTEM,
+  PLAN_SINK_JDBC,      /* added by jdbc sink: 'connector' = 'jdbc', a SQLite database */
 } PlanSinkKind;
 
 typedef struct {
@@ -285,7 +313,14 @@ struct _PlanPhysNode {
       guint start_key;   /* position in agg.keys of window_start */
       guint end_key;     /* position in agg.keys of window_end */
       gint64 session_gap_ms; /* > 0: SESSION windows, merged per group key */
+      /* added by allowed lateness: > 0 (table.exec.emit.allow-lateness with late firing
+       * on): a fired window's state stays until the watermark passes end - 1 + lateness,
+       * and a late row updates its result as -U/+U (the node is then `updating`); late
+       * updates go out at once (delay 0) or at the next watermark (delay > 0) */
+      gint64 allowed_lateness_ms;
+      gint64 late_fire_delay_ms;
     } window_agg; /* added by windows: PLAN_PHYS_WINDOW_AGGREGATE */
+    PlanRank rank; /* added by rank: PLAN_PHYS_RANK */
   } u;
 };
 
@@ -351,5 +386,55 @@ gboolean plan_window_trace (const PlanNode *node, guint col, const PlanNode **wi
                             guint *window_col);
 /* The rowtime column of a table (its WATERMARK FOR column), -1 when it has none. */
 gint plan_table_rowtime (const PlanTable *table);
+
+/* added by rank (plan-rank.c) */
+void plan_rank_copy (PlanRank *dest, const PlanRank *src); /* deep copy */
+void plan_rank_clear (PlanRank *rank);
+/* The output schema of a RANK over input: input, then rownum when rank->rownum. */
+PlanSchema *plan_rank_schema (const PlanSchema *input, const PlanRank *rank);
+/* "rankRange=[rankStart=1, rankEnd=3], partitionBy=[a], orderBy=[b DESC NULLS LAST],
+ * outputRankNumber=[true]" for EXPLAIN; newly allocated. */
+char *plan_rank_to_string (const PlanRank *rank, const PlanSchema *input);
+/* EXPLAIN text: Rank(rankType=[ROW_NUMBER], ...) or Deduplicate(keep=[FirstRow], key=[..],
+ * order=[PROCTIME]) of a RANK over input, and Union(all=[true], union=[a, b]) of a UNION
+ * with schema. */
+void plan_rank_describe (GString *out, const PlanRank *rank, const PlanSchema *input);
+void plan_union_describe (GString *out, const PlanSchema *schema);
+
+/* added by join strategy (plan-join.c): Flink's name of a join hint ("SHUFFLE_MERGE", ...). */
+const char *plan_join_hint_name (PlanJoinHint hint);
+
+/* added by ROW types (plan-row.c): ROW columns are stored flattened, one physical column
+ * per field named "<row>.<field>". TRUE when column col of table's schema is a field of a
+ * ROW column: *out_name gets the ROW column's name (newly allocated), *out_type its type
+ * as DESCRIBE shows it, "ROW<`id` BIGINT, ...>" (borrowed from the table), *out_first
+ * whether col is the row's first field. */
+gboolean plan_table_row_column (const PlanTable *table, guint col, char **out_name,
+                                const char **out_type, gboolean *out_first);
+
+/* added by interval joins (plan-interval-join.c): the time bounds of an interval join,
+ * right.right_time + lower_ms <= left.left_time <= right.right_time + upper_ms (columns of
+ * the left and right input). interval_bounds: TRUE when the join's residual bounds a left
+ * TIMESTAMP column from both sides by one right TIMESTAMP column (BETWEEN, <, <=, >, >=,
+ * each operand a column optionally +/- an INTERVAL literal); n_left is the left input's
+ * column count. */
+typedef struct {
+  guint left_time;
+  guint right_time;
+  gint64 lower_ms;
+  gint64 upper_ms;
+} PlanIntervalBounds;
+gboolean plan_join_interval_bounds (const PlanJoin *join, guint n_left, PlanIntervalBounds *out);
+/* A logical JOIN with interval bounds whose two time columns are time attributes (WATERMARK
+ * FOR columns, window_time, or an interval join's time columns) of its inputs; out
+ * (nullable) gets the bounds. */
+gboolean plan_join_is_interval (const PlanNode *join, PlanIntervalBounds *out);
+/* EXPLAIN text of a physical INTERVAL_JOIN: the join's, plus Flink's windowBounds=[...]. */
+void plan_interval_join_describe (GString *out, const PlanPhysNode *node);
+
+/* added by jdbc sink (plan-table-key.c): the columns of the table's PRIMARY KEY (..) NOT
+ * ENFORCED as indices into its schema, in key order (newly allocated), read from its DDL;
+ * NULL with *n_keys 0 when it declares none (or has no DDL). */
+guint *plan_table_dup_primary_key (const PlanTable *table, guint *n_keys);
 
 G_END_DECLS

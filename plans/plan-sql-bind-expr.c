@@ -434,6 +434,8 @@ column_not_found (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstExpr *
   g_autoptr (GString) list = g_string_new (NULL);
   const char *best;
 
+  if (plan__row_whole_column (b, scope, e)) /* added by ROW types */
+    return FALSE;
   for (guint i = 0; i < scope->cols->len; i++)
     if (plan__qualifier_matches (plan__rel_col (scope, i), e->qualifier))
       {
@@ -460,6 +462,8 @@ resolve_column (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstExpr *e,
   if (scope == NULL)
     return plan__bfail (b, PLAN_ERROR_BIND, e->span,
                         "Column '%s' not found: the query has no FROM clause", e->name) != NULL;
+  if ((found = (guint) plan__row_field_column (b, scope, e, out)) != 0) /* ROW types */
+    return found == 1;
   if (!plan__check_qualifier (b, scope, e->qualifier, e->span))
     return FALSE;
   for (guint i = 0; i < scope->cols->len; i++)
@@ -911,6 +915,10 @@ plan__bind_expr (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstExpr *e
       if (handled)
         return x;
     }
+  if (e->kind == PLAN_AST_CALL && e->over) /* added by rank: plan-sql-bind-rank.c */
+    return plan__rank_resolve (b, e);
+  if (plan__is_legacy_window_call (e)) /* added by legacy windows */
+    return plan__legacy_window_resolve (b, scope, e);
   switch (e->kind)
     {
     case PLAN_AST_COLUMN:
@@ -967,6 +975,9 @@ typedef enum {
   RULE_MOD,
   RULE_EXTRACT,   /* DATE/TIMESTAMP -> BIGINT */
   RULE_NOW,
+  RULE_DATE_FORMAT, /* added by nexmark functions: TIMESTAMP, VARCHAR -> VARCHAR */
+  RULE_SPLIT,       /* VARCHAR, VARCHAR [, INT] -> VARCHAR (SPLIT_INDEX, REGEXP_EXTRACT) */
+  RULE_INSTR,       /* INSTR(s, sub) is POSITION(sub IN s) */
 } FuncRule;
 
 static const struct {
@@ -1010,6 +1021,11 @@ static const struct {
   { "CURRENT_TIMESTAMP", PLAN_FUNC_CURRENT_TIMESTAMP, 0, 0, RULE_NOW },
   { "LOCALTIMESTAMP", PLAN_FUNC_CURRENT_TIMESTAMP, 0, 0, RULE_NOW },
   { "NOW", PLAN_FUNC_CURRENT_TIMESTAMP, 0, 0, RULE_NOW },
+  /* added by nexmark functions */
+  { "DATE_FORMAT", PLAN_FUNC_DATE_FORMAT, 2, 2, RULE_DATE_FORMAT },
+  { "SPLIT_INDEX", PLAN_FUNC_SPLIT_INDEX, 3, 3, RULE_SPLIT },
+  { "REGEXP_EXTRACT", PLAN_FUNC_REGEXP_EXTRACT, 2, 3, RULE_SPLIT },
+  { "INSTR", PLAN_FUNC_POSITION, 2, 2, RULE_INSTR },
 };
 
 static const char *const aggregates[] = {
@@ -1144,6 +1160,10 @@ type_call (PlanSqlBinder *b, const PlanAstExpr *e, guint fi, PlanExpr **args, gu
         }
       t = plan_type_make (PLAN_TYPE_BIGINT, nullable);
       break;
+    case RULE_DATE_FORMAT: /* added by nexmark functions */
+    case RULE_SPLIT:
+    case RULE_INSTR:
+      return plan__bind_nexmark_call (b, e, func, functions[fi].rule == RULE_INSTR, args, n);
     case RULE_NOW:
     default:
       t = plan_type_make (PLAN_TYPE_TIMESTAMP, FALSE);

@@ -64,6 +64,10 @@ scan_hint_body (const char *body, const PlanSqlRel *const sides[2], const gboole
         current = PLAN_JOIN_HINT_BROADCAST;
       else if (g_ascii_strcasecmp (w, "SHUFFLE_HASH") == 0)
         current = PLAN_JOIN_HINT_SHUFFLE_HASH;
+      else if (g_ascii_strcasecmp (w, "SHUFFLE_MERGE") == 0) /* added by join strategy */
+        current = PLAN_JOIN_HINT_SHUFFLE_MERGE;
+      else if (g_ascii_strcasecmp (w, "NEST_LOOP") == 0)
+        current = PLAN_JOIN_HINT_NEST_LOOP;
       else if (current != PLAN_JOIN_HINT_NONE)
         for (guint s = 0; s < 2; s++)
           if (direct[s] && side_has_qualifier (sides[s], w))

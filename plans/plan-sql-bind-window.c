@@ -45,9 +45,30 @@ is_rowtime (const PlanNode *node, guint col)
       else if (node->kind == PLAN_NODE_PROJECT)
         {
           e = node->u.project.exprs[col];
-          if (e->kind != PLAN_EXPR_COLUMN)
-            return FALSE;
+          if (e->kind != PLAN_EXPR_COLUMN) /* ROW types: a computed rowtime */
+            return plan__computed_is_rowtime (node, col);
           col = e->u.column;
+        }
+      else if (node->kind == PLAN_NODE_JOIN) /* added by interval joins: both time columns */
+        {
+          guint n_left = node->inputs[0]->schema->n_fields;
+          PlanIntervalBounds ib;
+
+          if (!plan_join_is_interval (node, &ib)
+              || (col != ib.left_time && col != n_left + ib.right_time))
+            return FALSE;
+          if (col >= n_left)
+            {
+              node = node->inputs[1];
+              col -= n_left;
+              continue;
+            }
+        }
+      else if (node->kind == PLAN_NODE_UNION) /* added by rank: one in every branch */
+        {
+          for (guint k = 1; k < node->n_inputs; k++)
+            if (!is_rowtime (node->inputs[k], col))
+              return FALSE;
         }
       else if (node->kind != PLAN_NODE_FILTER && node->kind != PLAN_NODE_LIMIT)
         return FALSE;
@@ -497,4 +518,11 @@ plan__describe_table (PlanSqlBinder *b, PlanTable *table)
   copy->ddl = g_strdup (table->ddl);
   plan__rel_free (rel);
   return copy;
+}
+
+/* added by legacy windows: the time attribute check for GROUP BY TUMBLE(ts, ...) */
+gboolean
+plan__is_rowtime (const PlanNode *node, guint col)
+{
+  return is_rowtime (node, col);
 }

@@ -328,7 +328,8 @@ bind_items (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstList *items,
           if (!plan__check_qualifier (b, scope, e->qualifier, e->span))
             return FALSE;
           for (guint c = 0; c < scope->cols->len; c++)
-            if (plan__qualifier_matches (plan__rel_col (scope, c), e->qualifier))
+            if (plan__qualifier_matches (plan__rel_col (scope, c), e->qualifier)
+                && strcmp (plan__rel_col (scope, c)->name, "$rownum") != 0) /* added by rank */
               {
                 const PlanSqlCol *col = plan__rel_col (scope, c);
                 g_ptr_array_add (exprs, plan_expr_column (c, col->type, e->span));
@@ -346,8 +347,8 @@ bind_items (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstList *items,
         }
       if (item->alias != NULL)
         name = g_strdup (item->alias);
-      else if (e->kind == PLAN_AST_COLUMN)
-        name = g_strdup (plan__rel_col (scope, x->u.column)->name);
+      else if (e->kind == PLAN_AST_COLUMN) /* ROW types: "id" for person.id */
+        name = g_strdup (plan__row_item_name (plan__rel_col (scope, x->u.column)->name));
       else
         name = g_strdup_printf ("EXPR$%u", exprs->len);
       g_ptr_array_add (exprs, x);
@@ -457,6 +458,7 @@ bind_select (PlanSqlBinder *b, const PlanAstQuery *q)
 {
   PlanSqlRel *rel;
   const PlanAstExpr *agg;
+  PlanAstList legacy_keys = { 0 }; /* added by legacy windows */
 
   rel = q->from != NULL ? bind_from (b, q->from) : empty_row (q->select_span);
   if (rel == NULL)
@@ -469,8 +471,22 @@ bind_select (PlanSqlBinder *b, const PlanAstQuery *q)
     }
   if (q->where != NULL && (rel = bind_filter (b, rel, q->where, q->where_span)) == NULL)
     return NULL;
-  if (q->group_by.n > 0 || q->having != NULL || plan__items_have_aggregate (&q->items))
+  if (q->group_by.n > 0 /* added by legacy windows: GROUP BY TUMBLE(ts, ...) */
+      && plan__legacy_window_begin (b, &rel, &q->group_by, &legacy_keys))
+    {
+      if (rel != NULL)
+        rel = bind_aggregate (b, rel, &q->items, &legacy_keys, q->having, q->select_span,
+                              FALSE);
+      plan__legacy_window_end (b);
+    }
+  else if (q->group_by.n > 0 || q->having != NULL || plan__items_have_aggregate (&q->items))
     rel = bind_aggregate (b, rel, &q->items, &q->group_by, q->having, q->select_span, FALSE);
+  else if (q->from != NULL && plan__items_have_over (&q->items)) /* added by rank */
+    {
+      if ((rel = plan__rank_begin (b, rel, &q->items)) != NULL)
+        rel = bind_project (b, rel, TRUE, &q->items, q->select_span, 0);
+      plan__rank_end (b);
+    }
   else if (!(q->from != NULL && is_plain_star (&q->items))) /* SELECT * needs no PROJECT */
     rel = bind_project (b, rel, q->from != NULL, &q->items, q->select_span, 0);
   if (rel != NULL && q->distinct)
@@ -498,6 +514,15 @@ bind_pipe_step (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstQuery *s)
     case PLAN_AST_PIPE_AGGREGATE:
       return bind_aggregate (b, rel, &s->items, &s->group_by, NULL, s->op_span, TRUE);
     case PLAN_AST_PIPE_EXTEND:
+      if (plan__items_have_over (&s->items)) /* added by rank: ROW_NUMBER() OVER */
+        {
+          guint n_keep = rel->cols->len;
+
+          if ((rel = plan__rank_begin (b, rel, &s->items)) != NULL)
+            rel = bind_project (b, rel, TRUE, &s->items, s->op_span, n_keep);
+          plan__rank_end (b);
+          return rel;
+        }
       return bind_project (b, rel, TRUE, &s->items, s->op_span, rel->cols->len);
     case PLAN_AST_PIPE_LIMIT:
       if (plan__sort_take_limit (rel, s->limit, s->offset)) /* added by sort: Top-N */
@@ -726,6 +751,8 @@ bind_query (PlanSqlBinder *b, const PlanAstQuery *q)
     case PLAN_AST_Q_VALUES:
       return bind_values (b, q);
     case PLAN_AST_Q_SETOP:
+      if (strcmp (q->setop, "UNION") == 0) /* added by rank: plan-sql-bind-rank.c */
+        return plan__bind_setop (b, q);
       while (q->left->kind == PLAN_AST_Q_SETOP)
         q = q->left; /* report the first set operation of the chain */
       {
@@ -906,7 +933,11 @@ bind_watermark (PlanSqlBinder *b, const PlanAstWatermark *w, PlanTable *table, G
   g_autoptr (PlanExpr) x = NULL;
   g_autofree char *key = NULL, *text = NULL;
   PlanAstName n = { w->column, w->column_span };
-  gint col = find_table_column (b, table, &n);
+  gint col;
+
+  if (plan__is_computed_column (table, w->column)) /* added by ROW types: Nexmark's dateTime */
+    return plan__bind_computed_watermark (b, w, table, seen);
+  col = find_table_column (b, table, &n);
 
   if (col < 0)
     return FALSE;
@@ -971,9 +1002,14 @@ bind_create_table (PlanSqlBinder *b, const PlanAstStmt *s, PlanStatement *stmt)
 
   if (name_taken (b, s, "TABLE"))
     return FALSE;
-  schema = plan_schema_new (plan__n_physical_columns (s)); /* windows: computed ones apart */
-  if (!bind_columns (b, s, schema))
+  if (!plan__row_bind_columns (b, s, &schema)) /* added by ROW types: flattened */
     return FALSE;
+  if (schema == NULL)
+    {
+      schema = plan_schema_new (plan__n_physical_columns (s)); /* windows: computed apart */
+      if (!bind_columns (b, s, schema))
+        return FALSE;
+    }
   table = plan_table_new (s->name, g_steal_pointer (&schema), s->span);
   table->ddl = g_strdup (b->ast->text);
   for (guint i = 0; i < s->options.n; i++)
@@ -985,6 +1021,8 @@ bind_create_table (PlanSqlBinder *b, const PlanAstStmt *s, PlanStatement *stmt)
       plan_table_add_option (table, o->key, o->value);
     }
   if (!plan__bind_computed_columns (b, s, table)) /* added by windows */
+    return FALSE;
+  if (!plan__row_finish_table (b, s, table)) /* added by ROW types */
     return FALSE;
   for (guint i = 0; i < s->watermarks.n; i++)
     if (!bind_watermark (b, s->watermarks.items[i], table, seen))
@@ -1088,6 +1126,10 @@ bind_statement (PlanSqlBinder *b, const PlanAstStmt *s, PlanStatement *stmt)
       return bind_describe (b, s, stmt);
     case PLAN_STMT_EXPLAIN:
       return bind_explain (b, s, stmt);
+    case PLAN_STMT_STOP_JOB: /* added by checkpoints */
+      stmt->name = g_strdup (s->name);
+      stmt->value = g_strdup (s->value);
+      return TRUE;
     case PLAN_STMT_SHOW_TABLES:
     case PLAN_STMT_SHOW_VIEWS:
     default:

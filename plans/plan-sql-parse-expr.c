@@ -337,8 +337,8 @@ parse_special_call (PlanSqlParser *p, const PlanToken *start, const char *name)
   return call_of (p, e, start, a, b, c);
 }
 
-/* Skips a window specification after OVER: ( ... ) or a window name. The binder refuses
- * OVER for now, so only its extent matters. */
+/* A window after OVER: ( ... ), parsed into e's over_* fields by plan-sql-bind-rank.c
+ * (added by rank), or a window name. */
 static gboolean
 skip_over (PlanSqlParser *p, PlanAstExpr *e)
 {
@@ -346,19 +346,13 @@ skip_over (PlanSqlParser *p, PlanAstExpr *e)
   e->over = TRUE;
   if (plan__peek (p)->kind == PLAN_TOK_LPAREN)
     {
-      guint level = 0;
-      do
-        {
-          const PlanToken *t = plan__advance (p);
-          if (t->kind == PLAN_TOK_EOF || t->kind == PLAN_TOK_SEMICOLON)
-            return plan__fail_expected (p, "')' closing the window") != NULL;
-          level += t->kind == PLAN_TOK_LPAREN;
-          level -= t->kind == PLAN_TOK_RPAREN;
-        }
-      while (level > 0);
+      if (!plan__parse_window_spec (p, e))
+        return FALSE;
     }
   else if (plan__parse_name (p, "a window", FALSE) == NULL)
     return FALSE;
+  else
+    e->over_named = TRUE;
   e->over_span = plan__span_from (p, start);
   return TRUE;
 }
@@ -580,11 +574,20 @@ parse_column (PlanSqlParser *p, const PlanToken *t)
           e->name = NULL;
           return finish (p, e, t);
         }
-      if (e->qualifier != NULL)
-        return plan__fail_at (p, plan__peek (p)->span, PLAN_ERROR_UNSUPPORTED,
-                              "Nested field access is not supported yet");
       if (plan__peek (p)->kind != PLAN_TOK_IDENT && plan__peek (p)->kind != PLAN_TOK_QUOTED_IDENT)
         return plan__fail_expected (p, "a column name after '.'");
+      if (e->qualifier != NULL) /* added by ROW types: t.row.field is column "row.field" of t */
+        {
+          const char *field = plan__tok_text (p, plan__advance (p));
+          gsize a = strlen (e->name), f = strlen (field);
+          char *joined = plan__sql_arena_alloc (p->arena, a + f + 2);
+
+          memcpy (joined, e->name, a);
+          joined[a] = '.';
+          memcpy (joined + a + 1, field, f + 1);
+          e->name = joined;
+          continue;
+        }
       e->qualifier = e->name;
       e->name = plan__tok_text (p, plan__advance (p));
     }

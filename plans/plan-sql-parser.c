@@ -1171,6 +1171,26 @@ parse_set (PlanSqlParser *p, PlanStmtKind kind)
 
 static PlanAstStmt *parse_statement (PlanSqlParser *p);
 
+/* added by checkpoints: STOP JOB 'id' [WITH SAVEPOINT] (Flink SQL client) */
+static PlanAstStmt *
+parse_stop_job (PlanSqlParser *p)
+{
+  PlanAstStmt *s = new_stmt (p, PLAN_STMT_STOP_JOB);
+
+  if (!plan__accept_kw (p, "JOB"))
+    return plan__fail_expected (p, "JOB after STOP, as in STOP JOB '<job id>'");
+  if (plan__peek (p)->kind != PLAN_TOK_STRING)
+    return plan__fail_expected (p, "the job id in quotes, as \\jobs lists it");
+  s->name = plan__tok_text (p, plan__advance (p));
+  if (plan__accept_kw (p, "WITH"))
+    {
+      if (!plan__accept_kw (p, "SAVEPOINT"))
+        return plan__fail_expected (p, "SAVEPOINT after WITH");
+      s->value = "SAVEPOINT";
+    }
+  return s;
+}
+
 static PlanAstStmt *
 parse_explain (PlanSqlParser *p)
 {
@@ -1261,7 +1281,7 @@ unknown_statement (PlanSqlParser *p)
 {
   static const char *const starts[] = {
     "SELECT", "FROM", "WITH", "VALUES", "INSERT", "CREATE", "DROP", "SET", "RESET", "SHOW",
-    "DESCRIBE", "DESC", "EXPLAIN",
+    "DESCRIBE", "DESC", "EXPLAIN", "STOP",
   };
   const PlanToken *t = plan__peek (p);
   g_autofree char *found = describe (p, t);
@@ -1314,6 +1334,8 @@ parse_statement (PlanSqlParser *p)
     }
   else if (plan__accept_kw (p, "EXPLAIN"))
     s = parse_explain (p);
+  else if (plan__accept_kw (p, "STOP")) /* added by checkpoints */
+    s = parse_stop_job (p);
   else
     return unknown_statement (p);
   if (s != NULL)

@@ -165,6 +165,11 @@ struct _PlanAstExpr {
   gboolean over;        /* OVER (...) follows */
   PlanSpan over_span;
   PlanAstExpr *trim_chars; /* TRIM(BOTH 'x' FROM s) */
+  /* added by rank: the window of OVER ( [PARTITION BY ...] [ORDER BY ...] [frame] ) */
+  PlanAstList over_partition; /* PlanAstExpr* */
+  PlanAstList over_order;     /* PlanAstOrderItem* */
+  PlanSpan over_frame_span;   /* ROWS / RANGE frame as written; line 0 when absent */
+  gboolean over_named;        /* OVER w: a window name instead of a specification */
 };
 
 typedef struct {
@@ -416,6 +421,10 @@ typedef struct {
   GPtrArray *ctes;      /* BindCte* (plan-sql-binder.c), owned; innermost last */
   struct _PlanSqlAggCtx *agg; /* added by aggregates: non-NULL while binding the select
                                * list or HAVING of an aggregation (plan-sql-bind-agg.c) */
+  struct _PlanSqlRankCtx *rank; /* added by rank: non-NULL while binding the select list
+                                 * of a SELECT with ROW_NUMBER() OVER (plan-sql-bind-rank.c) */
+  struct _PlanSqlLegacyWin *legacy; /* added by legacy windows: non-NULL while binding a
+                                     * GROUP BY TUMBLE/HOP/SESSION(...) aggregation */
 } PlanSqlBinder;
 
 /* Errors and relations (plan-sql-binder.c). bfail sets the error and returns NULL. */
@@ -502,5 +511,60 @@ guint plan__n_physical_columns (const PlanAstStmt *s);
 gboolean plan__bind_computed_columns (PlanSqlBinder *b, const PlanAstStmt *s, PlanTable *table);
 PlanSqlRel *plan__add_computed_columns (PlanSqlBinder *b, PlanSqlRel *rel, PlanTable *table);
 PlanTable *plan__describe_table (PlanSqlBinder *b, PlanTable *table);
+
+/* added by rank (plan-sql-bind-rank.c). parse_window_spec: the ( ... ) after OVER into
+ * e's over_* fields (the current token is the '('). bind_setop: UNION [ALL] chains as one
+ * UNION node over CAST-unified inputs (a DISTINCT AGGREGATE above for UNION). The rank
+ * functions bind a SELECT whose list has ROW_NUMBER() OVER (...): rank_begin puts a RANK
+ * node over rel (consumed) and sets b->rank so that rank_resolve turns the call into the
+ * rownum column while the caller binds the select list; rank_end clears it. */
+gboolean plan__parse_window_spec (PlanSqlParser *p, PlanAstExpr *e);
+PlanSqlRel *plan__bind_setop (PlanSqlBinder *b, const PlanAstQuery *q);
+gboolean plan__items_have_over (const PlanAstList *items);
+PlanSqlRel *plan__rank_begin (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstList *items);
+void plan__rank_end (PlanSqlBinder *b);
+PlanExpr *plan__rank_resolve (PlanSqlBinder *b, const PlanAstExpr *e);
+
+/* added by ROW types (plan-row.c). bind_columns: the schema of a CREATE TABLE with ROW
+ * columns flattened (*out NULL and TRUE when it has none: bind it as usual);
+ * finish_table: records the ROW types and moves computed columns to flattened positions
+ * (after plan__bind_computed_columns); field_column: e = q.f where q is no table or alias
+ * of scope, as the column "q.f"; whole_column: sets an error and returns TRUE when e names
+ * a ROW column as a whole; item_name: a select item's name for a field ("id" for
+ * "person.id"), borrowed from name. */
+gboolean plan__row_bind_columns (PlanSqlBinder *b, const PlanAstStmt *s, PlanSchema **out);
+gboolean plan__row_finish_table (PlanSqlBinder *b, const PlanAstStmt *s, PlanTable *table);
+gint plan__row_field_column (PlanSqlBinder *b, const PlanSqlRel *scope, const PlanAstExpr *e,
+                             guint *out); /* 1 found, 0 not a field, -1 error set */
+gboolean plan__row_whole_column (PlanSqlBinder *b, const PlanSqlRel *scope,
+                                 const PlanAstExpr *e);
+const char *plan__row_item_name (const char *name);
+/* WATERMARK FOR a computed column (Nexmark's dateTime): is_computed_column: name is a
+ * computed column of table; bind_computed_watermark: binds and records it (the computed
+ * columns must be bound already); computed_is_rowtime: output col of project (the
+ * computed-column PROJECT right over a scan) is that table's computed rowtime. */
+gboolean plan__is_computed_column (const PlanTable *table, const char *name);
+gboolean plan__bind_computed_watermark (PlanSqlBinder *b, const PlanAstWatermark *w,
+                                        PlanTable *table, GHashTable *seen);
+gboolean plan__computed_is_rowtime (const PlanNode *project, guint col);
+/* added by nexmark functions (plan-sql-bind-func.c): types DATE_FORMAT, SPLIT_INDEX,
+ * REGEXP_EXTRACT and INSTR (instr: swap to POSITION's argument order). Takes args. */
+PlanExpr *plan__bind_nexmark_call (PlanSqlBinder *b, const PlanAstExpr *e, PlanFunc func,
+                                   gboolean instr, PlanExpr **args, guint n);
+
+/* added by legacy windows (plan-sql-bind-legacy-window.c). legacy_window_begin: when
+ * group_by holds TUMBLE/HOP/SESSION(...), puts a WINDOW node over *rel (replaced; freed
+ * and NULL on error), sets b->legacy and fills out_group_by (arena) with the keys to
+ * aggregate by; returns FALSE (nothing done) when there is no group window. resolve: a
+ * TUMBLE_START/_END/_ROWTIME-style call (is_legacy_window_call) bound over scope.
+ * is_rowtime (plan-sql-bind-window.c): output column col of node is a time attribute. */
+typedef struct _PlanSqlLegacyWin PlanSqlLegacyWin;
+gboolean plan__is_legacy_window_call (const PlanAstExpr *e);
+gboolean plan__legacy_window_begin (PlanSqlBinder *b, PlanSqlRel **rel,
+                                    const PlanAstList *group_by, PlanAstList *out_group_by);
+void plan__legacy_window_end (PlanSqlBinder *b);
+PlanExpr *plan__legacy_window_resolve (PlanSqlBinder *b, const PlanSqlRel *scope,
+                                       const PlanAstExpr *e);
+gboolean plan__is_rowtime (const PlanNode *node, guint col);
 
 G_END_DECLS

@@ -26,6 +26,8 @@ typedef enum {
   PLAN_STMT_SHOW_VIEWS,
   PLAN_STMT_DESCRIBE,
   PLAN_STMT_EXPLAIN,      /* inner statement is QUERY or INSERT */
+  PLAN_STMT_STOP_JOB,     /* added by checkpoints: STOP JOB 'id' [WITH SAVEPOINT]; name: the
+                           * job id, value: "SAVEPOINT" or NULL */
 } PlanStmtKind;
 
 struct _PlanStatement {

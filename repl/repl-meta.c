@@ -585,6 +585,49 @@ print_operators (JsonObject *m)
   fputs (out->str, stdout);
 }
 
+/* added by checkpoints: "Checkpoints: 12 completed, 0 failed, 1 restart" then the last
+ * few with their duration, size and alignment. */
+static void
+print_checkpoints (JsonObject *m)
+{
+  JsonObject *c;
+  JsonArray *h;
+  guint n, from;
+
+  if (!json_object_has_member (m, "checkpoints"))
+    return;
+  c = json_object_get_object_member (m, "checkpoints");
+  printf ("Checkpoints: %" G_GINT64_FORMAT " completed, %" G_GINT64_FORMAT " failed, %"
+          G_GINT64_FORMAT " restart(s)%s%s\n",
+          json_object_get_int_member_with_default (c, "completed", 0),
+          json_object_get_int_member_with_default (c, "failed", 0),
+          json_object_get_int_member_with_default (c, "restarts", 0),
+          json_object_has_member (c, "restored_from") ? "; restored from " : "",
+          json_object_get_string_member_with_default (c, "restored_from", ""));
+  h = json_object_get_array_member (c, "history");
+  n = h != NULL ? json_array_get_length (h) : 0;
+  from = n > 5 ? n - 5 : 0;
+  if (n > 0)
+    printf ("  %6s  %-11s  %10s  %10s  %12s  %s\n", "id", "status", "duration", "size",
+            "alignment", "path / failure");
+  for (guint i = from; i < n; i++)
+    {
+      JsonObject *s = json_array_get_object_element (h, i);
+      g_autofree char *size =
+        g_format_size ((guint64) json_object_get_int_member_with_default (s, "size", 0));
+
+      printf ("  %6" G_GINT64_FORMAT "  %-11s  %7.1f ms  %10s  %9.1f ms  %s%s\n",
+              json_object_get_int_member_with_default (s, "id", 0),
+              json_object_get_string_member_with_default (s, "status", "?"),
+              json_object_get_double_member_with_default (s, "duration_ms", 0), size,
+              json_object_get_double_member_with_default (s, "alignment_ms", 0),
+              json_object_get_boolean_member_with_default (s, "savepoint", FALSE)
+              ? "savepoint " : "",
+              json_object_get_string_member_with_default (
+                s, "failure", json_object_get_string_member_with_default (s, "path", "")));
+    }
+}
+
 static ReplMetaResult
 meta_job (ReplShell *shell, const char *arg)
 {
@@ -605,6 +648,7 @@ meta_job (ReplShell *shell, const char *arg)
           json_object_get_int_member_with_default (m, "elapsed_ms", 0) / 1000.0,
           json_object_get_int_member_with_default (m, "rows_read", 0));
   print_operators (m);
+  print_checkpoints (m); /* added by checkpoints */
   return REPL_META_CONTINUE;
 }
 

@@ -113,12 +113,29 @@ describe_state (GString *out, const PlanPhysNode *n)
       g_string_append_printf (out, "all rows of the %s side, compared with every row of the "
                               "other", n->u.join.build_side == 0 ? "left" : "right");
       break;
+    case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
+      g_string_append (out, "both inputs, each in an external sort on the join keys; when "
+                       "a share is full, sorted runs spill to LZ4-compressed temporary files");
+      break;
+    case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
+      g_string_append (out, "per join key, each side's rows until the watermark passes the "
+                       "last time a row of the other side could match them");
+      break;
     case PLAN_PHYS_WINDOW: /* added by windows */
       g_string_append (out, "none, each row is given its windows as it passes");
       break;
     case PLAN_PHYS_WINDOW_AGGREGATE:
       g_string_append (out, "per window and group key, the rows of windows the watermark has "
                        "not passed yet; a window's state goes when it fires");
+      break;
+    case PLAN_PHYS_UNION: /* added by rank */
+      g_string_append (out, "none, rows pass straight through");
+      break;
+    case PLAN_PHYS_RANK:
+      g_string_append (out, n->u.rank.first_row
+                       ? "per partition key, its first rows by arrival (up to the limit)"
+                       : "per partition key, its top rows (every row when the input is "
+                         "updating, since a retraction may bring one back)");
       break;
     case PLAN_PHYS_SINK:
       g_string_append (out, n->u.sink.sink == PLAN_SINK_COLLECT
@@ -187,6 +204,14 @@ describe_emits (GString *out, const PlanPhysNode *n)
                        "matches as it arrives; unmatched build rows of an outer join at the "
                        "end");
       break;
+    case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
+      g_string_append (out, "nothing until both inputs have ended and are sorted, then the "
+                       "matches key by key in key order");
+      break;
+    case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
+      g_string_append (out, "insert-only: each match once when its second row arrives; an "
+                       "outer join's unmatched row NULL-filled when it expires");
+      break;
     case PLAN_PHYS_WINDOW: /* added by windows */
       g_string_append (out, "each row once per window it falls in, with window_start, "
                        "window_end and window_time");
@@ -195,6 +220,15 @@ describe_emits (GString *out, const PlanPhysNode *n)
       g_string_append (out, "one final row (+I) per window and group when the watermark passes "
                        "the window's end; rows for windows already fired are dropped and "
                        "counted (numLateRecordsDropped)");
+      break;
+    case PLAN_PHYS_UNION: /* added by rank */
+      g_string_append (out, "the rows of every input as they arrive, with their row kinds");
+      break;
+    case PLAN_PHYS_RANK:
+      g_string_append (out, n->updating
+                       ? "a changelog as rows enter and leave each partition's top rows"
+                       : n->u.rank.first_row ? "each partition's first rows once (+I)"
+                       : "each partition's top rows once, at the end of the input");
       break;
     case PLAN_PHYS_LIMIT:
       if (n->u.limit.offset > 0)

@@ -62,16 +62,16 @@ rt_notify_cancel_prepare (RtNotify *notify)
 void
 rt_notify_wait (RtNotify *notify, gint64 deadline_us)
 {
-  g_mutex_lock (&notify->lock);
+  rt_mutex_lock (&notify->lock);
   while (!notify->signal)
     {
       if (deadline_us < 0)
-        g_cond_wait (&notify->cond, &notify->lock);
-      else if (!g_cond_wait_until (&notify->cond, &notify->lock, deadline_us))
+        rt_cond_wait (&notify->cond, &notify->lock);
+      else if (!rt_cond_wait_until (&notify->cond, &notify->lock, deadline_us))
         break;
     }
   notify->signal = FALSE;
-  g_mutex_unlock (&notify->lock);
+  rt_mutex_unlock (&notify->lock);
   g_atomic_int_set (&notify->parked, 0);
 }
 
@@ -81,10 +81,10 @@ rt_notify_signal (RtNotify *notify)
   __atomic_thread_fence (__ATOMIC_SEQ_CST);
   if (!g_atomic_int_get (&notify->parked))
     return;
-  g_mutex_lock (&notify->lock);
+  rt_mutex_lock (&notify->lock);
   notify->signal = TRUE;
   g_cond_signal (&notify->cond);
-  g_mutex_unlock (&notify->lock);
+  rt_mutex_unlock (&notify->lock);
 }
 
 gboolean

@@ -207,4 +207,10 @@ RtKernelFn rt__k_concat, rt__k_case, rt__k_char_length, rt__k_substring;
 RtKernelFn rt__k_trim, rt__k_position, rt__k_replace;
 RtKernelFn rt__k_like_const, rt__k_like_dyn;
 
+/* ---- rt-expr-nexmark.c (added by nexmark functions) */
+
+/* DATE_FORMAT (a TIMESTAMP, b pattern), SPLIT_INDEX (a, b separator, c BIGINT index),
+ * REGEXP_EXTRACT (a, b regex, c BIGINT group or -1). */
+RtKernelFn rt__k_date_format, rt__k_split_index, rt__k_regexp_extract;
+
 G_END_DECLS

@@ -717,6 +717,10 @@ compile_string (Compiler *c, const PlanExpr *e, gint guard, gint dst, GError **e
   for (guint i = 0; i < n && i < 3; i++)
     {
       PlanType t = f == PLAN_FUNC_SUBSTRING && i > 0 ? ptype (PLAN_TYPE_BIGINT) : vt;
+      if (f == PLAN_FUNC_DATE_FORMAT && i == 0) /* added by nexmark functions */
+        t = ptype (PLAN_TYPE_TIMESTAMP);
+      else if ((f == PLAN_FUNC_SPLIT_INDEX || f == PLAN_FUNC_REGEXP_EXTRACT) && i == 2)
+        t = ptype (PLAN_TYPE_BIGINT);
       if ((s[i] = compile_as (c, e->u.call.args[i], t, guard, error)) < 0)
         return -1;
     }
@@ -744,6 +748,15 @@ compile_string (Compiler *c, const PlanExpr *e, gint guard, gint dst, GError **e
       break;
     case PLAN_FUNC_REPLACE:
       fn = rt__k_replace;
+      break;
+    case PLAN_FUNC_DATE_FORMAT: /* added by nexmark functions */
+      fn = rt__k_date_format;
+      break;
+    case PLAN_FUNC_SPLIT_INDEX:
+      fn = rt__k_split_index;
+      break;
+    case PLAN_FUNC_REGEXP_EXTRACT:
+      fn = rt__k_regexp_extract;
       break;
     default: /* LOWER */
       break;
@@ -894,8 +907,12 @@ arity_ok (PlanFunc f, guint n)
       return n >= 2;
     case PLAN_FUNC_CONCAT: case PLAN_FUNC_COALESCE:
       return n >= 1;
-    case PLAN_FUNC_LIKE: case PLAN_FUNC_SUBSTRING:
+    case PLAN_FUNC_LIKE: case PLAN_FUNC_SUBSTRING: case PLAN_FUNC_REGEXP_EXTRACT:
       return n == 2 || n == 3;
+    case PLAN_FUNC_DATE_FORMAT: /* added by nexmark functions */
+      return n == 2;
+    case PLAN_FUNC_SPLIT_INDEX:
+      return n == 3;
     case PLAN_FUNC_ROUND:
       return n == 1 || n == 2;
     case PLAN_FUNC_BETWEEN: case PLAN_FUNC_REPLACE:
@@ -951,6 +968,7 @@ compile_call (Compiler *c, const PlanExpr *e, gint guard, gint dst, GError **err
     case PLAN_FUNC_CONCAT: case PLAN_FUNC_UPPER: case PLAN_FUNC_LOWER:
     case PLAN_FUNC_CHAR_LENGTH: case PLAN_FUNC_SUBSTRING: case PLAN_FUNC_TRIM:
     case PLAN_FUNC_LTRIM: case PLAN_FUNC_RTRIM: case PLAN_FUNC_POSITION: case PLAN_FUNC_REPLACE:
+    case PLAN_FUNC_DATE_FORMAT: case PLAN_FUNC_SPLIT_INDEX: case PLAN_FUNC_REGEXP_EXTRACT:
       return compile_string (c, e, guard, dst, error);
     case PLAN_FUNC_ABS: case PLAN_FUNC_ROUND: case PLAN_FUNC_FLOOR: case PLAN_FUNC_CEIL:
     case PLAN_FUNC_SQRT: case PLAN_FUNC_POWER: case PLAN_FUNC_LN: case PLAN_FUNC_LOG10:

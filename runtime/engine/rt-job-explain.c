@@ -23,8 +23,13 @@ rt_job_get_op_spilled_bytes (RtJob *job, guint node_id)
         {
           RtOperator *op = task->ops->pdata[k];
 
-          if (op->node_id != node_id || op->klass->name == NULL
-              || strcmp (op->klass->name, "GroupAggregate") != 0)
+          if (op->node_id != node_id || op->klass->name == NULL)
+            continue;
+          if (strcmp (op->klass->name, "SortMergeJoin") == 0) /* added by join strategy */
+            total = MAX (total, 0) + (gint64) rt_op_merge_join_get_spilled_bytes (op);
+          if (strcmp (op->klass->name, "HashJoin") == 0)
+            total = MAX (total, 0) + (gint64) rt_op_hash_join_get_spilled_bytes (op);
+          if (strcmp (op->klass->name, "GroupAggregate") != 0)
             continue;
           total = MAX (total, 0) + (gint64) rt_op_aggregate_get_spilled_bytes (op);
         }

@@ -3,6 +3,8 @@
 
 #include "rt-job.h"
 
+typedef struct _RtCkptCoord RtCkptCoord; /* added by checkpoints */
+
 G_BEGIN_DECLS
 
 #include "rt-window-private.h" /* added by windows */
@@ -21,6 +23,7 @@ typedef struct {
   RtChannel *channel; /* owned by the job */
   guint input;        /* input index at the chain head */
   gboolean ended;
+  gint64 barrier;     /* added by checkpoints: the last checkpoint barrier seen on it */
 } RtTaskInput;
 
 typedef struct {
@@ -66,6 +69,12 @@ struct _RtTask {
   gint64 idle_timeout_us;  /* sources: idle after this long without rows; 0 never */
   gint64 last_data_us;     /* sources: when rows were last produced */
   gboolean idle;           /* sources: an IDLE event has been sent since the last rows */
+  /* added by checkpoints (rt-checkpoint.c) */
+  guint index;             /* in job->tasks */
+  gint64 ckpt_aligning;    /* the checkpoint whose barriers are being aligned; 0: none */
+  gint64 ckpt_align_start_us;
+  gint64 ckpt_last;        /* the last checkpoint this task snapshotted */
+  GError *ckpt_error;      /* owned: a failure in a checkpoint mail, fails the task */
 };
 
 struct _RtJob {
@@ -88,7 +97,18 @@ struct _RtJob {
   /* previous snapshot, for rates */
   gint64 snap_us;
   guint64 *snap_busy, *snap_idle, *snap_bp, *snap_rows;
+  /* added by checkpoints */
+  RtCkptCoord *ckpt;   /* owned, NULL without checkpoints */
+  guint attempt;       /* 0 first, +1 per restart */
+  gint user_cancelled; /* atomic: rt_job_cancel, as opposed to a failed attempt's stop */
+  gboolean restarting; /* under lock: an attempt failed and the coordinator restarts */
 };
+
+/* added by checkpoints: (re)builds chains, tasks and channels from job->plan. */
+gboolean rt__job_build (RtJob *job, GError **error);
+void rt__job_start_threads (RtJob *job);
+/* Joins the task threads and frees tasks and channels (all tasks must have ended). */
+void rt__job_teardown (RtJob *job);
 
 /* Task thread body and the single step used by tests. */
 RtTask *rt__task_new (RtJob *job, const char *name, guint subtask, guint parallelism);

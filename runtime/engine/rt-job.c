@@ -6,7 +6,7 @@
  * emits through an RtWriter over those channels. All operators are created and their
  * options validated before any thread starts, so a bad option fails the statement, not a
  * half-started job. The first task failure cancels the rest and becomes the job's error. */
-#include "rt-job-private.h"
+#include "rt-checkpoint-private.h" /* added by checkpoints */
 #include "rt-source-private.h" /* added by windows: rt__option_duration */
 
 #include <string.h>
@@ -56,14 +56,14 @@ collect_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
     {
       gboolean pushed = FALSE;
 
-      g_mutex_lock (&job->lock);
+      rt_mutex_lock (&job->lock);
       if (g_queue_get_length (&job->results) < job->result_cap)
         {
           g_queue_push_tail (&job->results, rt_batch_ref (batch));
           g_cond_broadcast (&job->changed);
           pushed = TRUE;
         }
-      g_mutex_unlock (&job->lock);
+      rt_mutex_unlock (&job->lock);
       if (pushed || g_atomic_int_get (&job->cancelled))
         break;
       if (t0 == 0)
@@ -72,9 +72,9 @@ collect_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
           rt_block_clock_start (&c->task->collect_blocked, t0);
         }
       rt_notify_prepare (c->task->notify);
-      g_mutex_lock (&job->lock);
+      rt_mutex_lock (&job->lock);
       pushed = g_queue_get_length (&job->results) < job->result_cap;
-      g_mutex_unlock (&job->lock);
+      rt_mutex_unlock (&job->lock);
       if (pushed)
         rt_notify_cancel_prepare (c->task->notify);
       else
@@ -89,6 +89,7 @@ static const RtOperatorClass collect_class = {
   .name = "Sink: collect",
   .instance_size = sizeof (RtCollect),
   .process = collect_process,
+  .stateless = TRUE, /* added by checkpoints */
 };
 
 RtOperator *
@@ -124,12 +125,20 @@ make_operator (RtJob *job, RtTask *task, const PlanPhysNode *n, GError **error)
     case PLAN_PHYS_HASH_JOIN:
     case PLAN_PHYS_NESTED_LOOP_JOIN:
       return rt_op_hash_join_new (n, error);
+    case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
+      return rt_op_merge_join_new (n, error);
+    case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
+      return rt_op_interval_join_new (n, error);
     case PLAN_PHYS_SORT: /* added by sort */
       return rt_op_sort_new (n, error);
     case PLAN_PHYS_WINDOW: /* added by windows */
       return rt_op_window_new (n, error);
     case PLAN_PHYS_WINDOW_AGGREGATE:
       return rt_op_window_aggregate_new (n, error);
+    case PLAN_PHYS_UNION: /* added by rank */
+      return rt_op_union_new (n, error);
+    case PLAN_PHYS_RANK:
+      return rt_op_rank_new (n, error);
     case PLAN_PHYS_SINK:
       if (n->u.sink.sink == PLAN_SINK_COLLECT)
         return rt__collect_new (job, task, n->id);
@@ -247,6 +256,13 @@ build_tasks (RtJob *job, GArray *chains, GError **error)
                 }
               op->node_id = n->id;
               op->ctx = &t->ctx;
+              t->index = job->tasks->len - 1; /* added by checkpoints */
+              if (!rt__ckpt_check_operator (job->ckpt, op, error))
+                {
+                  rt_operator_free (op);
+                  g_string_free (name, TRUE);
+                  return FALSE;
+                }
               if (t->ops->len > 0)
                 ((RtOperator *) t->ops->pdata[t->ops->len - 1])->next = op;
               g_ptr_array_add (t->ops, op);
@@ -364,8 +380,7 @@ RtJob *
 rt_job_new (PlanPhysPlan *plan, RtMemPool *pool, const RtJobConfig *config, GError **error)
 {
   RtJob *job = g_new0 (RtJob, 1);
-  GArray *chains = g_array_new (FALSE, FALSE, sizeof (Chain));
-  g_autofree guint *chain_of = g_new0 (guint, plan->nodes->len);
+  GError *ok_error = NULL;
   gboolean ok;
 
   job->plan = plan_phys_plan_ref (plan);
@@ -382,15 +397,33 @@ rt_job_new (PlanPhysPlan *plan, RtMemPool *pool, const RtJobConfig *config, GErr
   g_cond_init (&job->changed);
   g_queue_init (&job->results);
   job->status = RT_JOB_CREATED;
-  ok = build_chains (job, chains, chain_of, error) && build_tasks (job, chains, error)
-       && build_edges (job, chains, chain_of, error);
-  free_chains (chains);
+  /* added by checkpoints: the coordinator first, so building can check the operators */
+  if (config != NULL)
+    job->config.checkpoint_dir = job->config.savepoint_dir = job->config.restore_path =
+      job->config.job_id = NULL; /* borrowed strings: the coordinator copies them */
+  job->ckpt = config != NULL ? rt__ckpt_coord_new (job, config, &ok_error) : NULL;
+  ok = ok_error == NULL && rt__job_build (job, error);
+  if (ok_error != NULL)
+    g_propagate_error (error, ok_error);
   if (!ok)
     {
       rt_job_free (job);
       return NULL;
     }
   return job;
+}
+
+gboolean
+rt__job_build (RtJob *job, GError **error)
+{
+  GArray *chains = g_array_new (FALSE, FALSE, sizeof (Chain));
+  g_autofree guint *chain_of = g_new0 (guint, job->plan->nodes->len);
+  gboolean ok;
+
+  ok = build_chains (job, chains, chain_of, error) && build_tasks (job, chains, error)
+       && build_edges (job, chains, chain_of, error);
+  free_chains (chains);
+  return ok;
 }
 
 gboolean
@@ -407,6 +440,14 @@ rt_job_start (RtJob *job, GError **error)
       job->end_us = job->start_us;
       return TRUE;
     }
+  rt__ckpt_coord_start (job->ckpt); /* added by checkpoints */
+  rt__job_start_threads (job);
+  return TRUE;
+}
+
+void
+rt__job_start_threads (RtJob *job)
+{
   for (guint i = 0; i < job->tasks->len; i++)
     {
       RtTask *t = job->tasks->pdata[i];
@@ -414,7 +455,35 @@ rt_job_start (RtJob *job, GError **error)
 
       t->thread = g_thread_new (tname, rt__task_thread, t);
     }
-  return TRUE;
+}
+
+static void
+join_tasks (RtJob *job)
+{
+  for (guint i = 0; i < job->tasks->len; i++)
+    {
+      RtTask *t = job->tasks->pdata[i];
+      if (t->thread != NULL)
+        {
+          g_thread_join (t->thread);
+          t->thread = NULL;
+        }
+    }
+}
+
+void
+rt__job_teardown (RtJob *job)
+{
+  join_tasks (job);
+  rt_mutex_lock (&job->lock);
+  g_ptr_array_set_size (job->channels, 0);
+  g_ptr_array_set_size (job->tasks, 0);
+  job->result_notify = NULL;
+  g_clear_pointer (&job->snap_busy, g_free);
+  g_clear_pointer (&job->snap_idle, g_free);
+  g_clear_pointer (&job->snap_bp, g_free);
+  g_clear_pointer (&job->snap_rows, g_free);
+  rt_mutex_unlock (&job->lock);
 }
 
 static void
@@ -425,10 +494,33 @@ wake_all (RtJob *job)
   g_cond_broadcast (&job->changed);
 }
 
+/* The job ended well: every operator hears that what it staged is final (sinks commit
+ * what they held back for checkpoints). Every task thread has finished. */
+static gboolean
+commit_final (RtJob *job, GError **error)
+{
+  for (guint i = 0; i < job->tasks->len; i++)
+    {
+      RtTask *t = job->tasks->pdata[i];
+
+      for (guint k = 0; k < t->ops->len; k++)
+        {
+          RtOperator *op = t->ops->pdata[k];
+
+          if (op->klass->notify_complete != NULL
+              && !op->klass->notify_complete (op, RT_CHECKPOINT_FINAL, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 void
 rt__job_task_ended (RtJob *job, RtTask *task, GError *error)
 {
-  g_mutex_lock (&job->lock);
+  rt_mutex_lock (&job->lock);
+  if (job->ckpt != NULL) /* added by checkpoints */
+    rt__ckpt_task_ended (job->ckpt, task, error != NULL);
   if (error != NULL)
     {
       if (job->error == NULL)
@@ -439,6 +531,19 @@ rt__job_task_ended (RtJob *job, RtTask *task, GError *error)
     }
   if (--job->n_running == 0)
     {
+      GError *final_error = NULL;
+
+      if (job->error != NULL && job->ckpt != NULL
+          && rt__ckpt_attempt_ended (job->ckpt, TRUE))
+        {
+          job->restarting = TRUE; /* the coordinator starts the next attempt */
+          wake_all (job);
+          rt_mutex_unlock (&job->lock);
+          return;
+        }
+      if (job->error == NULL && !g_atomic_int_get (&job->cancelled)
+          && !commit_final (job, &final_error))
+        job->error = final_error;
       job->end_us = g_get_monotonic_time ();
       if (job->error != NULL)
         job->status = RT_JOB_FAILED;
@@ -453,16 +558,18 @@ rt__job_task_ended (RtJob *job, RtTask *task, GError *error)
     wake_all (job);
   else
     g_cond_broadcast (&job->changed);
-  g_mutex_unlock (&job->lock);
+  rt_mutex_unlock (&job->lock);
 }
 
 void
 rt_job_cancel (RtJob *job)
 {
+  g_atomic_int_set (&job->user_cancelled, 1);
   g_atomic_int_set (&job->cancelled, 1);
-  g_mutex_lock (&job->lock);
+  rt_mutex_lock (&job->lock);
   wake_all (job);
-  g_mutex_unlock (&job->lock);
+  rt_mutex_unlock (&job->lock);
+  rt__ckpt_coord_wake (job->ckpt);
 }
 
 RtJobStatus
@@ -470,18 +577,14 @@ rt_job_wait (RtJob *job)
 {
   RtJobStatus s;
 
-  for (guint i = 0; i < job->tasks->len; i++)
-    {
-      RtTask *t = job->tasks->pdata[i];
-      if (t->thread != NULL)
-        {
-          g_thread_join (t->thread);
-          t->thread = NULL;
-        }
-    }
-  g_mutex_lock (&job->lock);
+  /* added by checkpoints: a failed attempt may be restarted, so wait for the job's end
+   * rather than for the current tasks */
+  rt_mutex_lock (&job->lock);
+  while (job->status == RT_JOB_RUNNING)
+    rt_cond_wait (&job->changed, &job->lock);
   s = job->status;
-  g_mutex_unlock (&job->lock);
+  rt_mutex_unlock (&job->lock);
+  join_tasks (job);
   return s;
 }
 
@@ -490,9 +593,9 @@ rt_job_get_status (RtJob *job)
 {
   RtJobStatus s;
 
-  g_mutex_lock (&job->lock);
+  rt_mutex_lock (&job->lock);
   s = job->status;
-  g_mutex_unlock (&job->lock);
+  rt_mutex_unlock (&job->lock);
   return s;
 }
 
@@ -501,9 +604,9 @@ rt_job_dup_error (RtJob *job)
 {
   GError *e;
 
-  g_mutex_lock (&job->lock);
+  rt_mutex_lock (&job->lock);
   e = job->error != NULL ? g_error_copy (job->error) : NULL;
-  g_mutex_unlock (&job->lock);
+  rt_mutex_unlock (&job->lock);
   return e;
 }
 
@@ -518,6 +621,7 @@ rt_job_get_rows_read (RtJob *job)
 {
   guint64 n = 0;
 
+  rt_mutex_lock (&job->lock); /* a restart swaps the tasks under it */
   for (guint i = 0; i < job->tasks->len; i++)
     {
       RtTask *t = job->tasks->pdata[i];
@@ -526,6 +630,7 @@ rt_job_get_rows_read (RtJob *job)
       if (head->klass->produce != NULL)
         n += head->rows_out;
     }
+  rt_mutex_unlock (&job->lock);
   return n;
 }
 
@@ -554,7 +659,9 @@ rt_job_free (RtJob *job)
     return;
   if (rt_job_get_status (job) == RT_JOB_RUNNING)
     rt_job_cancel (job);
-  rt_job_wait (job); /* joins every task thread, finished or not */
+  if (job->status != RT_JOB_CREATED)
+    rt_job_wait (job); /* joins every task thread, finished or not */
+  rt__ckpt_coord_free (job->ckpt); /* added by checkpoints */
   g_ptr_array_unref (job->channels);
   g_ptr_array_unref (job->tasks);
   g_queue_clear_full (&job->results, (GDestroyNotify) rt_batch_unref);
@@ -576,7 +683,7 @@ rt_job_pop_result (RtJob *job, gint64 timeout_us, gboolean *end)
   RtBatch *b;
   gboolean ended;
 
-  g_mutex_lock (&job->lock);
+  rt_mutex_lock (&job->lock);
   for (;;)
     {
       ended = job->status != RT_JOB_RUNNING && job->status != RT_JOB_CREATED;
@@ -584,8 +691,8 @@ rt_job_pop_result (RtJob *job, gint64 timeout_us, gboolean *end)
       if (b != NULL || ended || timeout_us == 0)
         break;
       if (deadline < 0)
-        g_cond_wait (&job->changed, &job->lock);
-      else if (!g_cond_wait_until (&job->changed, &job->lock, deadline))
+        rt_cond_wait (&job->changed, &job->lock);
+      else if (!rt_cond_wait_until (&job->changed, &job->lock, deadline))
         {
           b = g_queue_pop_head (&job->results);
           break;
@@ -593,9 +700,9 @@ rt_job_pop_result (RtJob *job, gint64 timeout_us, gboolean *end)
     }
   ended = job->status != RT_JOB_RUNNING && job->status != RT_JOB_CREATED;
   *end = ended && g_queue_is_empty (&job->results) && b == NULL;
-  g_mutex_unlock (&job->lock);
-  if (b != NULL && job->result_notify != NULL)
+  if (b != NULL && job->result_notify != NULL) /* under the lock: a restart replaces it */
     rt_notify_signal (job->result_notify);
+  rt_mutex_unlock (&job->lock);
   return b;
 }
 
@@ -690,7 +797,7 @@ rt_job_snapshot_metrics (RtJob *job)
   double secs;
   gboolean advance;
 
-  g_mutex_lock (&job->lock);
+  rt_mutex_lock (&job->lock);
   m->status = job->status;
   now = job->end_us != 0 ? job->end_us : g_get_monotonic_time ();
   m->elapsed_us = job->start_us != 0 ? now - job->start_us : 0;
@@ -737,7 +844,7 @@ rt_job_snapshot_metrics (RtJob *job)
   fill_ops (job, m, secs, advance);
   if (advance)
     job->snap_us = now;
-  g_mutex_unlock (&job->lock);
+  rt_mutex_unlock (&job->lock);
   return m;
 }
 

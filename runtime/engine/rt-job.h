@@ -27,7 +27,36 @@ typedef struct {
   /* added by windows */
   gint64 watermark_interval_us; /* pipeline.auto-watermark-interval (default 200 ms) */
   gint64 idle_timeout_us;       /* table.exec.source.idle-timeout; 0: never idle */
+  /* added by checkpoints (rt-checkpoint.c). Strings are borrowed by rt_job_new, which
+   * copies them. */
+  gint64 checkpoint_interval_us;   /* execution.checkpointing.interval; 0: none */
+  gint64 checkpoint_timeout_us;    /* ...timeout */
+  gint64 checkpoint_min_pause_us;  /* ...min-pause */
+  gboolean checkpoint_at_least_once; /* ...mode = AT_LEAST_ONCE: barriers not aligned */
+  guint checkpoints_retained;      /* state.checkpoints.num-retained */
+  const char *checkpoint_dir;      /* state.checkpoints.dir (NULL/"": the default) */
+  const char *savepoint_dir;       /* state.savepoints.dir */
+  const char *restore_path;        /* execution.savepoint.path, or NULL */
+  const char *job_id;              /* names the job's checkpoint directory */
+  guint restart_attempts;          /* restart-strategy fixed-delay attempts; 0: none */
+  gint64 restart_delay_us;
+  /* tests only: fail the first attempt on purpose (RtFailPoint) */
+  guint fail_point;
+  guint fail_task;                 /* index of the task that fails */
+  guint64 fail_after_rows;         /* RT_FAIL_ROWS: rows into that task */
+  gint64 fail_checkpoint;          /* the checkpoint id the other points fail at */
 } RtJobConfig;
+
+/* added by checkpoints: where a test makes the first attempt of a job fail. */
+typedef enum {
+  RT_FAIL_NONE,
+  RT_FAIL_ROWS,               /* task fail_task, once fail_after_rows rows went in */
+  RT_FAIL_BEFORE_SNAPSHOT,    /* task fail_task, at the barrier, before its snapshot */
+  RT_FAIL_AFTER_STATE_FILES,  /* task fail_task, after writing its state, before the ack */
+  RT_FAIL_AFTER_METADATA,     /* the job, after the checkpoint committed, before sinks hear */
+  RT_FAIL_DURING_SINK_COMMIT, /* a sink, half-way through committing the checkpoint */
+  RT_FAIL_AFTER_SINK_COMMIT,  /* a sink, right after committing it */
+} RtFailPoint;
 
 void rt_job_config_init (RtJobConfig *config);
 

@@ -28,7 +28,11 @@ typedef struct {
   /* batch hash join only */
   gboolean build_done;
   GPtrArray *pending;        /* owned RtBatch refs of the probe side before the build ended */
+  struct _RtHashSpill *spill; /* added by join strategy: owned, nullable (batch hash join,
+                               * rt-hash-join-spill.c) */
 } RtJoin;
+
+typedef struct _RtHashSpill RtHashSpill; /* added by join strategy */
 
 /* Sets up everything but the class; FALSE with error. */
 gboolean rt__join_init (RtJoin *j, const PlanPhysNode *node, GError **error);

@@ -114,9 +114,9 @@ rt_mem_pool_free (RtMemPool *pool)
 void
 rt_mem_pool_set_wait_us (RtMemPool *pool, gint64 wait_us)
 {
-  g_mutex_lock (&pool->lock);
+  rt_mutex_lock (&pool->lock);
   pool->wait_us = wait_us;
-  g_mutex_unlock (&pool->lock);
+  rt_mutex_unlock (&pool->lock);
 }
 
 void *
@@ -127,7 +127,7 @@ rt_mem_alloc (RtMemPool *pool, gsize size, gsize *out_size, GError **error)
   gint64 deadline = g_get_monotonic_time () + pool->wait_us;
   void *block = NULL;
 
-  g_mutex_lock (&pool->lock);
+  rt_mutex_lock (&pool->lock);
   for (;;)
     {
       if (pool->free_lists[cls] != NULL)
@@ -143,7 +143,7 @@ rt_mem_alloc (RtMemPool *pool, gsize size, gsize *out_size, GError **error)
           break;
         }
       pool->waiters++;
-      if (!g_cond_wait_until (&pool->freed, &pool->lock, deadline))
+      if (!rt_cond_wait_until (&pool->freed, &pool->lock, deadline))
         {
           pool->waiters--;
           break;
@@ -155,7 +155,7 @@ rt_mem_alloc (RtMemPool *pool, gsize size, gsize *out_size, GError **error)
       pool->used += bytes;
       pool->peak = MAX (pool->peak, pool->used);
     }
-  g_mutex_unlock (&pool->lock);
+  rt_mutex_unlock (&pool->lock);
 
   if (block == NULL)
     {
@@ -179,14 +179,14 @@ rt_mem_free (RtMemPool *pool, void *block, gsize size)
   if (block == NULL)
     return;
   g_assert (class_size (cls) == size);
-  g_mutex_lock (&pool->lock);
+  rt_mutex_lock (&pool->lock);
   *(void **) block = pool->free_lists[cls];
   RT_POISON ((char *) block + LINK_BYTES, size - LINK_BYTES);
   pool->free_lists[cls] = block;
   pool->used -= size;
   if (pool->waiters > 0)
     g_cond_broadcast (&pool->freed);
-  g_mutex_unlock (&pool->lock);
+  rt_mutex_unlock (&pool->lock);
 }
 
 gsize
@@ -194,9 +194,9 @@ rt_mem_pool_get_used (RtMemPool *pool)
 {
   gsize v;
 
-  g_mutex_lock (&pool->lock);
+  rt_mutex_lock (&pool->lock);
   v = pool->used;
-  g_mutex_unlock (&pool->lock);
+  rt_mutex_unlock (&pool->lock);
   return v;
 }
 
@@ -205,9 +205,9 @@ rt_mem_pool_get_peak (RtMemPool *pool)
 {
   gsize v;
 
-  g_mutex_lock (&pool->lock);
+  rt_mutex_lock (&pool->lock);
   v = pool->peak;
-  g_mutex_unlock (&pool->lock);
+  rt_mutex_unlock (&pool->lock);
   return v;
 }
 

@@ -42,6 +42,7 @@
  * close (failure, cancellation). Streaming mode (updating) keeps every group. */
 #include "rt-operator.h"
 #include "rt-agg-spill.h"
+#include "rt-checkpoint.h" /* added by checkpoints */
 #include "rt-channel.h"
 #include "plans/plan-numeric.h"
 
@@ -771,12 +772,153 @@ aggregate_close (RtOperator *op)
   g_clear_pointer (&a->out_schema, plan_schema_unref);
 }
 
+/* ---- checkpoints (added by checkpoints, rt-checkpoint.h) ----------------------------
+ * One keyed entry per group, in its key group: the key bytes and values, the row count,
+ * whether a row was emitted, and per call its accumulator, DISTINCT multiset and last
+ * emitted result. Batch mode takes no checkpoints (its groups may be on disk). */
+
+static gboolean
+put_multiset_entry (gpointer key, gpointer value, gpointer data)
+{
+  rt_state_put_value (data, key);
+  rt_state_put_i64 (data, (gint64) GPOINTER_TO_SIZE (value));
+  return FALSE;
+}
+
+static void
+put_acc (RtStateOut *out, const RtAcc *acc)
+{
+  rt_state_put_i64 (out, acc->count);
+  rt_state_put_i64 (out, acc->isum);
+  rt_state_put_double (out, acc->dsum);
+  rt_state_put_i64 (out, acc->has_best);
+  if (acc->has_best)
+    rt_state_put_value (out, &acc->best);
+  rt_state_put_i64 (out, acc->values != NULL ? g_tree_nnodes (acc->values) : -1);
+  if (acc->values != NULL)
+    g_tree_foreach (acc->values, put_multiset_entry, out);
+}
+
+static gboolean
+aggregate_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
+{
+  RtAggregate *a = (RtAggregate *) op;
+
+  for (guint kg = 0; kg < RT_MAX_PARALLELISM; kg++)
+    {
+      GHashTableIter it;
+      gpointer key, value;
+
+      if (a->groups[kg] == NULL)
+        continue;
+      g_hash_table_iter_init (&it, a->groups[kg]);
+      while (g_hash_table_iter_next (&it, &key, &value))
+        {
+          RtGroup *g = value;
+          gsize len;
+          const void *data = g_bytes_get_data (key, &len);
+
+          rt_state_begin (out, kg);
+          rt_state_put_bytes (out, data, len);
+          for (guint k = 0; k < a->agg.n_keys; k++)
+            rt_state_put_value (out, &g->keys[k]);
+          rt_state_put_i64 (out, g->rows);
+          rt_state_put_i64 (out, g->emitted);
+          for (guint j = 0; j < a->agg.n_aggs; j++)
+            {
+              put_acc (out, &g->accs[j]);
+              put_acc (out, &g->distinct[j]);
+              rt_state_put_value (out, &g->last[j]);
+            }
+          rt_state_end (out);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+get_acc (RtStateIn *in, RtAcc *acc)
+{
+  gint64 has_best, n;
+
+  if (!rt_state_get_i64 (in, &acc->count) || !rt_state_get_i64 (in, &acc->isum)
+      || !rt_state_get_double (in, &acc->dsum) || !rt_state_get_i64 (in, &has_best))
+    return FALSE;
+  acc->has_best = has_best != 0;
+  if (acc->has_best && !rt_state_get_value (in, &acc->best))
+    return FALSE;
+  if (!rt_state_get_i64 (in, &n))
+    return FALSE;
+  if (n >= 0)
+    acc->values = multiset_new ();
+  for (gint64 i = 0; i < n; i++)
+    {
+      PlanValue v;
+      gint64 count;
+
+      if (!rt_state_get_value (in, &v))
+        return FALSE;
+      if (!rt_state_get_i64 (in, &count))
+        {
+          plan_value_clear (&v);
+          return FALSE;
+        }
+      g_tree_insert (acc->values, g_memdup2 (&v, sizeof v), GSIZE_TO_POINTER ((gsize) count));
+    }
+  return TRUE;
+}
+
+static gboolean
+restore_group (RtAggregate *a, RtStateIn *in, guint kg)
+{
+  const guint8 *data;
+  gsize len;
+  RtGroup *g;
+  gboolean ok = TRUE;
+  gint64 emitted = 0;
+
+  if (!rt_state_get_bytes (in, &data, &len))
+    return FALSE;
+  g = g_new0 (RtGroup, 1);
+  g->keys = g_new0 (PlanValue, a->agg.n_keys + 1);
+  g->accs = g_new0 (RtAcc, a->agg.n_aggs + 1);
+  g->distinct = g_new0 (RtAcc, a->agg.n_aggs + 1);
+  g->last = g_new0 (PlanValue, a->agg.n_aggs + 1);
+  for (guint k = 0; k < a->agg.n_keys && ok; k++)
+    ok = rt_state_get_value (in, &g->keys[k]);
+  ok = ok && rt_state_get_i64 (in, &g->rows) && rt_state_get_i64 (in, &emitted);
+  g->emitted = emitted != 0;
+  for (guint j = 0; j < a->agg.n_aggs && ok; j++)
+    ok = get_acc (in, &g->accs[j]) && get_acc (in, &g->distinct[j])
+         && rt_state_get_value (in, &g->last[j]);
+  if (a->groups[kg] == NULL)
+    a->groups[kg] = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                           (GDestroyNotify) g_bytes_unref, group_free);
+  /* inserted even when malformed, so close frees it */
+  g_hash_table_insert (a->groups[kg], g_bytes_new (data, len), g);
+  return ok;
+}
+
+static gboolean
+aggregate_restore (RtOperator *op, RtStateIn *in, GError **error)
+{
+  RtAggregate *a = (RtAggregate *) op;
+  guint kg;
+
+  while (rt_state_next (in, &kg))
+    if (kg >= RT_MAX_PARALLELISM || !restore_group (a, in, kg))
+      return rt_state_malformed (in, op, error);
+  return TRUE;
+}
+
 static const RtOperatorClass aggregate_class = {
   .name = "GroupAggregate",
   .instance_size = sizeof (RtAggregate),
   .process = aggregate_process,
   .finish = aggregate_finish,
   .close = aggregate_close,
+  .snapshot = aggregate_snapshot, /* added by checkpoints */
+  .restore = aggregate_restore,
 };
 
 RtOperator *

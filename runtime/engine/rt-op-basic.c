@@ -4,12 +4,14 @@
  * chain and close its input channels: upstream writers then see nobody listening and
  * their sources stop, so `SELECT * FROM unbounded LIMIT 10` ends. */
 #include "rt-operator.h"
+#include "rt-checkpoint.h"
 
 typedef struct {
   RtOperator base;
   PlanSchema *schema; /* owned ref */
   gint64 skip;        /* offset rows still to skip */
   gint64 left;        /* rows still to pass; < 0 unlimited */
+  gint64 offset, limit; /* added by checkpoints: the node's (limit < 0: none) */
 } RtLimit;
 
 static RtResult
@@ -56,11 +58,49 @@ limit_close (RtOperator *op)
   g_clear_pointer (&((RtLimit *) op)->schema, plan_schema_unref);
 }
 
+/* Checkpoints: operator state, one list entry per subtask with the rows it skipped and
+ * passed so far. Restore adds up the entries it is dealt (a LIMIT normally runs as one
+ * subtask, so that is the one entry) and computes what is still to skip and pass. */
+static gboolean
+limit_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
+{
+  RtLimit *l = (RtLimit *) op;
+
+  rt_state_begin (out, RT_STATE_LIST);
+  rt_state_put_i64 (out, MAX (l->offset, 0) - l->skip);
+  rt_state_put_i64 (out, l->limit < 0 ? 0 : l->limit - l->left);
+  rt_state_end (out);
+  return TRUE;
+}
+
+static gboolean
+limit_restore (RtOperator *op, RtStateIn *in, GError **error)
+{
+  RtLimit *l = (RtLimit *) op;
+  gint64 skipped = 0, passed = 0;
+
+  while (rt_state_next (in, NULL))
+    {
+      gint64 s, p;
+
+      if (!rt_state_get_i64 (in, &s) || !rt_state_get_i64 (in, &p) || s < 0 || p < 0)
+        return rt_state_malformed (in, op, error);
+      skipped += s;
+      passed += p;
+    }
+  l->skip = MAX (MAX (l->offset, 0) - skipped, 0);
+  if (l->limit >= 0)
+    l->left = MAX (l->limit - passed, 0);
+  return TRUE;
+}
+
 static const RtOperatorClass limit_class = {
   .name = "Limit",
   .instance_size = sizeof (RtLimit),
   .process = limit_process,
   .close = limit_close,
+  .snapshot = limit_snapshot, /* added by checkpoints */
+  .restore = limit_restore,
 };
 
 RtOperator *
@@ -71,6 +111,8 @@ rt_op_limit_new (const PlanPhysNode *node, GError **error)
   l->schema = plan_schema_ref (node->schema);
   l->skip = MAX (node->u.limit.offset, 0);
   l->left = node->u.limit.limit;
+  l->offset = node->u.limit.offset;
+  l->limit = node->u.limit.limit;
   return &l->base;
 }
 
@@ -116,10 +158,15 @@ values_produce (RtOperator *op, GError **error)
   return RT_DONE;
 }
 
+/* Checkpoints: VALUES is stateless in effect. It emits every row in its first produce
+ * call and then ends, and barriers are injected only between produce calls; once a task
+ * has ended no checkpoint completes any more, so every completed checkpoint saw VALUES
+ * before it emitted anything, and a restored VALUES must emit everything again. */
 static const RtOperatorClass values_class = {
   .name = "Values",
   .instance_size = sizeof (RtValues),
   .produce = values_produce,
+  .stateless = TRUE, /* added by checkpoints */
 };
 
 RtOperator *

@@ -79,6 +79,7 @@ static const RtOperatorClass calc_class = {
   .instance_size = sizeof (RtCalc),
   .process = calc_process,
   .close = calc_close,
+  .stateless = TRUE, /* added by checkpoints */
 };
 
 RtOperator *

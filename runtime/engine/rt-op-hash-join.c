@@ -13,9 +13,11 @@
  * every subtask holds all of it. Without equi-keys (the nested-loop join) every row has the
  * same empty key, so each probe row is compared with all build rows.
  *
- * Output is plain inserts. The hash table shares rt-op-join.c's row state; spilling to disk
- * under the memory budget (a hybrid hash join) is not done yet. */
+ * Output is plain inserts. The hash table shares rt-op-join.c's row state; past the
+ * operator's memory share it spills by key partition (a hybrid hash join,
+ * rt-hash-join-spill.c; changed by join strategy). */
 #include "rt-join-private.h"
+#include "rt-hash-join-spill.h" /* added by join strategy: spilling (hybrid hash join) */
 
 static gboolean
 insert_build (RtJoin *j, const PlanValue *vals)
@@ -67,6 +69,8 @@ probe_row (RtJoin *j, const PlanValue *vals, GError **error)
 static RtResult
 probe_batch (RtJoin *j, RtBatch *batch, GError **error)
 {
+  if (rt__hash_spill_active (j)) /* added by join strategy */
+    return rt__hash_spill_probe_batch (j, batch, error);
   for (guint r = 0; r < batch->n_rows; r++)
     {
       PlanValue *vals = rt__join_read_row (batch, r);
@@ -87,6 +91,8 @@ hash_join_open (RtOperator *op, GError **error)
   /* The task reads the build input alone until it ends (see rt-task.c), so probe batches
    * wait in their channels, under backpressure, instead of piling up here. */
   op->paused_inputs = 1u << (1 - j->join.build_side);
+  if (j->join.n_keys > 0) /* added by join strategy: spill past the memory share */
+    j->spill = rt__hash_spill_new (j);
   return TRUE;
 }
 
@@ -118,6 +124,8 @@ hash_join_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
       g_ptr_array_add (j->pending, rt_batch_ref (batch));
       return RT_OK;
     }
+  if (j->spill != NULL) /* added by join strategy */
+    return rt__hash_spill_build_batch (j, batch, error);
   for (guint r = 0; r < batch->n_rows; r++)
     {
       PlanValue *vals = rt__join_read_row (batch, r);
@@ -170,9 +178,21 @@ hash_join_finish (RtOperator *op, GError **error)
 
   if (!j->build_done && build_ended (j, error) == RT_FAIL)
     return RT_FAIL;
+  if (rt__hash_spill_active (j)) /* added by join strategy */
+    return rt__hash_spill_finish (j, error);
   if (rt__join_preserves (j, j->join.build_side) && !emit_unmatched (j, error))
     return RT_FAIL;
   return rt__join_flush (j, error);
+}
+
+/* added by join strategy: frees the spilling state too */
+static void
+hash_join_close (RtOperator *op)
+{
+  RtJoin *j = (RtJoin *) op;
+
+  g_clear_pointer (&j->spill, rt__hash_spill_free);
+  rt__join_close (op);
 }
 
 static const RtOperatorClass hash_join_class = {
@@ -182,7 +202,7 @@ static const RtOperatorClass hash_join_class = {
   .process = hash_join_process,
   .on_event = hash_join_event,
   .finish = hash_join_finish,
-  .close = rt__join_close,
+  .close = hash_join_close, /* changed by join strategy */
 };
 
 RtOperator *

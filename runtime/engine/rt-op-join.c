@@ -13,9 +13,12 @@
  *
  * The residual condition (non-equi part of ON) is one compiled program run over a batch of
  * candidate pairs, so a key with many rows costs one vectorised pass, not one per pair.
- * Like the group aggregate, state lives on the GLib heap as PlanValues for this first
- * slice; key groups, budgets, snapshots and TTL come with checkpoints. */
+ * Like the group aggregate, state lives on the GLib heap as PlanValues; checkpoints write
+ * it per join key tagged with the key's key group (see "checkpoints" below); budgets and
+ * TTL come later. */
 #include "rt-join-private.h"
+#include "rt-channel.h"
+#include "rt-checkpoint.h"
 
 #include <string.h>
 
@@ -431,12 +434,145 @@ join_finish (RtOperator *op, GError **error)
   return rt__join_flush ((RtJoin *) op, error);
 }
 
+/* ---- checkpoints -------------------------------------------------------------------- *
+ * Keyed state: one entry per (side, join key), tagged with the key group the HASH exchange
+ * routes that key by, holding the key's distinct rows with their count and, for outer
+ * joins, how many rows of the other side match each (so a restored subtask retracts and
+ * re-emits the NULL-filled rows exactly as the failed one would have). The key group is
+ * computed from a stored row's key columns with rt_key_group_of_row, so a batch of
+ * representative rows (one per key) is built per chunk of keys; key and row bytes are
+ * derived again on restore. Nothing is held back in output at a barrier: process flushes
+ * after every batch. */
+
+/* Writes the entries of the buckets in keys/buckets (parallel arrays) of side s. */
+static gboolean
+snapshot_chunk (RtJoin *j, guint s, GPtrArray *buckets, RtStateOut *out, GError **error)
+{
+  const guint *keys = s == 0 ? j->join.left_keys : j->join.right_keys;
+  g_autoptr (RtBatch) batch = NULL;
+  guint n = j->side[s]->n_fields;
+
+  if (buckets->len == 0)
+    return TRUE;
+  batch = rt_batch_new (j->base.ctx->pool, j->side[s], buckets->len, error);
+  if (batch == NULL)
+    return FALSE;
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      GHashTableIter it;
+      gpointer rec;
+
+      g_hash_table_iter_init (&it, buckets->pdata[i]);
+      if (!g_hash_table_iter_next (&it, NULL, &rec)
+          || !rt_batch_append_values (batch, ((RtJoinRec *) rec)->vals, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      GHashTable *bucket = buckets->pdata[i];
+      GHashTableIter it;
+      gpointer rec;
+
+      rt_state_begin (out, rt_key_group_of_row (batch, i, keys, j->join.n_keys));
+      rt_state_put_u64 (out, s);
+      rt_state_put_u64 (out, g_hash_table_size (bucket));
+      g_hash_table_iter_init (&it, bucket);
+      while (g_hash_table_iter_next (&it, NULL, &rec))
+        {
+          const RtJoinRec *r = rec;
+
+          rt_state_put_i64 (out, r->count);
+          rt_state_put_i64 (out, r->matches);
+          for (guint c = 0; c < n; c++)
+            rt_state_put_value (out, &r->vals[c]);
+        }
+      rt_state_end (out);
+    }
+  g_ptr_array_set_size (buckets, 0);
+  return TRUE;
+}
+
+static gboolean
+join_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
+{
+  RtJoin *j = (RtJoin *) op;
+  guint chunk = MAX (op->ctx->batch_size, 1u);
+  g_autoptr (GPtrArray) buckets = g_ptr_array_new ();
+
+  for (guint s = 0; s < 2; s++)
+    {
+      GHashTableIter it;
+      gpointer bucket;
+
+      g_hash_table_iter_init (&it, j->state[s]);
+      while (g_hash_table_iter_next (&it, NULL, &bucket))
+        {
+          g_ptr_array_add (buckets, bucket);
+          if (buckets->len == chunk && !snapshot_chunk (j, s, buckets, out, error))
+            return FALSE;
+        }
+      if (!snapshot_chunk (j, s, buckets, out, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads one stored row of side s and puts it back into the state. */
+static gboolean
+restore_rec (RtJoin *j, guint s, RtStateIn *in)
+{
+  guint n = j->side[s]->n_fields;
+  PlanValue *vals = g_new0 (PlanValue, n + 1);
+  g_autoptr (GBytes) key = NULL;
+  g_autoptr (GBytes) row = NULL;
+  gint64 count = 0, matches = 0;
+  RtJoinRec *rec;
+  gboolean ok;
+
+  ok = rt_state_get_i64 (in, &count) && rt_state_get_i64 (in, &matches) && count > 0;
+  for (guint c = 0; c < n && ok; c++)
+    ok = rt_state_get_value (in, &vals[c]);
+  if (ok && (key = rt__join_key (j, s, vals)) == NULL)
+    ok = FALSE; /* rows with a NULL key are never stored */
+  if (ok)
+    {
+      row = rt__join_row_bytes (vals, n);
+      rec = rt__join_lookup (j, s, key, row, vals, TRUE);
+      rec->count += count;
+      rec->matches = matches;
+    }
+  rt__join_free_row (vals, n);
+  return ok;
+}
+
+static gboolean
+join_restore (RtOperator *op, RtStateIn *in, GError **error)
+{
+  RtJoin *j = (RtJoin *) op;
+  guint kg;
+
+  while (rt_state_next (in, &kg))
+    {
+      guint64 s = 0, n = 0;
+
+      if (kg >= RT_MAX_PARALLELISM || !rt_state_get_u64 (in, &s) || s > 1
+          || !rt_state_get_u64 (in, &n))
+        return rt_state_malformed (in, op, error);
+      for (guint64 i = 0; i < n; i++)
+        if (!restore_rec (j, (guint) s, in))
+          return rt_state_malformed (in, op, error);
+    }
+  return TRUE;
+}
+
 static const RtOperatorClass join_class = {
   .name = "Join",
   .instance_size = sizeof (RtJoin),
   .process = join_process,
   .finish = join_finish,
   .close = rt__join_close,
+  .snapshot = join_snapshot, /* added by checkpoints */
+  .restore = join_restore,
 };
 
 RtOperator *

@@ -26,6 +26,7 @@
  * That re-sort per batch is simple and exact, and fine for the small N of a Top-N; a
  * sorted state structure would be the next step for large ones. */
 #include "rt-operator.h"
+#include "rt-checkpoint.h"
 #include "rt-spill.h"
 
 #include <math.h>
@@ -824,6 +825,111 @@ static const RtOperatorClass sort_class = {
   .close = sort_close,
 };
 
+/* ---- checkpoints (streaming Top-N only) ---------------------------------------------- *
+ * The batch sort takes no checkpoints (batch jobs have none), so it keeps a class without
+ * snapshot and a checkpointed job refuses it. The streaming Top-N is global (one subtask):
+ * its state is one list entry with the arrival counter and every live row with its
+ * arrival number and whether it is emitted now. At a barrier nothing is held back (each
+ * input batch is answered in full) and the emitted rows are a subset of the live ones. */
+
+static gboolean
+stream_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
+{
+  RtSort *st = (RtSort *) op;
+
+  rt_state_begin (out, RT_STATE_LIST);
+  rt_state_put_u64 (out, st->next_seq);
+  rt_state_put_u64 (out, st->rows->len);
+  for (guint i = 0; i < st->rows->len; i++)
+    {
+      const RowRef *ref = &g_array_index (st->rows, RowRef, i);
+      const RtBatch *b = st->batches->pdata[ref->b];
+
+      rt_state_put_u64 (out, ref->seq);
+      rt_state_put_u64 (out, g_hash_table_contains (st->emitted, &ref->seq) ? 1 : 0);
+      for (guint c = 0; c < st->schema->n_fields; c++)
+        {
+          PlanValue v;
+
+          rt_batch_get_value (b, c, ref->r, &v);
+          rt_state_put_value (out, &v);
+          plan_value_clear (&v);
+        }
+    }
+  rt_state_end (out);
+  return TRUE;
+}
+
+/* Reads one live row into the last held batch (a new one when it is full). */
+static gboolean
+restore_row (RtSort *st, RtStateIn *in, GError **error)
+{
+  guint n = st->schema->n_fields;
+  g_autofree PlanValue *vals = g_new0 (PlanValue, n + 1);
+  RtBatch *cur = st->batches->len > 0 ? st->batches->pdata[st->batches->len - 1] : NULL;
+  guint64 seq = 0, emitted = 0;
+  gboolean ok;
+
+  ok = rt_state_get_u64 (in, &seq) && rt_state_get_u64 (in, &emitted);
+  for (guint c = 0; c < n && ok; c++)
+    ok = rt_state_get_value (in, &vals[c]);
+  if (ok && (cur == NULL || cur->n_rows == cur->capacity))
+    {
+      cur = rt_batch_new (st->base.ctx->pool, st->schema, MAX (st->base.ctx->batch_size, 1u),
+                          error);
+      if (cur != NULL)
+        g_ptr_array_add (st->batches, cur);
+      ok = cur != NULL;
+    }
+  ok = ok && rt_batch_append_values (cur, vals, error);
+  if (ok)
+    {
+      RowRef ref = { key_prefix (&st->sort, cur, cur->n_rows - 1), st->batches->len - 1,
+                     cur->n_rows - 1, seq };
+
+      g_array_append_val (st->rows, ref);
+      if (emitted)
+        {
+          RowRef *copy = g_memdup2 (&ref, sizeof ref);
+          g_hash_table_insert (st->emitted, &copy->seq, copy);
+        }
+    }
+  for (guint c = 0; c < n; c++)
+    plan_value_clear (&vals[c]);
+  return ok;
+}
+
+static gboolean
+stream_restore (RtOperator *op, RtStateIn *in, GError **error)
+{
+  RtSort *st = (RtSort *) op;
+
+  while (rt_state_next (in, NULL))
+    {
+      guint64 next_seq = 0, n = 0;
+
+      if (!rt_state_get_u64 (in, &next_seq) || !rt_state_get_u64 (in, &n))
+        return rt_state_malformed (in, op, error);
+      st->next_seq = MAX (st->next_seq, next_seq);
+      for (guint64 i = 0; i < n; i++)
+        if (!restore_row (st, in, error))
+          return error != NULL && *error != NULL ? FALSE : rt_state_malformed (in, op, error);
+    }
+  sort_rows (st);
+  return TRUE;
+}
+
+static const RtOperatorClass stream_sort_class = {
+  .name = "Sort",
+  .instance_size = sizeof (RtSort),
+  .open = sort_open,
+  .process = sort_process,
+  .finish = sort_finish,
+  .close = sort_close,
+  .snapshot = stream_snapshot, /* added by checkpoints */
+  .restore = stream_restore,
+};
+
 RtOperator *
 rt_op_sort_new (const PlanPhysNode *node, GError **error)
 {
@@ -837,7 +943,8 @@ rt_op_sort_new (const PlanPhysNode *node, GError **error)
                    "a SORT node with one input (and a limit when it streams)");
       return NULL;
     }
-  st = (RtSort *) rt_operator_new (&sort_class, node->id);
+  st = (RtSort *) rt_operator_new (node->updating ? &stream_sort_class : &sort_class,
+                                  node->id);
   plan_sort_copy (&st->sort, &node->u.sort);
   st->schema = plan_schema_ref (node->schema);
   st->streaming = node->updating;

@@ -206,6 +206,7 @@ static const RtOperatorClass assigner_class = {
   .instance_size = sizeof (RtWmAssigner),
   .process = assigner_process,
   .close = assigner_close,
+  .stateless = TRUE, /* added by checkpoints */
 };
 
 /* The WATERMARK expression of table over its own columns, bound again from its text (the
@@ -219,6 +220,10 @@ bind_watermark_expr (const PlanTable *table, const char *text, GError **error)
   PlanTable *copy = plan_table_new ("__wm", plan_schema_ref (table->schema), table->span);
   const PlanNode *n;
 
+  for (guint i = 0; i + 1 < table->options->len; i += 2) /* ROW types: computed columns */
+    if (g_str_has_prefix (table->options->pdata[i], "__computed."))
+      plan_table_add_option (copy, table->options->pdata[i], table->options->pdata[i + 1]);
+
   if (!plan_catalog_add_table (catalog, copy, error))
     {
       plan_table_unref (copy);
@@ -230,6 +235,10 @@ bind_watermark_expr (const PlanTable *table, const char *text, GError **error)
     return NULL;
   for (n = stmt->plan; n != NULL && n->kind != PLAN_NODE_PROJECT;)
     n = n->n_inputs > 0 ? n->inputs[0] : NULL;
+  /* added by ROW types: over computed columns, inline their expressions */
+  if (n != NULL && n->u.project.n_exprs == 1 && n->inputs[0]->kind == PLAN_NODE_PROJECT
+      && n->inputs[0]->inputs[0]->kind == PLAN_NODE_SCAN)
+    return plan_expr_inline_columns (n->u.project.exprs[0], n->inputs[0]->u.project.exprs);
   if (n == NULL || n->u.project.n_exprs != 1 || n->inputs[0]->kind != PLAN_NODE_SCAN)
     {
       g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL, "the WATERMARK of table '%s' did not "
@@ -252,9 +261,13 @@ rt__wm_assigner_new (const PlanPhysNode *source, RtOperator **out, GError **erro
   RtProgram *program;
 
   *out = NULL;
-  if (rowtime < 0)
+  for (guint i = 0; rowtime < 0 && i + 1 < table->options->len; i += 2)
+    if (g_str_has_prefix (table->options->pdata[i], "__watermark.")) /* ROW types: computed */
+      key = g_strdup (table->options->pdata[i]);
+  if (rowtime < 0 && key == NULL)
     return TRUE;
-  key = g_strdup_printf ("__watermark.%s", table->schema->fields[rowtime].name);
+  if (key == NULL)
+    key = g_strdup_printf ("__watermark.%s", table->schema->fields[rowtime].name);
   if ((expr = bind_watermark_expr (table, plan_table_get_option (table, key), error)) == NULL)
     return FALSE;
   map = g_new (guint, table->schema->n_fields);
@@ -406,6 +419,7 @@ static const RtOperatorClass tvf_class = {
   .instance_size = sizeof (RtWindowTvf),
   .process = tvf_process,
   .close = tvf_close,
+  .stateless = TRUE, /* added by checkpoints */
 };
 
 RtOperator *
@@ -449,6 +463,7 @@ typedef struct {
   guint n_part;
   guint *part_cols;         /* owned: the other key columns (the PARTITION BY ones) */
   GHashTable *sessions;     /* GBytes key -> GPtrArray of Session*, owned */
+  RtWindowLate *late;       /* added by allowed lateness: owned, NULL without lateness */
 } RtWindowAgg;
 
 typedef struct {
@@ -677,6 +692,13 @@ winagg_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
     {
       if (ends[r] - 1 <= a->watermark)
         {
+          if (a->late != NULL) /* added by allowed lateness: rt-window-late.c */
+            {
+              if (rt__window_late_row (a->late, op, ends[r], batch, r, a->watermark, error)
+                  == RT_FAIL)
+                return RT_FAIL;
+              continue;
+            }
           op->late_records_dropped++; /* its window has fired already */
           continue;
         }
@@ -737,7 +759,9 @@ fire_until (RtWindowAgg *a, gint64 wm, GError **error)
       key = *end;
       rows = g_ptr_array_ref (g_tree_lookup (a->windows, &key));
       g_tree_remove (a->windows, &key);
-      r = fire (a, rows, error);
+      r = a->late != NULL /* added by allowed lateness */
+          ? rt__window_late_fire (a->late, &a->base, key, rows, wm, error)
+          : fire (a, rows, error);
       g_ptr_array_unref (rows);
       if (r == RT_FAIL)
         return RT_FAIL;
@@ -754,6 +778,10 @@ winagg_on_event (RtOperator *op, const RtEvent *event, guint input, GError **err
   a->watermark = event->value;
   if (a->gap > 0)
     return session_fire_until (a, a->watermark, error);
+  if (a->late != NULL && fire_until (a, a->watermark, error) == RT_FAIL) /* allowed lateness */
+    return RT_FAIL;
+  if (a->late != NULL)
+    return rt__window_late_advance (a->late, op, a->watermark, error);
   return fire_until (a, a->watermark, error);
 }
 
@@ -767,6 +795,10 @@ winagg_finish (RtOperator *op, GError **error)
   a->watermark = RT_WATERMARK_MAX;
   if (a->gap > 0)
     return session_fire_until (a, RT_WATERMARK_MAX - 1, error);
+  if (a->late != NULL && fire_until (a, RT_WATERMARK_MAX - 1, error) == RT_FAIL)
+    return RT_FAIL; /* added by allowed lateness: then delayed late rows, then forget all */
+  if (a->late != NULL)
+    return rt__window_late_advance (a->late, op, RT_WATERMARK_MAX, error);
   return fire_until (a, RT_WATERMARK_MAX - 1, error);
 }
 
@@ -779,6 +811,7 @@ winagg_close (RtOperator *op)
   g_clear_pointer (&a->inner_node, plan_phys_node_unref);
   g_clear_pointer (&a->sessions, g_hash_table_unref);
   g_clear_pointer (&a->part_cols, g_free);
+  g_clear_pointer (&a->late, rt__window_late_free); /* added by allowed lateness */
 }
 
 static const RtOperatorClass winagg_class = {
@@ -827,5 +860,7 @@ rt_op_window_aggregate_new (const PlanPhysNode *node, GError **error)
   a->sessions = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
                                        (GDestroyNotify) g_bytes_unref,
                                        (GDestroyNotify) g_ptr_array_unref);
+  if (node->u.window_agg.allowed_lateness_ms > 0 && a->gap == 0) /* added by allowed lateness */
+    a->late = rt__window_late_new (node, inner);
   return &a->base;
 }

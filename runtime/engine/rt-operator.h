@@ -10,6 +10,11 @@
 
 G_BEGIN_DECLS
 
+/* added by checkpoints: the state of a snapshot (rt-checkpoint.h) */
+typedef struct _RtStateOut RtStateOut;
+typedef struct _RtStateIn RtStateIn;
+#define RT_CHECKPOINT_FINAL G_MAXINT64
+
 /* In-band control events (between batches). */
 typedef enum {
   RT_EVENT_WATERMARK,
@@ -70,6 +75,22 @@ struct _RtOperatorClass {
   RtResult (*finish) (RtOperator *op, GError **error);
   /* Frees what the operator owns (not the struct, which the task frees). */
   void (*close) (RtOperator *op);
+  /* added by checkpoints (rt-checkpoint.h). An operator with state fills snapshot and
+   * restore; one without sets stateless. A checkpointed job refuses an operator that has
+   * neither. snapshot writes the state as of the barrier of checkpoint_id (all input
+   * before it processed, none after); restore (after open, before any input) reads the
+   * entries that are this subtask's now; notify_complete tells that checkpoint_id is
+   * durable (sinks commit what they staged for it; RT_CHECKPOINT_FINAL: the job ended and
+   * everything staged is final). */
+  gboolean stateless;
+  gboolean (*snapshot) (RtOperator *op, gint64 checkpoint_id, RtStateOut *out,
+                        GError **error);
+  gboolean (*restore) (RtOperator *op, RtStateIn *in, GError **error);
+  gboolean (*notify_complete) (RtOperator *op, gint64 checkpoint_id, GError **error);
+  /* added by interval joins: the watermark the operator passes on after on_event saw wm
+   * (NULL: wm itself); it must not decrease as wm grows, and keeps MAX as MAX. The task
+   * hands the result to the operators after it and downstream. */
+  gint64 (*output_watermark) (RtOperator *op, gint64 wm);
 };
 
 /* Allocates an operator of klass (zeroed, instance_size bytes). */
@@ -130,5 +151,24 @@ guint64 rt_op_aggregate_get_spilled_bytes (RtOperator *op);
 /* added by sort: ORDER BY / Top-N (rt-op-sort.c): an external merge sort spilling to LZ4
  * run files in batch mode, a changelog Top-N when the node is updating. */
 RtOperator *rt_op_sort_new (const PlanPhysNode *node, GError **error);
+
+/* added by join strategy: the batch sort-merge join (rt-op-merge-join.c), both inputs
+ * sorted by an external sort spilling under the managed memory; and the compressed bytes
+ * it spilled so far. */
+RtOperator *rt_op_merge_join_new (const PlanPhysNode *node, GError **error);
+guint64 rt_op_merge_join_get_spilled_bytes (RtOperator *op);
+/* added by join strategy: compressed bytes the batch hash join (hybrid, rt-hash-join-spill.c)
+ * wrote to spill files so far. */
+guint64 rt_op_hash_join_get_spilled_bytes (RtOperator *op);
+
+/* added by rank: UNION ALL (rt-op-union.c), passing every input's rows on, and ROW_NUMBER()
+ * Top-N / deduplication per partition (rt-op-rank.c): a changelog when the node is
+ * updating, the kept rows at the end of input otherwise. */
+RtOperator *rt_op_union_new (const PlanPhysNode *node, GError **error);
+RtOperator *rt_op_rank_new (const PlanPhysNode *node, GError **error);
+
+/* added by interval joins: the interval join (rt-op-interval-join.c), insert-only, each
+ * side's rows kept until the watermark passes the time the other side could match them. */
+RtOperator *rt_op_interval_join_new (const PlanPhysNode *node, GError **error);
 
 G_END_DECLS

@@ -11,7 +11,9 @@
  * fflush, so lines of parallel subtasks never interleave within a line and a watching
  * user sees each batch as soon as it is processed.
  *
- * blackhole counts the rows and drops them: the sink of throughput benchmarks. */
+ * blackhole counts the rows and drops them: the sink of throughput benchmarks. With
+ * 'throttle.rows-per-second' (a strom extension) it takes rows no faster than that, the
+ * slow sink of backpressure experiments. */
 #include "rt-source-private.h"
 
 #include <errno.h>
@@ -28,6 +30,8 @@ typedef struct {
 typedef struct {
   RtOperator base;
   guint64 rows;     /* rows swallowed */
+  double throttle;  /* added by checkpoints: rows per second it takes at most; 0: no limit */
+  gint64 t0_us;     /* when the first row came */
 } RtBlackholeSink;
 
 /* ---- print ------------------------------------------------------------------------- */
@@ -129,6 +133,7 @@ static const RtOperatorClass print_class = {
   .instance_size = sizeof (RtPrintSink),
   .process = print_process,
   .close = print_close,
+  .stateless = TRUE, /* added by checkpoints */
 };
 
 static const char *const print_known[] = {
@@ -170,7 +175,23 @@ print_new (const PlanPhysNode *node, guint subtask, GError **error)
 static RtResult
 blackhole_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
 {
-  ((RtBlackholeSink *) op)->rows += batch->n_rows;
+  RtBlackholeSink *self = (RtBlackholeSink *) op;
+
+  self->rows += batch->n_rows;
+  if (self->throttle > 0)
+    {
+      /* a deliberately slow sink, like a slow external system: the task blocks */
+      gint64 now = g_get_monotonic_time (), due;
+
+      if (self->t0_us == 0)
+        self->t0_us = now;
+      due = self->t0_us + (gint64) ((double) self->rows * 1e6 / self->throttle);
+      while (now < due && !g_atomic_int_get (op->ctx->cancelled))
+        {
+          g_usleep ((gulong) MIN (due - now, 10000));
+          now = g_get_monotonic_time ();
+        }
+    }
   return RT_OK;
 }
 
@@ -178,21 +199,38 @@ static const RtOperatorClass blackhole_class = {
   .name = "blackhole",
   .instance_size = sizeof (RtBlackholeSink),
   .process = blackhole_process,
+  .stateless = TRUE, /* added by checkpoints */
 };
 
 static const char *const blackhole_known[] = {
-  "connector", "sink.parallelism", NULL,
+  "connector", "sink.parallelism", "throttle.rows-per-second", NULL,
 };
 
 static RtOperator *
 blackhole_new (const PlanPhysNode *node, GError **error)
 {
   const PlanTable *table = node->u.sink.table;
+  RtBlackholeSink *self;
+  const char *v;
+  double rate = 0;
 
   if (table != NULL
       && !rt__options_check_known (table, "blackhole", blackhole_known, NULL, error))
     return NULL;
-  return rt_operator_new (&blackhole_class, node->id);
+  /* added by checkpoints: 'throttle.rows-per-second' (a strom extension) makes a slow sink
+   * per subtask, for backpressure experiments */
+  if (table != NULL && (v = plan_table_get_option (table, "throttle.rows-per-second")) != NULL
+      && !rt__option_double (table, "throttle.rows-per-second", v, &rate, error))
+    return NULL;
+  if (rate < 0)
+    {
+      rt__option_error (error, table, "throttle.rows-per-second", v,
+                        "a number of rows per second, 0 for no limit");
+      return NULL;
+    }
+  self = (RtBlackholeSink *) rt_operator_new (&blackhole_class, node->id);
+  self->throttle = rate;
+  return &self->base;
 }
 
 /* ---- dispatch ---------------------------------------------------------------------- */
@@ -208,12 +246,15 @@ rt_sink_new (const PlanPhysNode *node, guint subtask, GError **error)
       return print_new (node, subtask, error);
     case PLAN_SINK_BLACKHOLE:
       return blackhole_new (node, error);
+    case PLAN_SINK_FILESYSTEM: /* added by checkpoints: rt-sink-fs.c */
+      return rt__sink_fs_new (node, subtask, error);
+    case PLAN_SINK_JDBC: /* added by jdbc sink: rt-sink-sqlite.c */
+      return rt__sink_sqlite_new (node, subtask, error);
     case PLAN_SINK_COLLECT:
-    case PLAN_SINK_FILESYSTEM:
     default:
       g_set_error (error, RT_ERROR, RT_ERROR_CONNECTOR,
-                   "Table '%s' cannot be written yet: strom's sinks are 'print' and "
-                   "'blackhole' (and query results to the client)",
+                   "Table '%s' cannot be written yet: strom's sinks are 'print', "
+                   "'blackhole' and 'filesystem' (and query results to the client)",
                    node->u.sink.table != NULL ? node->u.sink.table->name : "(result)");
       return NULL;
     }

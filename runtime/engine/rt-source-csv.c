@@ -33,6 +33,7 @@
  * only way to stay correct with line breaks inside quotes, and which also yields exact
  * line numbers for messages. Smaller files go whole to one subtask each, round robin. */
 #include "rt-source-private.h"
+#include "rt-checkpoint.h"
 #include "plans/plan-numeric.h"
 
 #include <errno.h>
@@ -75,6 +76,9 @@ typedef struct {
   char *path; /* owned */
   gint64 lo;  /* this subtask reads records starting in [lo, hi) */
   gint64 hi;
+  gint64 line;        /* added by checkpoints: > 0: restored, lo is a record start on this
+                       * physical line (no walk from the file's start) */
+  gboolean at_header; /* restored: the header record is still to skip */
 } CsvPart;
 
 typedef enum {
@@ -386,6 +390,22 @@ csv_open_part (RtCsvSource *self, GError **error)
   self->buf_off = 0;
   self->line = 1;
   self->at_header = self->header && part->lo == 0;
+  if (part->line > 0) /* restored from a checkpoint: resume at a known record start */
+    {
+      if (lseek (self->fd, (off_t) part->lo, SEEK_SET) < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, RT_ERROR, RT_ERROR_CONNECTOR,
+                       "Cannot seek in '%s' for table '%s': %s", part->path,
+                       self->table->name, g_strerror (saved));
+          return FALSE;
+        }
+      self->buf_off = part->lo;
+      self->line = part->line;
+      self->at_header = part->at_header;
+      return TRUE;
+    }
   if (part->lo == 0)
     return TRUE;
   /* Walk the records before our range (see the comment at the top). */
@@ -802,11 +822,99 @@ csv_close (RtOperator *op)
   rt__source_filter_clear (&self->filter);
 }
 
+/* ---- checkpoints ------------------------------------------------------------------- *
+ * Operator state as list entries: one per part this subtask has still to read, the open
+ * one starting at the next record (file offset buf_off + pos, its physical line and
+ * whether the header is still to skip), the others as planned; and one with the
+ * subtask's record and bad-record counters. Restore replaces the planned parts with the
+ * ones it is dealt (round robin, so another parallelism works: a part is read by whoever
+ * gets it) and adds up the counters. Records are never split across produce calls, so
+ * the offset is always a record start and nothing is skipped or read twice. */
+
+enum { CSV_ENTRY_PART, CSV_ENTRY_COUNTERS };
+
+static void
+part_put (RtStateOut *out, const char *path, gint64 lo, gint64 hi, gint64 line,
+          gboolean at_header)
+{
+  rt_state_begin (out, RT_STATE_LIST);
+  rt_state_put_u64 (out, CSV_ENTRY_PART);
+  rt_state_put_string (out, path);
+  rt_state_put_i64 (out, lo);
+  rt_state_put_i64 (out, hi);
+  rt_state_put_i64 (out, line);
+  rt_state_put_u64 (out, at_header ? 1 : 0);
+  rt_state_end (out);
+}
+
+static gboolean
+csv_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
+{
+  RtCsvSource *self = (RtCsvSource *) op;
+
+  for (guint i = self->part; !self->done && i < self->parts->len; i++)
+    {
+      const CsvPart *p = &g_array_index (self->parts, CsvPart, i);
+
+      if (i == self->part && self->fd >= 0)
+        part_put (out, p->path, self->buf_off + (gint64) self->pos, p->hi, self->line,
+                  self->at_header);
+      else
+        part_put (out, p->path, p->lo, p->hi, p->line, p->at_header);
+    }
+  rt_state_begin (out, RT_STATE_LIST);
+  rt_state_put_u64 (out, CSV_ENTRY_COUNTERS);
+  rt_state_put_u64 (out, op->rows_in);
+  rt_state_put_u64 (out, op->rows_dropped);
+  rt_state_end (out);
+  return TRUE;
+}
+
+static gboolean
+csv_restore (RtOperator *op, RtStateIn *in, GError **error)
+{
+  RtCsvSource *self = (RtCsvSource *) op;
+
+  for (guint i = 0; i < self->parts->len; i++)
+    g_free (g_array_index (self->parts, CsvPart, i).path);
+  g_array_set_size (self->parts, 0);
+  self->part = 0;
+  while (rt_state_next (in, NULL))
+    {
+      CsvPart p = { NULL, 0, 0, 0, FALSE };
+      guint64 kind = 0, at_header = 0, rows_in = 0, dropped = 0;
+
+      if (!rt_state_get_u64 (in, &kind))
+        return rt_state_malformed (in, op, error);
+      if (kind == CSV_ENTRY_COUNTERS)
+        {
+          if (!rt_state_get_u64 (in, &rows_in) || !rt_state_get_u64 (in, &dropped))
+            return rt_state_malformed (in, op, error);
+          op->rows_in += rows_in;
+          op->rows_dropped += dropped;
+          continue;
+        }
+      if (kind != CSV_ENTRY_PART || !rt_state_get_string (in, &p.path) || p.path == NULL
+          || !rt_state_get_i64 (in, &p.lo) || !rt_state_get_i64 (in, &p.hi)
+          || !rt_state_get_i64 (in, &p.line) || !rt_state_get_u64 (in, &at_header)
+          || p.lo < 0)
+        {
+          g_free (p.path);
+          return rt_state_malformed (in, op, error);
+        }
+      p.at_header = at_header != 0;
+      g_array_append_val (self->parts, p);
+    }
+  return TRUE;
+}
+
 static const RtOperatorClass csv_class = {
   .name = "filesystem-csv",
   .instance_size = sizeof (RtCsvSource),
   .produce = csv_produce,
   .close = csv_close,
+  .snapshot = csv_snapshot, /* added by checkpoints */
+  .restore = csv_restore,
 };
 
 /* ---- construction ------------------------------------------------------------------ */
@@ -939,7 +1047,7 @@ plan_parts (RtCsvSource *self, const char *path, guint subtask, guint parallelis
   for (guint i = 0; i < files->len; i++)
     {
       const char *file = g_ptr_array_index (files, i);
-      CsvPart part = { NULL, 0, G_MAXINT64 };
+      CsvPart part = { NULL, 0, G_MAXINT64, 0, FALSE };
       struct stat st;
 
       if (stat (file, &st) != 0)

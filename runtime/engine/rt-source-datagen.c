@@ -34,6 +34,7 @@
  * Columns are generated one vector at a time in tight loops: the generator is meant to
  * be far faster than anything that consumes it, so benchmarks measure the consumer. */
 #include "rt-source-private.h"
+#include "rt-checkpoint.h" /* added by checkpoints */
 
 #include <math.h>
 #include <string.h>
@@ -96,6 +97,7 @@ typedef struct {
   gint64 local_offset_ms; /* wall clock to local time */
   char *strbuf;        /* owned scratch for VARCHAR values */
   gsize strbuf_cap;
+  GArray *queued;      /* added by checkpoints: DgSplit, restored splits still to read */
 } RtDatagenSource;
 
 /* ---- random numbers ---------------------------------------------------------------- */
@@ -728,6 +730,8 @@ datagen_pace (RtDatagenSource *self, RtOpContext *ctx, guint64 *n)
   return FALSE;
 }
 
+static gboolean next_split (RtDatagenSource *self); /* added by checkpoints */
+
 static RtResult
 datagen_produce (RtOperator *op, GError **error)
 {
@@ -738,7 +742,7 @@ datagen_produce (RtOperator *op, GError **error)
   gint64 now_ms = 0;
   RtResult res;
 
-  if (self->remaining == 0)
+  if (self->remaining == 0 && !next_split (self))
     return RT_DONE;
   n = MIN (self->remaining, (guint64) ctx->batch_size);
   if (self->rate > 0 && !datagen_pace (self, ctx, &n))
@@ -757,15 +761,114 @@ datagen_produce (RtOperator *op, GError **error)
     self->remaining -= n;
   op->rows_in += n;
   res = rt__source_emit (op, &self->filter, batch, error);
-  if (res == RT_OK && self->remaining == 0)
+  if (res == RT_OK && self->remaining == 0 && !next_split (self))
     res = RT_DONE;
   return res;
+}
+
+/* ---- checkpoints ------------------------------------------------------------------- *
+ * A subtask's rows are a split: the global index of its next row, the rows left and the
+ * random streams of its columns. Each split is one list entry, so restoring at another
+ * parallelism deals the splits out round robin and a subtask may read several in turn
+ * (or none, and end at once). Values depend only on the split, so a restored run emits
+ * exactly the rows the failed one had not yet emitted at the checkpoint. */
+
+typedef struct {
+  guint64 next, remaining;
+  DgRng *rngs; /* owned: rng and null_rng of each column */
+} DgSplit;
+
+static void
+split_put (RtDatagenSource *self, RtStateOut *out, guint64 next, guint64 remaining,
+           const DgRng *rngs)
+{
+  rt_state_begin (out, RT_STATE_LIST);
+  rt_state_put_u64 (out, next);
+  rt_state_put_u64 (out, remaining);
+  rt_state_put_u64 (out, self->n_cols);
+  rt_state_put_bytes (out, rngs, sizeof (DgRng) * 2 * self->n_cols);
+  rt_state_end (out);
+}
+
+static gboolean
+datagen_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
+{
+  RtDatagenSource *self = (RtDatagenSource *) op;
+  g_autofree DgRng *rngs = g_new (DgRng, 2 * MAX (self->n_cols, 1u));
+
+  for (guint c = 0; c < self->n_cols; c++)
+    {
+      rngs[2 * c] = self->cols[c].rng;
+      rngs[2 * c + 1] = self->cols[c].null_rng;
+    }
+  if (self->remaining > 0)
+    split_put (self, out, self->next, self->remaining, rngs);
+  for (guint i = 0; self->queued != NULL && i < self->queued->len; i++)
+    {
+      DgSplit *sp = &g_array_index (self->queued, DgSplit, i);
+      split_put (self, out, sp->next, sp->remaining, sp->rngs);
+    }
+  return TRUE;
+}
+
+/* Makes the next queued split the current one; FALSE when none is left. */
+static gboolean
+next_split (RtDatagenSource *self)
+{
+  DgSplit *sp;
+
+  if (self->queued == NULL || self->queued->len == 0)
+    return FALSE;
+  sp = &g_array_index (self->queued, DgSplit, 0);
+  self->next = sp->next;
+  self->remaining = sp->remaining;
+  for (guint c = 0; c < self->n_cols; c++)
+    {
+      self->cols[c].rng = sp->rngs[2 * c];
+      self->cols[c].null_rng = sp->rngs[2 * c + 1];
+    }
+  g_free (sp->rngs);
+  g_array_remove_index (self->queued, 0);
+  return TRUE;
+}
+
+static gboolean
+datagen_restore (RtOperator *op, RtStateIn *in, GError **error)
+{
+  RtDatagenSource *self = (RtDatagenSource *) op;
+
+  if (self->queued == NULL)
+    self->queued = g_array_new (FALSE, FALSE, sizeof (DgSplit));
+  while (rt_state_next (in, NULL))
+    {
+      DgSplit sp = { 0 };
+      guint64 n_cols = 0;
+      const guint8 *data;
+      gsize len;
+
+      if (!rt_state_get_u64 (in, &sp.next) || !rt_state_get_u64 (in, &sp.remaining)
+          || !rt_state_get_u64 (in, &n_cols) || n_cols != self->n_cols
+          || !rt_state_get_bytes (in, &data, &len) || len != sizeof (DgRng) * 2 * n_cols)
+        return rt_state_malformed (in, op, error);
+      sp.rngs = g_memdup2 (data, MAX (len, 1u));
+      g_array_append_val (self->queued, sp);
+    }
+  self->remaining = 0; /* the restored splits replace this subtask's fresh one */
+  next_split (self);
+  return TRUE;
 }
 
 static void
 datagen_close (RtOperator *op)
 {
   RtDatagenSource *self = (RtDatagenSource *) op;
+
+  while (self->queued != NULL && self->queued->len > 0)
+    {
+      g_free (g_array_index (self->queued, DgSplit, 0).rngs);
+      g_array_remove_index (self->queued, 0);
+    }
+  g_clear_pointer (&self->queued, g_array_unref);
 
   g_clear_pointer (&self->schema, plan_schema_unref);
   g_clear_pointer (&self->specs, g_free);
@@ -779,6 +882,8 @@ static const RtOperatorClass datagen_class = {
   .instance_size = sizeof (RtDatagenSource),
   .produce = datagen_produce,
   .close = datagen_close,
+  .snapshot = datagen_snapshot, /* added by checkpoints */
+  .restore = datagen_restore,
 };
 
 static gint64

@@ -55,5 +55,14 @@ RtOperator *rt__source_datagen_new (const PlanPhysNode *node, guint subtask,
                                     guint parallelism, GError **error);
 RtOperator *rt__source_csv_new (const PlanPhysNode *node, guint subtask, guint parallelism,
                                 GError **error);
+/* added by nexmark (rt-source-nexmark.c) */
+RtOperator *rt__source_nexmark_new (const PlanPhysNode *node, guint subtask,
+                                    guint parallelism, GError **error);
+
+/* added by checkpoints: the exactly-once filesystem sink (rt-sink-fs.c) */
+RtOperator *rt__sink_fs_new (const PlanPhysNode *node, guint subtask, GError **error);
+
+/* added by jdbc sink: the exactly-once SQLite sink, 'connector' = 'jdbc' (rt-sink-sqlite.c) */
+RtOperator *rt__sink_sqlite_new (const PlanPhysNode *node, guint subtask, GError **error);
 
 G_END_DECLS

@@ -34,6 +34,8 @@ rt_source_new (const PlanPhysNode *node, guint subtask, guint parallelism, GErro
     }
   if (strcmp (connector, "datagen") == 0)
     return rt__source_datagen_new (node, subtask, parallelism, error);
+  if (strcmp (connector, "nexmark") == 0) /* added by nexmark */
+    return rt__source_nexmark_new (node, subtask, parallelism, error);
   if (strcmp (connector, "filesystem") == 0)
     {
       format = plan_table_get_option (table, "format");
@@ -50,7 +52,7 @@ rt_source_new (const PlanPhysNode *node, guint subtask, guint parallelism, GErro
                                 "the filesystem source reads 'csv'"), NULL);
     }
   rt__option_error (error, table, "connector", connector,
-                    "strom can read from 'datagen' and 'filesystem' tables");
+                    "strom can read from 'datagen', 'nexmark' and 'filesystem' tables");
   return NULL;
 }
 

@@ -9,7 +9,7 @@
  *
  * Time is accounted as Flink does: idle while parked without input, backpressured while
  * the writer or the collect sink waits for credit, busy otherwise. */
-#include "rt-job-private.h"
+#include "rt-checkpoint-private.h" /* added by checkpoints */
 
 #include <math.h>
 
@@ -85,6 +85,18 @@ rt__task_new (RtJob *job, const char *name, guint subtask, guint parallelism)
   return t;
 }
 
+/* added by checkpointed operators: a mail still queued when its task is freed (the task
+ * ended, or a restart tore it down, before running it) frees its payload too; every
+ * poster (rt-checkpoint.c) passes g_malloc'd data or NULL. */
+static void
+mail_free (gpointer p)
+{
+  RtMail *m = p;
+
+  g_free (m->data);
+  g_free (m);
+}
+
 void
 rt__task_free (RtTask *t)
 {
@@ -95,7 +107,7 @@ rt__task_free (RtTask *t)
   rt_writer_free (t->writer);
   rt_notify_free (t->notify);
   g_clear_error (&t->error);
-  g_queue_clear_full (&t->mails, g_free);
+  g_queue_clear_full (&t->mails, mail_free);
   g_mutex_clear (&t->mail_lock);
   g_free (t->latency);
   rt__wm_valve_free (t->valve); /* added by windows */
@@ -110,10 +122,10 @@ rt__task_post_mail (RtTask *t, void (*fn) (RtTask *, gpointer), gpointer data)
 
   m->fn = fn;
   m->data = data;
-  g_mutex_lock (&t->mail_lock);
+  rt_mutex_lock (&t->mail_lock);
   g_queue_push_tail (&t->mails, m);
   g_atomic_int_set (&t->has_mail, 1);
-  g_mutex_unlock (&t->mail_lock);
+  rt_mutex_unlock (&t->mail_lock);
   rt_notify_signal (t->notify);
 }
 
@@ -126,11 +138,11 @@ run_mails (RtTask *t)
     {
       RtMail *m;
 
-      g_mutex_lock (&t->mail_lock);
+      rt_mutex_lock (&t->mail_lock);
       m = g_queue_pop_head (&t->mails);
       if (m == NULL)
         g_atomic_int_set (&t->has_mail, 0);
-      g_mutex_unlock (&t->mail_lock);
+      rt_mutex_unlock (&t->mail_lock);
       if (m == NULL)
         return;
       m->fn (t, m->data);
@@ -156,6 +168,7 @@ static RtResult
 forward_event (RtTask *t, const RtEvent *ev, guint input, GError **error)
 {
   gint64 now = g_get_monotonic_time ();
+  RtEvent held; /* added by interval joins: a watermark an operator holds back */
 
   for (guint i = 0; i < t->ops->len; i++)
     {
@@ -166,6 +179,12 @@ forward_event (RtTask *t, const RtEvent *ev, guint input, GError **error)
       if (op->klass->on_event != NULL
           && op->klass->on_event (op, ev, i == 0 ? input : 0, error) == RT_FAIL)
         return RT_FAIL;
+      if (ev->kind == RT_EVENT_WATERMARK && op->klass->output_watermark != NULL)
+        {
+          held = *ev;
+          held.value = op->klass->output_watermark (op, ev->value);
+          ev = &held;
+        }
     }
   if (t->writer != NULL)
     return rt_writer_event (t->writer, ev, error);
@@ -336,6 +355,8 @@ handle_element (RtTask *t, RtTaskInput *in, RtElement *e, GError **error)
     }
   if (e->event.kind == RT_EVENT_WATERMARK || e->event.kind == RT_EVENT_IDLE)
     return input_event_time (t, in, &e->event, error); /* added by windows */
+  if (e->event.kind == RT_EVENT_BARRIER) /* added by checkpoints */
+    return rt__ckpt_on_barrier (t, in, e->event.value, error);
   if (e->event.kind == RT_EVENT_END_OF_INPUT)
     {
       in->ended = TRUE;
@@ -343,6 +364,8 @@ handle_element (RtTask *t, RtTaskInput *in, RtElement *e, GError **error)
         return RT_FAIL;
       if (++t->n_ended == t->n_inputs)
         return finish_chain (t, error);
+      if (rt__ckpt_input_ended (t, error) == RT_FAIL) /* added by checkpoints */
+        return RT_FAIL;
       /* added by joins: the head learns when every channel of one input has ended */
       for (guint i = 0; i < t->n_inputs; i++)
         if (t->inputs[i].input == in->input && !t->inputs[i].ended)
@@ -365,6 +388,7 @@ step_inputs (RtTask *t, gint64 *park_until, GError **error)
       RtElement e;
 
       if (in->ended || (head_op (t)->paused_inputs >> MIN (in->input, 31u) & 1) /* joins */
+          || rt__ckpt_input_blocked (t, in) /* checkpoints: aligning */
           || !rt_channel_try_pop (in->channel, &e))
         continue;
       t->next_input = i + 1;
@@ -383,6 +407,8 @@ rt__task_step (RtTask *t, gint64 *park_until_us, GError **error)
   run_mails (t);
   if (g_atomic_int_get (&t->job->cancelled))
     return RT_DONE;
+  if (rt__ckpt_check_fail_rows (t, error) == RT_FAIL) /* added by checkpoints */
+    return RT_FAIL;
   *park_until_us = -1;
   if (head_op (t)->klass->produce != NULL)
     r = step_source (t, park_until_us, error);
@@ -421,7 +447,8 @@ has_input (RtTask *t)
 {
   for (guint i = 0; i < t->n_inputs; i++)
     if (!t->inputs[i].ended && rt_channel_get_fill (t->inputs[i].channel) > 0
-        && !(head_op (t)->paused_inputs >> MIN (t->inputs[i].input, 31u) & 1)) /* joins */
+        && !(head_op (t)->paused_inputs >> MIN (t->inputs[i].input, 31u) & 1) /* joins */
+        && !rt__ckpt_input_blocked (t, &t->inputs[i])) /* checkpoints */
       return TRUE;
   return g_atomic_int_get (&t->has_mail) || g_atomic_int_get (&t->job->cancelled);
 }
@@ -439,6 +466,8 @@ rt__task_thread (gpointer data)
     {
       RtOperator *op = t->ops->pdata[i];
       if (op->klass->open != NULL && !op->klass->open (op, &error))
+        r = RT_FAIL;
+      else if (!rt__ckpt_restore_operator (t->job->ckpt, t, op, &error)) /* checkpoints */
         r = RT_FAIL;
     }
   while (r != RT_FAIL && r != RT_DONE)

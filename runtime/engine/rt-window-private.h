@@ -37,4 +37,20 @@ gboolean rt__wm_valve_is_idle (const RtWmValve *valve); /* every open input idle
 gboolean rt__wm_assigner_new (const PlanPhysNode *source, RtOperator **out, GError **error);
 gint64 rt__wm_assigner_current (RtOperator *assigner);
 
+/* added by allowed lateness (rt-window-late.c): the fired windows a window aggregate keeps
+ * while node's allowed_lateness_ms lasts. fire: aggregates a window's rows (rows: a ref is
+ * taken) as the watermark wm fires it, emits +I rows through owner and keeps what it needs;
+ * row: a row behind the watermark for the window ending at end: updates that window (-U/+U,
+ * or +I for a new group) or, past its cleanup time, counts it dropped; advance: at a new
+ * watermark, fires windows with delayed late rows and forgets those past cleanup. */
+typedef struct _RtWindowLate RtWindowLate;
+RtWindowLate *rt__window_late_new (const PlanPhysNode *node, PlanPhysNode *inner);
+void rt__window_late_free (RtWindowLate *late);
+RtResult rt__window_late_fire (RtWindowLate *late, RtOperator *owner, gint64 end,
+                               GPtrArray *rows, gint64 wm, GError **error);
+RtResult rt__window_late_row (RtWindowLate *late, RtOperator *owner, gint64 end,
+                              RtBatch *batch, guint r, gint64 wm, GError **error);
+RtResult rt__window_late_advance (RtWindowLate *late, RtOperator *owner, gint64 wm,
+                                  GError **error);
+
 G_END_DECLS

@@ -3,6 +3,7 @@
  * bound, and then either applied to the session at once (DDL, SET, SHOW, DESCRIBE,
  * EXPLAIN: those complete with a message or a small result set) or optimized and run as
  * a job on the embedded runtime, whose collect sink feeds gw_operation_fetch. */
+#include "runtime/engine/rt-checkpoint.h" /* added by checkpoints */
 #include "gw-private.h"
 
 #include "optimizer/opt.h"
@@ -138,7 +139,19 @@ fill_describe (GwEmbeddedOp *op, PlanTable *table)
       g_autofree char *rowtime = NULL, *ckey = g_strdup_printf ("__computed.%s", f->name);
       g_autofree char *extras = NULL;
       const char *computed = plan_table_get_option (table, ckey);
+      g_autofree char *row_name = NULL;
+      const char *row_type = NULL;
+      gboolean row_first = FALSE;
 
+      /* added by ROW types: a ROW column's flattened fields show as the one ROW column */
+      if (plan_table_row_column (table, i, &row_name, &row_type, &row_first))
+        {
+          const char *rcell[] = { row_name, row_type, "TRUE", NULL, NULL, NULL };
+
+          if (row_first)
+            add_text_row (op, rcell);
+          continue;
+        }
       /* added by windows: time attributes and computed columns, as Flink shows them */
       if (cell[5] != NULL)
         cell[1] = rowtime = g_strdup_printf ("%s *ROWTIME*", type);
@@ -196,6 +209,27 @@ job_config (GwEmbedded *c, RtJobConfig *cfg)
     plan_settings_get_duration_us (c->settings, "pipeline.auto-watermark-interval");
   cfg->idle_timeout_us =
     plan_settings_get_duration_us (c->settings, "table.exec.source.idle-timeout");
+  /* added by checkpoints: batch jobs take none, as in Flink */
+  if (g_ascii_strcasecmp (plan_settings_get (c->settings, "execution.runtime-mode"), "batch") != 0)
+    cfg->checkpoint_interval_us =
+      plan_settings_get_duration_us (c->settings, "execution.checkpointing.interval");
+  cfg->checkpoint_timeout_us =
+    plan_settings_get_duration_us (c->settings, "execution.checkpointing.timeout");
+  cfg->checkpoint_min_pause_us =
+    plan_settings_get_duration_us (c->settings, "execution.checkpointing.min-pause");
+  cfg->checkpoint_at_least_once =
+    g_ascii_strcasecmp (plan_settings_get (c->settings, "execution.checkpointing.mode"),
+                        "at_least_once") == 0;
+  cfg->checkpoints_retained =
+    (guint) plan_settings_get_int (c->settings, "state.checkpoints.num-retained");
+  cfg->checkpoint_dir = plan_settings_get (c->settings, "state.checkpoints.dir");
+  cfg->savepoint_dir = plan_settings_get (c->settings, "state.savepoints.dir");
+  cfg->restore_path = plan_settings_get (c->settings, "execution.savepoint.path");
+  if (g_ascii_strcasecmp (plan_settings_get (c->settings, "restart-strategy"), "none") != 0)
+    cfg->restart_attempts =
+      (guint) plan_settings_get_int (c->settings, "restart-strategy.fixed-delay.attempts");
+  cfg->restart_delay_us =
+    plan_settings_get_duration_us (c->settings, "restart-strategy.fixed-delay.delay");
 }
 
 static gboolean
@@ -204,14 +238,17 @@ start_job (GwEmbedded *c, GwEmbeddedOp *op, GError **error)
   g_autoptr (OptResult) opt = opt_optimize (op->stmt->plan, c->settings, error);
   RtJobConfig cfg;
   guint32 r1 = g_random_int (), r2 = g_random_int (), r3 = g_random_int ();
+  g_autofree char *job_id = NULL;
 
   if (opt == NULL)
     return FALSE;
   job_config (c, &cfg);
+  job_id = g_strdup_printf ("%08x%08x%08x%08x", ++c->next_job, r1, r2, r3);
+  cfg.job_id = job_id; /* added by checkpoints: names its checkpoint directory */
   op->job = rt_job_new (opt_result_get_physical (opt), current_pool (c), &cfg, error);
   if (op->job == NULL)
     return FALSE;
-  op->job_id = g_strdup_printf ("%08x%08x%08x%08x", ++c->next_job, r1, r2, r3);
+  op->job_id = g_steal_pointer (&job_id);
   if (op->stmt->kind == PLAN_STMT_QUERY)
     {
       PlanNode *sink = op->stmt->plan;
@@ -238,6 +275,44 @@ explain (GwEmbedded *c, PlanStatement *stmt, GError **error)
       return gw__explain_extended (stmt, opt, current_pool (c), &cfg, error);
     }
   return opt_explain (stmt->plan, opt, stmt->explain_flags);
+}
+
+/* added by checkpoints: STOP JOB 'id' [WITH SAVEPOINT]. With a savepoint, waits for it
+ * (the job's checkpoint barriers must reach every task) and then cancels the job. */
+static gboolean
+stop_job (GwEmbedded *c, GwEmbeddedOp *op, GError **error)
+{
+  GwEmbeddedOp *job = (GwEmbeddedOp *) gw__ops_find_job (c->ops, op->stmt->name);
+  g_autofree char *path = NULL;
+
+  if (job == NULL || job->job == NULL)
+    {
+      g_set_error (error, PLAN_ERROR, PLAN_ERROR_CATALOG,
+                   "%u:%u: No job '%s' in this session; \\jobs lists them",
+                   op->stmt->span.line, op->stmt->span.col, op->stmt->name);
+      return FALSE;
+    }
+  if (rt_job_get_status (job->job) != RT_JOB_RUNNING)
+    {
+      g_set_error (error, GW_ERROR, GW_ERROR_FAILED, "Job %s has already ended (%s).",
+                   job->job_id, rt_job_status_name (rt_job_get_status (job->job)));
+      return FALSE;
+    }
+  if (op->stmt->value == NULL)
+    {
+      rt_job_cancel (job->job);
+      op->message = g_strdup_printf ("Job %s stopped.", job->job_id);
+      return TRUE;
+    }
+  path = rt_job_stop_with_savepoint (job->job,
+                                     plan_settings_get (c->settings, "state.savepoints.dir"),
+                                     error);
+  if (path == NULL)
+    return FALSE;
+  op->message = g_strdup_printf ("Job %s stopped with a savepoint at %s\n"
+                                 "Resume it with SET 'execution.savepoint.path' = '%s';",
+                                 job->job_id, path, path);
+  return TRUE;
 }
 
 /* Applies a statement that completes at once. FALSE with error when it fails. */
@@ -305,6 +380,8 @@ run_immediate (GwEmbedded *c, GwEmbeddedOp *op, GError **error)
     case PLAN_STMT_QUERY:
     case PLAN_STMT_INSERT:
       return start_job (c, op, error);
+    case PLAN_STMT_STOP_JOB: /* added by checkpoints */
+      return stop_job (c, op, error);
     }
   return FALSE;
 }
@@ -556,6 +633,51 @@ metrics_ops (JsonBuilder *b, RtJobMetrics *m)
   json_builder_end_array (b);
 }
 
+/* added by checkpoints: {"checkpoints": {completed, failed, restarts, restored_from,
+ * directory, history: [{id, status, savepoint, duration_ms, size, alignment_ms, path,
+ * failure}]}}, newest last; absent for a job without checkpoints. */
+static void
+metrics_checkpoints (JsonBuilder *b, RtJob *job)
+{
+  RtCheckpointMetrics *c = rt_job_get_checkpoint_metrics (job);
+  static const char *const status[] = { "IN_PROGRESS", "COMPLETED", "FAILED" };
+
+  if (c == NULL)
+    return;
+  json_builder_set_member_name (b, "checkpoints");
+  json_builder_begin_object (b);
+  add_int (b, "completed", (gint64) c->n_completed);
+  add_int (b, "failed", (gint64) c->n_failed);
+  add_int (b, "restarts", c->n_restarts);
+  if (c->restored_from != NULL)
+    add_string (b, "restored_from", c->restored_from);
+  if (c->job_dir != NULL)
+    add_string (b, "directory", c->job_dir);
+  json_builder_set_member_name (b, "history");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < c->n_history; i++)
+    {
+      RtCheckpointStats *s = &c->history[i];
+
+      json_builder_begin_object (b);
+      add_int (b, "id", s->id);
+      add_string (b, "status", status[s->status]);
+      json_builder_set_member_name (b, "savepoint");
+      json_builder_add_boolean_value (b, s->savepoint);
+      add_double (b, "duration_ms", (double) s->duration_us / 1000.0);
+      add_int (b, "size", (gint64) s->state_bytes);
+      add_double (b, "alignment_ms", (double) s->alignment_us / 1000.0);
+      if (s->path != NULL)
+        add_string (b, "path", s->path);
+      if (s->failure != NULL)
+        add_string (b, "failure", s->failure);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  rt_checkpoint_metrics_free (c);
+}
+
 static char *
 op_dup_metrics_json (GwOperation *base)
 {
@@ -575,6 +697,7 @@ op_dup_metrics_json (GwOperation *base)
   add_int (b, "rows_read", (gint64) m->rows_read);
   metrics_tasks (b, m);
   metrics_ops (b, m);
+  metrics_checkpoints (b, op->job); /* added by checkpoints */
   json_builder_set_member_name (b, "memory");
   json_builder_begin_object (b);
   add_int (b, "used", (gint64) rt_mem_pool_get_used (rt_job_get_pool (op->job)));

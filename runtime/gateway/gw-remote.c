@@ -412,6 +412,7 @@ shadow_apply (GwRemote *c, GwRemoteOp *op, const char *sql)
     case PLAN_STMT_EXPLAIN:
     case PLAN_STMT_QUERY:
     case PLAN_STMT_INSERT:
+    case PLAN_STMT_STOP_JOB: /* added by checkpoints */
       op->stmt = stmt;
       return;
     }

@@ -542,6 +542,287 @@ test_order_by_spill (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* added by join strategy: the batch sort-merge join, chosen by hint (SQLite reads the
+ * hint as a comment) over the data of test_joins, at parallelism 1 and 3: every join kind,
+ * residual conditions, USING, NULL keys (orders without a customer), many duplicates per
+ * key (k has 7 values), two keys. */
+static const Query merge_join_queries[] = {
+  { "SELECT /*+ SHUFFLE_MERGE(c) */ o.order_id, c.city FROM orders o JOIN customers c "
+    "ON o.customer = c.customer" },
+  { "SELECT /*+ SHUFFLE_MERGE(c) */ o.order_id, o.qty, c.customer, c.tier FROM orders o "
+    "LEFT JOIN customers c ON o.customer = c.customer AND o.qty > 1" },
+  { "SELECT /*+ SHUFFLE_MERGE(o) */ o.order_id, c.customer FROM orders o RIGHT OUTER JOIN "
+    "customers c ON o.customer = c.customer AND c.tier = 'gold'" },
+  { "SELECT /*+ SHUFFLE_MERGE(c) */ o.order_id, o.status, c.customer, c.city FROM orders o "
+    "FULL OUTER JOIN customers c ON o.customer = c.customer AND o.qty > 1" },
+  { "SELECT /*+ SHUFFLE_MERGE(customers) */ customer, order_id, city FROM orders "
+    "FULL JOIN customers USING (customer)" },
+  { "SELECT /*+ SHUFFLE_MERGE(b) */ a.id, b.id FROM gen a JOIN gen b ON a.k = b.k "
+    "WHERE a.v = 7 AND b.v = 8" },
+  { "SELECT /*+ SHUFFLE_MERGE(b) */ a.id, b.id FROM (SELECT * FROM gen WHERE v = 7) a "
+    "FULL JOIN (SELECT * FROM gen WHERE v = 8) b ON a.g = b.g AND a.k = b.k "
+    "AND a.amt < b.amt" },
+  { "SELECT /*+ SHUFFLE_MERGE(b) */ a.id, b.id, b.v FROM (SELECT * FROM gen WHERE v > 97) a "
+    "LEFT JOIN (SELECT * FROM gen WHERE v < 2) b ON a.g = b.g" },
+  { "SELECT /*+ NEST_LOOP(b) */ a.id, b.id FROM (SELECT * FROM gen WHERE v > 95) a "
+    "RIGHT JOIN (SELECT * FROM gen WHERE v < 4) b ON a.g = b.g AND a.k = b.k" },
+};
+
+static void
+test_merge_joins (void)
+{
+  g_autoptr (GwClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("strom-oracle-XXXXXX", &error);
+  g_autofree char *ddl = NULL, *ddl2 = NULL, *ddl3 = NULL, *path = NULL;
+  const char *root = g_getenv ("STROM_SOURCE_ROOT");
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  path = write_generated (dir, 2000);
+  client = gw_client_new_embedded (&error);
+  g_assert_no_error (error);
+  ddl = g_strdup_printf (
+    "CREATE TABLE orders (order_id INT, customer VARCHAR, amount DECIMAL(10, 2), qty INT, "
+    "ordered_at TIMESTAMP(3), status VARCHAR) WITH ('connector' = 'filesystem', "
+    "'path' = '%s/share/examples/data/orders.csv', 'format' = 'csv', 'csv.header' = 'true')",
+    root);
+  ddl2 = g_strdup_printf (
+    "CREATE TABLE customers (customer VARCHAR, city VARCHAR, tier VARCHAR) WITH ("
+    "'connector' = 'filesystem', 'path' = '%s/share/examples/data/customers.csv', "
+    "'format' = 'csv', 'csv.header' = 'true')", root);
+  ddl3 = g_strdup_printf ("CREATE TABLE gen (id INT, g VARCHAR, k INT, v INT, "
+                          "amt DECIMAL(10, 2)) WITH ('connector' = 'filesystem', "
+                          "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", path);
+  run_ok (client, ddl);
+  run_ok (client, ddl2);
+  run_ok (client, ddl3);
+  run_ok (client, "SET 'execution.batch-size' = '16'");
+  run_ok (client, "SET 'execution.runtime-mode' = 'batch'");
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  load_sqlite (client, db, "orders", "CREATE TABLE orders (order_id INTEGER, customer TEXT, "
+               "amount INTEGER, qty INTEGER, ordered_at INTEGER, status TEXT)");
+  load_sqlite (client, db, "customers", "CREATE TABLE customers (customer TEXT, city TEXT, "
+               "tier TEXT)");
+  load_sqlite (client, db, "gen", "CREATE TABLE gen (id INTEGER, g TEXT, k INTEGER, "
+               "v INTEGER, amt INTEGER)");
+  for (guint p = 1; p <= 3; p += 2)
+    {
+      g_autofree char *set = g_strdup_printf ("SET 'parallelism.default' = '%u'", p);
+
+      run_ok (client, set);
+      for (guint i = 0; i < G_N_ELEMENTS (merge_join_queries); i++)
+        compare (client, db, &merge_join_queries[i]);
+    }
+  sqlite3_close (db);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* A join of 200,000 x 200,000 rows under 4 MB of managed memory (two input channels of 8
+ * batches take about 1 MB of it): the optimizer itself picks the sort-merge join (the
+ * build side, about 2.6 MB by its estimate, does not fit the 2 MB share), whose sorts
+ * spill; then the same join as a hash join by hint, which spills as a hybrid hash join.
+ * Both results equal SQLite's. */
+static void
+test_merge_join_spill (void)
+{
+  static const Query q = { "SELECT a.id, a.g, a.v, b.id, b.g, b.amt FROM big a FULL JOIN "
+                           "big b ON a.id = b.id AND a.v > 50" };
+  static const Query hq = { "SELECT /*+ SHUFFLE_HASH(b) */ a.id, a.g, a.v, b.id, b.g, b.amt "
+                            "FROM big a FULL JOIN big b ON a.id = b.id AND a.v > 50" };
+  g_autoptr (GwClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("strom-oracle-XXXXXX", &error);
+  g_autofree char *path = NULL, *ddl = NULL, *explain_sql = NULL;
+  sqlite3 *db = NULL;
+  GwOperation *op;
+
+  g_assert_no_error (error);
+  path = write_generated (dir, 200000);
+  client = gw_client_new_embedded (&error);
+  g_assert_no_error (error);
+  ddl = g_strdup_printf ("CREATE TABLE big (id INT, g VARCHAR, k INT, v INT, "
+                         "amt DECIMAL(10, 2)) WITH ('connector' = 'filesystem', "
+                         "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", path);
+  run_ok (client, ddl);
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  load_sqlite (client, db, "big", "CREATE TABLE big (id INTEGER, g TEXT, k INTEGER, "
+               "v INTEGER, amt INTEGER)");
+  /* without it SQLite's FULL JOIN is a nested loop over 200,000 x 200,000 rows */
+  g_assert_cmpint (sqlite3_exec (db, "CREATE INDEX big_id ON big (id)", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  run_ok (client, "SET 'execution.runtime-mode' = 'batch'");
+  run_ok (client, "SET 'parallelism.default' = '1'");
+  run_ok (client, "SET 'taskmanager.memory.managed.size' = '4 mb'");
+  explain_sql = g_strdup_printf ("EXPLAIN %s", q.strom);
+  op = gw_client_execute (client, explain_sql, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (gw_operation_get_message (op),
+                            "SortMergeJoin(joinType=[FullOuterJoin]"));
+  compare (client, db, &q);
+  g_free (explain_sql);
+  explain_sql = g_strdup_printf ("EXPLAIN %s", hq.strom);
+  op = gw_client_execute (client, explain_sql, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (gw_operation_get_message (op), "HashJoin(joinType=[FullOuterJoin]"));
+  compare (client, db, &hq);
+  sqlite3_close (db);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* added by rank: Top-N and deduplication through ROW_NUMBER() (ties broken by id so the
+ * answer is unique), a Top-N over a GROUP BY (an updating input), and UNION [ALL] with a
+ * type unified by a CAST; streaming (changelog applied) at parallelism 1 and 3, and batch
+ * mode. SQLite has the same window functions and set operations; amt is in cents there, so
+ * an INT unified with amt's DECIMAL is multiplied by 100 on SQLite's side. */
+static const Query rank_queries[] = {
+  { "SELECT g, id, v, rn FROM (SELECT g, id, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY "
+    "v DESC NULLS LAST, id) AS rn FROM gen) WHERE rn <= 3" },
+  { "SELECT g, id FROM (SELECT g, id, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v, id) "
+    "AS rn FROM gen WHERE k <> 2) WHERE rn < 3" },
+  { "SELECT k, id, g FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY id) AS rn "
+    "FROM gen) WHERE rn = 1" },
+  { "SELECT k, id, amt FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY id DESC) "
+    "AS rn FROM gen) WHERE rn = 1" },
+  { "SELECT k, g, n, rn FROM (SELECT k, g, n, ROW_NUMBER() OVER (PARTITION BY k ORDER BY "
+    "n DESC, g) AS rn FROM (SELECT k, g, COUNT(*) AS n FROM gen GROUP BY k, g)) WHERE rn <= 2" },
+  { "SELECT g, v FROM gen WHERE k = 1 UNION ALL SELECT g, k FROM gen WHERE v > 95 "
+    "UNION ALL SELECT g, id FROM gen WHERE id < 5" },
+  { "SELECT id, amt FROM gen WHERE k = 2 UNION ALL SELECT id, v FROM gen WHERE k = 3",
+    "SELECT id, amt FROM gen WHERE k = 2 UNION ALL SELECT id, v * 100 FROM gen WHERE k = 3" },
+  { "SELECT k FROM gen WHERE v > 50 UNION SELECT v FROM gen WHERE v < 3" },
+  { "SELECT g, COUNT(*), SUM(v) FROM (SELECT g, v FROM gen WHERE k < 3 UNION ALL "
+    "SELECT g, v FROM gen WHERE k > 4) AS u GROUP BY g" },
+  /* an updating branch (a GROUP BY) in a union, and a Top-N over a union */
+  { "SELECT k, COUNT(*) FROM gen GROUP BY k UNION ALL SELECT v, 1 FROM gen WHERE v > 97" },
+  { "SELECT g, id FROM (SELECT g, id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id DESC) "
+    "AS rn FROM (SELECT g, id FROM gen WHERE k = 1 UNION ALL SELECT g, id + 10000 FROM gen "
+    "WHERE k = 2)) WHERE rn <= 2" },
+};
+
+static void
+test_rank (void)
+{
+  g_autoptr (GwClient) client = NULL;
+  g_autofree char *dir = NULL, *path = NULL;
+  sqlite3 *db = open_generated ("SET 'execution.batch-size' = '64'", &client, &dir, &path);
+  static const char *const modes[] = {
+    "SET 'parallelism.default' = '1'", "SET 'parallelism.default' = '3'",
+    "SET 'execution.runtime-mode' = 'batch'",
+  };
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      run_ok (client, modes[m]);
+      for (guint i = 0; i < G_N_ELEMENTS (rank_queries); i++)
+        compare (client, db, &rank_queries[i]);
+    }
+  sqlite3_close (db);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* added by interval joins: two generated event tables whose times run forward 1 s per row
+ * with up to 20 s of disorder, and a WATERMARK 41 s behind, so no row is ever late and the
+ * interval join's state expiry must not change the answer. SQLite gets the same rows (times
+ * as epoch ms) and the bounds in ms. Also legacy group windows, as integer division. */
+static char *
+write_events (const char *dir, const char *name, guint32 seed, guint n_rows)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  g_autoptr (GString) text = g_string_new ("id,k,v,ts\n");
+  g_autofree char *file = g_strdup_printf ("%s.csv", name);
+  char *path = g_build_filename (dir, file, NULL);
+  g_autoptr (GError) error = NULL;
+  gint64 base = 1704103200000; /* 2024-01-01 10:00:00 UTC */
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      gint64 ts = base + (gint64) i * 1000 + g_rand_int_range (rand, -20000, 20001);
+      g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (ts / 1000);
+      g_autofree char *text_ts = g_date_time_format (dt, "%Y-%m-%d %H:%M:%S");
+
+      g_string_append_printf (text, "%u,%d,%d,%s.%03d\n", i, g_rand_int_range (rand, 0, 20),
+                              g_rand_int_range (rand, 0, 100), text_ts, (int) (ts % 1000));
+    }
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static const Query interval_join_queries[] = {
+  { "SELECT a.id, b.id FROM ev_a a JOIN ev_b b ON a.k = b.k "
+    "AND a.ts BETWEEN b.ts - INTERVAL '5' SECOND AND b.ts + INTERVAL '2' SECOND",
+    "SELECT a.id, b.id FROM ev_a a JOIN ev_b b ON a.k = b.k "
+    "AND a.ts BETWEEN b.ts - 5000 AND b.ts + 2000" },
+  { "SELECT a.id, a.v, b.id FROM ev_a a LEFT JOIN ev_b b ON a.k = b.k "
+    "AND a.ts >= b.ts - INTERVAL '5' SECOND AND a.ts < b.ts + INTERVAL '2' SECOND",
+    "SELECT a.id, a.v, b.id FROM ev_a a LEFT JOIN ev_b b ON a.k = b.k "
+    "AND a.ts >= b.ts - 5000 AND a.ts < b.ts + 2000" },
+  { "SELECT a.id, b.id, b.v FROM ev_a a FULL JOIN ev_b b ON a.k = b.k "
+    "AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '3' SECOND",
+    "SELECT a.id, b.id, b.v FROM ev_a a FULL JOIN ev_b b ON a.k = b.k "
+    "AND b.ts BETWEEN a.ts AND a.ts + 3000" },
+  { "SELECT a.id, b.id FROM ev_a a RIGHT JOIN ev_b b ON a.k = b.k AND a.v < b.v "
+    "AND a.ts > b.ts - INTERVAL '4' SECOND AND a.ts <= b.ts",
+    "SELECT a.id, b.id FROM ev_a a RIGHT JOIN ev_b b ON a.k = b.k AND a.v < b.v "
+    "AND a.ts > b.ts - 4000 AND a.ts <= b.ts" },
+  { "SELECT TUMBLE_START(ts, INTERVAL '10' SECOND), k, COUNT(*), SUM(v) FROM ev_a "
+    "GROUP BY TUMBLE(ts, INTERVAL '10' SECOND), k",
+    "SELECT ts / 10000 * 10000, k, COUNT(*), SUM(v) FROM ev_a GROUP BY ts / 10000, k" },
+  { "SELECT TUMBLE_END(ts, INTERVAL '1' MINUTE), COUNT(*), MAX(v) FROM ev_b "
+    "WHERE v > 10 GROUP BY TUMBLE(ts, INTERVAL '1' MINUTE)",
+    "SELECT ts / 60000 * 60000 + 60000, COUNT(*), MAX(v) FROM ev_b WHERE v > 10 "
+    "GROUP BY ts / 60000" },
+};
+
+static void
+test_interval_joins (void)
+{
+  g_autoptr (GwClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("strom-oracle-XXXXXX", &error);
+  g_autofree char *path_a = NULL, *path_b = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  path_a = write_events (dir, "ev_a", 7, 1500);
+  path_b = write_events (dir, "ev_b", 8, 1500);
+  client = gw_client_new_embedded (&error);
+  g_assert_no_error (error);
+  for (guint t = 0; t < 2; t++)
+    {
+      g_autofree char *ddl = g_strdup_printf (
+        "CREATE TABLE ev_%c (id INT, k INT, v INT, ts TIMESTAMP(3), "
+        "WATERMARK FOR ts AS ts - INTERVAL '41' SECOND) WITH ('connector' = 'filesystem', "
+        "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", t == 0 ? 'a' : 'b',
+        t == 0 ? path_a : path_b);
+
+      run_ok (client, ddl);
+    }
+  run_ok (client, "SET 'execution.batch-size' = '32'");
+  run_ok (client, "SET 'pipeline.auto-watermark-interval' = '0'");
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  load_sqlite (client, db, "ev_a", "CREATE TABLE ev_a (id INTEGER, k INTEGER, v INTEGER, "
+               "ts INTEGER)");
+  load_sqlite (client, db, "ev_b", "CREATE TABLE ev_b (id INTEGER, k INTEGER, v INTEGER, "
+               "ts INTEGER)");
+  for (guint p = 1; p <= 3; p += 2)
+    {
+      g_autofree char *set = g_strdup_printf ("SET 'parallelism.default' = '%u'", p);
+
+      run_ok (client, set);
+      for (guint i = 0; i < G_N_ELEMENTS (interval_join_queries); i++)
+        compare (client, db, &interval_join_queries[i]);
+    }
+  sqlite3_close (db);
+  g_assert_cmpint (g_remove (path_a), ==, 0);
+  g_assert_cmpint (g_remove (path_b), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -551,5 +832,9 @@ main (int argc, char **argv)
   g_test_add_func ("/integration/oracle/generated", test_generated);
   g_test_add_func ("/integration/oracle/order-by", test_order_by); /* added by sort */
   g_test_add_func ("/integration/oracle/order-by-spill", test_order_by_spill);
+  g_test_add_func ("/integration/oracle/merge-joins", test_merge_joins); /* join strategy */
+  g_test_add_func ("/integration/oracle/merge-join-spill", test_merge_join_spill);
+  g_test_add_func ("/integration/oracle/rank", test_rank); /* added by rank */
+  g_test_add_func ("/integration/oracle/interval-joins", test_interval_joins); /* interval joins */
   return g_test_run ();
 }

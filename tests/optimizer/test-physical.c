@@ -409,8 +409,8 @@ test_unknown_connectors (void)
   g_assert_true (g_str_has_prefix (error->message, "1:20: "));
   g_assert_nonnull (strstr (error->message, "'jdbc'"));
   g_assert_nonnull (strstr (error->message, "read from"));
-  g_assert_nonnull (strstr (error->message, "datagen and filesystem"));
-  g_assert_nonnull (strstr (error->message, "print, blackhole and filesystem"));
+  g_assert_nonnull (strstr (error->message, "datagen, nexmark and filesystem"));
+  g_assert_nonnull (strstr (error->message, "print, blackhole, filesystem and jdbc"));
   g_clear_error (&error);
 
   g_assert_null (opt_physical_plan (write_bad, NULL, &error));

@@ -387,8 +387,9 @@ test_errors (Fixture *f, gconstpointer data)
 static const ErrorCase unsupported_cases[] = {
   /* ORDER BY is bound now: tests/plans/test-sort.c */
   /* joins are bound now: tests/plans/test-join.c */
-  { "SELECT url FROM bid UNION ALL SELECT url FROM bid", PLAN_ERROR_UNSUPPORTED,
-    "1:21: UNION ALL is not supported yet" },
+  /* UNION [ALL] and ROW_NUMBER() are bound now: tests/plans/test-rank.c (added by rank) */
+  { "SELECT url FROM bid INTERSECT SELECT url FROM bid", PLAN_ERROR_UNSUPPORTED,
+    "1:21: INTERSECT is not supported yet" },
   { "SELECT * FROM TABLE(UNNEST_ROWS(TABLE bid))", /* window TVFs: tests/plans/test-window.c */
     PLAN_ERROR_UNSUPPORTED, "1:15: Table function UNNEST_ROWS is not supported yet" },
   { "SELECT STDDEV(price) FROM bid", PLAN_ERROR_UNSUPPORTED,
@@ -397,8 +398,10 @@ static const ErrorCase unsupported_cases[] = {
   { "SELECT * FROM bid\n  WHERE price > 1\n  GROUP BY url", PLAN_ERROR_BIND,
     "1:8: '*' cannot be selected from an aggregation; list the GROUP BY columns and "
     "aggregates" },
-  { "SELECT ROW_NUMBER() OVER (ORDER BY price) FROM bid", PLAN_ERROR_UNSUPPORTED,
-    "1:8: ROW_NUMBER() OVER (...) is not supported yet" },
+  { "SELECT RANK() OVER (ORDER BY price) FROM bid", PLAN_ERROR_UNSUPPORTED,
+    "1:8: RANK(...) OVER (...) is not supported; strom supports ROW_NUMBER() OVER (PARTITION "
+    "BY columns ORDER BY columns) in the select list of a query with FROM, filtered by the "
+    "enclosing query with WHERE rownum <= N (Top-N) or rownum = 1 (deduplication)" },
   { "SELECT (SELECT 1)", PLAN_ERROR_UNSUPPORTED,
     "1:8: Subqueries in expressions are not supported yet" },
   { "SELECT url FROM bid WHERE auction IN (SELECT a FROM out)", PLAN_ERROR_UNSUPPORTED,

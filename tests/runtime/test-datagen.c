@@ -480,7 +480,7 @@ test_option_errors (void)
       "'scan.parallelism' and options starting with 'fields.'" },
     { "id INT", "connector", "kafka", NULL, NULL,
       "Unsupported option 'connector' = 'kafka' for table 'bid': strom can read from "
-      "'datagen' and 'filesystem' tables" },
+      "'datagen', 'nexmark' and 'filesystem' tables" }, /* nexmark: added by nexmark */
     { "id INT", "datagen.base-time", "yesterday", NULL, NULL,
       "Unsupported option 'datagen.base-time' = 'yesterday' for table 'bid': expected a "
       "timestamp 'YYYY-MM-DD HH:MM:SS'" },
