@@ -10,12 +10,9 @@
  * expected table, which SQLite computes from the same data with the same query (the
  * datagen sequences and the CSV rows are loaded into an in-memory database). A row lost,
  * repeated, or a retraction whose row was never committed makes the two differ. */
-#include "optimizer/opt.h"
-#include "plans/plan-sql.h"
+#include "ckpt-test-util.h"
 #include "runtime/engine/rt-checkpoint.h"
-#include "runtime/engine/rt-job.h"
 
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -43,29 +40,9 @@ fixture_init (Fixture *f)
 }
 
 static void
-remove_tree (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (path, name, NULL);
-
-      if (g_file_test (p, G_FILE_TEST_IS_DIR))
-        remove_tree (p);
-      else
-        g_unlink (p);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (path);
-}
-
-static void
 fixture_clear (Fixture *f)
 {
-  remove_tree (f->dir);
+  ckpt_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->out);
   g_free (f->chk);
@@ -198,32 +175,6 @@ assert_same (GHashTable *got, GHashTable *want, const char *what)
   g_assert_cmpuint (n_want, >, 0);
 }
 
-/* Compiles the DDL statements and the INSERT at the given parallelism, optimized. */
-static PlanPhysPlan *
-compile (const char *const *ddl, guint n_ddl, const char *insert, guint parallelism)
-{
-  g_autoptr (PlanCatalog) catalog = plan_catalog_new ();
-  g_autoptr (PlanSettings) settings = plan_settings_new ();
-  g_autofree char *par = g_strdup_printf ("%u", parallelism);
-  g_autoptr (PlanStatement) st = NULL;
-  g_autoptr (OptResult) opt = NULL;
-  GError *error = NULL;
-
-  for (guint i = 0; i < n_ddl; i++)
-    {
-      g_autoptr (PlanStatement) d = plan_sql_compile_one (catalog, ddl[i], &error);
-
-      g_assert_no_error (error);
-      g_assert_true (plan_catalog_add_table (catalog, d->table, &error));
-    }
-  st = plan_sql_compile_one (catalog, insert, &error);
-  g_assert_no_error (error);
-  g_assert_true (plan_settings_set (settings, "parallelism.default", par, &error));
-  opt = opt_optimize (st->plan, settings, &error);
-  g_assert_no_error (error);
-  return plan_phys_plan_ref (opt_result_get_physical (opt));
-}
-
 /* DDL of a datagen table `name` (id BIGINT) with the sequence 0 .. n-1 at `rate` rows/s. */
 static char *
 datagen_ddl (const char *name, gint64 n, gint64 rate)
@@ -258,24 +209,6 @@ config_init (Fixture *f, RtJobConfig *cfg)
   cfg->watermark_interval_us = 0;
   if (f->batch_size > 0)
     cfg->batch_size = f->batch_size;
-}
-
-static guint
-count_tasks (Fixture *f, PlanPhysPlan *plan)
-{
-  GError *error = NULL;
-  RtJob *job = rt_job_new (plan, f->pool, NULL, &error);
-  RtJobMetrics *m;
-  guint n;
-
-  g_assert_no_error (error);
-  m = rt_job_snapshot_metrics (job);
-  n = m->n_tasks;
-  for (guint i = 0; i < n; i++)
-    g_test_message ("task %u: %s (subtask %u)", i, m->tasks[i].name, m->tasks[i].subtask);
-  rt_job_metrics_free (m);
-  rt_job_free (job);
-  return n;
 }
 
 /* Runs the job to its end, which must be FINISHED; returns its checkpoint metrics and,
@@ -317,7 +250,7 @@ static guint
 run_with_failures (Fixture *f, PlanPhysPlan *plan, const FailAt *at, guint n_at,
                    gboolean changelog, GHashTable *want, const char *what)
 {
-  guint n_tasks = count_tasks (f, plan), restored = 0;
+  guint n_tasks = ckpt_test_count_tasks (f->pool, plan), restored = 0;
 
   for (guint i = 0; i < n_at; i++)
     {
@@ -341,8 +274,8 @@ run_with_failures (Fixture *f, PlanPhysPlan *plan, const FailAt *at, guint n_at,
       got = read_output (f, changelog);
       assert_same (got, want, what);
       rt_checkpoint_metrics_free (m);
-      remove_tree (f->out);
-      remove_tree (f->chk);
+      ckpt_test_remove_tree (f->out);
+      ckpt_test_remove_tree (f->chk);
     }
   return restored;
 }
@@ -369,7 +302,7 @@ join_plan (Fixture *f, guint parallelism, gint64 rate)
   g_autofree char *dst = sink_ddl (f, "k BIGINT, rid BIGINT", TRUE);
   const char *ddl[] = { l, r, dst };
 
-  return compile (ddl, G_N_ELEMENTS (ddl), JOIN_INSERT, parallelism);
+  return ckpt_test_compile (ddl, G_N_ELEMENTS (ddl), JOIN_INSERT, parallelism);
 }
 
 static GHashTable *
@@ -487,8 +420,9 @@ test_topn (void)
   {
     const char *ddl[] = { src, dst };
 
-    plan = compile (ddl, 2, "INSERT INTO dst SELECT id, v FROM (SELECT id, (id * 7919) % 10007 "
-                    "AS v FROM src) ORDER BY v DESC LIMIT 5", 2);
+    plan = ckpt_test_compile (ddl, 2,
+                              "INSERT INTO dst SELECT id, v FROM (SELECT id, (id * 7919) % 10007 "
+                              "AS v FROM src) ORDER BY v DESC LIMIT 5", 2);
   }
   sql_sequence (&f, "src", 10000);
   want = sql_multiset (&f, "SELECT id, v FROM (SELECT id, (id * 7919) % 10007 AS v FROM src) "
@@ -518,8 +452,10 @@ test_topn_updating (void)
   {
     const char *ddl[] = { src, dst };
 
-    plan = compile (ddl, 2, "INSERT INTO dst SELECT k, c FROM (SELECT id % 100 AS k, COUNT(*) "
-                    "AS c FROM src GROUP BY id % 100) ORDER BY c DESC, k DESC LIMIT 3", 2);
+    plan = ckpt_test_compile (ddl, 2,
+                              "INSERT INTO dst SELECT k, c FROM (SELECT id % 100 AS k, COUNT(*) "
+                              "AS c FROM src GROUP BY id % 100) ORDER BY c DESC, k DESC "
+                              "LIMIT 3", 2);
   }
   sql_sequence (&f, "src", 10050);
   want = sql_multiset (&f, "SELECT k, c FROM (SELECT id % 100 AS k, COUNT(*) AS c FROM src "
@@ -551,7 +487,7 @@ test_limit (void)
   {
     const char *ddl[] = { src, dst };
 
-    plan = compile (ddl, 2, "INSERT INTO dst SELECT id FROM src LIMIT 800 OFFSET 100", 1);
+    plan = ckpt_test_compile (ddl, 2, "INSERT INTO dst SELECT id FROM src LIMIT 800 OFFSET 100", 1);
   }
   sql_sequence (&f, "src", 1000);
   want = sql_multiset (&f, "SELECT id FROM src WHERE id BETWEEN 100 AND 899");
@@ -578,7 +514,7 @@ test_values_union (void)
   {
     const char *ddl[] = { src, dst };
 
-    plan = compile (ddl, 2, "INSERT INTO dst SELECT id FROM src UNION ALL "
+    plan = ckpt_test_compile (ddl, 2, "INSERT INTO dst SELECT id FROM src UNION ALL "
                     "SELECT * FROM (VALUES (CAST(-1 AS BIGINT)), (CAST(-2 AS BIGINT)))", 2);
   }
   sql_sequence (&f, "src", 3000);
@@ -657,7 +593,7 @@ test_csv (void)
   {
     const char *ddl[] = { src, dst };
 
-    plan = compile (ddl, 2, "INSERT INTO dst SELECT id % 1000, COUNT(*), SUM(v) FROM src "
+    plan = ckpt_test_compile (ddl, 2, "INSERT INTO dst SELECT id % 1000, COUNT(*), SUM(v) FROM src "
                     "WHERE id % 3 <> 1 GROUP BY id % 1000", 2);
   }
   want = sql_multiset (&f, "SELECT id % 1000, COUNT(*), SUM(v) FROM src WHERE id % 3 <> 1 "
@@ -667,7 +603,7 @@ test_csv (void)
    * up to 151 * 2 + 1000 * 11325 - (50 * 2002 + 3000 * 1225) = 7550202, and v = 3 id */
   g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (want, "2,101,22650606")), ==, 1);
   g_assert_cmpuint (g_hash_table_size (want), ==, 1000);
-  n_tasks = count_tasks (&f, plan);
+  n_tasks = ckpt_test_count_tasks (f.pool, plan);
   for (guint i = 0; i < G_N_ELEMENTS (at); i++)
     {
       g_autoptr (GHashTable) got = NULL;
@@ -696,8 +632,8 @@ test_csv (void)
       g_assert_cmpuint (dropped, ==, bad);
       rt_job_metrics_free (jm);
       rt_checkpoint_metrics_free (m);
-      remove_tree (f.out);
-      remove_tree (f.chk);
+      ckpt_test_remove_tree (f.out);
+      ckpt_test_remove_tree (f.chk);
     }
   /* the read is fast; still, some run must have restored a checkpoint mid-file */
   g_assert_cmpuint (restored, >, 0);
@@ -726,7 +662,7 @@ test_rank_union (void)
   {
     const char *ddl[] = { a, b, dst };
 
-    plan = compile (ddl, 3, "INSERT INTO dst SELECT k, id, rn FROM (SELECT k, id, "
+    plan = ckpt_test_compile (ddl, 3, "INSERT INTO dst SELECT k, id, rn FROM (SELECT k, id, "
                     "ROW_NUMBER() OVER (PARTITION BY k ORDER BY id DESC) AS rn FROM (SELECT "
                     "id % 100 AS k, id FROM (SELECT id FROM a UNION ALL SELECT id FROM b))) "
                     "WHERE rn <= 2", 2);

@@ -8,12 +8,9 @@
  * short; a row counted twice leaves an extra row or a count too high; a retraction
  * committed without its row leaves a negative multiplicity. Applying as a multiset makes
  * the check independent of the order of the part files of different attempts. */
-#include "optimizer/opt.h"
-#include "plans/plan-sql.h"
+#include "ckpt-test-util.h"
 #include "runtime/engine/rt-checkpoint.h"
-#include "runtime/engine/rt-job.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 #define KEYS 1000
@@ -38,29 +35,9 @@ fixture_init (Fixture *f)
 }
 
 static void
-remove_tree (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (path, name, NULL);
-
-      if (g_file_test (p, G_FILE_TEST_IS_DIR))
-        remove_tree (p);
-      else
-        g_unlink (p);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (path);
-}
-
-static void
 fixture_clear (Fixture *f)
 {
-  remove_tree (f->dir);
+  ckpt_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->out);
   g_free (f->chk);
@@ -71,8 +48,6 @@ fixture_clear (Fixture *f)
 static PlanPhysPlan *
 keyed_count_plan (Fixture *f, guint64 n, guint parallelism, guint64 rate)
 {
-  g_autoptr (PlanCatalog) catalog = plan_catalog_new ();
-  g_autoptr (PlanSettings) settings = plan_settings_new ();
   g_autofree char *src = g_strdup_printf (
     "CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '%"
     G_GUINT64_FORMAT "', 'rows-per-second' = '%" G_GUINT64_FORMAT "', "
@@ -81,26 +56,10 @@ keyed_count_plan (Fixture *f, guint64 n, guint parallelism, guint64 rate)
   g_autofree char *dst = g_strdup_printf (
     "CREATE TABLE dst (k BIGINT, c BIGINT) WITH ('connector' = 'filesystem', "
     "'path' = '%s', 'format' = 'changelog-csv')", f->out);
-  g_autofree char *par = g_strdup_printf ("%u", parallelism);
   const char *ddl[] = { src, dst };
-  g_autoptr (PlanStatement) insert = NULL;
-  g_autoptr (OptResult) opt = NULL;
-  GError *error = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (ddl); i++)
-    {
-      g_autoptr (PlanStatement) st = plan_sql_compile_one (catalog, ddl[i], &error);
-
-      g_assert_no_error (error);
-      g_assert_true (plan_catalog_add_table (catalog, st->table, &error));
-    }
-  insert = plan_sql_compile_one (catalog, "INSERT INTO dst SELECT id % 1000, COUNT(*) "
-                                 "FROM src GROUP BY id % 1000", &error);
-  g_assert_no_error (error);
-  g_assert_true (plan_settings_set (settings, "parallelism.default", par, &error));
-  opt = opt_optimize (insert->plan, settings, &error);
-  g_assert_no_error (error);
-  return plan_phys_plan_ref (opt_result_get_physical (opt));
+  return ckpt_test_compile (ddl, G_N_ELEMENTS (ddl), "INSERT INTO dst SELECT id % 1000, "
+                            "COUNT(*) FROM src GROUP BY id % 1000", parallelism);
 }
 
 static void
@@ -115,22 +74,6 @@ config_init (Fixture *f, RtJobConfig *cfg, gint64 interval_ms)
   cfg->restart_attempts = 3;
   cfg->restart_delay_us = 0;
   cfg->watermark_interval_us = 0;
-}
-
-static guint
-count_tasks (Fixture *f, PlanPhysPlan *plan)
-{
-  GError *error = NULL;
-  RtJob *job = rt_job_new (plan, f->pool, NULL, &error);
-  RtJobMetrics *m;
-  guint n;
-
-  g_assert_no_error (error);
-  m = rt_job_snapshot_metrics (job);
-  n = m->n_tasks;
-  rt_job_metrics_free (m);
-  rt_job_free (job);
-  return n;
 }
 
 /* Runs the job to its end; returns its final status and its checkpoint metrics. */
@@ -215,7 +158,7 @@ assert_exact_output (Fixture *f, gint64 per_key)
 static void
 clear_output (Fixture *f)
 {
-  remove_tree (f->out);
+  ckpt_test_remove_tree (f->out);
 }
 
 /* ---- a task failed at a random point, 100 seeds ------------------------------------- */
@@ -243,7 +186,7 @@ test_random_failures (void)
 
       config_init (&f, &cfg, 100);
       cfg.fail_point = RT_FAIL_ROWS;
-      cfg.fail_task = (guint) g_rand_int_range (rand, 0, (gint32) count_tasks (&f, plan));
+      cfg.fail_task = (guint) g_rand_int_range (rand, 0, (gint32) ckpt_test_count_tasks (f.pool, plan));
       cfg.fail_after_rows = (guint64) g_rand_int_range (rand, 1, (gint32) n);
       g_test_message ("seed %u: task %u fails after %" G_GUINT64_FORMAT " rows", seed,
                       cfg.fail_task, cfg.fail_after_rows);
@@ -255,7 +198,7 @@ test_random_failures (void)
       assert_exact_output (&f, (gint64) (n / KEYS));
       rt_checkpoint_metrics_free (m);
       clear_output (&f);
-      remove_tree (f.chk);
+      ckpt_test_remove_tree (f.chk);
     }
   fixture_clear (&f);
 }
@@ -277,7 +220,7 @@ test_phases (void)
       {
         /* 300k rows at 1M rows/s: about 3 checkpoints at 100 ms before the end */
         g_autoptr (PlanPhysPlan) plan = keyed_count_plan (&f, 300000, 2, 1000000);
-        guint task = last ? count_tasks (&f, plan) - 1 : 0;
+        guint task = last ? ckpt_test_count_tasks (f.pool, plan) - 1 : 0;
         RtCheckpointMetrics *m = NULL;
         RtJobConfig cfg;
 
@@ -293,7 +236,7 @@ test_phases (void)
         assert_exact_output (&f, 300);
         rt_checkpoint_metrics_free (m);
         clear_output (&f);
-        remove_tree (f.chk);
+        ckpt_test_remove_tree (f.chk);
       }
   fixture_clear (&f);
 }
@@ -480,8 +423,6 @@ test_rescale_2_to_2 (void)
 static void
 test_backpressure (void)
 {
-  g_autoptr (PlanCatalog) catalog = plan_catalog_new ();
-  g_autoptr (PlanSettings) settings = plan_settings_new ();
   const char *ddl[] = {
     "CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = "
     "'400000', 'fields.id.kind' = 'sequence', 'fields.id.start' = '0', 'fields.id.end' = "
@@ -489,8 +430,11 @@ test_backpressure (void)
     "CREATE TABLE slow (k BIGINT, c BIGINT) WITH ('connector' = 'blackhole', "
     "'throttle.rows-per-second' = '4000')",
   };
-  g_autoptr (PlanStatement) st = NULL;
-  g_autoptr (OptResult) opt = NULL;
+  /* parallelism 2: the hash exchange makes two chains, so the source's task waits on
+   * the aggregate's (with the sink chained to it) instead of running the sink itself */
+  g_autoptr (PlanPhysPlan) plan = ckpt_test_compile (ddl, G_N_ELEMENTS (ddl),
+                                                     "INSERT INTO slow SELECT id % 1000, "
+                                                     "COUNT(*) FROM src GROUP BY id % 1000", 2);
   GError *error = NULL;
   RtCheckpointMetrics *m;
   RtJobMetrics *jm;
@@ -500,24 +444,9 @@ test_backpressure (void)
   double bp = 0;
 
   fixture_init (&f);
-  for (guint i = 0; i < G_N_ELEMENTS (ddl); i++)
-    {
-      g_autoptr (PlanStatement) d = plan_sql_compile_one (catalog, ddl[i], &error);
-
-      g_assert_no_error (error);
-      g_assert_true (plan_catalog_add_table (catalog, d->table, &error));
-    }
-  st = plan_sql_compile_one (catalog, "INSERT INTO slow SELECT id % 1000, COUNT(*) FROM src "
-                             "GROUP BY id % 1000", &error);
-  g_assert_no_error (error);
-  /* parallelism 2: the hash exchange makes two chains, so the source's task waits on
-   * the aggregate's (with the sink chained to it) instead of running the sink itself */
-  g_assert_true (plan_settings_set (settings, "parallelism.default", "2", &error));
-  opt = opt_optimize (st->plan, settings, &error);
-  g_assert_no_error (error);
   config_init (&f, &cfg, 200);
   cfg.checkpoint_timeout_us = G_GINT64_CONSTANT (30000000);
-  job = rt_job_new (opt_result_get_physical (opt), f.pool, &cfg, &error);
+  job = rt_job_new (plan, f.pool, &cfg, &error);
   g_assert_no_error (error);
   g_assert_true (rt_job_start (job, &error));
   g_assert_true (rt_job_wait_checkpoint (job, 2, G_GINT64_CONSTANT (90000000)));

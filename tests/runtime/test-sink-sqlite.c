@@ -11,6 +11,7 @@
  *   difference. For N = 300000 (M = 100000): all 44999850000, the 3j + 1 ones
  *   14999950000, kept 29999900000 in 200000 rows. A row lost or written twice changes
  *   the count or the sum. */
+#include "ckpt-test-util.h"
 #include "optimizer/opt.h"
 #include "plans/plan-sql.h"
 #include "runtime/engine/rt-checkpoint.h"
@@ -42,32 +43,12 @@ fixture_init (Fixture *f)
   f->pool = rt_mem_pool_new (64 * 1024 * 1024);
 }
 
-static void
-remove_tree (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (path, name, NULL);
-
-      if (g_file_test (p, G_FILE_TEST_IS_DIR))
-        remove_tree (p);
-      else
-        g_unlink (p);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (path);
-}
-
 /* Forgets the output and the checkpoints of the previous run. */
 static void
 fixture_reset (Fixture *f)
 {
   g_unlink (f->db);
-  remove_tree (f->chk);
+  ckpt_test_remove_tree (f->chk);
   g_free (f->job_id);
   f->job_id = g_strdup_printf ("job-%u", ++f->runs);
 }
@@ -75,7 +56,7 @@ fixture_reset (Fixture *f)
 static void
 fixture_clear (Fixture *f)
 {
-  remove_tree (f->dir);
+  ckpt_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->db);
   g_free (f->chk);
@@ -164,22 +145,6 @@ config_init (Fixture *f, RtJobConfig *cfg)
   cfg->restart_attempts = 3;
   cfg->restart_delay_us = 0;
   cfg->watermark_interval_us = 0;
-}
-
-static guint
-count_tasks (Fixture *f, PlanPhysPlan *plan)
-{
-  GError *error = NULL;
-  RtJob *job = rt_job_new (plan, f->pool, NULL, &error);
-  RtJobMetrics *m;
-  guint n;
-
-  g_assert_no_error (error);
-  m = rt_job_snapshot_metrics (job);
-  n = m->n_tasks;
-  rt_job_metrics_free (m);
-  rt_job_free (job);
-  return n;
 }
 
 /* Runs the job to its end; returns how often it restarted. */
@@ -316,7 +281,7 @@ test_upsert_random_failures (void)
 
       config_init (&f, &cfg);
       cfg.fail_point = RT_FAIL_ROWS;
-      cfg.fail_task = (guint) g_rand_int_range (rand, 0, (gint32) count_tasks (&f, plan));
+      cfg.fail_task = (guint) g_rand_int_range (rand, 0, (gint32) ckpt_test_count_tasks (f.pool, plan));
       cfg.fail_after_rows = (guint64) g_rand_int_range (rand, 1, (gint32) n / 2);
       g_test_message ("seed %u: task %u fails after %" G_GUINT64_FORMAT " rows", seed,
                       cfg.fail_task, cfg.fail_after_rows);
@@ -350,7 +315,7 @@ check_phases (gboolean upsert)
 
         config_init (&f, &cfg);
         cfg.fail_point = phases[i];
-        cfg.fail_task = last ? count_tasks (&f, plan) - 1 : 0;
+        cfg.fail_task = last ? ckpt_test_count_tasks (f.pool, plan) - 1 : 0;
         cfg.fail_checkpoint = 2;
         g_test_message ("%s: point %u in task %u", upsert ? "upsert" : "append", phases[i],
                         cfg.fail_task);
@@ -393,7 +358,7 @@ test_append_random_failures (void)
 
       config_init (&f, &cfg);
       cfg.fail_point = RT_FAIL_ROWS;
-      cfg.fail_task = (guint) g_rand_int_range (rand, 0, (gint32) count_tasks (&f, plan));
+      cfg.fail_task = (guint) g_rand_int_range (rand, 0, (gint32) ckpt_test_count_tasks (f.pool, plan));
       cfg.fail_after_rows = (guint64) g_rand_int_range (rand, 1, 150000);
       run_job (&f, plan, &cfg);
       assert_append_result (&f);
