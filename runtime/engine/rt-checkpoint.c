@@ -525,7 +525,9 @@ rt__ckpt_restore_operator (RtCkptCoord *c, RtTask *t, RtOperator *op, GError **e
   guint list_index = 0;
   gboolean ok = TRUE;
 
-  if (c == NULL || c->restore == NULL)
+  /* stateless operators have nothing to read (the watermark assigner shares its source's
+   * node id, so the source's files are not its) */
+  if (c == NULL || c->restore == NULL || (op->klass->stateless && op->klass->restore == NULL))
     return TRUE;
   files = g_hash_table_lookup (c->restore, GUINT_TO_POINTER (op->node_id));
   if (files == NULL)

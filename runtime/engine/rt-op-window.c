@@ -30,6 +30,8 @@
  * every window whose end it has reached, in end order, so results come out in time
  * order. */
 #include "rt-window-private.h"
+#include "rt-checkpoint.h" /* added by checkpoints */
+#include "rt-channel.h"
 #include "rt-source-private.h"
 #include "plans/plan-catalog.h"
 #include "plans/plan-sql.h"
@@ -464,6 +466,10 @@ typedef struct {
   guint *part_cols;         /* owned: the other key columns (the PARTITION BY ones) */
   GHashTable *sessions;     /* GBytes key -> GPtrArray of Session*, owned */
   RtWindowLate *late;       /* added by allowed lateness: owned, NULL without lateness */
+  /* added by checkpoints: the input's schema and the HASH exchange's key columns */
+  PlanSchema *in_schema;    /* owned ref */
+  guint n_in_keys;
+  guint *in_keys;           /* owned */
 } RtWindowAgg;
 
 typedef struct {
@@ -812,6 +818,140 @@ winagg_close (RtOperator *op)
   g_clear_pointer (&a->sessions, g_hash_table_unref);
   g_clear_pointer (&a->part_cols, g_free);
   g_clear_pointer (&a->late, rt__window_late_free); /* added by allowed lateness */
+  g_clear_pointer (&a->in_schema, plan_schema_unref); /* added by checkpoints */
+  g_clear_pointer (&a->in_keys, g_free);
+}
+
+/* ---- checkpoints (added by checkpoints, rt-checkpoint.h) -----------------------------
+ * Keyed entries: per key group this subtask owns, its watermark (tag 0), so a restored
+ * operator drops as late exactly the rows the uninterrupted one would have; and every
+ * buffered row of a window not yet fired (tag 1: its window end) or of an open session
+ * (tag 2), in the key group the HASH exchange routes it by, so windows can move between
+ * subtasks. Restore buffers the rows again without lateness checks (they belong to windows
+ * that had not fired), then takes the smallest watermark of its key groups. The fired
+ * windows allowed lateness keeps are not checkpointed yet: such a checkpoint is declined
+ * with a message. */
+
+typedef struct {
+  RtWindowAgg *a;
+  RtStateOut *out;
+  guint tag;
+  gint64 end;
+} WinSnap;
+
+static void
+snap_rows (WinSnap *w, GPtrArray *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      RtBatch *b = rows->pdata[i];
+
+      for (guint r = 0; r < b->n_rows; r++)
+        {
+          guint kg = rt_key_group_of_row (b, r, w->a->in_keys, w->a->n_in_keys)
+                     % RT_MAX_PARALLELISM;
+
+          rt_state_begin (w->out, kg);
+          rt_state_put_u64 (w->out, w->tag);
+          rt_state_put_i64 (w->out, w->end);
+          for (guint c = 0; c < b->n_cols; c++)
+            {
+              PlanValue v;
+
+              rt_batch_get_value (b, c, r, &v);
+              rt_state_put_value (w->out, &v);
+              plan_value_clear (&v);
+            }
+          rt_state_end (w->out);
+        }
+    }
+}
+
+static gboolean
+snap_window (gpointer key, gpointer value, gpointer data)
+{
+  WinSnap *w = data;
+
+  w->end = *(gint64 *) key;
+  snap_rows (w, value);
+  return FALSE;
+}
+
+static gboolean
+winagg_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
+{
+  RtWindowAgg *a = (RtWindowAgg *) op;
+  WinSnap w = { a, out, 1, 0 };
+  GHashTableIter it;
+  gpointer value;
+
+  if (a->late != NULL)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_CHECKPOINT, "the fired windows that "
+                   "table.exec.emit.allow-lateness keeps cannot be checkpointed yet");
+      return FALSE;
+    }
+  for (guint kg = 0; kg < RT_MAX_PARALLELISM; kg++)
+    if (rt_key_group_to_subtask (kg, op->ctx->parallelism) == op->ctx->subtask)
+      {
+        rt_state_begin (out, kg);
+        rt_state_put_u64 (out, 0);
+        rt_state_put_i64 (out, a->watermark);
+        rt_state_end (out);
+      }
+  g_tree_foreach (a->windows, snap_window, &w);
+  w.tag = 2;
+  g_hash_table_iter_init (&it, a->sessions);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      GPtrArray *list = value;
+
+      for (guint i = 0; i < list->len; i++)
+        snap_rows (&w, ((Session *) list->pdata[i])->rows);
+    }
+  return TRUE;
+}
+
+static gboolean
+winagg_restore (RtOperator *op, RtStateIn *in, GError **error)
+{
+  RtWindowAgg *a = (RtWindowAgg *) op;
+  g_autoptr (RtBatch) one = NULL;
+  g_autofree PlanValue *values = g_new0 (PlanValue, a->in_schema->n_fields + 1);
+  gint64 wm = RT_WATERMARK_MAX;
+  gboolean any_wm = FALSE;
+
+  if ((one = rt_batch_new (op->ctx->pool, a->in_schema, 1, error)) == NULL)
+    return FALSE;
+  while (rt_state_next (in, NULL))
+    {
+      guint64 tag;
+      gint64 v;
+      gboolean ok = TRUE, late = FALSE;
+
+      if (!rt_state_get_u64 (in, &tag) || !rt_state_get_i64 (in, &v) || tag > 2)
+        return rt_state_malformed (in, op, error);
+      if (tag == 0)
+        {
+          wm = MIN (wm, v);
+          any_wm = TRUE;
+          continue;
+        }
+      for (guint c = 0; c < a->in_schema->n_fields && ok; c++)
+        ok = rt_state_get_value (in, &values[c]);
+      one->n_rows = 0;
+      ok = ok && rt_batch_append_values (one, values, error);
+      for (guint c = 0; c < a->in_schema->n_fields; c++)
+        plan_value_clear (&values[c]);
+      if (!ok)
+        return error != NULL && *error != NULL ? FALSE : rt_state_malformed (in, op, error);
+      if (tag == 1 ? !buffer_row (a, window_rows (a, v), one, 0, error)
+                   : !session_add (a, one, 0, &late, error))
+        return FALSE;
+    }
+  if (any_wm)
+    a->watermark = wm;
+  return TRUE;
 }
 
 static const RtOperatorClass winagg_class = {
@@ -821,6 +961,8 @@ static const RtOperatorClass winagg_class = {
   .on_event = winagg_on_event,
   .finish = winagg_finish,
   .close = winagg_close,
+  .snapshot = winagg_snapshot, /* added by checkpoints */
+  .restore = winagg_restore,
 };
 
 RtOperator *
@@ -862,5 +1004,8 @@ rt_op_window_aggregate_new (const PlanPhysNode *node, GError **error)
                                        (GDestroyNotify) g_ptr_array_unref);
   if (node->u.window_agg.allowed_lateness_ms > 0 && a->gap == 0) /* added by allowed lateness */
     a->late = rt__window_late_new (node, inner);
+  a->in_schema = plan_schema_ref (node->inputs[0].node->schema); /* added by checkpoints */
+  a->n_in_keys = node->inputs[0].n_keys;
+  a->in_keys = g_memdup2 (node->inputs[0].keys, sizeof (guint) * (a->n_in_keys + 1));
   return &a->base;
 }

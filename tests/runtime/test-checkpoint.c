@@ -477,6 +477,140 @@ test_backpressure (void)
   fixture_clear (&f);
 }
 
+/* ---- windows: buffered rows, the watermark, late rows --------------------------------- */
+
+#define WIN_ROWS 100000
+#define WIN_BASE G_GINT64_CONSTANT (1767225600000) /* 2026-01-01 00:00:00 UTC, in ms */
+
+/* Row id's event time: 10 ms apart, jittered by up to 100 ms either way (well inside the
+ * 1 s watermark delay), except that every 997th row from id 5000 on is 30 s behind: with
+ * 64-row batches (0.64 s of event time) the watermark has always passed its window, so
+ * it is late in every run, wherever a restore starts reading. */
+static gint64
+win_ts (gint64 id)
+{
+  if (id >= 5000 && id % 997 == 0)
+    return WIN_BASE + id * 10 - 30000;
+  return WIN_BASE + id * 10 + (id * 37 % 11) * 20 - 100;
+}
+
+static char *
+win_format (gint64 ms)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autofree char *s = g_date_time_format (t, "%Y-%m-%d %H:%M:%S");
+
+  return g_strdup_printf ("%s.%03d", s, (int) (ms % 1000));
+}
+
+/* A tumbling 1 s window count per k = id % 4 over the rows above, read from a CSV file at
+ * parallelism 1 (lateness depends only on this one source's order), failing at random
+ * rows; the committed output must hold exactly the counts worked out here, without the
+ * late rows. */
+static void
+test_window (void)
+{
+  Fixture f;
+  g_autofree char *csv = NULL, *src = NULL, *dst = NULL;
+  GString *text = g_string_new ("id,ts\n");
+  g_autoptr (GHashTable) want = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (8);
+
+  fixture_init (&f);
+  csv = g_build_filename (f.dir, "events.csv", NULL);
+  for (gint64 id = 0; id < WIN_ROWS; id++)
+    {
+      g_autofree char *ts = win_format (win_ts (id));
+
+      g_string_append_printf (text, "%" G_GINT64_FORMAT ",%s\n", id, ts);
+      if (id < 5000 || id % 997 != 0)
+        {
+          gint64 off = win_ts (id) - WIN_BASE; /* floor to the second, also below 0 */
+          gint64 ws = (off >= 0 ? off / 1000 : (off - 999) / 1000) * 1000 + WIN_BASE;
+          g_autofree char *start = win_format (ws);
+          char *key = g_strdup_printf ("%s,%" G_GINT64_FORMAT, start, id % 4);
+
+          g_hash_table_replace (want, key,
+                                GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (want, key))
+                                                 + 1));
+        }
+    }
+  g_assert_true (g_file_set_contents (csv, text->str, (gssize) text->len, NULL));
+  g_string_free (text, TRUE);
+  src = g_strdup_printf ("CREATE TABLE ev (id BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS "
+                         "ts - INTERVAL '1' SECOND) WITH ('connector' = 'filesystem', "
+                         "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", csv);
+  dst = g_strdup_printf ("CREATE TABLE dst (ws TIMESTAMP(3), k BIGINT, c BIGINT) WITH ("
+                         "'connector' = 'filesystem', 'path' = '%s', 'format' = 'csv')", f.out);
+  for (guint run = 0; run < 4; run++)
+    {
+      const char *ddl[] = { src, dst };
+      g_autoptr (PlanPhysPlan) plan = ckpt_test_compile (
+        ddl, 2, "INSERT INTO dst SELECT window_start, id % 4, COUNT(*) FROM TABLE(TUMBLE("
+        "TABLE ev, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end, "
+        "id % 4", 1);
+      g_autoptr (GHashTable) got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      GDir *d;
+      const char *name;
+      RtCheckpointMetrics *m = NULL;
+      RtJobConfig cfg;
+      guint n_got = 0;
+
+      config_init (&f, &cfg, 20);
+      cfg.batch_size = 64; /* slower, so checkpoints complete before the failure */
+      cfg.fail_point = run == 0 ? RT_FAIL_NONE : RT_FAIL_ROWS;
+      cfg.fail_task = 0;
+      cfg.fail_after_rows = (guint64) g_rand_int_range (rand, 5000, WIN_ROWS - 2000);
+      g_assert_cmpint (run_job (&f, plan, &cfg, &m), ==, RT_JOB_FINISHED);
+      g_test_message ("window run %u: fail after %" G_GUINT64_FORMAT " rows, %u restarts, %"
+                      G_GUINT64_FORMAT " checkpoints, restored %s", run, cfg.fail_after_rows,
+                      m->n_restarts, m->n_completed,
+                      m->restored_from != NULL ? m->restored_from : "nothing");
+      rt_checkpoint_metrics_free (m);
+      d = g_dir_open (f.out, 0, NULL);
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (f.out, name, NULL);
+          g_autofree char *body = NULL;
+          g_auto (GStrv) lines = NULL;
+
+          if (name[0] == '.')
+            continue;
+          g_assert_true (g_file_get_contents (path, &body, NULL, NULL));
+          lines = g_strsplit (body, "\n", -1);
+          for (guint i = 0; lines[i] != NULL; i++)
+            {
+              char *comma = strrchr (lines[i], ',');
+
+              if (comma == NULL)
+                continue;
+              *comma = '\0';
+              /* a window's count must appear once, never twice */
+              g_assert_null (g_hash_table_lookup (got, lines[i]));
+              g_hash_table_insert (got, g_strdup (lines[i]),
+                                   GINT_TO_POINTER ((gint) g_ascii_strtoll (comma + 1, NULL,
+                                                                            10)));
+              n_got++;
+            }
+        }
+      if (d != NULL)
+        g_dir_close (d);
+      g_assert_cmpuint (n_got, ==, g_hash_table_size (want));
+      {
+        GHashTableIter it;
+        gpointer key, value;
+
+        g_hash_table_iter_init (&it, want);
+        while (g_hash_table_iter_next (&it, &key, &value))
+          g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (got, key)), ==,
+                           GPOINTER_TO_INT (value));
+      }
+      clear_output (&f);
+      ckpt_test_remove_tree (f.chk);
+    }
+  fixture_clear (&f);
+}
+
 /* ---- a restore path that names no checkpoint ------------------------------------------ */
 
 static void
@@ -513,5 +647,6 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/checkpoint/rescale-2-to-2", test_rescale_2_to_2);
   g_test_add_func ("/runtime/checkpoint/bad-restore-path", test_bad_restore_path);
   g_test_add_func ("/runtime/checkpoint/backpressure", test_backpressure);
+  g_test_add_func ("/runtime/checkpoint/window", test_window);
   return g_test_run ();
 }
