@@ -393,10 +393,14 @@ plan_table_row_column (const PlanTable *table, guint col, char **out_name,
   for (guint i = 0; i + 1 < table->options->len; i += 2)
     {
       const char *key = table->options->pdata[i], *value = table->options->pdata[i + 1];
-      const char *row = key + strlen ("__row."), *type;
-      gsize len = strlen (row);
+      const char *row, *type;
+      gsize len;
 
-      if (!g_str_has_prefix (key, "__row.") || g_ascii_strncasecmp (name, row, len) != 0
+      if (!g_str_has_prefix (key, "__row."))
+        continue; /* first: a shorter key has nothing past the prefix's length */
+      row = key + strlen ("__row.");
+      len = strlen (row);
+      if (g_ascii_strncasecmp (name, row, len) != 0
           || name[len] != '.' || (type = strchr (value, ':')) == NULL
           || (type = strchr (type + 1, ':')) == NULL)
         continue;

@@ -1006,6 +1006,8 @@ rt_op_window_aggregate_new (const PlanPhysNode *node, GError **error)
     a->late = rt__window_late_new (node, inner);
   a->in_schema = plan_schema_ref (node->inputs[0].node->schema); /* added by checkpoints */
   a->n_in_keys = node->inputs[0].n_keys;
-  a->in_keys = g_memdup2 (node->inputs[0].keys, sizeof (guint) * (a->n_in_keys + 1));
+  a->in_keys = g_new0 (guint, a->n_in_keys + 1);
+  if (a->n_in_keys > 0)
+    memcpy (a->in_keys, node->inputs[0].keys, sizeof (guint) * a->n_in_keys);
   return &a->base;
 }
