@@ -15,6 +15,13 @@
 
 #define KEYS 1000
 
+/* The sanitizer builds run the same checks on less data. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
 typedef struct {
   char *dir;          /* owned: a fresh temporary directory */
   char *out;          /* owned: the sink's directory */
@@ -170,10 +177,11 @@ test_random_failures (void)
   guint64 n = 1000000;
   guint seeds = 100;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  n = 200000; /* the sanitizer builds run 5-20x slower: fewer rows, fewer seeds */
-  seeds = 20;
-#endif
+  if (SANITIZED)
+    {
+      n = 200000; /* the sanitizer builds run 5-20x slower: fewer rows, fewer seeds */
+      seeds = 10;
+    }
   if (g_getenv ("STROM_CHECKPOINT_SEEDS") != NULL) /* longer soak runs by hand */
     seeds = (guint) g_ascii_strtoull (g_getenv ("STROM_CHECKPOINT_SEEDS"), NULL, 10);
   fixture_init (&f);
@@ -216,7 +224,7 @@ test_phases (void)
 
   fixture_init (&f);
   for (guint i = 0; i < G_N_ELEMENTS (points); i++)
-    for (guint last = 0; last < 2; last++) /* a source's task, the sink's last task */
+    for (guint last = SANITIZED; last < 2; last++) /* a source's task, the sink's last */
       {
         /* 300k rows at 1M rows/s: about 3 checkpoints at 100 ms before the end */
         g_autoptr (PlanPhysPlan) plan = keyed_count_plan (&f, 300000, 2, 1000000);
@@ -542,7 +550,7 @@ test_window (void)
                          "'path' = '%s', 'format' = 'csv', 'csv.header' = 'true')", csv);
   dst = g_strdup_printf ("CREATE TABLE dst (ws TIMESTAMP(3), k BIGINT, c BIGINT) WITH ("
                          "'connector' = 'filesystem', 'path' = '%s', 'format' = 'csv')", f.out);
-  for (guint run = 0; run < 4; run++)
+  for (guint run = 0; run < (SANITIZED ? 2u : 4u); run++)
     {
       const char *ddl[] = { src, dst };
       g_autoptr (PlanPhysPlan) plan = ckpt_test_compile (
