@@ -19,9 +19,10 @@ gboolean rt__state_file_check (GBytes *bytes, const char *path, guint *node_id,
 RtStateIn *rt__state_in_new (void);
 void rt__state_in_free (RtStateIn *in);
 guint rt__state_in_get_entries (RtStateIn *in);
+typedef enum { RT_LISTS_DEAL, RT_LISTS_ALL, RT_LISTS_NONE } RtListsMode;
 gboolean rt__state_in_add_file (RtStateIn *in, GBytes *bytes, const char *path,
-                                guint subtask, guint parallelism, guint *list_index,
-                                GError **error);
+                                guint subtask, guint parallelism, RtListsMode lists,
+                                guint *list_index, GError **error);
 
 /* The coordinator: NULL when the job takes no checkpoints and restores nothing. */
 RtCkptCoord *rt__ckpt_coord_new (RtJob *job, const RtJobConfig *config, GError **error);

@@ -543,7 +543,12 @@ rt__ckpt_restore_operator (RtCkptCoord *c, RtTask *t, RtOperator *op, GError **e
   for (guint i = 0; i < files->len && ok; i++)
     {
       RestoreFile *f = files->pdata[i];
-      ok = rt__state_in_add_file (in, f->bytes, f->path, t->subtask, t->parallelism,
+      /* At the same parallelism a subtask gets its own list entries back (a source keeps
+       * its splits in their order); at another they are dealt round robin. */
+      RtListsMode lists = f->parallelism != t->parallelism ? RT_LISTS_DEAL
+                          : f->subtask == t->subtask ? RT_LISTS_ALL : RT_LISTS_NONE;
+
+      ok = rt__state_in_add_file (in, f->bytes, f->path, t->subtask, t->parallelism, lists,
                                   &list_index, error);
     }
   ok = ok && op->klass->restore (op, in, error);

@@ -6,7 +6,8 @@
  * key group of the keys it holds, rt_key_group_of_row) or a list element (operator state,
  * such as a source's split or a sink's pending commit). On restore an operator is handed
  * only the entries that are now its own: keyed entries of the key groups its subtask owns
- * at the new parallelism, and list elements dealt round robin over the subtasks, so a job
+ * at the new parallelism, and list elements: its own at the same parallelism, else dealt
+ * round robin over the subtasks, so a job
  * can be restored at another parallelism. */
 #pragma once
 

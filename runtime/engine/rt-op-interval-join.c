@@ -19,8 +19,19 @@
  * Output rows carry both time columns, which stay time attributes. A result can hold a
  * left time up to -lower behind the watermark, and a right time up to upper behind it, so
  * the operator passes the watermark on held back by max(-lower, upper, 0) (Flink's
- * getMaxOutputDelay); a window downstream then sees no result as late. */
+ * getMaxOutputDelay); a window downstream then sees no result as late.
+ *
+ * Checkpoints: keyed entries, one per (side, join key) in the key group the HASH exchange
+ * routes the key by, with the key's distinct rows, their count and match count; the expiry
+ * index is derived again from each row's time. The input watermark goes in too, as one
+ * keyed entry per key group this subtask owns (at a barrier every subtask has seen the
+ * same watermarks, the barrier being aligned behind them on every channel), so that after
+ * a restore, at any parallelism, rows the uninterrupted run would not have kept are not
+ * kept either, and the watermarks the sources send again from the start do not count
+ * until they pass it. */
 #include "rt-join-private.h"
+#include "rt-checkpoint.h"
+#include "rt-channel.h"
 #include "rt-window-private.h"
 
 typedef struct {
@@ -218,6 +229,7 @@ ij_output_watermark (RtOperator *op, gint64 wm)
 {
   RtIntervalJoin *ij = (RtIntervalJoin *) op;
 
+  wm = MAX (wm, ij->watermark); /* after a restore, the sources start from the beginning */
   if (wm == RT_WATERMARK_MAX || wm == RT_WATERMARK_NONE || wm < G_MININT64 + ij->delay)
     return wm;
   return wm - ij->delay;
@@ -247,6 +259,160 @@ ij_close (RtOperator *op)
   rt__join_close (op);
 }
 
+/* ---- checkpoints -------------------------------------------------------------------- */
+
+enum { TAG_WATERMARK, TAG_ROWS };
+
+/* Writes the entries of the buckets (join key -> rows) in `buckets` of side s. */
+static gboolean
+snapshot_chunk (RtIntervalJoin *ij, guint s, GPtrArray *buckets, RtStateOut *out,
+                GError **error)
+{
+  RtJoin *j = &ij->j;
+  const guint *keys = s == 0 ? j->join.left_keys : j->join.right_keys;
+  g_autoptr (RtBatch) batch = NULL;
+  guint n = j->side[s]->n_fields;
+
+  if (buckets->len == 0)
+    return TRUE;
+  /* one representative row per key: the key group comes from its key columns */
+  if ((batch = rt_batch_new (j->base.ctx->pool, j->side[s], buckets->len, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      GHashTableIter it;
+      gpointer rec;
+
+      g_hash_table_iter_init (&it, buckets->pdata[i]);
+      if (!g_hash_table_iter_next (&it, NULL, &rec)
+          || !rt_batch_append_values (batch, ((RtJoinRec *) rec)->vals, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      GHashTableIter it;
+      gpointer rec;
+
+      rt_state_begin (out, rt_key_group_of_row (batch, i, keys, j->join.n_keys));
+      rt_state_put_u64 (out, TAG_ROWS);
+      rt_state_put_u64 (out, s);
+      rt_state_put_u64 (out, g_hash_table_size (buckets->pdata[i]));
+      g_hash_table_iter_init (&it, buckets->pdata[i]);
+      while (g_hash_table_iter_next (&it, NULL, &rec))
+        {
+          const RtJoinRec *r = rec;
+
+          rt_state_put_i64 (out, r->count);
+          rt_state_put_i64 (out, r->matches);
+          for (guint c = 0; c < n; c++)
+            rt_state_put_value (out, &r->vals[c]);
+        }
+      rt_state_end (out);
+    }
+  g_ptr_array_set_size (buckets, 0);
+  return TRUE;
+}
+
+static gboolean
+ij_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
+{
+  RtIntervalJoin *ij = (RtIntervalJoin *) op;
+  guint chunk = MAX (op->ctx->batch_size, 1u);
+  g_autoptr (GPtrArray) buckets = g_ptr_array_new ();
+
+  for (guint kg = 0; kg < RT_MAX_PARALLELISM; kg++)
+    if (rt_key_group_to_subtask (kg, op->ctx->parallelism) == op->ctx->subtask)
+      {
+        rt_state_begin (out, kg);
+        rt_state_put_u64 (out, TAG_WATERMARK);
+        rt_state_put_i64 (out, ij->watermark);
+        rt_state_end (out);
+      }
+  for (guint s = 0; s < 2; s++)
+    {
+      GHashTableIter it;
+      gpointer bucket;
+
+      g_hash_table_iter_init (&it, ij->j.state[s]);
+      while (g_hash_table_iter_next (&it, NULL, &bucket))
+        {
+          g_ptr_array_add (buckets, bucket);
+          if (buckets->len == chunk && !snapshot_chunk (ij, s, buckets, out, error))
+            return FALSE;
+        }
+      if (!snapshot_chunk (ij, s, buckets, out, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads one stored row of side s back into the state and the expiry index. */
+static gboolean
+restore_rec (RtIntervalJoin *ij, guint s, RtStateIn *in)
+{
+  RtJoin *j = &ij->j;
+  guint n = j->side[s]->n_fields;
+  PlanValue *vals = g_new0 (PlanValue, n + 1);
+  const PlanValue *t;
+  g_autoptr (GBytes) key = NULL;
+  g_autoptr (GBytes) row = NULL;
+  gint64 count = 0, matches = 0;
+  RtJoinRec *rec;
+  gboolean ok;
+
+  ok = rt_state_get_i64 (in, &count) && rt_state_get_i64 (in, &matches) && count > 0;
+  for (guint c = 0; c < n && ok; c++)
+    ok = rt_state_get_value (in, &vals[c]);
+  t = &vals[s == 0 ? ij->b.left_time : ij->b.right_time];
+  /* rows with a NULL key or time are never kept */
+  ok = ok && !t->is_null && (key = rt__join_key (j, s, vals)) != NULL;
+  if (ok)
+    {
+      row = rt__join_row_bytes (vals, n);
+      rec = rt__join_lookup (j, s, key, row, vals, TRUE);
+      if (rec->count == 0)
+        add_expiry (ij, s, expiry_of (ij, s, t->v.i), key, row);
+      rec->count += count;
+      rec->matches = matches;
+    }
+  rt__join_free_row (vals, n);
+  return ok;
+}
+
+static gboolean
+ij_restore (RtOperator *op, RtStateIn *in, GError **error)
+{
+  RtIntervalJoin *ij = (RtIntervalJoin *) op;
+  gint64 wm = RT_WATERMARK_MAX;
+  gboolean any_wm = FALSE;
+  guint kg;
+
+  while (rt_state_next (in, &kg))
+    {
+      guint64 tag = 0, s = 0, n = 0;
+      gint64 v = 0;
+
+      if (kg >= RT_MAX_PARALLELISM || !rt_state_get_u64 (in, &tag) || tag > TAG_ROWS)
+        return rt_state_malformed (in, op, error);
+      if (tag == TAG_WATERMARK)
+        {
+          if (!rt_state_get_i64 (in, &v))
+            return rt_state_malformed (in, op, error);
+          wm = MIN (wm, v);
+          any_wm = TRUE;
+          continue;
+        }
+      if (!rt_state_get_u64 (in, &s) || s > 1 || !rt_state_get_u64 (in, &n))
+        return rt_state_malformed (in, op, error);
+      for (guint64 i = 0; i < n; i++)
+        if (!restore_rec (ij, (guint) s, in))
+          return rt_state_malformed (in, op, error);
+    }
+  if (any_wm)
+    ij->watermark = wm;
+  return TRUE;
+}
+
 static const RtOperatorClass interval_join_class = {
   .name = "IntervalJoin",
   .instance_size = sizeof (RtIntervalJoin),
@@ -255,6 +421,8 @@ static const RtOperatorClass interval_join_class = {
   .finish = ij_finish,
   .close = ij_close,
   .output_watermark = ij_output_watermark,
+  .snapshot = ij_snapshot,
+  .restore = ij_restore,
 };
 
 RtOperator *

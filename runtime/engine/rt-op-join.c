@@ -73,6 +73,13 @@ append_value (GByteArray *out, const PlanValue *v)
       tag = v->v.b ? 1 : 0;
       g_byte_array_append (out, &tag, 1);
       break;
+    case PLAN_TYPE_NULL:
+    case PLAN_TYPE_INT:
+    case PLAN_TYPE_BIGINT:
+    case PLAN_TYPE_DECIMAL:
+    case PLAN_TYPE_DATE:
+    case PLAN_TYPE_TIMESTAMP:
+    case PLAN_TYPE_INTERVAL:
     default:
       g_byte_array_append (out, (const guint8 *) &v->v.i, sizeof v->v.i);
       break;

@@ -47,8 +47,18 @@
  *
  * Parallel split: subtask i of p generates the event numbers i, i + p, i + 2p, ... (below
  * events.num). The union is the same events at every parallelism, and the subtasks'
- * event times advance together, so their watermarks do too. */
+ * event times advance together, so their watermarks do too.
+ *
+ * Checkpoints: a subtask's events are a split, the progression (next, stride, end). Each
+ * split is a list entry, so a restore at another parallelism deals the splits round robin
+ * and a subtask may get several (or none, and end at once). Since an event depends only on
+ * its number and the options, a split continues exactly where it stopped on any subtask. A
+ * subtask with several splits takes the smallest next event number of them for each row,
+ * so its event times still only grow (as a watermark generated downstream expects). Each
+ * entry carries a fingerprint of the options that shape the events; a restore whose table
+ * options differ would produce another stream, and fails saying so. */
 #include "rt-source-private.h"
+#include "rt-checkpoint.h"
 #include "plans/plan-catalog.h"
 
 #include <math.h>
@@ -137,6 +147,11 @@ typedef struct {
   guint32 *url_lens;   /* owned: their lengths */
 } NxConfig;
 
+/* Event numbers next, next + stride, ... below end (G_MAXUINT64: unbounded). */
+typedef struct {
+  guint64 next, stride, end;
+} NxSplit;
+
 typedef struct {
   RtOperator base;
   PlanSchema *schema;  /* owned ref: output schema */
@@ -144,9 +159,9 @@ typedef struct {
   guint n_cols;
   NxField *fields;     /* owned: output column -> field */
   RtSourceFilter filter;
-  guint64 next;        /* next event number of this subtask */
-  guint64 stride;      /* parallelism */
-  guint64 end;         /* one past the last event number; G_MAXUINT64 unbounded */
+  GArray *splits;      /* owned: NxSplit, the event numbers still to generate */
+  guint64 fingerprint; /* of the options that shape the events (checkpoints) */
+  char *table;         /* owned: the table's name, for messages */
   gboolean rate_limited;
   double rate;         /* events per second of this subtask when rate limited */
   gint64 t0_us;
@@ -589,18 +604,42 @@ nexmark_pace (RtNexmarkSource *self, RtOpContext *ctx, guint64 *n)
   return FALSE;
 }
 
+/* Events left in a split (no overflow when unbounded). */
+static inline guint64
+split_left (const NxSplit *sp)
+{
+  return sp->next >= sp->end ? 0 : (sp->end - sp->next - 1) / sp->stride + 1;
+}
+
+/* The live split with the smallest next event number, or NULL when all are done. */
+static NxSplit *
+split_first (RtNexmarkSource *self)
+{
+  NxSplit *best = NULL;
+
+  for (guint i = 0; i < self->splits->len; i++)
+    {
+      NxSplit *sp = &g_array_index (self->splits, NxSplit, i);
+
+      if (sp->next < sp->end && (best == NULL || sp->next < best->next))
+        best = sp;
+    }
+  return best;
+}
+
 static RtResult
 nexmark_produce (RtOperator *op, GError **error)
 {
   RtNexmarkSource *self = (RtNexmarkSource *) op;
   RtOpContext *ctx = op->ctx;
   g_autoptr (RtBatch) batch = NULL;
-  guint64 left, n;
+  guint64 left = 0, n;
   RtResult res;
 
-  if (self->next >= self->end)
+  for (guint i = 0; i < self->splits->len && left < ctx->batch_size; i++)
+    left += split_left (&g_array_index (self->splits, NxSplit, i));
+  if (left == 0)
     return RT_DONE;
-  left = (self->end - self->next + self->stride - 1) / self->stride;
   n = MIN (left, (guint64) ctx->batch_size);
   if (self->rate_limited && !nexmark_pace (self, ctx, &n))
     return RT_WAIT;
@@ -608,15 +647,77 @@ nexmark_produce (RtOperator *op, GError **error)
   if (batch == NULL)
     return RT_FAIL;
   for (guint r = 0; r < n; r++)
-    if (!fill_row (self, batch, r, self->next + r * self->stride, error))
-      return RT_FAIL;
+    {
+      NxSplit *sp = split_first (self);
+
+      if (sp == NULL) /* not reached: n <= the events left */
+        {
+          n = r;
+          break;
+        }
+      if (!fill_row (self, batch, r, sp->next, error))
+        return RT_FAIL;
+      sp->next = sp->end - sp->next <= sp->stride ? sp->end : sp->next + sp->stride;
+    }
   batch->n_rows = (guint) n;
-  self->next = n == left ? self->end : self->next + n * self->stride;
   op->rows_in += n;
   res = rt__source_emit (op, &self->filter, batch, error);
-  if (res == RT_OK && self->next >= self->end)
+  if (res == RT_OK && split_first (self) == NULL)
     res = RT_DONE;
   return res;
+}
+
+/* ---- checkpoints ------------------------------------------------------------------- */
+
+static gboolean
+nexmark_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
+{
+  RtNexmarkSource *self = (RtNexmarkSource *) op;
+
+  for (guint i = 0; i < self->splits->len; i++)
+    {
+      const NxSplit *sp = &g_array_index (self->splits, NxSplit, i);
+
+      if (sp->next >= sp->end)
+        continue;
+      rt_state_begin (out, RT_STATE_LIST);
+      rt_state_put_u64 (out, self->fingerprint);
+      rt_state_put_u64 (out, sp->next);
+      rt_state_put_u64 (out, sp->stride);
+      rt_state_put_u64 (out, sp->end);
+      rt_state_end (out);
+    }
+  return TRUE;
+}
+
+static gboolean
+nexmark_restore (RtOperator *op, RtStateIn *in, GError **error)
+{
+  RtNexmarkSource *self = (RtNexmarkSource *) op;
+
+  g_array_set_size (self->splits, 0); /* the restored splits replace the fresh one */
+  while (rt_state_next (in, NULL))
+    {
+      NxSplit sp = { 0 };
+      guint64 fingerprint = 0;
+
+      if (!rt_state_get_u64 (in, &fingerprint) || !rt_state_get_u64 (in, &sp.next)
+          || !rt_state_get_u64 (in, &sp.stride) || !rt_state_get_u64 (in, &sp.end)
+          || sp.stride == 0)
+        return rt_state_malformed (in, op, error);
+      if (fingerprint != self->fingerprint)
+        {
+          g_set_error (error, RT_ERROR, RT_ERROR_CHECKPOINT, "nexmark table '%s': the "
+                       "checkpoint was taken with other generator options (events.num, "
+                       "first-event.rate, the proportions, sizes, hot ratios, seed or "
+                       "base-time), so restoring it cannot continue the same event "
+                       "sequence: restore with the table's original options or start the "
+                       "job without the checkpoint", self->table);
+          return FALSE;
+        }
+      g_array_append_val (self->splits, sp);
+    }
+  return TRUE;
 }
 
 static void
@@ -634,6 +735,8 @@ nexmark_close (RtOperator *op)
   if (self->buf != NULL)
     g_string_free (g_steal_pointer (&self->buf), TRUE);
   rt__source_filter_clear (&self->filter);
+  g_clear_pointer (&self->splits, g_array_unref);
+  g_clear_pointer (&self->table, g_free);
 }
 
 static const RtOperatorClass nexmark_class = {
@@ -641,6 +744,8 @@ static const RtOperatorClass nexmark_class = {
   .instance_size = sizeof (RtNexmarkSource),
   .produce = nexmark_produce,
   .close = nexmark_close,
+  .snapshot = nexmark_snapshot,
+  .restore = nexmark_restore,
 };
 
 /* ---- options ------------------------------------------------------------------------- */
@@ -708,12 +813,35 @@ nexmark_option (RtNexmarkSource *self, const PlanTable *table, const char *key,
   return TRUE; /* accepted and ignored: next-event.rate, rate.shape, ... */
 }
 
+/* A hash of everything that decides the events (not the pacing). */
+static guint64
+nexmark_fingerprint (const NxConfig *cfg, guint64 end)
+{
+  const gint64 parts[] = { cfg->person, cfg->auction, cfg->bid, cfg->person_size,
+                           cfg->auction_size, cfg->bid_size, cfg->hot_auctions,
+                           cfg->hot_bidders, cfg->hot_sellers, cfg->base_ms,
+                           (gint64) cfg->seed, (gint64) end };
+  NxRng r = { G_GUINT64_CONSTANT (0x6e65786d61726b) };
+  guint64 delay_bits;
+  guint64 h = 0;
+
+  memcpy (&delay_bits, &cfg->delay_us, sizeof delay_bits);
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      r.x ^= (guint64) parts[i];
+      h ^= nx_next (&r);
+    }
+  r.x ^= delay_bits;
+  return h ^ nx_next (&r);
+}
+
 static gboolean
 nexmark_configure (RtNexmarkSource *self, const PlanTable *table, guint subtask,
                    guint parallelism, GError **error)
 {
   NxConfig *cfg = &self->cfg;
   gint64 rate = 10000, events = 0;
+  NxSplit split = { subtask, parallelism, 0 };
 
   *cfg = (NxConfig) { .person = 1, .auction = 3, .bid = 46, .person_size = 200,
                       .auction_size = 500, .bid_size = 100, .hot_auctions = 2,
@@ -730,9 +858,9 @@ nexmark_configure (RtNexmarkSource *self, const PlanTable *table, guint subtask,
   cfg->url_lens = g_new0 (guint32, NUM_URLS);
   cfg->delay_us = 1e6 / (double) rate;
   self->rate = (double) rate / parallelism;
-  self->stride = parallelism;
-  self->next = subtask;
-  self->end = events > 0 ? (guint64) events : G_MAXUINT64;
+  split.end = events > 0 ? (guint64) events : G_MAXUINT64;
+  g_array_append_val (self->splits, split);
+  self->fingerprint = nexmark_fingerprint (cfg, split.end);
   return TRUE;
 }
 
@@ -776,6 +904,8 @@ rt__source_nexmark_new (const PlanPhysNode *node, guint subtask, guint paralleli
   self = (RtNexmarkSource *) rt_operator_new (&nexmark_class, node->id);
   self->schema = plan_schema_ref (node->schema);
   self->buf = g_string_sized_new (256);
+  self->splits = g_array_new (FALSE, FALSE, sizeof (NxSplit));
+  self->table = g_strdup (node->u.source.table->name);
   if (!nexmark_configure (self, node->u.source.table, subtask, parallelism, error)
       || !nexmark_columns (self, node, error)
       || !rt__source_filter_init (&self->filter, node, error))

@@ -277,11 +277,13 @@ rt__state_in_get_entries (RtStateIn *in)
 }
 
 /* Adds the entries of a checked file that belong to subtask of parallelism: keyed ones of
- * its key groups, and list elements numbered from *list_index dealt round robin. FALSE
- * when the file's entries do not frame (error set). */
+ * its key groups, and list elements as lists says: RT_LISTS_DEAL numbers them from
+ * *list_index and deals them round robin, RT_LISTS_ALL takes them all, RT_LISTS_NONE
+ * none. FALSE when the file's entries do not frame (error set). */
 gboolean
 rt__state_in_add_file (RtStateIn *in, GBytes *bytes, const char *path, guint subtask,
-                       guint parallelism, guint *list_index, GError **error)
+                       guint parallelism, RtListsMode lists, guint *list_index,
+                       GError **error)
 {
   gsize n;
   const guint8 *d = g_bytes_get_data (bytes, &n);
@@ -302,7 +304,8 @@ rt__state_in_add_file (RtStateIn *in, GBytes *bytes, const char *path, guint sub
       p += e.len;
       if (e.key_group == RT_STATE_LIST)
         {
-          if ((*list_index)++ % parallelism != subtask)
+          if (lists == RT_LISTS_NONE
+              || (lists == RT_LISTS_DEAL && (*list_index)++ % parallelism != subtask))
             continue;
         }
       else if (e.key_group >= RT_MAX_PARALLELISM

@@ -322,7 +322,8 @@ test_snapshot_restore (Fixture *f, gconstpointer data)
   f->op = rt_op_rank_new (f->node, &error);
   start (f, &error);
   g_ptr_array_set_size (f->out, 0);
-  g_assert_true (rt__state_in_add_file (in, bytes, "test", 0, 1, &list_index, &error));
+  g_assert_true (rt__state_in_add_file (in, bytes, "test", 0, 1, RT_LISTS_DEAL, &list_index,
+                                        &error));
   g_assert_no_error (error);
   g_assert_true (f->op->klass->restore (f->op, in, &error));
   g_assert_no_error (error);
