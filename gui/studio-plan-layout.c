@@ -170,13 +170,17 @@ read_arrow (StudioPlanArrow *a, Agedge_t *e, double top)
     {
       a->label_x = ED_label (e)->pos.x;
       a->label_y = top - ED_label (e)->pos.y;
+      a->label_w = ED_label (e)->dimen.x;
     }
   a->n_points = pts->len / 2;
   a->points = (double *) (void *) g_array_free (pts, FALSE);
 }
 
+/* Graphviz sizes an edge label from its text: extra_lines lines as wide as the monitor's
+ * widest ("latency p50 ..., p99 ...") make dot leave room for the metrics. */
 static void
-add_edges (StudioPlanLayout *layout, Agraph_t *g, Agnode_t **gn, GPtrArray *edges)
+add_edges (StudioPlanLayout *layout, Agraph_t *g, Agnode_t **gn, GPtrArray *edges,
+           guint extra_lines)
 {
   for (guint i = 0; i < layout->plan->nodes->len; i++)
     {
@@ -187,8 +191,12 @@ add_edges (StudioPlanLayout *layout, Agraph_t *g, Agnode_t **gn, GPtrArray *edge
           Agedge_t *e = agedge (g, gn[n->inputs[k].node->id], gn[i], NULL, TRUE);
           a.from = n->inputs[k].node->id;
           a.to = n->id;
+          g_autoptr (GString) room = NULL;
           a.label = exchange_text (&n->inputs[k]);
-          agsafeset (e, (char *) "label", a.label, (char *) "");
+          room = g_string_new (a.label);
+          for (guint l = 0; l < extra_lines; l++)
+            g_string_append (room, "\\nlatency p50 100 ms, p99 100 ms");
+          agsafeset (e, (char *) "label", room->str, (char *) "");
           g_array_append_val (layout->arrows, a);
           g_ptr_array_add (edges, e);
         }
@@ -240,6 +248,12 @@ get_gvc (void)
 StudioPlanLayout *
 studio_plan_layout_new (PlanPhysPlan *plan, GError **error)
 {
+  return studio_plan_layout_new_full (plan, 0, error);
+}
+
+StudioPlanLayout *
+studio_plan_layout_new_full (PlanPhysPlan *plan, guint extra_lines, GError **error)
+{
   g_autoptr (StudioPlanLayout) layout = g_new0 (StudioPlanLayout, 1);
   g_autofree Agnode_t **gn = NULL;
   g_autoptr (GPtrArray) edges = g_ptr_array_new ();
@@ -265,7 +279,7 @@ studio_plan_layout_new (PlanPhysPlan *plan, GError **error)
   agattr (g, AGNODE, (char *) "label", (char *) "");
   agattr (g, AGEDGE, (char *) "fontsize", (char *) "11");
   add_nodes (layout, g, gn);
-  add_edges (layout, g, gn, edges);
+  add_edges (layout, g, gn, edges, extra_lines);
   rc = gvLayout (gvc, g, "dot");
   if (rc == 0)
     {

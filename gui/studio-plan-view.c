@@ -3,7 +3,9 @@
  * Graphviz computed where everything goes (studio-plan-layout.c); this widget only
  * draws boxes, Bezier edges and labels from those numbers with cairo, so hit testing is
  * a rectangle test against the same numbers and every node stays clickable. With a
- * monitor state set, boxes are filled in Flink's colours and edges carry rows/s. */
+ * monitor state set, boxes are filled in Flink's colours and edges carry the texts of
+ * studio_monitor_edge_text (rows/s, channel fill, watermark lag, latency), centred on
+ * the spot dot kept for the label (the monitor's layout asks for room for them). */
 #include "studio-plan-view.h"
 
 #define MARGIN 16.0
@@ -38,6 +40,23 @@ show_text (StudioPlanView *self, cairo_t *cr, const char *markup, double x, doub
   g_object_unref (pl);
 }
 
+/* Like show_text, with the text's middle line at y. */
+static void
+show_text_centred (StudioPlanView *self, cairo_t *cr, const char *markup, double x, double y,
+                   double w)
+{
+  PangoLayout *pl = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  int pw, ph;
+
+  pango_layout_set_markup (pl, markup, -1);
+  pango_layout_set_width (pl, (int) (w * PANGO_SCALE));
+  pango_layout_set_ellipsize (pl, PANGO_ELLIPSIZE_END);
+  pango_layout_get_pixel_size (pl, &pw, &ph);
+  cairo_move_to (cr, x, y - ph / 2.0);
+  pango_cairo_show_layout (cr, pl);
+  g_object_unref (pl);
+}
+
 static const StudioOpState *
 op_state (StudioPlanView *self, guint id)
 {
@@ -50,7 +69,7 @@ static void
 draw_arrow (StudioPlanView *self, cairo_t *cr, const StudioPlanArrow *a)
 {
   const double *p = a->points;
-  const StudioOpState *from = op_state (self, a->from);
+  g_autofree char *metrics = NULL;
   g_autofree char *label = NULL;
   g_autofree char *markup = NULL;
 
@@ -75,17 +94,16 @@ draw_arrow (StudioPlanView *self, cairo_t *cr, const StudioPlanArrow *a)
     cairo_close_path (cr);
     cairo_fill (cr);
   }
-  if (from != NULL)
-    label = g_strdup_printf ("%s\n%.0f rows/s", a->label, from->rows_per_s);
-  else
-    label = g_strdup (a->label);
+  if (self->state != NULL)
+    metrics = studio_monitor_edge_text (self->state, a->from, a->to, self->state->taken_ms);
+  label = metrics != NULL ? g_strdup_printf ("%s\n%s", a->label, metrics) : g_strdup (a->label);
   markup = g_markup_printf_escaped ("<small>%s</small>", label);
   cairo_set_source_rgb (cr, 0.25, 0.25, 0.3);
   {
     /* beside the middle of the edge, where dot left room for the label */
     guint mid = (a->n_points / 2) * 2;
-    double x = MAX (p[mid], a->label_x - 40) + 10;
-    show_text (self, cr, markup, x, a->label_y - (from ? 15 : 8), 160, PANGO_ALIGN_LEFT);
+    double x = MAX (p[mid] + 10, a->label_x - a->label_w / 2);
+    show_text_centred (self, cr, markup, x, a->label_y, MAX (a->label_w, 120));
   }
 }
 

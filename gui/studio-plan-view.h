@@ -1,6 +1,7 @@
 /* studio-plan-view.h: draws a StudioPlanLayout (the optimizer's physical plan as laid out
  * by Graphviz) with cairo, and optionally a StudioMonitorState over it (node colours by
- * busy / idle / backpressured time, edge labels with rows/s). A click on a box selects it
+ * busy / idle / backpressured time, edge labels with rows/s, channel fill, watermark lag
+ * and latency: studio_monitor_edge_text). A click on a box selects it
  * and emits "node-activated" (guint physical node id). */
 #pragma once
 

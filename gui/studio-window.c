@@ -43,6 +43,7 @@ struct _StudioWindow {
   GtkLabel *plan_details;
   StudioPlanView *monitor_view;
   GtkLabel *monitor_status;
+  GtkLabel *checkpoint_label;  /* the job's checkpoint statistics; hidden without them */
   GtkColumnView *results_view;
   GListStore *results;         /* owned: GtkStringList rows of the running job */
 
@@ -464,6 +465,16 @@ update_monitor_status (StudioWindow *self, GwStatus status, guint64 rows_read)
   gtk_label_set_text (self->monitor_status, s->str);
 }
 
+/* Shows the checkpoint statistics, or hides the label for a job without checkpoints. */
+static void
+show_checkpoints (StudioWindow *self, const StudioCheckpointSummary *summary)
+{
+  g_autofree char *text = studio_checkpoint_summary_text (summary);
+
+  gtk_label_set_text (self->checkpoint_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->checkpoint_label), text != NULL);
+}
+
 /* Main context: installs a snapshot built by the worker. */
 static gboolean
 apply_snapshot (gpointer data)
@@ -481,6 +492,7 @@ apply_snapshot (gpointer data)
     }
   if (s->state != NULL)
     {
+      show_checkpoints (self, s->state->checkpoints);
       studio_plan_view_set_state (self->monitor_view, g_steal_pointer (&s->state));
       self->n_snapshots++;
     }
@@ -574,7 +586,7 @@ studio_window_run (StudioWindow *self, GError **error)
   sql = studio_pipeline_to_sql (self->pipeline, error);
   if (sql == NULL || (plan = plan_sql (self, sql, error)) == NULL)
     return FALSE;
-  layout = studio_plan_layout_new (plan, error);
+  layout = studio_plan_layout_new_full (plan, 3, error); /* room for the edge metrics */
   if (layout == NULL)
     return FALSE;
   op = gw_client_execute (self->client, sql, error);
@@ -594,6 +606,7 @@ studio_window_run (StudioWindow *self, GError **error)
   g_clear_pointer (&self->monitor_plan, plan_phys_plan_unref);
   self->monitor_plan = g_steal_pointer (&plan);
   studio_plan_view_set_layout (self->monitor_view, layout, NULL);
+  show_checkpoints (self, NULL);
   if (self->poll_id == 0)
     self->poll_id = g_timeout_add (POLL_MS, on_poll, self);
   update_monitor_status (self, GW_STATUS_RUNNING, 0);
@@ -612,6 +625,15 @@ studio_window_get_n_snapshots (StudioWindow *self)
 {
   g_return_val_if_fail (STUDIO_IS_WINDOW (self), 0);
   return self->n_snapshots;
+}
+
+const char *
+studio_window_get_checkpoint_text (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->checkpoint_label)))
+    return NULL;
+  return gtk_label_get_text (self->checkpoint_label);
 }
 
 /* ---- files -------------------------------------------------------------------------- */
@@ -817,6 +839,7 @@ switch_client (StudioWindow *self, GwClient *client, gboolean remote, const char
   self->op = NULL;
   g_clear_pointer (&self->monitor_plan, plan_phys_plan_unref);
   studio_plan_view_set_layout (self->monitor_view, NULL, NULL);
+  show_checkpoints (self, NULL);
   gw_client_free (self->client);
   self->client = client;
   studio_pipeline_set_catalog (self->pipeline, gw_client_get_catalog (client));
@@ -949,6 +972,7 @@ studio_window_class_init (StudioWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, plan_details);
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, monitor_view);
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, monitor_status);
+  gtk_widget_class_bind_template_child (widget_class, StudioWindow, checkpoint_label);
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, results_view);
 
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, action_undo);

@@ -36,5 +36,8 @@ void studio_window_show_plan_node (StudioWindow *self, guint id);
 void studio_window_toast (StudioWindow *self, const char *message);
 /* Metrics snapshots the monitor has applied so far (for --screenshot and tests). */
 guint studio_window_get_n_snapshots (StudioWindow *self);
+/* The monitor's checkpoint statistics as shown (studio_checkpoint_summary_text of the
+ * last snapshot), or NULL while none are shown (no job, or a job without checkpoints). */
+const char *studio_window_get_checkpoint_text (StudioWindow *self);
 
 G_END_DECLS

@@ -633,7 +633,7 @@ metrics_ops (JsonBuilder *b, RtJobMetrics *m)
   json_builder_end_array (b);
 }
 
-/* added by checkpoints: {"checkpoints": {completed, failed, restarts, restored_from,
+/* added by checkpoints: {"checkpoints": {enabled, completed, failed, restarts, restored_from,
  * directory, history: [{id, status, savepoint, duration_ms, size, alignment_ms, path,
  * failure}]}}, newest last; absent for a job without checkpoints. */
 static void
@@ -646,6 +646,8 @@ metrics_checkpoints (JsonBuilder *b, RtJob *job)
     return;
   json_builder_set_member_name (b, "checkpoints");
   json_builder_begin_object (b);
+  json_builder_set_member_name (b, "enabled"); /* an interval is set (else savepoints only) */
+  json_builder_add_boolean_value (b, c->enabled);
   add_int (b, "completed", (gint64) c->n_completed);
   add_int (b, "failed", (gint64) c->n_failed);
   add_int (b, "restarts", c->n_restarts);

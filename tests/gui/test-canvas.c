@@ -268,6 +268,8 @@ test_window_monitor (void)
   g_main_loop_run (w.loop);
   g_main_loop_unref (w.loop);
   g_assert_cmpuint (studio_window_get_n_snapshots (w.win), >=, 1);
+  /* no checkpoint interval set: the monitor shows no checkpoint statistics */
+  g_assert_null (studio_window_get_checkpoint_text (w.win));
   gtk_window_destroy (GTK_WINDOW (w.win));
   g_assert_finalize_object (w.win);
 }
