@@ -633,9 +633,10 @@ metrics_ops (JsonBuilder *b, RtJobMetrics *m)
   json_builder_end_array (b);
 }
 
-/* added by checkpoints: {"checkpoints": {enabled, completed, failed, restarts, restored_from,
- * directory, history: [{id, status, savepoint, duration_ms, size, alignment_ms, path,
- * failure}]}}, newest last; absent for a job without checkpoints. */
+/* added by checkpoints: {"checkpoints": {enabled, completed, failed, restarts,
+ * restored_from, directory, history: [{id, status, savepoint, duration_ms, size,
+ * alignment_ms, path, failure}]}}, newest last; absent when the job has no coordinator
+ * (every session job has one; enabled says whether an interval is set). */
 static void
 metrics_checkpoints (JsonBuilder *b, RtJob *job)
 {
