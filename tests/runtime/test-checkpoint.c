@@ -194,7 +194,8 @@ test_random_failures (void)
 
       config_init (&f, &cfg, 100);
       cfg.fail_point = RT_FAIL_ROWS;
-      cfg.fail_task = (guint) g_rand_int_range (rand, 0, (gint32) ckpt_test_count_tasks (f.pool, plan));
+      cfg.fail_task = (guint) g_rand_int_range (rand, 0,
+                                                (gint32) ckpt_test_count_tasks (f.pool, plan));
       cfg.fail_after_rows = (guint64) g_rand_int_range (rand, 1, (gint32) n);
       g_test_message ("seed %u: task %u fails after %" G_GUINT64_FORMAT " rows", seed,
                       cfg.fail_task, cfg.fail_after_rows);
