@@ -597,6 +597,12 @@ print_checkpoints (JsonObject *m)
   if (!json_object_has_member (m, "checkpoints"))
     return;
   c = json_object_get_object_member (m, "checkpoints");
+  h = json_object_get_array_member (c, "history");
+  if (!json_object_get_boolean_member_with_default (c, "enabled", FALSE)
+      && (h == NULL || json_array_get_length (h) == 0)
+      && json_object_get_int_member_with_default (c, "restarts", 0) == 0
+      && !json_object_has_member (c, "restored_from"))
+    return; /* no interval, no savepoint, no restart: nothing to say */
   printf ("Checkpoints: %" G_GINT64_FORMAT " completed, %" G_GINT64_FORMAT " failed, %"
           G_GINT64_FORMAT " restart(s)%s%s\n",
           json_object_get_int_member_with_default (c, "completed", 0),
