@@ -18,8 +18,12 @@
 /* The sanitizer builds run the same checks on less data. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SANITIZED 1
+#define PHASE_ROWS 90000
+#define RESCALE_ROWS 200000
 #else
 #define SANITIZED 0
+#define PHASE_ROWS 300000
+#define RESCALE_ROWS 1000000
 #endif
 
 typedef struct {
@@ -179,8 +183,8 @@ test_random_failures (void)
 
   if (SANITIZED)
     {
-      n = 200000; /* the sanitizer builds run 5-20x slower: fewer rows, fewer seeds */
-      seeds = 10;
+      n = 100000; /* the sanitizer builds run 5-20x slower: fewer rows, fewer seeds */
+      seeds = 6;
     }
   if (g_getenv ("STROM_CHECKPOINT_SEEDS") != NULL) /* longer soak runs by hand */
     seeds = (guint) g_ascii_strtoull (g_getenv ("STROM_CHECKPOINT_SEEDS"), NULL, 10);
@@ -228,7 +232,8 @@ test_phases (void)
     for (guint last = SANITIZED; last < 2; last++) /* a source's task, the sink's last */
       {
         /* 300k rows at 1M rows/s: about 3 checkpoints at 100 ms before the end */
-        g_autoptr (PlanPhysPlan) plan = keyed_count_plan (&f, 300000, 2, 1000000);
+        g_autoptr (PlanPhysPlan) plan = keyed_count_plan (&f, PHASE_ROWS, 2,
+                                                          PHASE_ROWS * 10 / 3);
         guint task = last ? ckpt_test_count_tasks (f.pool, plan) - 1 : 0;
         RtCheckpointMetrics *m = NULL;
         RtJobConfig cfg;
@@ -242,7 +247,7 @@ test_phases (void)
                         points[i], task, m->n_restarts, m->n_completed);
         /* the failure happened (checkpoint 2 was reached) and the job restarted once */
         g_assert_cmpuint (m->n_restarts, ==, 1);
-        assert_exact_output (&f, 300);
+        assert_exact_output (&f, PHASE_ROWS / KEYS);
         rt_checkpoint_metrics_free (m);
         clear_output (&f);
         ckpt_test_remove_tree (f.chk);
@@ -320,7 +325,7 @@ check_damaged (gboolean truncate)
   RtJobConfig cfg;
 
   fixture_init (&f);
-  plan = keyed_count_plan (&f, 2000000, 1, 200000); /* 10 s if not cancelled */
+  plan = keyed_count_plan (&f, RESCALE_ROWS * 2, 1, 200000); /* 10 s if not cancelled */
   config_init (&f, &cfg, 100);
   cfg.checkpoints_retained = 3;
   run_until_checkpoint (&f, plan, &cfg, 3);
@@ -349,7 +354,7 @@ check_damaged (gboolean truncate)
   cfg.checkpoint_interval_us = 0;
   /* the same rows, unthrottled: the restored run finishes quickly */
   g_clear_pointer (&plan, plan_phys_plan_unref);
-  plan = keyed_count_plan (&f, 2000000, 1, 100000000);
+  plan = keyed_count_plan (&f, RESCALE_ROWS * 2, 1, 100000000);
   g_assert_cmpint (run_job (&f, plan, &cfg, &m), ==, RT_JOB_FINISHED);
   g_assert_nonnull (m);
   g_assert_true (g_str_has_suffix (m->restored_from, latest));
@@ -383,7 +388,7 @@ check_rescale (guint from, guint to)
 
   fixture_init (&f);
   sp_dir = g_build_filename (f.dir, "savepoints", NULL);
-  plan = keyed_count_plan (&f, 1000000, from, 200000); /* 5 s if not stopped */
+  plan = keyed_count_plan (&f, RESCALE_ROWS, from, RESCALE_ROWS / 5); /* 5 s unstopped */
   config_init (&f, &cfg, 100);
   job = rt_job_new (plan, f.pool, &cfg, &error);
   g_assert_no_error (error);
@@ -396,13 +401,13 @@ check_rescale (guint from, guint to)
   rt_job_free (job);
 
   g_clear_pointer (&plan, plan_phys_plan_unref);
-  plan = keyed_count_plan (&f, 1000000, to, 100000000);
+  plan = keyed_count_plan (&f, RESCALE_ROWS, to, 100000000);
   config_init (&f, &cfg, 100);
   cfg.restore_path = savepoint;
   cfg.job_id = "resumed";
   g_assert_cmpint (run_job (&f, plan, &cfg, NULL), ==, RT_JOB_FINISHED);
   /* the stopped job's committed output plus the resumed job's: exact */
-  assert_exact_output (&f, 1000);
+  assert_exact_output (&f, RESCALE_ROWS / KEYS);
   fixture_clear (&f);
 }
 
