@@ -614,18 +614,19 @@ print_checkpoints (JsonObject *m)
   n = h != NULL ? json_array_get_length (h) : 0;
   from = n > 5 ? n - 5 : 0;
   if (n > 0)
-    printf ("  %6s  %-11s  %10s  %10s  %12s  %s\n", "id", "status", "duration", "size",
-            "alignment", "path / failure");
+    printf ("  %6s  %-11s  %10s  %10s  %10s  %12s  %s\n", "id", "status", "duration", "sync",
+            "size", "alignment", "path / failure");
   for (guint i = from; i < n; i++)
     {
       JsonObject *s = json_array_get_object_element (h, i);
       g_autofree char *size =
         g_format_size ((guint64) json_object_get_int_member_with_default (s, "size", 0));
 
-      printf ("  %6" G_GINT64_FORMAT "  %-11s  %7.1f ms  %10s  %9.1f ms  %s%s\n",
+      printf ("  %6" G_GINT64_FORMAT "  %-11s  %7.1f ms  %7.1f ms  %10s  %9.1f ms  %s%s\n",
               json_object_get_int_member_with_default (s, "id", 0),
               json_object_get_string_member_with_default (s, "status", "?"),
-              json_object_get_double_member_with_default (s, "duration_ms", 0), size,
+              json_object_get_double_member_with_default (s, "duration_ms", 0),
+              json_object_get_double_member_with_default (s, "sync_ms", 0), size,
               json_object_get_double_member_with_default (s, "alignment_ms", 0),
               json_object_get_boolean_member_with_default (s, "savepoint", FALSE)
               ? "savepoint " : "",

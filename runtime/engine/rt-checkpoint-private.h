@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 
 guint32 rt__crc32c (const void *data, gsize len);
 void rt__crc32c_init (void);
+guint32 rt__crc32c_portable (const void *data, gsize len); /* the table path, for tests */
 
 RtStateOut *rt__state_out_new (guint node_id, guint subtask, guint parallelism);
 void rt__state_out_free (RtStateOut *out);

@@ -11,7 +11,12 @@
  * newer barrier abandons an older alignment (that checkpoint will time out or fail).
  *
  * Snapshots are per operator subtask: a state file (rt-state.c) of keyed entries tagged
- * with their key group and list entries. When every task acknowledged, the coordinator
+ * with their key group and list entries. Snapshots are asynchronous in Flink's sense: at
+ * the barrier the task only serialises its operators' state into memory (a copy, so it
+ * may change right after) and goes on processing; the coordinator's thread computes the
+ * checksums, writes and syncs the files, then acknowledges for the task. A task so never
+ * waits for the disk, and a checkpoint's synchronous cost is the serialisation alone.
+ * When every task acknowledged, the coordinator
  * commits the checkpoint's metadata in one SQLite transaction (synchronous=FULL) in the
  * checkpoint's own directory, <state.checkpoints.dir>/<job id>/chk-<n>/_metadata: the
  * list of state files with their sizes and CRC-32C. Only then is the checkpoint complete;
@@ -49,6 +54,17 @@ typedef struct {
   GBytes *bytes;       /* owned */
 } RestoreFile;
 
+/* A task's serialised snapshot, waiting for the coordinator's thread to write it. */
+typedef struct {
+  gint64 id;
+  guint attempt;       /* the job attempt whose task took it */
+  guint task_index;
+  gint64 align_us, sync_us;
+  char *dir;           /* owned: the checkpoint's directory */
+  GPtrArray *files;    /* owned CkptFile*, crc and bytes filled in when written */
+  GPtrArray *data;     /* owned GBytes*, parallel to files */
+} CkptWrite;
+
 struct _RtCkptCoord {
   RtJob *job;          /* borrowed: owns us */
   gint64 interval_us, timeout_us, min_pause_us;
@@ -72,7 +88,7 @@ struct _RtCkptCoord {
   gint64 pending_start_us, pending_trigger_real_us;
   guint n_acks, n_expected;
   GPtrArray *pending_files; /* owned CkptFile* */
-  gint64 pending_align_us;
+  gint64 pending_align_us, pending_sync_us;
   gint64 last_end_us, last_trigger_us;
   /* a savepoint asked for (under lock) */
   gboolean savepoint_wanted;
@@ -90,6 +106,8 @@ struct _RtCkptCoord {
   /* restarts (under lock) */
   gboolean restart_pending;
   gboolean tasks_finished;   /* a task of this attempt ended: no new checkpoints */
+  /* snapshots to write (under lock), oldest first */
+  GQueue writes;             /* CkptWrite* */
 };
 
 static void
@@ -100,6 +118,17 @@ ckpt_file_free (CkptFile *f)
   g_free (f->file);
   g_free (f->kind);
   g_free (f);
+}
+
+static void
+ckpt_write_free (CkptWrite *w)
+{
+  if (w == NULL)
+    return;
+  g_free (w->dir);
+  g_ptr_array_unref (w->files);
+  g_ptr_array_unref (w->data);
+  g_free (w);
 }
 
 static void
@@ -489,6 +518,7 @@ rt__ckpt_coord_free (RtCkptCoord *c)
       rt_mutex_unlock (&c->lock);
       g_thread_join (c->thread);
     }
+  g_queue_clear_full (&c->writes, (GDestroyNotify) ckpt_write_free);
   g_array_unref (c->history);
   g_ptr_array_unref (c->pending_files);
   restore_table_free (c->restore);
@@ -568,6 +598,7 @@ finish_pending (RtCkptCoord *c, RtCheckpointStatus status, const char *failure)
   s.trigger_us = c->pending_trigger_real_us;
   s.duration_us = g_get_monotonic_time () - c->pending_start_us;
   s.alignment_us = c->pending_align_us;
+  s.sync_us = c->pending_sync_us;
   s.failure = g_strdup (failure);
   s.path = g_strdup (c->pending_dir);
   for (guint i = 0; i < c->pending_files->len; i++)
@@ -709,7 +740,7 @@ complete_pending (RtCkptCoord *c)
 
 /* A task's snapshot for checkpoint id is written (files: CkptFile*, taken). */
 static void
-ack (RtCkptCoord *c, gint64 id, GPtrArray *files, gint64 align_us)
+ack (RtCkptCoord *c, gint64 id, GPtrArray *files, gint64 align_us, gint64 sync_us)
 {
   rt_mutex_lock (&c->lock);
   if (id == c->pending_id)
@@ -717,6 +748,7 @@ ack (RtCkptCoord *c, gint64 id, GPtrArray *files, gint64 align_us)
       for (guint i = 0; i < files->len; i++)
         g_ptr_array_add (c->pending_files, g_steal_pointer (&files->pdata[i]));
       c->pending_align_us = MAX (c->pending_align_us, align_us);
+      c->pending_sync_us = MAX (c->pending_sync_us, sync_us);
       if (++c->n_acks == c->n_expected)
         complete_pending (c);
     }
@@ -749,39 +781,90 @@ decline (RtCkptCoord *c, gint64 id, const char *why)
 
 /* ---- the task's side --------------------------------------------------------------- */
 
+/* The synchronous part of a snapshot: op's state serialised into w (in memory). */
 static gboolean
-write_state (RtTask *t, RtOperator *op, gint64 id, const char *dir, GPtrArray *files,
-             GError **error)
+serialise_state (RtTask *t, RtOperator *op, gint64 id, CkptWrite *w, GError **error)
 {
   RtStateOut *out = rt__state_out_new (op->node_id, t->subtask, t->parallelism);
-  g_autoptr (GBytes) bytes = NULL;
   CkptFile *f;
-  g_autofree char *path = NULL;
-  gsize len;
-  const char *data;
 
   if (!op->klass->snapshot (op, id, out, error))
     {
       rt__state_out_free (out);
       return FALSE;
     }
-  bytes = rt__state_out_finish (out);
+  g_ptr_array_add (w->data, rt__state_out_finish (out));
   rt__state_out_free (out);
-  data = g_bytes_get_data (bytes, &len);
   f = g_new0 (CkptFile, 1);
   f->node_id = op->node_id;
   f->subtask = t->subtask;
   f->parallelism = t->parallelism;
   f->file = g_strdup_printf ("op%u-%u.state", op->node_id, t->subtask);
-  f->bytes = len;
-  f->crc = rt__crc32c (data, len);
   f->kind = g_strdup (plan_phys_kind_name (((PlanPhysNode *)
                                             t->job->plan->nodes->pdata[op->node_id])->kind));
-  g_ptr_array_add (files, f);
-  path = g_build_filename (dir, f->file, NULL);
-  return g_file_set_contents_full (path, data, (gssize) len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT
-                                   | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
+  g_ptr_array_add (w->files, f);
+  return TRUE;
+}
+
+static gboolean
+still_pending (RtCkptCoord *c, gint64 id)
+{
+  gboolean pending;
+
+  rt_mutex_lock (&c->lock);
+  pending = c->pending_id == id;
+  rt_mutex_unlock (&c->lock);
+  return pending;
+}
+
+static void
+fail_after_files_mail (RtTask *t, gpointer data)
+{
+  g_free (data);
+  if (t->ckpt_error == NULL)
+    t->ckpt_error = g_error_new (RT_ERROR, RT_ERROR_INTERNAL,
+                                 "injected failure after the state files were written");
+}
+
+/* The asynchronous part, on the coordinator's thread: checksums, durable files, then the
+ * task's acknowledgement. Snapshots of an abandoned checkpoint or a torn-down attempt are
+ * dropped unwritten. */
+static void
+write_snapshot (RtCkptCoord *c, CkptWrite *w)
+{
+  RtJob *job = c->job;
+  const RtJobConfig *cfg = &job->config;
+
+  if (w->attempt != job->attempt || !still_pending (c, w->id))
+    return;
+  for (guint i = 0; i < w->files->len; i++)
+    {
+      CkptFile *f = w->files->pdata[i];
+      gsize len;
+      const char *data = g_bytes_get_data (w->data->pdata[i], &len);
+      g_autofree char *path = g_build_filename (w->dir, f->file, NULL);
+      GError *e = NULL;
+
+      f->bytes = len;
+      f->crc = rt__crc32c (data, len);
+      if (!g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT
+                                     | G_FILE_SET_CONTENTS_DURABLE, 0644, &e))
+        {
+          /* The checkpoint fails, not the job: it may have been abandoned (its directory
+           * removed) meanwhile, or the disk is full; the next one may succeed. */
+          decline (c, w->id, e->message);
+          g_error_free (e);
+          return;
+        }
+    }
+  if (job->attempt == 0 && cfg->fail_point == RT_FAIL_AFTER_STATE_FILES
+      && cfg->fail_task == w->task_index && cfg->fail_checkpoint == w->id)
+    {
+      rt__task_post_mail (job->tasks->pdata[w->task_index], fail_after_files_mail, NULL);
+      return;
+    }
+  ack (c, w->id, g_steal_pointer (&w->files), w->align_us, w->sync_us);
+  w->files = g_ptr_array_new ();
 }
 
 /* Barrier id has been aligned (or injected): forward it, snapshot the chain, ack. */
@@ -791,7 +874,7 @@ take_snapshot (RtTask *t, gint64 id, GError **error)
   RtCkptCoord *c = t->job->ckpt;
   RtEvent ev = { RT_EVENT_BARRIER, id, 0 };
   g_autofree char *dir = dup_pending_dir (c, id);
-  GPtrArray *files;
+  CkptWrite *w;
   gint64 align_us = t->ckpt_align_start_us > 0
                     ? g_get_monotonic_time () - t->ckpt_align_start_us : 0;
 
@@ -817,28 +900,33 @@ take_snapshot (RtTask *t, gint64 id, GError **error)
           return RT_OK;
         }
     }
-  files = g_ptr_array_new_with_free_func ((GDestroyNotify) ckpt_file_free);
+  w = g_new0 (CkptWrite, 1);
+  w->id = id;
+  w->attempt = t->job->attempt;
+  w->task_index = t->index;
+  w->align_us = align_us;
+  w->dir = g_steal_pointer (&dir);
+  w->files = g_ptr_array_new_with_free_func ((GDestroyNotify) ckpt_file_free);
+  w->data = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  w->sync_us = g_get_monotonic_time ();
   for (guint i = 0; i < t->ops->len; i++)
     {
       RtOperator *op = t->ops->pdata[i];
       GError *e = NULL;
 
-      if (op->klass->snapshot != NULL && !write_state (t, op, id, dir, files, &e))
+      if (op->klass->snapshot != NULL && !serialise_state (t, op, id, w, &e))
         {
-          /* The checkpoint fails, not the job: it may have been abandoned (its directory
-           * removed) meanwhile, or the disk is full; the next one may succeed. */
           decline (c, id, e->message);
           g_error_free (e);
-          g_ptr_array_unref (files);
+          ckpt_write_free (w);
           return RT_OK;
         }
     }
-  if (fail_here (t, RT_FAIL_AFTER_STATE_FILES, id, error))
-    {
-      g_ptr_array_unref (files);
-      return RT_FAIL;
-    }
-  ack (c, id, files, align_us);
+  w->sync_us = g_get_monotonic_time () - w->sync_us;
+  rt_mutex_lock (&c->lock);
+  g_queue_push_tail (&c->writes, w);
+  g_cond_broadcast (&c->cond);
+  rt_mutex_unlock (&c->lock);
   return RT_OK;
 }
 
@@ -945,6 +1033,7 @@ trigger (RtCkptCoord *c, gboolean savepoint)
   c->n_acks = 0;
   c->n_expected = job->tasks->len;
   c->pending_align_us = 0;
+  c->pending_sync_us = 0;
   if (savepoint)
     c->savepoint_id = id;
   if (g_mkdir_with_parents (c->pending_dir, 0755) != 0)
@@ -1073,7 +1162,16 @@ coord_thread (gpointer data)
   while (!c->stop)
     {
       gint64 now = g_get_monotonic_time (), wake = -1;
+      CkptWrite *w = g_queue_pop_head (&c->writes);
 
+      if (w != NULL)
+        {
+          rt_mutex_unlock (&c->lock);
+          write_snapshot (c, w);
+          ckpt_write_free (w);
+          rt_mutex_lock (&c->lock);
+          continue;
+        }
       if (c->restart_pending)
         {
           c->restart_pending = FALSE;
@@ -1242,6 +1340,7 @@ rt_job_get_checkpoint_metrics (RtJob *job)
       s->trigger_us = c->pending_trigger_real_us;
       s->duration_us = g_get_monotonic_time () - c->pending_start_us;
       s->alignment_us = c->pending_align_us;
+      s->sync_us = c->pending_sync_us;
       s->path = g_strdup (c->pending_dir);
     }
   m->last_completed_id = c->last_completed_id;

@@ -62,6 +62,9 @@ typedef struct {
   gint64 alignment_us;    /* longest barrier alignment of any task */
   char *failure;          /* owned: why it failed, or NULL */
   char *path;             /* owned: its directory */
+  gint64 sync_us;         /* longest synchronous part of any task's snapshot: the time
+                           * the task stopped processing to serialise its state (the
+                           * writing is asynchronous, in duration_us only) */
 } RtCheckpointStats;
 
 typedef struct {

@@ -581,7 +581,7 @@ process_row (RtAggregate *a, const RtBatch *batch, guint r, GError **error)
   RtResult res = RT_OK;
 
   if (a->groups[kg] == NULL)
-    a->groups[kg] = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+    a->groups[kg] = g_hash_table_new_full (rt_bytes_hash, g_bytes_equal,
                                            (GDestroyNotify) g_bytes_unref, group_free);
   g = g_hash_table_lookup (a->groups[kg], key);
   if (g == NULL)
@@ -892,7 +892,7 @@ restore_group (RtAggregate *a, RtStateIn *in, guint kg)
     ok = get_acc (in, &g->accs[j]) && get_acc (in, &g->distinct[j])
          && rt_state_get_value (in, &g->last[j]);
   if (a->groups[kg] == NULL)
-    a->groups[kg] = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+    a->groups[kg] = g_hash_table_new_full (rt_bytes_hash, g_bytes_equal,
                                            (GDestroyNotify) g_bytes_unref, group_free);
   /* inserted even when malformed, so close frees it */
   g_hash_table_insert (a->groups[kg], g_bytes_new (data, len), g);

@@ -147,7 +147,7 @@ rt__join_lookup (RtJoin *j, guint side, GBytes *key, GBytes *row, const PlanValu
     {
       if (!create)
         return NULL;
-      bucket = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+      bucket = g_hash_table_new_full (rt_bytes_hash, g_bytes_equal,
                                       (GDestroyNotify) g_bytes_unref, rec_free);
       g_hash_table_insert (j->state[side], g_bytes_ref (key), bucket);
     }
@@ -310,7 +310,7 @@ rt__join_init (RtJoin *j, const PlanPhysNode *node, GError **error)
   for (guint s = 0; s < 2; s++)
     {
       j->side[s] = plan_schema_ref (node->inputs[s].node->schema);
-      j->state[s] = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+      j->state[s] = g_hash_table_new_full (rt_bytes_hash, g_bytes_equal,
                                            (GDestroyNotify) g_bytes_unref, bucket_free);
     }
   j->pair_schema = plan_join_schema (j->side[0], j->side[1], PLAN_JOIN_INNER);

@@ -626,7 +626,7 @@ rt_op_rank_new (const PlanPhysNode *node, GError **error)
   rk->n_in = node->inputs[0].node->schema->n_fields;
   rk->streaming = node->updating || node->u.rank.first_row;
   rk->keep_all = node->inputs[0].node->updating;
-  rk->parts = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+  rk->parts = g_hash_table_new_full (rt_bytes_hash, g_bytes_equal,
                                      (GDestroyNotify) g_bytes_unref, NULL);
   rk->dead = g_ptr_array_new ();
   return &rk->base;

@@ -999,7 +999,7 @@ rt_op_window_aggregate_new (const PlanPhysNode *node, GError **error)
   for (guint k = 0; k < agg->n_keys; k++)
     if (k != node->u.window_agg.start_key && k != node->u.window_agg.end_key)
       a->part_cols[a->n_part++] = agg->keys[k];
-  a->sessions = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+  a->sessions = g_hash_table_new_full (rt_bytes_hash, g_bytes_equal,
                                        (GDestroyNotify) g_bytes_unref,
                                        (GDestroyNotify) g_ptr_array_unref);
   if (node->u.window_agg.allowed_lateness_ms > 0 && a->gap == 0) /* added by allowed lateness */

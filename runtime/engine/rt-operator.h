@@ -171,4 +171,9 @@ RtOperator *rt_op_rank_new (const PlanPhysNode *node, GError **error);
  * side's rows kept until the watermark passes the time the other side could match them. */
 RtOperator *rt_op_interval_join_new (const PlanPhysNode *node, GError **error);
 
+/* added by the lead (hashing): a hash of a GBytes key for GHashTable, mixing 8 bytes at a
+ * time (g_bytes_hash's djb2 maps many small integer keys to one value). */
+guint rt_bytes_hash (gconstpointer bytes);
+guint64 rt_hash_data (const void *data, gsize len);
+
 G_END_DECLS

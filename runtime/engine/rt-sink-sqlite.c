@@ -858,7 +858,7 @@ rt__sink_sqlite_new (const PlanPhysNode *node, guint subtask, GError **error)
   self->keys = plan_table_dup_primary_key (table, &self->n_keys);
   self->upsert = self->keys != NULL;
   self->stage = g_byte_array_new ();
-  self->stage_keys = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+  self->stage_keys = g_hash_table_new_full (rt_bytes_hash, g_bytes_equal,
                                             (GDestroyNotify) g_bytes_unref,
                                             (GDestroyNotify) g_bytes_unref);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) epoch_free);

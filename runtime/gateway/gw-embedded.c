@@ -634,7 +634,7 @@ metrics_ops (JsonBuilder *b, RtJobMetrics *m)
 }
 
 /* added by checkpoints: {"checkpoints": {enabled, completed, failed, restarts,
- * restored_from, directory, history: [{id, status, savepoint, duration_ms, size,
+ * restored_from, directory, history: [{id, status, savepoint, duration_ms, sync_ms, size,
  * alignment_ms, path, failure}]}}, newest last; absent when the job has no coordinator
  * (every session job has one; enabled says whether an interval is set). */
 static void
@@ -670,6 +670,7 @@ metrics_checkpoints (JsonBuilder *b, RtJob *job)
       add_double (b, "duration_ms", (double) s->duration_us / 1000.0);
       add_int (b, "size", (gint64) s->state_bytes);
       add_double (b, "alignment_ms", (double) s->alignment_us / 1000.0);
+      add_double (b, "sync_ms", (double) s->sync_us / 1000.0);
       if (s->path != NULL)
         add_string (b, "path", s->path);
       if (s->failure != NULL)
