@@ -45,6 +45,8 @@ struct _StudioCanvas {
   guint hit_port;             /* the input port the last HIT_IN_PORT found */
   guint draft_id;             /* node whose text is being typed in the inspector, or 0 */
   char *draft;                /* owned: that text, checked instead of the model's */
+  char *draft_group;          /* owned, nullable: the group_by being typed, likewise */
+  GHashTable *problems;       /* owned: node id -> owned message or NULL, as checked */
 };
 
 G_DEFINE_FINAL_TYPE (StudioCanvas, studio_canvas, GTK_TYPE_WIDGET)
@@ -60,6 +62,9 @@ static const double kind_rgb[][3] = {
   [STUDIO_NODE_SINK] = { 0.80, 0.24, 0.24 },
   [STUDIO_NODE_WINDOW] = { 0.10, 0.60, 0.65 },
   [STUDIO_NODE_JOIN] = { 0.45, 0.45, 0.20 },
+  [STUDIO_NODE_UNION] = { 0.35, 0.55, 0.20 },
+  [STUDIO_NODE_TOPN] = { 0.75, 0.35, 0.55 },
+  [STUDIO_NODE_DEDUP] = { 0.55, 0.40, 0.30 },
 };
 
 /* ---- drawing ------------------------------------------------------------------------ */
@@ -112,23 +117,37 @@ node_body (const StudioNode *n)
 {
   if (n->kind == STUDIO_NODE_SINK && *n->text == '\0')
     return "collect to client";
+  if (n->kind == STUDIO_NODE_UNION)
+    return "UNION ALL";
   if (*n->text == '\0')
     return "(not set)";
   return n->text;
 }
 
-/* What is wrong with a node's own properties, or NULL; drawn under the node in red. */
-static char *
+/* What is wrong with a node's own properties, or NULL; drawn under the node in red.
+ * Checking binds SQL (studio_pipeline_check_node), so answers are kept until the model
+ * or the draft changes; borrowed from the cache. */
+static const char *
 node_problem (StudioCanvas *self, const StudioNode *n)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *sql = NULL;
+  gpointer found;
+  char *problem;
 
-  if (n->kind != STUDIO_NODE_WINDOW)
-    return NULL;
-  sql = studio_window_spec_to_sql (n->id == self->draft_id ? self->draft : n->text, "t",
-                                   &error);
-  return sql == NULL ? g_strdup (error->message) : NULL;
+  if (g_hash_table_lookup_extended (self->problems, GUINT_TO_POINTER (n->id), NULL, &found))
+    return found;
+  problem = studio_pipeline_check_node_full (self->pipeline, n->id,
+                                             n->id == self->draft_id ? self->draft : NULL,
+                                             n->id == self->draft_id ? self->draft_group
+                                                                     : NULL);
+  g_hash_table_insert (self->problems, GUINT_TO_POINTER (n->id), problem);
+  return problem;
+}
+
+static void
+forget_problems (StudioCanvas *self)
+{
+  g_hash_table_remove_all (self->problems);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 char *
@@ -138,23 +157,32 @@ studio_canvas_dup_node_problem (StudioCanvas *self, guint id)
 
   g_return_val_if_fail (STUDIO_IS_CANVAS (self), NULL);
   n = self->pipeline != NULL ? studio_pipeline_lookup (self->pipeline, id) : NULL;
-  return n != NULL ? node_problem (self, n) : NULL;
+  return n != NULL ? g_strdup (node_problem (self, n)) : NULL;
 }
 
 void
 studio_canvas_set_draft (StudioCanvas *self, guint id, const char *text)
 {
+  studio_canvas_set_draft_full (self, id, text, NULL);
+}
+
+void
+studio_canvas_set_draft_full (StudioCanvas *self, guint id, const char *text,
+                              const char *group_by)
+{
   g_return_if_fail (STUDIO_IS_CANVAS (self));
   self->draft_id = text != NULL ? id : 0;
   g_free (self->draft);
   self->draft = g_strdup (text);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_free (self->draft_group);
+  self->draft_group = g_strdup (group_by);
+  forget_problems (self);
 }
 
 static void
 draw_node (StudioCanvas *self, cairo_t *cr, const StudioNode *n)
 {
-  g_autofree char *problem = node_problem (self, n);
+  const char *problem = node_problem (self, n);
   const double *c = kind_rgb[n->kind];
   gboolean sel = studio_canvas_is_selected (self, n->id);
   char title[64];
@@ -183,11 +211,11 @@ draw_node (StudioCanvas *self, cairo_t *cr, const StudioNode *n)
   draw_text (self, cr, title, n->x + 8, n->y + 3, W - 16, TRUE, 1, 1, 1);
   draw_text (self, cr, node_body (n), n->x + 8, n->y + HEADER_H + 4, W - 16, FALSE,
              0.15, 0.15, 0.15);
-  if ((n->kind == STUDIO_NODE_AGGREGATE || n->kind == STUDIO_NODE_JOIN)
-      && *n->group_by != '\0')
+  if (studio_node_kind_has_group (n->kind) && *n->group_by != '\0')
     {
-      g_autofree char *g = g_strdup_printf (n->kind == STUDIO_NODE_JOIN ? "on %s" : "by %s",
-                                            n->group_by);
+      const char *pre = n->kind == STUDIO_NODE_JOIN ? "on"
+                        : n->kind == STUDIO_NODE_AGGREGATE ? "by" : "per";
+      g_autofree char *g = g_strdup_printf ("%s %s", pre, n->group_by);
       draw_text (self, cr, g, n->x + 8, n->y + HEADER_H + 22, W - 16, FALSE, 0.4, 0.4, 0.4);
     }
   cairo_set_line_width (cr, 1.5);
@@ -686,6 +714,7 @@ on_model_changed (StudioCanvas *self)
 {
   gboolean pruned = FALSE;
 
+  g_hash_table_remove_all (self->problems);
   for (guint i = self->sel->len; i-- > 0;)
     if (studio_pipeline_lookup (self->pipeline, g_array_index (self->sel, guint, i)) == NULL)
       {
@@ -710,11 +739,11 @@ studio_canvas_set_pipeline (StudioCanvas *self, StudioPipeline *pipeline)
   if (pipeline != NULL)
     {
       g_signal_connect_swapped (pipeline, "changed", G_CALLBACK (on_model_changed), self);
-      g_signal_connect_swapped (pipeline, "node-changed", G_CALLBACK (gtk_widget_queue_draw),
-                                self);
+      g_signal_connect_swapped (pipeline, "node-changed", G_CALLBACK (forget_problems), self);
     }
   self->selected = 0;
   g_array_set_size (self->sel, 0);
+  g_hash_table_remove_all (self->problems);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -858,6 +887,8 @@ studio_canvas_dispose (GObject *object)
   g_clear_object (&self->pipeline);
   g_clear_object (&self->clip);
   g_clear_pointer (&self->draft, g_free);
+  g_clear_pointer (&self->draft_group, g_free);
+  g_clear_pointer (&self->problems, g_hash_table_unref);
   G_OBJECT_CLASS (studio_canvas_parent_class)->dispose (object);
 }
 
@@ -934,6 +965,7 @@ studio_canvas_init (StudioCanvas *self)
   GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_STRING, GDK_ACTION_COPY);
 
   self->sel = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->problems = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->origins = g_array_new (FALSE, FALSE, sizeof (double));
   self->zoom = 1.0;
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);

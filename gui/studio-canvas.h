@@ -44,12 +44,16 @@ void studio_canvas_set_view (StudioCanvas *self, double zoom, double pan_x, doub
 void studio_canvas_zoom_at (StudioCanvas *self, double factor, double x, double y);
 double studio_canvas_get_zoom (StudioCanvas *self, double *pan_x, double *pan_y);
 
-/* The message of a node whose properties are invalid (a bad window spec), or NULL;
- * such nodes are drawn with a red outline and the message below them. */
+/* The message of a node whose properties are invalid (studio_pipeline_check_node: a bad
+ * window spec, an unknown column, a type error), or NULL; such nodes are drawn with a red
+ * outline and the message below them. */
 char *studio_canvas_dup_node_problem (StudioCanvas *self, guint id);
 /* Text being typed for node id (the inspector, before Enter): checked and marked on the
  * canvas as if it were the node's. NULL clears it. */
 void studio_canvas_set_draft (StudioCanvas *self, guint id, const char *text);
+/* The same with the group_by being typed too (NULL: the node's own). */
+void studio_canvas_set_draft_full (StudioCanvas *self, guint id, const char *text,
+                                   const char *group_by);
 
 /* Node size on the canvas, for layout code. */
 #define STUDIO_CANVAS_NODE_W 150.0

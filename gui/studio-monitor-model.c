@@ -359,6 +359,8 @@ studio_monitor_edge_text (const StudioMonitorState *st, guint from, guint to, gi
     g_string_append_printf (s, ", fill %.0f%%", src->out_queue_fill * 100);
   if (!dst->has_watermark)
     g_string_append (s, "\nno watermark");
+  else if (dst->current_watermark > G_MAXINT64 / 2)
+    g_string_append (s, "\nwatermark: end of input"); /* a finished bounded input's MAX */
   else
     {
       gint64 lag = now_ms - dst->current_watermark;

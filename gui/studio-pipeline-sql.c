@@ -1,21 +1,42 @@
-/* studio-pipeline-sql.c: the pipeline as SQL and SQL as a pipeline.
+/* studio-pipeline-sql.c: the pipeline as SQL, and the checks of a node's properties.
  *
- * Printing walks the chain that ends in the sink. A chain in SQL's fixed order (filters,
- * then one project or aggregate) prints as plain SELECT ... FROM ... WHERE ... GROUP BY,
- * which is what most users expect to read; any other order prints as pipe syntax, where
- * every |> step is one canvas node, so every chain the canvas can draw has a text form.
+ * Printing walks the chain that ends in the sink back to its head: a source, a join of
+ * two sources, or a union of two chains (each printed the same way, recursively). A
+ * chain in SQL's fixed order (filters, then one project, aggregate, Top-N or dedup)
+ * prints as plain SELECT ... FROM ... WHERE ... GROUP BY, which is what most users expect
+ * to read; any other order prints as pipe syntax, where every |> step is one canvas node,
+ * so every chain the canvas can draw has a text form. Top-N and dedup print Flink's
+ * ROW_NUMBER() OVER (...) shape, the only one the engine runs.
  *
- * Reading goes through the real parser and binder (plan_sql_compile_one), never a second
- * grammar: the bound logical plan is walked from the sink down and each operator becomes
- * a node. Expression texts come from the source spans the binder keeps on every
- * expression, so the user's own spelling survives the round trip (the binder's implicit
- * casts have no text of their own). */
+ * A node is checked by printing the chain that ends in it, with the text being typed in
+ * place of its own, and binding that through the real binder: the binder's message (an
+ * unknown column, a type error) is the node's problem. Printing therefore goes through a
+ * Printer that can shadow one node's text. SQL -> pipeline is studio-pipeline-load.c. */
 #include "studio-pipeline.h"
 #include "plans/plan-sql.h"
 
-void studio__pipeline_replace (StudioPipeline *self, GArray *nodes, GArray *edges);
+#include <string.h>
 
 /* ---- pipeline -> SQL --------------------------------------------------------------- */
+
+typedef struct {
+  StudioPipeline *self;
+  StudioNode shadow;   /* a copy of the node whose text is overridden (id 0: none) */
+} Printer;
+
+static const StudioNode *
+pr_lookup (Printer *pr, guint id)
+{
+  if (id != 0 && id == pr->shadow.id)
+    return &pr->shadow;
+  return studio_pipeline_lookup (pr->self, id);
+}
+
+static const StudioNode *
+pr_input (Printer *pr, guint id, guint port)
+{
+  return pr_lookup (pr, studio_pipeline_get_input_port (pr->self, id, port));
+}
 
 static const StudioNode *
 find_end (StudioPipeline *self)
@@ -37,9 +58,16 @@ find_end (StudioPipeline *self)
   return NULL;
 }
 
-/* The chain from the source to end, source first; NULL with an error when incomplete. */
+static gboolean
+is_head (StudioNodeKind kind)
+{
+  return kind == STUDIO_NODE_SOURCE || studio_node_kind_n_inputs (kind) == 2;
+}
+
+/* The chain from its head (a source, join or union) to end, head first; NULL with an
+ * error when incomplete. */
 static GPtrArray *
-collect_chain (StudioPipeline *self, const StudioNode *end, GError **error)
+collect_chain (Printer *pr, const StudioNode *end, GError **error)
 {
   g_autoptr (GPtrArray) chain = g_ptr_array_new ();
   const StudioNode *n = end;
@@ -48,9 +76,9 @@ collect_chain (StudioPipeline *self, const StudioNode *end, GError **error)
     {
       guint up;
       g_ptr_array_insert (chain, 0, (gpointer) n);
-      if (n->kind == STUDIO_NODE_SOURCE || n->kind == STUDIO_NODE_JOIN)
+      if (is_head (n->kind))
         break;
-      up = studio_pipeline_get_input (self, n->id);
+      up = studio_pipeline_get_input (pr->self, n->id);
       if (up == 0)
         {
           g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
@@ -58,7 +86,7 @@ collect_chain (StudioPipeline *self, const StudioNode *end, GError **error)
                        studio_node_kind_title (n->kind), n->id);
           return NULL;
         }
-      n = studio_pipeline_lookup (self, up);
+      n = pr_lookup (pr, up);
     }
   return g_steal_pointer (&chain);
 }
@@ -78,6 +106,12 @@ check_texts (GPtrArray *chain, GError **error)
         what = "an aggregate such as COUNT(*) AS n";
       else if (n->kind == STUDIO_NODE_JOIN && *n->group_by == '\0')
         what = "key fields such as customer = name";
+      else if (n->kind == STUDIO_NODE_TOPN && *n->text == '\0')
+        what = "an order and a bound such as amount DESC LIMIT 3";
+      else if (n->kind == STUDIO_NODE_DEDUP && *n->text == '\0')
+        what = "a time attribute to order the duplicates by, such as pt";
+      else if (n->kind == STUDIO_NODE_DEDUP && *n->group_by == '\0')
+        what = "the key columns that make rows duplicates";
       if (what != NULL)
         {
           g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
@@ -89,8 +123,8 @@ check_texts (GPtrArray *chain, GError **error)
   return TRUE;
 }
 
-/* TRUE when the steps between source and sink are filters then at most one project or
- * aggregate, the order plain SELECT evaluates them in. */
+/* TRUE when the steps between head and sink are filters then at most one project,
+ * aggregate, Top-N or dedup, the order plain SELECT evaluates them in. */
 static gboolean
 has_fixed_shape (GPtrArray *steps)
 {
@@ -114,7 +148,7 @@ has_fixed_shape (GPtrArray *steps)
 /* "orders LEFT JOIN customers ON orders.customer = customers.name": both inputs must be
  * sources (tables); each key pair "l = r" is qualified with its side's table. */
 static char *
-join_from (StudioPipeline *self, const StudioNode *join, GError **error)
+join_from (Printer *pr, const StudioNode *join, GError **error)
 {
   static const char *kinds[] = { "inner", "left", "right", "full" };
   const StudioNode *side[2];
@@ -125,8 +159,7 @@ join_from (StudioPipeline *self, const StudioNode *join, GError **error)
 
   for (guint p = 0; p < 2; p++)
     {
-      side[p] = studio_pipeline_lookup (self, studio_pipeline_get_input_port (self, join->id,
-                                                                               p));
+      side[p] = pr_input (pr, join->id, p);
       if (side[p] == NULL || side[p]->kind != STUDIO_NODE_SOURCE || !*side[p]->text)
         {
           g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
@@ -259,31 +292,104 @@ has_or (const char *text)
   return strstr (up, " OR ") != NULL;
 }
 
-/* The FROM clause: the table, or the window TVF over it when the chain starts with one. */
-static const char *
-from_text (const char *from, GPtrArray *steps, gboolean *windowed)
+/* ---- Top-N and dedup ---- */
+
+/* Splits a Top-N text "amount DESC LIMIT 3" into its order and its bound. */
+static gboolean
+topn_parts (const StudioNode *n, char **order, guint64 *limit, GError **error)
 {
-  *windowed = steps->len > 0
-              && ((const StudioNode *) steps->pdata[0])->kind == STUDIO_NODE_WINDOW;
-  return from;
+  g_autofree char *up = g_ascii_strup (n->text, -1);
+  const char *at = NULL, *p = up;
+  char *end = NULL;
+
+  while ((p = strstr (p, "LIMIT")) != NULL)
+    at = p++;
+  if (at != NULL && at > up && (at[-1] == ' ' || at[-1] == '\t'))
+    {
+      *limit = g_ascii_strtoull (n->text + (at - up) + 5, &end, 10);
+      *order = g_strstrip (g_strndup (n->text, (gsize) (at - up)));
+      while (end != NULL && g_ascii_isspace (*end))
+        end++;
+      if (end != NULL && *end == '\0' && *limit > 0 && **order != '\0')
+        return TRUE;
+      g_clear_pointer (order, g_free);
+    }
+  g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+               "Top-N node %u needs its order and a positive bound, e.g. "
+               "amount DESC LIMIT 3 (got '%s')", n->id, n->text);
+  return FALSE;
+}
+
+/* "ROW_NUMBER() OVER (PARTITION BY k ORDER BY o)" and the rownum bound, "<= 3" or "= 1". */
+static gboolean
+rank_sql (const StudioNode *n, GString *over, GString *bound, GError **error)
+{
+  g_autofree char *order = NULL;
+  guint64 limit = 1;
+
+  if (n->kind == STUDIO_NODE_TOPN && !topn_parts (n, &order, &limit, error))
+    return FALSE;
+  g_string_append (over, "ROW_NUMBER() OVER (");
+  if (*n->group_by != '\0')
+    g_string_append_printf (over, "PARTITION BY %s ", n->group_by);
+  g_string_append_printf (over, "ORDER BY %s)", order != NULL ? order : n->text);
+  if (n->kind == STUDIO_NODE_TOPN)
+    g_string_append_printf (bound, "<= %" G_GUINT64_FORMAT, limit);
+  else
+    g_string_append (bound, "= 1");
+  return TRUE;
+}
+
+/* ---- chains ---- */
+
+static gboolean
+windowed (GPtrArray *steps)
+{
+  return steps->len > 0 && ((const StudioNode *) steps->pdata[0])->kind == STUDIO_NODE_WINDOW;
 }
 
 static void
-print_fixed (GString *out, const StudioNode *source, GPtrArray *steps, const char *from)
+print_where (GString *out, GPtrArray *steps)
+{
+  guint n_filters = 0;
+
+  for (guint i = 0; i < steps->len; i++)
+    n_filters += ((const StudioNode *) steps->pdata[i])->kind == STUDIO_NODE_FILTER;
+  for (guint i = 0, k = 0; i < steps->len; i++)
+    {
+      const StudioNode *n = steps->pdata[i];
+      gboolean paren = n_filters > 1 && has_or (n->text);
+      if (n->kind != STUDIO_NODE_FILTER)
+        continue;
+      g_string_append (out, k++ == 0 ? " WHERE " : " AND ");
+      g_string_append_printf (out, paren ? "(%s)" : "%s", n->text);
+    }
+}
+
+static gboolean
+print_fixed (GString *out, GPtrArray *steps, const char *from, GError **error)
 {
   const StudioNode *shape = NULL;
-  guint n_filters = 0;
-  gboolean win;
+  gboolean win = windowed (steps);
   const char *keys;
 
-  from = from_text (from, steps, &win);
   for (guint i = 0; i < steps->len; i++)
     {
       const StudioNode *n = steps->pdata[i];
-      if (n->kind == STUDIO_NODE_FILTER)
-        n_filters++;
-      else if (n->kind != STUDIO_NODE_WINDOW)
+      if (n->kind != STUDIO_NODE_FILTER && n->kind != STUDIO_NODE_WINDOW)
         shape = n;
+    }
+  if (shape != NULL && (shape->kind == STUDIO_NODE_TOPN || shape->kind == STUDIO_NODE_DEDUP))
+    {
+      g_autoptr (GString) over = g_string_new (NULL);
+      g_autoptr (GString) bound = g_string_new (NULL);
+      if (!rank_sql (shape, over, bound, error))
+        return FALSE;
+      g_string_append_printf (out, "SELECT * FROM (SELECT *, %s AS rownum FROM %s", over->str,
+                              from);
+      print_where (out, steps);
+      g_string_append_printf (out, ") WHERE rownum %s", bound->str);
+      return TRUE;
     }
   keys = shape != NULL && shape->kind == STUDIO_NODE_AGGREGATE ? shape->group_by : "";
   g_string_append (out, "SELECT ");
@@ -296,33 +402,25 @@ print_fixed (GString *out, const StudioNode *source, GPtrArray *steps, const cha
                             win && *keys ? ", " : "", keys,
                             win || *keys ? ", " : "", shape->text);
   g_string_append_printf (out, " FROM %s", from);
-  for (guint i = 0, k = 0; i < steps->len; i++)
-    {
-      const StudioNode *n = steps->pdata[i];
-      gboolean paren = n_filters > 1 && has_or (n->text);
-      if (n->kind != STUDIO_NODE_FILTER)
-        continue;
-      g_string_append (out, k++ == 0 ? " WHERE " : " AND ");
-      g_string_append_printf (out, paren ? "(%s)" : "%s", n->text);
-    }
+  print_where (out, steps);
   if (shape != NULL && shape->kind == STUDIO_NODE_AGGREGATE && (win || *keys != '\0'))
     g_string_append_printf (out, " GROUP BY %s%s%s", win ? "window_start, window_end" : "",
                             win && *keys ? ", " : "", keys);
+  return TRUE;
 }
 
-static void
-print_pipe (GString *out, const StudioNode *source, GPtrArray *steps, const char *from)
+static gboolean
+print_pipe (GString *out, GPtrArray *steps, const char *from, GError **error)
 {
-  gboolean win;
-
-  g_string_append_printf (out, "FROM %s", from_text (from, steps, &win));
+  g_string_append_printf (out, "FROM %s", from);
   for (guint i = 0; i < steps->len; i++)
     {
       const StudioNode *n = steps->pdata[i];
+      g_autoptr (GString) over = g_string_new (NULL);
+      g_autoptr (GString) bound = g_string_new (NULL);
       switch (n->kind)
         {
         case STUDIO_NODE_WINDOW:
-        case STUDIO_NODE_JOIN:
           break;
         case STUDIO_NODE_FILTER:
           g_string_append_printf (out, " |> WHERE %s", n->text);
@@ -335,23 +433,115 @@ print_pipe (GString *out, const StudioNode *source, GPtrArray *steps, const char
           if (*n->group_by != '\0')
             g_string_append_printf (out, " GROUP BY %s", n->group_by);
           break;
+        case STUDIO_NODE_TOPN:
+        case STUDIO_NODE_DEDUP:
+          if (!rank_sql (n, over, bound, error))
+            return FALSE;
+          g_string_append_printf (out, " |> EXTEND %s AS rownum |> WHERE rownum %s", over->str,
+                                  bound->str);
+          break;
         case STUDIO_NODE_SOURCE:
         case STUDIO_NODE_SINK:
+        case STUDIO_NODE_JOIN:
+        case STUDIO_NODE_UNION:
         default:
           g_assert_not_reached ();
         }
     }
+  return TRUE;
+}
+
+static char *query_sql (Printer *pr, const StudioNode *end, const StudioNode *sink,
+                        GError **error);
+
+/* "a UNION ALL b": each side its own chain; a side in pipe syntax gets parentheses so its
+ * last step does not swallow the UNION. */
+static char *
+union_sql (Printer *pr, const StudioNode *u, GError **error)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  for (guint p = 0; p < 2; p++)
+    {
+      const StudioNode *in = pr_input (pr, u->id, p);
+      g_autofree char *q = NULL;
+      if (in == NULL)
+        {
+          g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+                       "Union node %u needs an input on its %s port: drag one onto it",
+                       u->id, p == 0 ? "upper" : "lower");
+          return NULL;
+        }
+      if ((q = query_sql (pr, in, NULL, error)) == NULL)
+        return NULL;
+      g_string_append_printf (out, g_str_has_prefix (q, "FROM ") ? "%s(%s)" : "%s%s",
+                              p > 0 ? " UNION ALL " : "", q);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The FROM text of a chain's head, the window TVF over it when a window follows. */
+static char *
+head_from (Printer *pr, GPtrArray *chain, GPtrArray *steps, GError **error)
+{
+  const StudioNode *head = chain->pdata[0];
+
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const StudioNode *n = steps->pdata[i];
+      if (n->kind == STUDIO_NODE_WINDOW && (i > 0 || head->kind != STUDIO_NODE_SOURCE))
+        {
+          g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+                       "Window node %u must come right after its source: a window "
+                       "assigns each input row its windows", n->id);
+          return NULL;
+        }
+    }
+  if (head->kind == STUDIO_NODE_JOIN)
+    return join_from (pr, head, error);
+  if (head->kind == STUDIO_NODE_UNION)
+    {
+      g_autofree char *u = union_sql (pr, head, error);
+      return u != NULL ? g_strdup_printf ("(%s)", u) : NULL;
+    }
+  if (windowed (steps))
+    return studio_window_spec_to_sql (((const StudioNode *) steps->pdata[0])->text,
+                                      head->text, error);
+  return g_strdup (head->text);
+}
+
+/* The query of the chain ending in end (the sink itself excluded). */
+static char *
+query_sql (Printer *pr, const StudioNode *end, const StudioNode *sink, GError **error)
+{
+  g_autoptr (GPtrArray) chain = collect_chain (pr, end, error);
+  g_autoptr (GPtrArray) steps = g_ptr_array_new ();
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autofree char *from = NULL;
+  gboolean ok;
+
+  if (chain == NULL || !check_texts (chain, error))
+    return NULL;
+  for (guint i = 1; i < chain->len; i++)
+    if (chain->pdata[i] != sink)
+      g_ptr_array_add (steps, chain->pdata[i]);
+  if (steps->len == 0 && ((const StudioNode *) chain->pdata[0])->kind == STUDIO_NODE_UNION)
+    return union_sql (pr, chain->pdata[0], error);
+  if ((from = head_from (pr, chain, steps, error)) == NULL)
+    return NULL;
+  if (has_fixed_shape (steps))
+    ok = print_fixed (out, steps, from, error);
+  else
+    ok = print_pipe (out, steps, from, error);
+  return ok ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
 }
 
 char *
 studio_pipeline_to_sql (StudioPipeline *self, GError **error)
 {
+  Printer pr = { self, { 0 } };
   const StudioNode *end;
-  const StudioNode *sink = NULL;
-  g_autoptr (GPtrArray) chain = NULL;
-  g_autoptr (GPtrArray) steps = g_ptr_array_new ();
-  g_autofree char *from = NULL;
-  GString *out;
+  g_autofree char *q = NULL;
 
   g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
   end = find_end (self);
@@ -361,265 +551,106 @@ studio_pipeline_to_sql (StudioPipeline *self, GError **error)
                            "The pipeline is empty: drag a source table from the palette");
       return NULL;
     }
-  chain = collect_chain (self, end, error);
-  if (chain == NULL || !check_texts (chain, error))
+  if ((q = query_sql (&pr, end, end->kind == STUDIO_NODE_SINK ? end : NULL, error)) == NULL)
     return NULL;
-  if (end->kind == STUDIO_NODE_SINK)
-    sink = end;
-  for (guint i = 1; i < chain->len; i++)
-    if (chain->pdata[i] != sink)
-      g_ptr_array_add (steps, chain->pdata[i]);
-  if (((const StudioNode *) chain->pdata[0])->kind == STUDIO_NODE_JOIN)
-    from = join_from (self, chain->pdata[0], error);
-  else
-    from = g_strdup (((const StudioNode *) chain->pdata[0])->text);
-  if (from == NULL)
-    return NULL;
-  for (guint i = 0; i < steps->len; i++)
-    {
-      const StudioNode *n = steps->pdata[i];
-      if (n->kind != STUDIO_NODE_WINDOW)
-        continue;
-      if (i > 0 || ((const StudioNode *) chain->pdata[0])->kind == STUDIO_NODE_JOIN)
-        {
-          g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
-                       "Window node %u must come right after its source: a window "
-                       "assigns each input row its windows", n->id);
-          return NULL;
-        }
-      g_free (from);
-      from = studio_window_spec_to_sql (n->text, ((const StudioNode *) chain->pdata[0])->text,
-                                        error);
-      if (from == NULL)
-        return NULL;
-    }
-  out = g_string_new (NULL);
-  if (sink != NULL && *sink->text != '\0')
-    g_string_append_printf (out, "INSERT INTO %s ", sink->text);
-  if (has_fixed_shape (steps))
-    print_fixed (out, chain->pdata[0], steps, from);
-  else
-    print_pipe (out, chain->pdata[0], steps, from);
-  return g_string_free (out, FALSE);
-}
-
-/* ---- SQL -> pipeline --------------------------------------------------------------- */
-
-static void
-span_bounds (const PlanExpr *e, guint *lo, guint *hi)
-{
-  if (e->span.line != 0 && e->span.end > e->span.start)
-    {
-      *lo = MIN (*lo, e->span.start);
-      *hi = MAX (*hi, e->span.end);
-    }
-  if (e->kind == PLAN_EXPR_CALL)
-    for (guint i = 0; i < e->u.call.n_args; i++)
-      span_bounds (e->u.call.args[i], lo, hi);
-}
-
-/* The SQL text an expression came from, widened to balance its parentheses; falls back
- * to the plan's own rendering when the expression has no source. */
-static char *
-expr_text (const char *sql, const PlanExpr *e, const PlanSchema *input)
-{
-  guint lo = G_MAXUINT, hi = 0, len = (guint) strlen (sql);
-  gint depth = 0;
-
-  span_bounds (e, &lo, &hi);
-  if (lo >= hi || hi > len)
-    return plan_expr_to_string (e, input);
-  for (guint i = lo; i < hi; i++)
-    depth += sql[i] == '(' ? 1 : sql[i] == ')' ? -1 : 0;
-  while (depth < 0 && lo > 0)
-    {
-      lo--;
-      depth += sql[lo] == '(' ? 1 : sql[lo] == ')' ? -1 : 0;
-    }
-  while (depth > 0 && hi < len)
-    {
-      depth += sql[hi] == '(' ? 1 : sql[hi] == ')' ? -1 : 0;
-      hi++;
-    }
-  return g_strstrip (g_strndup (sql + lo, hi - lo));
+  if (end->kind == STUDIO_NODE_SINK && *end->text != '\0')
+    return g_strdup_printf ("INSERT INTO %s %s", end->text, q);
+  return g_steal_pointer (&q);
 }
 
 static char *
-item_text (const char *sql, const PlanExpr *e, const PlanSchema *input, const char *name)
+sql_at (StudioPipeline *self, guint id, const char *text, const char *group_by,
+        GError **error)
 {
-  g_autofree char *t = expr_text (sql, e, input);
-  if (name == NULL || g_ascii_strcasecmp (t, name) == 0)
-    return g_steal_pointer (&t);
-  return g_strdup_printf ("%s AS %s", t, name);
+  Printer pr = { self, { 0 } };
+  const StudioNode *end;
+
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
+  end = studio_pipeline_lookup (self, id);
+  g_return_val_if_fail (end != NULL, NULL);
+  if (text != NULL || group_by != NULL)
+    {
+      pr.shadow = *end;
+      pr.shadow.text = (char *) (text != NULL ? text : end->text);
+      pr.shadow.group_by = (char *) (group_by != NULL ? group_by : end->group_by);
+      end = &pr.shadow;
+    }
+  return query_sql (&pr, end, end->kind == STUDIO_NODE_SINK ? end : NULL, error);
 }
+
+char *
+studio_pipeline_to_sql_at (StudioPipeline *self, guint id, const char *text, GError **error)
+{
+  return sql_at (self, id, text, NULL, error);
+}
+
+/* ---- checks ---------------------------------------------------------------------- */
 
 static gboolean
-is_identity (const PlanNode *project)
+compiles (PlanCatalog *catalog, const char *sql, GError **error)
 {
-  const PlanSchema *in = project->inputs[0]->schema;
-  if (project->u.project.n_exprs != in->n_fields)
-    return FALSE;
-  for (guint i = 0; i < project->u.project.n_exprs; i++)
-    {
-      const PlanExpr *e = project->u.project.exprs[i];
-      if (e->kind != PLAN_EXPR_COLUMN || e->u.column != i
-          || g_ascii_strcasecmp (project->schema->fields[i].name, in->fields[i].name) != 0)
-        return FALSE;
-    }
-  return TRUE;
+  g_autoptr (PlanStatement) stmt = plan_sql_compile_one (catalog, sql, error);
+  return stmt != NULL;
 }
 
-typedef struct {
-  StudioNodeKind kind;
-  char *text;
-  char *group_by;
-} Pending;
-
-static void
-pending_clear (gpointer data)
-{
-  Pending *p = data;
-  g_free (p->text);
-  g_free (p->group_by);
-}
-
-static void
-push (GArray *out, StudioNodeKind kind, char *text, char *group_by)
-{
-  Pending p = { kind, text, group_by != NULL ? group_by : g_strdup ("") };
-  g_array_append_val (out, p);
-}
-
-/* Column i of an aggregate's input, as text: through a pre-projection when there is one. */
+/* The binder's message without its "line:col: " prefix (the position is in SQL the user
+ * never typed). */
 static char *
-agg_input_text (const char *sql, const PlanNode *input, guint col)
+bind_message (const GError *error)
 {
-  if (input->kind == PLAN_NODE_PROJECT)
-    return expr_text (sql, input->u.project.exprs[col], input->inputs[0]->schema);
-  return g_strdup (input->schema->fields[col].name);
+  const char *m = error->message, *p = m;
+
+  while (g_ascii_isdigit (*p) || *p == ':')
+    p++;
+  if (p > m && p[-1] == ':' && *p == ' ')
+    return g_strdup (p + 1);
+  return g_strdup (m);
 }
 
-static const PlanNode *
-map_aggregate (const char *sql, const PlanNode *node, GArray *out)
+char *
+studio_pipeline_check_node (StudioPipeline *self, guint id, const char *text)
 {
-  const PlanAggregate *a = &node->u.aggregate;
-  const PlanNode *input = node->inputs[0];
-  g_autoptr (GString) keys = g_string_new (NULL);
-  g_autoptr (GString) calls = g_string_new (NULL);
-
-  for (guint i = 0; i < a->n_keys; i++)
-    {
-      g_autofree char *k = agg_input_text (sql, input, a->keys[i]);
-      g_string_append_printf (keys, "%s%s", i > 0 ? ", " : "", k);
-    }
-  for (guint j = 0; j < a->n_aggs; j++)
-    {
-      const PlanAggCall *c = &a->aggs[j];
-      g_autofree char *arg = c->arg < 0 ? g_strdup ("*")
-                                        : agg_input_text (sql, input, (guint) c->arg);
-      g_string_append_printf (calls, "%s%s(%s%s) AS %s", j > 0 ? ", " : "",
-                              plan_agg_func_name (c->func), c->distinct ? "DISTINCT " : "",
-                              arg, node->schema->fields[a->n_keys + j].name);
-    }
-  push (out, STUDIO_NODE_AGGREGATE, g_strdup (calls->str), g_strdup (keys->str));
-  return input->kind == PLAN_NODE_PROJECT ? input->inputs[0] : input;
+  return studio_pipeline_check_node_full (self, id, text, NULL);
 }
 
-static char *
-project_text (const char *sql, const PlanNode *node)
+char *
+studio_pipeline_check_node_full (StudioPipeline *self, guint id, const char *text,
+                                 const char *group_by)
 {
-  GString *s = g_string_new (NULL);
-  for (guint i = 0; i < node->u.project.n_exprs; i++)
-    {
-      g_autofree char *t = item_text (sql, node->u.project.exprs[i], node->inputs[0]->schema,
-                                      node->schema->fields[i].name);
-      g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", t);
-    }
-  return g_string_free (s, FALSE);
-}
+  const StudioNode *n;
+  PlanCatalog *catalog;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = NULL;
 
-/* Walks from the sink's input down to the scan, pushing nodes downstream-first. An if
- * chain, not a switch: the plan grows node kinds that have no canvas node yet. */
-static gboolean
-map_plan (const char *sql, const PlanNode *node, GArray *out, GError **error)
-{
-  while (node != NULL)
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
+  n = studio_pipeline_lookup (self, id);
+  g_return_val_if_fail (n != NULL, NULL);
+  if (text == NULL)
+    text = n->text;
+  catalog = studio_pipeline_get_catalog (self);
+  if (n->kind == STUDIO_NODE_WINDOW)
     {
-      if (node->kind == PLAN_NODE_SCAN)
-        {
-          if (node->u.scan.filter != NULL)
-            push (out, STUDIO_NODE_FILTER, expr_text (sql, node->u.scan.filter, node->schema),
-                  NULL);
-          push (out, STUDIO_NODE_SOURCE, g_strdup (node->u.scan.table->name), NULL);
-          return TRUE;
-        }
-      else if (node->kind == PLAN_NODE_FILTER)
-        {
-          push (out, STUDIO_NODE_FILTER,
-                expr_text (sql, node->u.filter.condition, node->inputs[0]->schema), NULL);
-          node = node->inputs[0];
-        }
-      else if (node->kind == PLAN_NODE_PROJECT)
-        {
-          if (!(node->inputs[0]->kind == PLAN_NODE_AGGREGATE && is_identity (node)))
-            push (out, STUDIO_NODE_PROJECT, project_text (sql, node), NULL);
-          node = node->inputs[0];
-        }
-      else if (node->kind == PLAN_NODE_AGGREGATE)
-        node = map_aggregate (sql, node, out);
-      else
-        {
-          g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_UNSUPPORTED,
-                       "%s has no canvas node yet: keep it in the SQL editor, or remove it "
-                       "to edit the pipeline on the canvas", plan_node_kind_name (node->kind));
-          return FALSE;
-        }
+      sql = studio_window_spec_to_sql (text, "t", &error);
+      return sql == NULL ? g_strdup (error->message) : NULL;
     }
-  return TRUE;
-}
-
-gboolean
-studio_pipeline_load_sql (StudioPipeline *self, PlanCatalog *catalog, const char *sql,
-                          GError **error)
-{
-  g_autoptr (PlanStatement) stmt = NULL;
-  g_autoptr (GArray) pending = g_array_new (FALSE, TRUE, sizeof (Pending));
-  GArray *nodes, *edges;
-  const PlanNode *sink;
-
-  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), FALSE);
-  g_array_set_clear_func (pending, pending_clear);
-  stmt = plan_sql_compile_one (catalog, sql, error);
-  if (stmt == NULL)
-    return FALSE;
-  if (stmt->kind != PLAN_STMT_QUERY && stmt->kind != PLAN_STMT_INSERT)
+  if (catalog == NULL)
+    return NULL;
+  if (n->kind == STUDIO_NODE_SOURCE || n->kind == STUDIO_NODE_SINK)
+    return *text != '\0' && plan_catalog_get_table (catalog, text) == NULL
+             ? g_strdup_printf ("Unknown table '%s': create it in the notebook first", text)
+             : NULL;
+  for (guint p = 0; p < studio_node_kind_n_inputs (n->kind); p++)
     {
-      g_set_error_literal (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_UNSUPPORTED,
-                           "Only SELECT and INSERT INTO ... SELECT become canvas nodes; run "
-                           "other statements from the REPL or a notebook");
-      return FALSE;
+      guint in = studio_pipeline_get_input_port (self, id, p);
+      g_autofree char *in_sql = in != 0 ? studio_pipeline_to_sql_at (self, in, NULL, NULL)
+                                        : NULL;
+      if (in_sql == NULL || !compiles (catalog, in_sql, NULL))
+        return NULL; /* not this node's problem (yet) */
     }
-  sink = stmt->plan;
-  g_assert (sink->kind == PLAN_NODE_SINK);
-  push (pending, STUDIO_NODE_SINK,
-        g_strdup (sink->u.sink.table != NULL ? sink->u.sink.table->name : ""), NULL);
-  if (!map_plan (sql, sink->inputs[0], pending, error))
-    return FALSE;
-
-  nodes = g_array_new (FALSE, TRUE, sizeof (StudioNode));
-  edges = g_array_new (FALSE, FALSE, sizeof (StudioEdge));
-  for (guint i = 0; i < pending->len; i++)
-    {
-      Pending *p = &g_array_index (pending, Pending, pending->len - 1 - i);
-      StudioNode n = { i + 1, p->kind, 24 + 180.0 * i, 48 + 48.0 * (i % 2),
-                       g_steal_pointer (&p->text), g_steal_pointer (&p->group_by) };
-      g_array_append_val (nodes, n);
-      if (i > 0)
-        {
-          StudioEdge e = { i, i + 1 };
-          g_array_append_val (edges, e);
-        }
-    }
-  studio__pipeline_replace (self, nodes, edges);
-  return TRUE;
+  sql = sql_at (self, id, text, group_by, &error);
+  if (sql == NULL)
+    return g_strdup (error->message);
+  if (!compiles (catalog, sql, &error))
+    return bind_message (error);
+  return NULL;
 }

@@ -45,6 +45,9 @@ static const struct {
   [STUDIO_NODE_SINK] = { "sink", "Sink" },
   [STUDIO_NODE_WINDOW] = { "window", "Window" },
   [STUDIO_NODE_JOIN] = { "join", "Join" },
+  [STUDIO_NODE_UNION] = { "union", "Union" },
+  [STUDIO_NODE_TOPN] = { "topn", "Top-N" },
+  [STUDIO_NODE_DEDUP] = { "dedup", "Dedup" },
 };
 
 const char *
@@ -82,7 +85,16 @@ studio_node_kind_has_input (StudioNodeKind kind)
 guint
 studio_node_kind_n_inputs (StudioNodeKind kind)
 {
-  return kind == STUDIO_NODE_SOURCE ? 0 : kind == STUDIO_NODE_JOIN ? 2 : 1;
+  if (kind == STUDIO_NODE_SOURCE)
+    return 0;
+  return kind == STUDIO_NODE_JOIN || kind == STUDIO_NODE_UNION ? 2 : 1;
+}
+
+gboolean
+studio_node_kind_has_group (StudioNodeKind kind)
+{
+  return kind == STUDIO_NODE_AGGREGATE || kind == STUDIO_NODE_JOIN || kind == STUDIO_NODE_TOPN
+         || kind == STUDIO_NODE_DEDUP;
 }
 
 gboolean
@@ -380,6 +392,13 @@ studio_pipeline_set_catalog (StudioPipeline *self, PlanCatalog *catalog)
   self->catalog = catalog;
 }
 
+PlanCatalog *
+studio_pipeline_get_catalog (StudioPipeline *self)
+{
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
+  return self->catalog;
+}
+
 /* The columns node b needs from the input on port, as a NULL-terminated list of names. */
 static GStrv
 needed_columns (const StudioNode *b, guint port)
@@ -448,6 +467,8 @@ check_connect (StudioPipeline *self, guint from, guint to, GError **error)
   else if (free_port (self, b) == G_MAXUINT)
     why = b->kind == STUDIO_NODE_JOIN
             ? "both of the join's input ports are connected; delete one connection first"
+            : b->kind == STUDIO_NODE_UNION
+            ? "both of the union's input ports are connected; delete one connection first"
             : "the input port is already connected; delete that connection first";
   else if (reaches (self, to, from))
     why = "the connection would make a cycle";

@@ -23,8 +23,13 @@ typedef enum {
   STUDIO_NODE_JOIN,      /* two inputs (port 0 left, 1 right), each a source; text: the
                           * kind, "inner", "left", "right" or "full"; group_by: the key
                           * pairs "left_col = right_col[, ...]" */
+  STUDIO_NODE_UNION,     /* two inputs (port 0, port 1), UNION ALL; text unused */
+  STUDIO_NODE_TOPN,      /* text: the order and the bound, "amount DESC LIMIT 3";
+                          * group_by: the partition columns ("" one global ranking) */
+  STUDIO_NODE_DEDUP,     /* text: the time attribute ordering the duplicates, "pt" keeps
+                          * each key's first row, "pt DESC" its last; group_by: the key */
 } StudioNodeKind;
-#define STUDIO_NODE_LAST STUDIO_NODE_JOIN
+#define STUDIO_NODE_LAST STUDIO_NODE_DEDUP
 
 const char *studio_node_kind_name (StudioNodeKind kind);   /* "source", "filter", ... */
 gboolean studio_node_kind_from_name (const char *name, StudioNodeKind *out);
@@ -32,7 +37,10 @@ const char *studio_node_kind_title (StudioNodeKind kind);  /* "Source", "Filter"
 /* Every kind has one input port except sources and one output port except sinks. */
 gboolean studio_node_kind_has_input (StudioNodeKind kind);
 gboolean studio_node_kind_has_output (StudioNodeKind kind);
-guint studio_node_kind_n_inputs (StudioNodeKind kind);   /* 0, 1, or 2 for a join */
+guint studio_node_kind_n_inputs (StudioNodeKind kind);   /* 0, 1, or 2 (join, union) */
+/* Whether the kind uses group_by (aggregate, join, Top-N, dedup): the inspector's second
+ * entry. */
+gboolean studio_node_kind_has_group (StudioNodeKind kind);
 
 /* A node as the model keeps it; borrowed from the model, valid until the next change. */
 typedef struct {
@@ -40,7 +48,7 @@ typedef struct {
   StudioNodeKind kind;
   double x, y;       /* top-left corner on the canvas, in canvas units */
   char *text;        /* owned: see StudioNodeKind */
-  char *group_by;    /* owned: AGGREGATE only, else "" */
+  char *group_by;    /* owned: see StudioNodeKind, "" where unused */
 } StudioNode;
 
 typedef struct {
@@ -78,6 +86,7 @@ guint studio_pipeline_get_input_port (StudioPipeline *self, guint id, guint port
  * one, a source feeding a window must have the window's time column and a source
  * feeding a join the join's key columns on its side. */
 void studio_pipeline_set_catalog (StudioPipeline *self, PlanCatalog *catalog);
+PlanCatalog *studio_pipeline_get_catalog (StudioPipeline *self);
 
 /* Editing; each records one undo step. Returns the new node's id. */
 guint studio_pipeline_add_node (StudioPipeline *self, StudioNodeKind kind, const char *text,
@@ -133,5 +142,20 @@ gboolean studio_pipeline_load_sql (StudioPipeline *self, PlanCatalog *catalog,
  * over table, e.g. "TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))".
  * The error says what is wrong (unknown function, argument count, bad interval). */
 char *studio_window_spec_to_sql (const char *spec, const char *table, GError **error);
+
+/* The SQL of the chain that ends in node id (its output, no sink), with id's text
+ * replaced by text when text is not NULL. Newly allocated; NULL and an error when the
+ * chain is incomplete. */
+char *studio_pipeline_to_sql_at (StudioPipeline *self, guint id, const char *text,
+                                 GError **error);
+
+/* What is wrong with node id's own properties, or NULL: a bad window spec, or, with a
+ * catalog, the binder's message for text (id's text when NULL) over id's input (an
+ * unknown column, a type error). A node whose input chain does not compile yet has no
+ * problem of its own. Newly allocated. */
+char *studio_pipeline_check_node (StudioPipeline *self, guint id, const char *text);
+/* The same with group_by (id's when NULL) in place of the node's own as well. */
+char *studio_pipeline_check_node_full (StudioPipeline *self, guint id, const char *text,
+                                       const char *group_by);
 
 G_END_DECLS

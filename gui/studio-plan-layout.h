@@ -123,4 +123,16 @@ char *studio_checkpoint_summary_text (const StudioCheckpointSummary *summary);
 char *studio_monitor_edge_text (const StudioMonitorState *state, guint from, guint to,
                                 gint64 now_ms);
 
+/* ---- studio-plan-explain.c: what a clicked operator adds ---- */
+
+/* The alternatives EXPLAIN JSON (plan_explain_json) recorded for operator id, one per
+ * line ("  chosen:   repartition, cost 1.2 kB moved", "  rejected: broadcast, cost ...
+ * (reason)"); for an operator that weighed none a one-line note; NULL when id is not in
+ * the JSON. Newly allocated. */
+char *studio_plan_alternatives_text (const char *explain_json, guint id);
+/* The byte range of sql (the text plan was compiled from) operator id came from, its
+ * parentheses balanced; FALSE when the operator has no source span. */
+gboolean studio_plan_node_sql_range (const PlanPhysPlan *plan, guint id, const char *sql,
+                                     guint *start, guint *end);
+
 G_END_DECLS

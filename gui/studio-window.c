@@ -11,6 +11,9 @@
  * the main context with g_main_context_invoke, so a slow snapshot never stalls drawing. */
 #include "studio-window.h"
 #include "studio-results.h"
+#include "studio-history-bar.h"
+#include "studio-export.h"
+#include "studio-design.h"
 
 #include <gtksourceview/gtksource.h>
 #include "optimizer/opt.h"
@@ -44,6 +47,7 @@ struct _StudioWindow {
   StudioPlanView *monitor_view;
   GtkLabel *monitor_status;
   GtkLabel *checkpoint_label;  /* the job's checkpoint statistics; hidden without them */
+  StudioHistoryBar *history_bar; /* the metric history slider over monitor_view */
   GtkColumnView *results_view;
   GListStore *results;         /* owned: GtkStringList rows of the running job */
 
@@ -60,6 +64,12 @@ struct _StudioWindow {
   gboolean cancel_requested;   /* cancel at the next poll (one was in flight) */
   guint n_snapshots;
   guint64 result_rows;
+  gboolean savepoint_requested; /* STOP JOB ... WITH SAVEPOINT at the next poll */
+  char *savepoint_message;      /* owned, nullable: what the last one answered */
+  char *notebook_path;          /* owned, nullable: the notebook designs are saved to */
+  PlanPhysPlan *shown_plan;     /* owned ref, nullable: the Plan view's plan */
+  char *plan_sql_text;          /* owned, nullable: the SQL it was compiled from */
+  char *plan_explain;           /* owned, nullable: its EXPLAIN JSON */
 };
 
 G_DEFINE_FINAL_TYPE (StudioWindow, studio_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -137,6 +147,9 @@ palette_rebuild (StudioWindow *self)
   palette_add_item (self, "Join (inner)", "join:inner");
   palette_add_item (self, "Join (left)", "join:left");
   palette_add_item (self, "Join (full)", "join:full");
+  palette_add_item (self, "Union all", "union");
+  palette_add_item (self, "Top-N", "topn:amount DESC LIMIT 3");
+  palette_add_item (self, "Dedup (first row)", "dedup:pt");
   palette_add_header (self, "Windows (right after a source)");
   palette_add_item (self, "Tumble", "window:TUMBLE(ts, 10 SECOND)");
   palette_add_item (self, "Hop", "window:HOP(ts, 5 SECOND, 10 SECOND)");
@@ -166,7 +179,7 @@ on_palette_activated (GtkListBox *box, GtkListBoxRow *row, StudioWindow *self)
 
 /* The optimized physical plan of sql, or NULL with an error. */
 static PlanPhysPlan *
-plan_sql (StudioWindow *self, const char *sql, GError **error)
+plan_sql_explained (StudioWindow *self, const char *sql, char **explain_json, GError **error)
 {
   g_autoptr (PlanStatement) stmt = NULL;
   g_autoptr (OptResult) result = NULL;
@@ -182,7 +195,17 @@ plan_sql (StudioWindow *self, const char *sql, GError **error)
   result = opt_optimize (stmt->plan, gw_client_get_settings (self->client), error);
   if (result == NULL)
     return NULL;
+  if (explain_json != NULL)
+    *explain_json = plan_explain_json (stmt->plan, opt_result_get_logical (result),
+                                       opt_result_get_physical (result), opt__est_bytes,
+                                       NULL, 0, 0);
   return plan_phys_plan_ref (opt_result_get_physical (result));
+}
+
+static PlanPhysPlan *
+plan_sql (StudioWindow *self, const char *sql, GError **error)
+{
+  return plan_sql_explained (self, sql, NULL, error);
 }
 
 static void
@@ -198,10 +221,60 @@ update_plan (StudioWindow *self, const char *sql, const char *why_not)
       studio_plan_view_set_layout (self->plan_view, NULL, why_not);
       return;
     }
-  plan = plan_sql (self, sql, &error);
+  g_clear_pointer (&self->plan_explain, g_free);
+  g_clear_pointer (&self->plan_sql_text, g_free);
+  g_clear_pointer (&self->shown_plan, plan_phys_plan_unref);
+  plan = plan_sql_explained (self, sql, &self->plan_explain, &error);
   if (plan != NULL)
-    layout = studio_plan_layout_new (plan, &error);
+    {
+      self->plan_sql_text = g_strdup (sql);
+      self->shown_plan = plan_phys_plan_ref (plan);
+      layout = studio_plan_layout_new (plan, &error);
+    }
   studio_plan_view_set_layout (self->plan_view, layout, error ? error->message : NULL);
+}
+
+static char *dup_editor_text (StudioWindow *self);
+
+/* Selects the SQL operator id came from in the editor; returns that text, or NULL. The
+ * plan was compiled from plan_sql_text, which the editor shows unless the user typed
+ * something the canvas printed differently: then the fragment is looked up by text. */
+static char *
+highlight_sql (StudioWindow *self, guint id)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->sql_view));
+  g_autofree char *text = NULL, *fragment = NULL;
+  const char *at;
+  guint start, end;
+  GtkTextIter a, b;
+
+  if (self->shown_plan == NULL || self->plan_sql_text == NULL
+      || !studio_plan_node_sql_range (self->shown_plan, id, self->plan_sql_text, &start, &end))
+    return NULL;
+  fragment = g_strndup (self->plan_sql_text + start, end - start);
+  text = dup_editor_text (self);
+  at = g_str_has_prefix (text, self->plan_sql_text) ? text + start : strstr (text, fragment);
+  if (at == NULL)
+    return g_steal_pointer (&fragment);
+  gtk_text_buffer_get_iter_at_offset (buffer, &a, (gint) g_utf8_pointer_to_offset (text, at));
+  gtk_text_buffer_get_iter_at_offset (buffer, &b, (gint) g_utf8_pointer_to_offset (
+                                                    text, at + strlen (fragment)));
+  gtk_text_buffer_select_range (buffer, &a, &b);
+  return g_steal_pointer (&fragment);
+}
+
+static void
+show_plan_details (StudioWindow *self, const StudioPlanBox *b)
+{
+  g_autofree char *alternatives = studio_plan_alternatives_text (self->plan_explain, b->id);
+  g_autofree char *fragment = highlight_sql (self, b->id);
+  g_autoptr (GString) s = g_string_new (b->details);
+
+  if (fragment != NULL)
+    g_string_append_printf (s, "SQL (selected in the editor): %s\n", fragment);
+  if (alternatives != NULL)
+    g_string_append_printf (s, "%s\n", alternatives);
+  gtk_label_set_text (self->plan_details, g_strchomp (s->str));
 }
 
 static void
@@ -216,7 +289,7 @@ on_plan_node (StudioPlanView *view, guint id, StudioWindow *self)
       if (b->id != id)
         continue;
       if (view == self->plan_view)
-        gtk_label_set_text (self->plan_details, b->details);
+        show_plan_details (self, b);
       else if (st != NULL && id < st->n_ops)
         {
           g_autofree char *s = g_strdup_printf (
@@ -227,6 +300,13 @@ on_plan_node (StudioPlanView *view, guint id, StudioWindow *self)
           gtk_label_set_text (self->monitor_status, s);
         }
     }
+}
+
+const char *
+studio_window_get_plan_details (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
+  return gtk_label_get_text (self->plan_details);
 }
 
 void
@@ -286,6 +366,13 @@ dup_editor_text (StudioWindow *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+GtkTextBuffer *
+studio_window_get_sql_buffer (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
+  return gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->sql_view));
+}
+
 static gboolean
 apply_sql (StudioWindow *self, GError **error)
 {
@@ -339,8 +426,7 @@ on_selection_changed (StudioWindow *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->text_entry), n != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->group_entry),
-                          n != NULL && (n->kind == STUDIO_NODE_AGGREGATE
-                                        || n->kind == STUDIO_NODE_JOIN));
+                          n != NULL && studio_node_kind_has_group (n->kind));
   studio_canvas_set_draft (self->canvas, 0, NULL);
   if (n == NULL)
     {
@@ -356,6 +442,10 @@ on_selection_changed (StudioWindow *self)
     gtk_label_set_text (self->inspector_title, title);
     gtk_editable_set_text (GTK_EDITABLE (self->text_entry), text);
     gtk_editable_set_text (GTK_EDITABLE (self->group_entry), group);
+    gtk_entry_set_placeholder_text (self->group_entry,
+                                    n->kind == STUDIO_NODE_JOIN ? "keys: left_col = right_col"
+                                    : n->kind == STUDIO_NODE_AGGREGATE ? "GROUP BY keys"
+                                    : "PARTITION BY columns");
   }
 }
 
@@ -371,7 +461,7 @@ on_inspector_activate (GtkEntry *entry, StudioWindow *self)
   text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
   studio_canvas_set_draft (self->canvas, 0, NULL);
   studio_pipeline_set_text (self->pipeline, id, g_strstrip (text),
-                            n->kind == STUDIO_NODE_AGGREGATE || n->kind == STUDIO_NODE_JOIN
+                            studio_node_kind_has_group (n->kind)
                               ? gtk_editable_get_text (GTK_EDITABLE (self->group_entry))
                               : NULL);
 }
@@ -379,20 +469,42 @@ on_inspector_activate (GtkEntry *entry, StudioWindow *self)
 /* Validation as you type: the draft text is checked by the canvas, which marks the node;
  * the entry gets the error style and the message as its tooltip. */
 static void
-on_inspector_changed (GtkEditable *entry, StudioWindow *self)
+mark_entry (GtkEntry *entry, const char *problem)
 {
-  guint id = studio_canvas_get_selected (self->canvas);
-  g_autofree char *problem = NULL;
-
-  if (id == 0)
-    return;
-  studio_canvas_set_draft (self->canvas, id, gtk_editable_get_text (entry));
-  problem = studio_canvas_dup_node_problem (self->canvas, id);
   if (problem != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
   gtk_widget_set_tooltip_text (GTK_WIDGET (entry), problem);
+}
+
+/* Either entry changed: both texts are the draft (the group entry only where the kind
+ * has one); the problem marks both entries. */
+static void
+on_inspector_changed (GtkEditable *entry, StudioWindow *self)
+{
+  guint id = studio_canvas_get_selected (self->canvas);
+  const StudioNode *n = id ? studio_pipeline_lookup (self->pipeline, id) : NULL;
+  g_autofree char *problem = NULL;
+  gboolean group;
+
+  if (n == NULL)
+    return;
+  group = studio_node_kind_has_group (n->kind);
+  studio_canvas_set_draft_full (self->canvas, id,
+                                gtk_editable_get_text (GTK_EDITABLE (self->text_entry)),
+                                group ? gtk_editable_get_text (GTK_EDITABLE (self->group_entry))
+                                      : NULL);
+  problem = studio_canvas_dup_node_problem (self->canvas, id);
+  mark_entry (self->text_entry, problem);
+  mark_entry (self->group_entry, group ? problem : NULL);
+}
+
+GtkEditable *
+studio_window_get_inspector_group_entry (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
+  return GTK_EDITABLE (self->group_entry);
 }
 
 GtkEditable *
@@ -418,6 +530,8 @@ typedef struct {
   PlanPhysPlan *plan;    /* owned ref */
   GMainContext *context; /* owned ref: where the window lives */
   gboolean cancel;       /* cancel the job first */
+  GwClient *client;      /* borrowed, as op: for STOP JOB ... WITH SAVEPOINT */
+  gboolean savepoint;    /* stop the job with a savepoint first */
 } PollData;
 
 typedef struct {
@@ -429,6 +543,8 @@ typedef struct {
   guint new_rows;
   GPtrArray *rows;             /* owned, nullable: StudioResultRow, fetched this poll */
   char *error;                 /* owned, nullable: the job's failure */
+  char *json;                  /* owned, nullable: the metrics, for the history */
+  char *savepoint;             /* owned, nullable: the answer to STOP JOB ... SAVEPOINT */
 } Snapshot;
 
 static void
@@ -449,6 +565,8 @@ snapshot_free (gpointer data)
   plan_phys_plan_unref (s->plan);
   g_clear_pointer (&s->rows, g_ptr_array_unref);
   g_free (s->error);
+  g_free (s->json);
+  g_free (s->savepoint);
   g_free (s);
 }
 
@@ -493,8 +611,14 @@ apply_snapshot (gpointer data)
   if (s->state != NULL)
     {
       show_checkpoints (self, s->state->checkpoints);
-      studio_plan_view_set_state (self->monitor_view, g_steal_pointer (&s->state));
+      studio_history_bar_push (self->history_bar, s->json, g_steal_pointer (&s->state));
       self->n_snapshots++;
+    }
+  if (s->savepoint != NULL)
+    {
+      g_free (self->savepoint_message);
+      self->savepoint_message = g_strdup (s->savepoint);
+      toast (self, s->savepoint);
     }
   update_monitor_status (self, s->status, s->rows_read);
   if (s->error != NULL)
@@ -502,6 +626,23 @@ apply_snapshot (gpointer data)
   if (s->status != GW_STATUS_CREATED && s->status != GW_STATUS_RUNNING)
     g_clear_handle_id (&self->poll_id, g_source_remove);
   return G_SOURCE_REMOVE;
+}
+
+/* Worker thread: STOP JOB '<id>' WITH SAVEPOINT through the client (it waits for the
+ * savepoint, so never on the main thread); the gateway's answer or error as text. */
+static char *
+stop_with_savepoint (GwClient *client, GwOperation *op)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("STOP JOB '%s' WITH SAVEPOINT",
+                                          gw_operation_get_job_id (op));
+  GwOperation *stop = gw_client_execute (client, sql, &error);
+
+  if (stop == NULL)
+    return g_strdup_printf ("Savepoint failed: %s", error->message);
+  gw_operation_wait (stop);
+  return g_strdup (gw_operation_get_message (stop) != NULL ? gw_operation_get_message (stop)
+                                                          : "Savepoint requested.");
 }
 
 /* Worker thread: every call on the operation for one poll, then the hand-over. Result
@@ -515,6 +656,8 @@ poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 
   if (p->cancel)
     gw_operation_cancel (p->op);
+  if (p->savepoint)
+    s->savepoint = stop_with_savepoint (p->client, p->op);
   if (gw_operation_get_schema (p->op) != NULL)
     {
       g_autoptr (GError) error = NULL;
@@ -529,6 +672,7 @@ poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   s->window = g_object_ref (source);
   s->plan = plan_phys_plan_ref (p->plan);
   s->state = studio_monitor_state_new (p->plan, json, NULL);
+  s->json = g_steal_pointer (&json);
   /* the application's main loop owns the context, so this queues apply_snapshot there */
   g_main_context_invoke_full (p->context, G_PRIORITY_DEFAULT, apply_snapshot, s,
                               snapshot_free);
@@ -561,6 +705,9 @@ on_poll (gpointer data)
   p->context = g_main_context_ref_thread_default ();
   p->cancel = self->cancel_requested;
   self->cancel_requested = FALSE;
+  p->client = self->client;
+  p->savepoint = self->savepoint_requested;
+  self->savepoint_requested = FALSE;
   task = g_task_new (self, NULL, poll_done, NULL);
   g_task_set_task_data (task, p, poll_data_free);
   self->poll_in_flight = TRUE;
@@ -603,9 +750,13 @@ studio_window_run (StudioWindow *self, GError **error)
   self->n_snapshots = 0;
   g_list_store_remove_all (self->results);
   studio_results_set_columns (self->results_view, gw_operation_get_schema (op));
+  /* a job writing to a table has no rows to show: the graph gets the room */
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->results_view)),
+                          gw_operation_get_schema (op) != NULL);
   g_clear_pointer (&self->monitor_plan, plan_phys_plan_unref);
   self->monitor_plan = g_steal_pointer (&plan);
   studio_plan_view_set_layout (self->monitor_view, layout, NULL);
+  studio_history_bar_set_target (self->history_bar, self->monitor_view, self->monitor_plan);
   show_checkpoints (self, NULL);
   if (self->poll_id == 0)
     self->poll_id = g_timeout_add (POLL_MS, on_poll, self);
@@ -686,10 +837,26 @@ studio_window_load_script (StudioWindow *self, const char *script, GError **erro
   return apply_sql (self, error);
 }
 
+/* A design cell onto the canvas: its SQL in the editor, its nodes where they were. */
+static gboolean
+load_design (StudioWindow *self, const char *design, GError **error)
+{
+  gboolean ok;
+
+  self->from_sql = TRUE;
+  ok = studio_design_load_cell (self->pipeline, gw_client_get_catalog (self->client), design,
+                                error);
+  self->from_sql = FALSE;
+  if (ok)
+    on_pipeline_changed (self); /* the editor shows the design's SQL */
+  return ok;
+}
+
 gboolean
 studio_window_open_file (StudioWindow *self, const char *path, GError **error)
 {
   g_autoptr (GString) script = g_string_new (NULL);
+  g_autofree char *design = NULL;
 
   g_return_val_if_fail (STUDIO_IS_WINDOW (self), FALSE);
   if (g_str_has_suffix (path, ".strom"))
@@ -705,6 +872,12 @@ studio_window_open_file (StudioWindow *self, const char *path, GError **error)
           g_autofree char *src = g_strstrip (g_strdup (cell->source));
           if (src[0] == '\\' || src[0] == '\0')
             continue;
+          if (studio_design_is_cell (src))
+            {
+              g_free (design); /* the last design wins; it goes on the canvas */
+              design = g_strdup (src);
+              continue;
+            }
           g_string_append_printf (script, "%s%s\n", src, g_str_has_suffix (src, ";") ? "" : ";");
         }
     }
@@ -716,7 +889,14 @@ studio_window_open_file (StudioWindow *self, const char *path, GError **error)
       g_string_append (script, text);
     }
   gtk_window_set_title (GTK_WINDOW (self), path);
-  return studio_window_load_script (self, script->str, error);
+  if (g_str_has_suffix (path, ".strom"))
+    {
+      g_free (self->notebook_path);
+      self->notebook_path = g_strdup (path);
+    }
+  if (!studio_window_load_script (self, script->str, error))
+    return FALSE;
+  return design == NULL || load_design (self, design, error);
 }
 
 /* ---- actions ------------------------------------------------------------------------ */
@@ -772,6 +952,135 @@ action_cancel (GtkWidget *widget, const char *name, GVariant *param)
     self->cancel_requested = TRUE;
   else
     gw_operation_cancel (self->op);
+}
+
+/* The savepoint is taken by the next poll's worker, the only caller of the client while
+ * a job is monitored. */
+static void
+action_savepoint (GtkWidget *widget, const char *name, GVariant *param)
+{
+  StudioWindow *self = STUDIO_WINDOW (widget);
+
+  if (self->op == NULL || gw_operation_get_job_id (self->op) == NULL)
+    {
+      toast (self, "No running job: press Run (F5) first");
+      return;
+    }
+  self->savepoint_requested = TRUE;
+  toast (self, "Taking a savepoint, then stopping the job...");
+}
+
+StudioPlanView *
+studio_window_get_monitor_view (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
+  return self->monitor_view;
+}
+
+const char *
+studio_window_get_monitor_status (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
+  return gtk_label_get_text (self->monitor_status);
+}
+
+const char *
+studio_window_get_savepoint_message (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
+  return self->savepoint_message;
+}
+
+gboolean
+studio_window_export_view (StudioWindow *self, const char *path, GError **error)
+{
+  const char *view;
+  GtkWidget *widget;
+
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), FALSE);
+  view = adw_view_stack_get_visible_child_name (self->stack);
+  widget = g_strcmp0 (view, "plan") == 0      ? GTK_WIDGET (self->plan_view)
+           : g_strcmp0 (view, "monitor") == 0 ? GTK_WIDGET (self->monitor_view)
+                                              : GTK_WIDGET (self->canvas);
+  return studio_export_widget (widget, path, error);
+}
+
+static void
+on_export_response (GtkNativeDialog *dialog, int response, StudioWindow *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  path = file != NULL ? g_file_get_path (file) : NULL;
+  if (path != NULL && g_object_get_data (G_OBJECT (dialog), "design") != NULL)
+    {
+      if (!studio_design_save (self->pipeline, path, &error))
+        toast (self, error->message);
+      else
+        {
+          g_free (self->notebook_path);
+          self->notebook_path = g_strdup (path);
+          toast (self, "Design saved into the notebook");
+        }
+    }
+  else if (path != NULL && !studio_window_export_view (self, path, &error))
+    toast (self, error->message);
+  g_object_unref (dialog);
+}
+
+static void
+save_dialog (StudioWindow *self, const char *title, const char *name, gboolean design)
+{
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (
+    title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  if (design)
+    g_object_set_data (G_OBJECT (dialog), "design", GINT_TO_POINTER (1));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+action_export (GtkWidget *widget, const char *name, GVariant *param)
+{
+  StudioWindow *self = STUDIO_WINDOW (widget);
+  g_autofree char *file = g_strdup_printf ("%s.svg",
+                                           adw_view_stack_get_visible_child_name (self->stack));
+
+  save_dialog (self, "Export the view (.png or .svg)", file, FALSE);
+}
+
+gboolean
+studio_window_save_design (StudioWindow *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), FALSE);
+  if (!studio_design_save (self->pipeline, path, error))
+    return FALSE;
+  if (g_strcmp0 (path, self->notebook_path) != 0)
+    {
+      g_free (self->notebook_path);
+      self->notebook_path = g_strdup (path);
+    }
+  return TRUE;
+}
+
+/* Into the notebook the window opened, else one the user names. */
+static void
+action_save_design (GtkWidget *widget, const char *name, GVariant *param)
+{
+  StudioWindow *self = STUDIO_WINDOW (widget);
+  g_autoptr (GError) error = NULL;
+
+  if (self->notebook_path == NULL)
+    save_dialog (self, "Save the design into a notebook", "design.strom", TRUE);
+  else if (!studio_window_save_design (self, self->notebook_path, &error))
+    toast (self, error->message);
+  else
+    toast (self, "Design saved into the notebook");
 }
 
 static void
@@ -839,6 +1148,7 @@ switch_client (StudioWindow *self, GwClient *client, gboolean remote, const char
   self->op = NULL;
   g_clear_pointer (&self->monitor_plan, plan_phys_plan_unref);
   studio_plan_view_set_layout (self->monitor_view, NULL, NULL);
+  studio_history_bar_set_target (self->history_bar, self->monitor_view, NULL);
   show_checkpoints (self, NULL);
   gw_client_free (self->client);
   self->client = client;
@@ -851,33 +1161,48 @@ switch_client (StudioWindow *self, GwClient *client, gboolean remote, const char
   return TRUE;
 }
 
+gboolean
+studio_window_connect (StudioWindow *self, const char *url, const char *token,
+                       GError **error)
+{
+  g_autofree char *label = NULL;
+  GwClient *client;
+
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), FALSE);
+  /* synchronous: the connect is one short request to the server */
+  client = token != NULL && *token != '\0' ? gw_remote_client_new (url, token, error)
+                                           : gw_remote_client_connect (url, NULL, error);
+  if (client == NULL)
+    return FALSE;
+  label = g_strdup_printf ("Remote: %s", url);
+  if (!switch_client (self, client, TRUE, label))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "The monitor is reading metrics; connect again in a moment");
+      return FALSE;
+    }
+  gtk_check_button_set_active (self->remote_check, TRUE);
+  return TRUE;
+}
+
 static void
 on_connect_clicked (GtkButton *button, StudioWindow *self)
 {
   const char *url = gtk_editable_get_text (GTK_EDITABLE (self->remote_url));
   const char *token = gtk_editable_get_text (GTK_EDITABLE (self->remote_token));
   g_autoptr (GError) error = NULL;
-  g_autofree char *label = NULL;
-  GwClient *client;
 
   if (*url == '\0')
     {
       toast (self, "Type the server's URL first, e.g. http://127.0.0.1:8083");
       return;
     }
-  /* synchronous: the connect is one short request to the server */
-  client = *token != '\0' ? gw_remote_client_new (url, token, &error)
-                          : gw_remote_client_connect (url, NULL, &error);
-  if (client == NULL)
+  if (!studio_window_connect (self, url, token, &error))
     {
       g_autofree char *msg = g_strdup_printf ("Cannot connect to %s: %s", url, error->message);
       toast (self, msg);
       gtk_check_button_set_active (self->embedded_check, !self->remote);
-      return;
     }
-  label = g_strdup_printf ("Remote: %s", url);
-  if (switch_client (self, client, TRUE, label))
-    gtk_check_button_set_active (self->remote_check, TRUE);
 }
 
 static void
@@ -932,6 +1257,11 @@ studio_window_finalize (GObject *object)
   g_clear_object (&self->pipeline);
   g_clear_object (&self->results);
   g_clear_pointer (&self->monitor_plan, plan_phys_plan_unref);
+  g_free (self->savepoint_message);
+  g_free (self->notebook_path);
+  g_clear_pointer (&self->shown_plan, plan_phys_plan_unref);
+  g_free (self->plan_sql_text);
+  g_free (self->plan_explain);
   /* metrics tasks hold a ref on the window, so none is running now */
   g_clear_pointer (&self->client, gw_client_free);
   G_OBJECT_CLASS (studio_window_parent_class)->finalize (object);
@@ -950,6 +1280,7 @@ studio_window_class_init (StudioWindowClass *klass)
   (void) studio_get_resource ();
   g_type_ensure (STUDIO_TYPE_CANVAS);
   g_type_ensure (STUDIO_TYPE_PLAN_VIEW);
+  g_type_ensure (STUDIO_TYPE_HISTORY_BAR);
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/strom/Studio/studio-window.ui");
@@ -973,6 +1304,7 @@ studio_window_class_init (StudioWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, monitor_view);
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, monitor_status);
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, checkpoint_label);
+  gtk_widget_class_bind_template_child (widget_class, StudioWindow, history_bar);
   gtk_widget_class_bind_template_child (widget_class, StudioWindow, results_view);
 
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, action_undo);
@@ -982,6 +1314,10 @@ studio_window_class_init (StudioWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, action_cancel);
   gtk_widget_class_install_action (widget_class, "win.view", "s", action_view);
   gtk_widget_class_install_action (widget_class, "win.canvas", "s", action_canvas);
+  gtk_widget_class_install_action (widget_class, "win.savepoint", NULL, action_savepoint);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, action_export);
+  gtk_widget_class_install_action (widget_class, "win.save-design", NULL,
+                                   action_save_design);
 }
 
 static void
@@ -1011,6 +1347,7 @@ studio_window_init (StudioWindow *self)
   g_signal_connect (self->text_entry, "activate", G_CALLBACK (on_inspector_activate), self);
   g_signal_connect (self->text_entry, "changed", G_CALLBACK (on_inspector_changed), self);
   g_signal_connect (self->group_entry, "activate", G_CALLBACK (on_inspector_activate), self);
+  g_signal_connect (self->group_entry, "changed", G_CALLBACK (on_inspector_changed), self);
   g_signal_connect (self->plan_view, "node-activated", G_CALLBACK (on_plan_node), self);
   g_signal_connect (self->monitor_view, "node-activated", G_CALLBACK (on_plan_node), self);
   setup_sql_view (self);

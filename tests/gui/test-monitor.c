@@ -231,6 +231,9 @@ test_model_edge_labels (void)
   st->ops[3].current_watermark = NOW_MS + 2000;
   st->ops[3].latency_p99_ms = 0.4;
   assert_edge (st, 2, 3, "300 rows/s, fill 30%\nwatermark 2.0 s ahead\nlatency p99 0.4 ms");
+  /* a finished bounded input sends the largest watermark: not "292 million years ahead" */
+  st->ops[3].current_watermark = G_MAXINT64;
+  assert_edge (st, 2, 3, "300 rows/s, fill 30%\nwatermark: end of input\nlatency p99 0.4 ms");
 
   /* metrics without tasks: no fill to show */
   assert_edge (bare, 1, 2, "1500 rows/s\nno watermark");

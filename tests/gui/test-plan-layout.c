@@ -179,6 +179,62 @@ test_monitor_bad_json (void)
   g_assert_nonnull (error);
 }
 
+/* The Plan view's alternatives text from hand-written EXPLAIN JSON nodes. */
+static void
+test_alternatives_text (void)
+{
+  const char *json =
+    "{\"nodes\": [{\"id\": 3, \"join\": {\"type\": \"inner\", \"cost_unit\": "
+    "\"bytes moved\", \"alternatives\": ["
+    "{\"strategy\": \"repartition\", \"cost\": 2048, \"chosen\": true},"
+    "{\"strategy\": \"broadcast\", \"cost\": 8192, \"chosen\": false, "
+    "\"reason\": \"build side too big\"}],"
+    "\"algorithm_alternatives\": [{\"strategy\": \"sort-merge\", \"cost\": null, "
+    "\"chosen\": false, \"reason\": \"hash join fits\"}]}},"
+    "{\"id\": 1, \"operator\": \"Calc\"}]}";
+  g_autofree char *join = studio_plan_alternatives_text (json, 3);
+  g_autofree char *calc = studio_plan_alternatives_text (json, 1);
+  g_autofree char *none = studio_plan_alternatives_text (json, 9);
+  g_autofree char *bad = studio_plan_alternatives_text ("{nope", 1);
+
+  /* SI units: 2048 bytes is 2.0 kB, 8192 is 8.2 kB */
+  g_assert_cmpstr (join, ==, "Alternatives (cost: bytes moved):\n"
+                             "  chosen:   repartition, cost 2.0 kB moved\n"
+                             "  rejected: broadcast, cost 8.2 kB moved (build side too big)\n"
+                             "  rejected: sort-merge (hash join fits)");
+  g_assert_cmpstr (calc, ==, "Alternatives: none weighed for this operator (only joins "
+                             "choose a strategy by cost).");
+  g_assert_null (none);
+  g_assert_null (bad);
+}
+
+/* The SQL range of an operator: its span, parentheses balanced. */
+static void
+test_sql_range (void)
+{
+  g_autoptr (PlanCatalog) catalog = studio_test_catalog ();
+  g_autoptr (GError) error = NULL;
+  const char *sql = "SELECT order_id FROM orders WHERE qty > 1";
+  g_autoptr (PlanStatement) stmt = plan_sql_compile_one (catalog, sql, &error);
+  g_autoptr (OptResult) result = opt_optimize (stmt->plan, NULL, &error);
+  PlanPhysPlan *plan;
+  guint start = 0, end = 0;
+
+  g_assert_no_error (error);
+  plan = opt_result_get_physical (result);
+  /* the source came from the table name in FROM */
+  for (guint i = 0; i < plan->nodes->len; i++)
+    {
+      const PlanPhysNode *n = plan->nodes->pdata[i];
+      if (n->kind != PLAN_PHYS_SOURCE)
+        continue;
+      g_assert_true (studio_plan_node_sql_range (plan, n->id, sql, &start, &end));
+      g_assert_cmpuint (start, ==, 21);
+      g_assert_cmpuint (end, ==, 27);
+    }
+  g_assert_false (studio_plan_node_sql_range (plan, 99, sql, &start, &end));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -188,5 +244,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/monitor-model/slow-sink", test_monitor_slow_sink);
   g_test_add_func ("/gui/monitor-model/colours", test_monitor_colours);
   g_test_add_func ("/gui/monitor-model/bad-json", test_monitor_bad_json);
+  g_test_add_func ("/gui/plan-explain/alternatives", test_alternatives_text);
+  g_test_add_func ("/gui/plan-explain/sql-range", test_sql_range);
   return g_test_run ();
 }
