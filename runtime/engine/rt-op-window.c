@@ -829,8 +829,8 @@ winagg_close (RtOperator *op)
  * (tag 2), in the key group the HASH exchange routes it by, so windows can move between
  * subtasks. Restore buffers the rows again without lateness checks (they belong to windows
  * that had not fired), then takes the smallest watermark of its key groups. The fired
- * windows allowed lateness keeps are not checkpointed yet: such a checkpoint is declined
- * with a message. */
+ * windows allowed lateness keeps are entries of their own (tags 3 and 4, rt-window-late.c).
+ */
 
 typedef struct {
   RtWindowAgg *a;
@@ -886,11 +886,7 @@ winagg_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
   gpointer value;
 
   if (a->late != NULL)
-    {
-      g_set_error (error, RT_ERROR, RT_ERROR_CHECKPOINT, "the fired windows that "
-                   "table.exec.emit.allow-lateness keeps cannot be checkpointed yet");
-      return FALSE;
-    }
+    rt__window_late_snapshot (a->late, a->in_keys, a->n_in_keys, out);
   for (guint kg = 0; kg < RT_MAX_PARALLELISM; kg++)
     if (rt_key_group_to_subtask (kg, op->ctx->parallelism) == op->ctx->subtask)
       {
@@ -929,7 +925,8 @@ winagg_restore (RtOperator *op, RtStateIn *in, GError **error)
       gint64 v;
       gboolean ok = TRUE, late = FALSE;
 
-      if (!rt_state_get_u64 (in, &tag) || !rt_state_get_i64 (in, &v) || tag > 2)
+      if (!rt_state_get_u64 (in, &tag) || !rt_state_get_i64 (in, &v) || tag > 4
+          || (tag > 2 && a->late == NULL))
         return rt_state_malformed (in, op, error);
       if (tag == 0)
         {
@@ -945,13 +942,14 @@ winagg_restore (RtOperator *op, RtStateIn *in, GError **error)
         plan_value_clear (&values[c]);
       if (!ok)
         return error != NULL && *error != NULL ? FALSE : rt_state_malformed (in, op, error);
-      if (tag == 1 ? !buffer_row (a, window_rows (a, v), one, 0, error)
-                   : !session_add (a, one, 0, &late, error))
+      if (tag > 2 ? !rt__window_late_restore_row (a->late, op, tag, v, one, error)
+          : tag == 1 ? !buffer_row (a, window_rows (a, v), one, 0, error)
+                     : !session_add (a, one, 0, &late, error))
         return FALSE;
     }
   if (any_wm)
     a->watermark = wm;
-  return TRUE;
+  return a->late == NULL || rt__window_late_restored (a->late, op, error);
 }
 
 static const RtOperatorClass winagg_class = {

@@ -18,8 +18,16 @@
  * for Flink's processing-time late-fire timer: the engine's operators have no
  * processing-time timers yet. Re-aggregating a window's rows costs a pass over them per
  * firing; late rows are the exception, so that is the simple and exact choice. Windows are
- * kept in a GTree by end, so expiry and delayed firing run in end order. */
+ * kept in a GTree by end, so expiry and delayed firing run in end order.
+ *
+ * Checkpoints: a kept window is its rows, split into those its last firing aggregated and
+ * those still waiting for a delayed firing. Each row is a keyed entry in the key group of
+ * its input key, so windows split between subtasks on a rescaled restore; the results last
+ * emitted are not stored but aggregated again from the first kind of rows when the restore
+ * is done (the aggregation is deterministic, and a subtask gets every row of its groups). */
 #include "rt-window-private.h"
+#include "rt-channel.h"
+#include "rt-checkpoint.h"
 
 #include <string.h>
 
@@ -34,6 +42,9 @@ typedef struct {
   GPtrArray *rows;      /* owned RtBatch refs: every row of the window so far */
   GHashTable *results;  /* owned: group key text -> ResultRow last emitted */
   gboolean dirty;       /* rows arrived since the last firing (delay > 0) */
+  guint64 n_rows;       /* rows in rows */
+  guint64 n_fired;      /* the first n_fired of them were aggregated at the last firing */
+  GPtrArray *pending;   /* owned RtBatch refs, while restoring only: rows after n_fired */
 } LateWindow;
 
 struct _RtWindowLate {
@@ -65,6 +76,7 @@ late_window_free (gpointer p)
 
   g_ptr_array_unref (w->rows);
   g_hash_table_unref (w->results);
+  g_clear_pointer (&w->pending, g_ptr_array_unref);
   g_free (w);
 }
 
@@ -201,6 +213,7 @@ static gboolean
 refire (RtWindowLate *l, RtOperator *owner, LateWindow *w, GError **error)
 {
   w->dirty = FALSE;
+  w->n_fired = w->n_rows;
   if (!aggregate (l, owner, w->rows, error))
     return FALSE;
   for (guint i = 0; i < l->fired->len; i++)
@@ -233,6 +246,8 @@ window_new (RtWindowLate *l, gint64 end, GPtrArray *rows)
   w->rows = rows != NULL ? g_ptr_array_ref (rows)
             : g_ptr_array_new_with_free_func ((GDestroyNotify) rt_batch_unref);
   w->results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, result_row_free);
+  for (guint i = 0; i < w->rows->len; i++)
+    w->n_rows += ((RtBatch *) w->rows->pdata[i])->n_rows;
   *key = end;
   g_tree_insert (l->windows, key, w);
   return w;
@@ -282,6 +297,7 @@ rt__window_late_row (RtWindowLate *l, RtOperator *owner, gint64 end, RtBatch *ba
     w = window_new (l, end, NULL); /* it never fired: no rows until now */
   if (!keep_row (owner, w->rows, batch, r, error))
     return RT_FAIL;
+  w->n_rows++;
   if (l->delay > 0)
     {
       w->dirty = TRUE;
@@ -326,4 +342,128 @@ rt__window_late_advance (RtWindowLate *l, RtOperator *owner, gint64 wm, GError *
       g_tree_remove (l->windows, &end);
     }
   return flush (l, owner, error);
+}
+
+/* ---- checkpoints ---------------------------------------------------------------------- */
+
+typedef struct {
+  RtStateOut *out;
+  const guint *keys;
+  guint n_keys;
+} LateSnap;
+
+static void
+snap_row (LateSnap *sn, guint64 tag, gint64 end, RtBatch *b, guint r)
+{
+  guint kg = rt_key_group_of_row (b, r, sn->keys, sn->n_keys) % RT_MAX_PARALLELISM;
+
+  rt_state_begin (sn->out, kg);
+  rt_state_put_u64 (sn->out, tag);
+  rt_state_put_i64 (sn->out, end);
+  for (guint c = 0; c < b->n_cols; c++)
+    {
+      PlanValue v;
+
+      rt_batch_get_value (b, c, r, &v);
+      rt_state_put_value (sn->out, &v);
+      plan_value_clear (&v);
+    }
+  rt_state_end (sn->out);
+}
+
+static gboolean
+snap_window (gpointer key, gpointer value, gpointer data)
+{
+  LateWindow *w = value;
+  guint64 n = 0;
+
+  for (guint i = 0; i < w->rows->len; i++)
+    {
+      RtBatch *b = w->rows->pdata[i];
+
+      for (guint r = 0; r < b->n_rows; r++, n++)
+        snap_row (data, n < w->n_fired ? RT_WINDOW_LATE_FIRED : RT_WINDOW_LATE_PENDING,
+                  w->end, b, r);
+    }
+  return FALSE;
+}
+
+void
+rt__window_late_snapshot (RtWindowLate *l, const guint *in_keys, guint n_in_keys,
+                          RtStateOut *out)
+{
+  LateSnap sn = { out, in_keys, n_in_keys };
+
+  g_tree_foreach (l->windows, snap_window, &sn);
+}
+
+gboolean
+rt__window_late_restore_row (RtWindowLate *l, RtOperator *owner, guint64 tag, gint64 end,
+                             RtBatch *one, GError **error)
+{
+  LateWindow *w = g_tree_lookup (l->windows, &end);
+
+  if (w == NULL)
+    w = window_new (l, end, NULL);
+  if (tag == RT_WINDOW_LATE_FIRED)
+    {
+      if (!keep_row (owner, w->rows, one, 0, error))
+        return FALSE;
+      w->n_rows++;
+      w->n_fired++;
+      return TRUE;
+    }
+  if (w->pending == NULL)
+    w->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_batch_unref);
+  return keep_row (owner, w->pending, one, 0, error);
+}
+
+typedef struct {
+  RtWindowLate *l;
+  RtOperator *owner;
+  GError **error;
+  gboolean ok;
+} LateDone;
+
+/* Rebuilds a restored window's results from its fired rows, then queues the others. */
+static gboolean
+restored_window (gpointer key, gpointer value, gpointer data)
+{
+  LateWindow *w = value;
+  LateDone *d = data;
+  g_autoptr (GPtrArray) pending = g_steal_pointer (&w->pending);
+
+  if (w->n_fired > 0)
+    {
+      if (!aggregate (d->l, d->owner, w->rows, d->error))
+        return !(d->ok = FALSE);
+      for (guint i = 0; i < d->l->fired->len; i++)
+        {
+          ResultRow *row = g_steal_pointer (&d->l->fired->pdata[i]);
+
+          g_hash_table_replace (w->results, row_text (row->vals, MIN (d->l->n_keys, row->n)),
+                                row);
+        }
+    }
+  for (guint i = 0; pending != NULL && i < pending->len; i++)
+    {
+      RtBatch *b = pending->pdata[i];
+
+      for (guint r = 0; r < b->n_rows; r++)
+        if (!keep_row (d->owner, w->rows, b, r, d->error))
+          return !(d->ok = FALSE);
+      w->n_rows += b->n_rows;
+      w->dirty = TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+rt__window_late_restored (RtWindowLate *l, RtOperator *owner, GError **error)
+{
+  LateDone d = { l, owner, error, TRUE };
+
+  g_tree_foreach (l->windows, restored_window, &d);
+  g_clear_pointer (&l->fired, g_ptr_array_unref);
+  return d.ok;
 }

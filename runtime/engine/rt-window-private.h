@@ -52,5 +52,16 @@ RtResult rt__window_late_row (RtWindowLate *late, RtOperator *owner, gint64 end,
                               RtBatch *batch, guint r, gint64 wm, GError **error);
 RtResult rt__window_late_advance (RtWindowLate *late, RtOperator *owner, gint64 wm,
                                   GError **error);
+/* Checkpoints of the kept windows: snapshot writes each kept row as a keyed entry (tag
+ * RT_WINDOW_LATE_FIRED or _PENDING, the window end, the row's values; key group from the
+ * input key columns in_keys); restore_row takes one back (one: a one-row batch), and
+ * restored, after the last, rebuilds each window's last emitted results. */
+#define RT_WINDOW_LATE_FIRED 3
+#define RT_WINDOW_LATE_PENDING 4
+void rt__window_late_snapshot (RtWindowLate *late, const guint *in_keys, guint n_in_keys,
+                               RtStateOut *out);
+gboolean rt__window_late_restore_row (RtWindowLate *late, RtOperator *owner, guint64 tag,
+                                      gint64 end, RtBatch *one, GError **error);
+gboolean rt__window_late_restored (RtWindowLate *late, RtOperator *owner, GError **error);
 
 G_END_DECLS
