@@ -122,10 +122,26 @@ rt__crc32c_portable (const void *data, gsize len)
 #define STATE_HEADER (8 + 12)
 
 struct _RtStateOut {
-  GByteArray *buf;
+  guint8 *data;      /* owned; NULL once finished */
+  gsize len, cap;
   gsize entry_at;    /* offset of the open entry's length field; 0: none open */
   guint n_entries;
 };
+
+/* Appends n bytes; the buffer doubles when full (a snapshot is written field by field, so
+ * this is the serialisation's inner loop: no function call into GByteArray per field). */
+static inline void
+put (RtStateOut *out, const void *p, gsize n)
+{
+  if (G_UNLIKELY (out->len + n > out->cap))
+    {
+      while (out->len + n > out->cap)
+        out->cap *= 2;
+      out->data = g_realloc (out->data, out->cap);
+    }
+  memcpy (out->data + out->len, p, n);
+  out->len += n;
+}
 
 RtStateOut *
 rt__state_out_new (guint node_id, guint subtask, guint parallelism)
@@ -133,9 +149,11 @@ rt__state_out_new (guint node_id, guint subtask, guint parallelism)
   RtStateOut *out = g_new0 (RtStateOut, 1);
   guint32 head[3] = { node_id, subtask, parallelism };
 
-  out->buf = g_byte_array_new ();
-  g_byte_array_append (out->buf, (const guint8 *) STATE_MAGIC, 8);
-  g_byte_array_append (out->buf, (const guint8 *) head, sizeof head);
+  out->cap = 4096;
+  out->data = g_malloc (out->cap);
+  memcpy (out->data, STATE_MAGIC, 8);
+  memcpy (out->data + 8, head, sizeof head);
+  out->len = STATE_HEADER;
   return out;
 }
 
@@ -144,8 +162,7 @@ rt__state_out_free (RtStateOut *out)
 {
   if (out == NULL)
     return;
-  if (out->buf != NULL)
-    g_byte_array_unref (out->buf);
+  g_free (out->data);
   g_free (out);
 }
 
@@ -162,9 +179,9 @@ rt__state_out_finish (RtStateOut *out)
   GBytes *bytes;
 
   g_return_val_if_fail (out->entry_at == 0, NULL);
-  crc = rt__crc32c (out->buf->data, out->buf->len);
-  g_byte_array_append (out->buf, (const guint8 *) &crc, sizeof crc);
-  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&out->buf));
+  crc = rt__crc32c (out->data, out->len);
+  put (out, &crc, sizeof crc);
+  bytes = g_bytes_new_take (g_realloc (g_steal_pointer (&out->data), out->len), out->len);
   return bytes;
 }
 
@@ -176,9 +193,9 @@ rt_state_begin (RtStateOut *out, guint key_group)
 
   g_return_if_fail (out->entry_at == 0);
   g_return_if_fail (key_group < RT_MAX_PARALLELISM || key_group == RT_STATE_LIST);
-  g_byte_array_append (out->buf, (const guint8 *) &kg, sizeof kg);
-  out->entry_at = out->buf->len;
-  g_byte_array_append (out->buf, (const guint8 *) &len, sizeof len);
+  put (out, &kg, sizeof kg);
+  out->entry_at = out->len;
+  put (out, &len, sizeof len);
 }
 
 void
@@ -187,17 +204,12 @@ rt_state_end (RtStateOut *out)
   guint32 len;
 
   g_return_if_fail (out->entry_at != 0);
-  len = (guint32) (out->buf->len - out->entry_at - sizeof len);
-  memcpy (out->buf->data + out->entry_at, &len, sizeof len);
+  len = (guint32) (out->len - out->entry_at - sizeof len);
+  memcpy (out->data + out->entry_at, &len, sizeof len);
   out->entry_at = 0;
   out->n_entries++;
 }
 
-static void
-put (RtStateOut *out, const void *p, gsize n)
-{
-  g_byte_array_append (out->buf, p, (guint) n);
-}
 
 void
 rt_state_put_u64 (RtStateOut *out, guint64 v)
