@@ -738,10 +738,13 @@ complete_pending (RtCkptCoord *c)
     }
 }
 
-/* A task's snapshot for checkpoint id is written (files: CkptFile*, taken). */
-static void
+/* A task's snapshot for checkpoint id is written (files: CkptFile*, taken). TRUE when
+ * that completed the checkpoint. */
+static gboolean
 ack (RtCkptCoord *c, gint64 id, GPtrArray *files, gint64 align_us, gint64 sync_us)
 {
+  gboolean completed = FALSE;
+
   rt_mutex_lock (&c->lock);
   if (id == c->pending_id)
     {
@@ -750,10 +753,14 @@ ack (RtCkptCoord *c, gint64 id, GPtrArray *files, gint64 align_us, gint64 sync_u
       c->pending_align_us = MAX (c->pending_align_us, align_us);
       c->pending_sync_us = MAX (c->pending_sync_us, sync_us);
       if (++c->n_acks == c->n_expected)
-        complete_pending (c);
+        {
+          complete_pending (c);
+          completed = c->last_completed_id == id;
+        }
     }
   rt_mutex_unlock (&c->lock);
   g_ptr_array_unref (files);
+  return completed;
 }
 
 /* The pending checkpoint's directory, if id is still pending (newly allocated). */
@@ -863,7 +870,8 @@ write_snapshot (RtCkptCoord *c, CkptWrite *w)
       rt__task_post_mail (job->tasks->pdata[w->task_index], fail_after_files_mail, NULL);
       return;
     }
-  ack (c, w->id, g_steal_pointer (&w->files), w->align_us, w->sync_us);
+  if (ack (c, w->id, g_steal_pointer (&w->files), w->align_us, w->sync_us))
+    rt__job_release_held (job, w->id); /* a bare SELECT's rows of that checkpoint */
   w->files = g_ptr_array_new ();
 }
 

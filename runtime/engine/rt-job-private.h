@@ -102,6 +102,9 @@ struct _RtJob {
   guint attempt;       /* 0 first, +1 per restart */
   gint user_cancelled; /* atomic: rt_job_cancel, as opposed to a failed attempt's stop */
   gboolean restarting; /* under lock: an attempt failed and the coordinator restarts */
+  /* added by exactly-once collect: result batches sealed at a barrier, waiting for their
+   * checkpoint to complete (RtHeld*, oldest first, under lock) */
+  GQueue held;
 };
 
 /* added by checkpoints: (re)builds chains, tasks and channels from job->plan. */
@@ -123,5 +126,8 @@ gint64 rt__task_get_bp_us (RtTask *task, gint64 now_us);
 
 /* The collect sink operator (rt-job.c) */
 RtOperator *rt__collect_new (RtJob *job, RtTask *task, guint node_id);
+/* added by exactly-once collect: checkpoint `epoch` completed: the collect rows it sealed
+ * go to the results queue (the coordinator's thread, no lock held). */
+void rt__job_release_held (RtJob *job, gint64 epoch);
 
 G_END_DECLS

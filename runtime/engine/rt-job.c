@@ -37,21 +37,48 @@ rt_job_config_init (RtJobConfig *c)
   c->watermark_interval_us = 200 * 1000; /* added by windows */
 }
 
-/* ---- collect sink ------------------------------------------------------------------ */
+/* ---- collect sink ------------------------------------------------------------------
+ *
+ * Hands result batches to the client's queue (bounded: a full queue blocks the task, so
+ * a slow reader backpressures the job). In a checkpointed job the sink holds rows back
+ * as Flink's collect sink does for exactly-once: the rows between barriers n-1 and n are
+ * sealed at barrier n into job->held and reach the queue only when checkpoint n
+ * completed, released by the coordinator's thread right after it committed the
+ * checkpoint (the same thread tears a failed attempt down, so a completed checkpoint's
+ * rows are always released before a restart and never after). A restart from the newest
+ * completed checkpoint therefore shows no row twice and loses none; rows held for a
+ * checkpoint that never completed are dropped with the attempt and produced again by the
+ * next. Results so arrive up to a checkpoint interval late; at the end of input the sink
+ * releases everything. */
+
+typedef struct {
+  gint64 epoch;        /* the checkpoint whose barrier sealed it */
+  RtBatch *batch;      /* owned ref */
+} RtHeld;
 
 typedef struct {
   RtOperator base;
   RtJob *job;
   RtTask *task;
+  gboolean hold;       /* checkpointed: deliver per completed checkpoint */
+  GQueue open;         /* RtBatch* (owned refs) since the last barrier */
 } RtCollect;
 
-static RtResult
-collect_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
+static void
+held_free (gpointer p)
 {
-  RtCollect *c = (RtCollect *) op;
+  RtHeld *h = p;
+
+  rt_batch_unref (h->batch);
+  g_free (h);
+}
+
+/* Waits while the results queue is full; with batch, then queues it. */
+static RtResult
+deliver (RtCollect *c, RtBatch *batch)
+{
   RtJob *job = c->job;
   gint64 t0 = 0;
-
   for (;;)
     {
       gboolean pushed = FALSE;
@@ -59,8 +86,11 @@ collect_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
       rt_mutex_lock (&job->lock);
       if (g_queue_get_length (&job->results) < job->result_cap)
         {
-          g_queue_push_tail (&job->results, rt_batch_ref (batch));
-          g_cond_broadcast (&job->changed);
+          if (batch != NULL)
+            {
+              g_queue_push_tail (&job->results, rt_batch_ref (batch));
+              g_cond_broadcast (&job->changed);
+            }
           pushed = TRUE;
         }
       rt_mutex_unlock (&job->lock);
@@ -85,11 +115,92 @@ collect_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
   return RT_OK;
 }
 
+static RtResult
+collect_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
+{
+  RtCollect *c = (RtCollect *) op;
+
+  if (!c->hold)
+    return deliver (c, batch);
+  /* held rows are not counted against the queue, but a full queue still throttles */
+  if (deliver (c, NULL) == RT_OK)
+    g_queue_push_tail (&c->open, rt_batch_ref (batch));
+  return RT_OK;
+}
+
+/* Barrier epoch: what came since the last one waits for that checkpoint. The sink has no
+ * state of its own: rows not yet released are produced again after a restore. */
+static gboolean
+collect_snapshot (RtOperator *op, gint64 epoch, RtStateOut *out, GError **error)
+{
+  RtCollect *c = (RtCollect *) op;
+  RtJob *job = c->job;
+  RtBatch *b;
+
+  rt_mutex_lock (&job->lock);
+  while ((b = g_queue_pop_head (&c->open)) != NULL)
+    {
+      RtHeld *h = g_new (RtHeld, 1);
+
+      h->epoch = epoch;
+      h->batch = b;
+      g_queue_push_tail (&job->held, h);
+    }
+  rt_mutex_unlock (&job->lock);
+  return TRUE;
+}
+
+void
+rt__job_release_held (RtJob *job, gint64 epoch)
+{
+  RtHeld *h;
+
+  rt_mutex_lock (&job->lock);
+  while ((h = g_queue_peek_head (&job->held)) != NULL && h->epoch <= epoch)
+    {
+      g_queue_pop_head (&job->held);
+      g_queue_push_tail (&job->results, g_steal_pointer (&h->batch));
+      g_free (h);
+    }
+  g_cond_broadcast (&job->changed);
+  rt_mutex_unlock (&job->lock);
+}
+
+/* End of input: every row is final. */
+static RtResult
+collect_finish (RtOperator *op, GError **error)
+{
+  RtCollect *c = (RtCollect *) op;
+  RtJob *job = c->job;
+  RtBatch *b;
+
+  if (!c->hold)
+    return RT_OK;
+  rt__job_release_held (job, G_MAXINT64);
+  while ((b = g_queue_pop_head (&c->open)) != NULL)
+    {
+      rt_mutex_lock (&job->lock);
+      g_queue_push_tail (&job->results, b);
+      g_cond_broadcast (&job->changed);
+      rt_mutex_unlock (&job->lock);
+    }
+  return RT_OK;
+}
+
+static void
+collect_close (RtOperator *op)
+{
+  g_queue_clear_full (&((RtCollect *) op)->open, (GDestroyNotify) rt_batch_unref);
+}
+
 static const RtOperatorClass collect_class = {
   .name = "Sink: collect",
   .instance_size = sizeof (RtCollect),
   .process = collect_process,
+  .finish = collect_finish,
+  .close = collect_close,
   .stateless = TRUE, /* added by checkpoints */
+  .snapshot = collect_snapshot,
 };
 
 RtOperator *
@@ -99,6 +210,8 @@ rt__collect_new (RtJob *job, RtTask *task, guint node_id)
 
   c->job = job;
   c->task = task;
+  c->hold = job->config.checkpoint_interval_us > 0;
+  g_queue_init (&c->open);
   job->result_notify = task->notify;
   return &c->base;
 }
@@ -396,6 +509,7 @@ rt_job_new (PlanPhysPlan *plan, RtMemPool *pool, const RtJobConfig *config, GErr
   g_mutex_init (&job->lock);
   g_cond_init (&job->changed);
   g_queue_init (&job->results);
+  g_queue_init (&job->held); /* added by exactly-once collect */
   job->status = RT_JOB_CREATED;
   /* added by checkpoints: the coordinator first, so building can check the operators */
   if (config != NULL)
@@ -479,6 +593,7 @@ rt__job_teardown (RtJob *job)
   g_ptr_array_set_size (job->channels, 0);
   g_ptr_array_set_size (job->tasks, 0);
   job->result_notify = NULL;
+  g_queue_clear_full (&job->held, held_free); /* their checkpoints never completed */
   g_clear_pointer (&job->snap_busy, g_free);
   g_clear_pointer (&job->snap_idle, g_free);
   g_clear_pointer (&job->snap_bp, g_free);
@@ -665,6 +780,7 @@ rt_job_free (RtJob *job)
   g_ptr_array_unref (job->channels);
   g_ptr_array_unref (job->tasks);
   g_queue_clear_full (&job->results, (GDestroyNotify) rt_batch_unref);
+  g_queue_clear_full (&job->held, held_free);
   g_clear_error (&job->error);
   plan_phys_plan_unref (job->plan);
   g_mutex_clear (&job->lock);
