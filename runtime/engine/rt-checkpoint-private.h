@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 guint32 rt__crc32c (const void *data, gsize len);
 void rt__crc32c_init (void);
 guint32 rt__crc32c_portable (const void *data, gsize len); /* the table path, for tests */
+gboolean rt__ckpt_hold_end (RtTask *task); /* tests: fail_armed_checkpoint */
 
 RtStateOut *rt__state_out_new (guint node_id, guint subtask, guint parallelism);
 void rt__state_out_free (RtStateOut *out);

@@ -988,6 +988,33 @@ rt__ckpt_input_ended (RtTask *t, GError **error)
   return check_aligned (t, error);
 }
 
+static gint64
+last_completed (RtCkptCoord *c)
+{
+  gint64 id;
+
+  rt_mutex_lock (&c->lock);
+  id = c->last_completed_id;
+  rt_mutex_unlock (&c->lock);
+  return id;
+}
+
+/* Tests (fail_armed_checkpoint): whether source task t, whose input ended, waits for the
+ * first attempt to fail or be stopped (a savepoint) rather than finishing; at most a
+ * minute, so a test whose failure cannot happen fails on its assertions, not a hang. */
+gboolean
+rt__ckpt_hold_end (RtTask *t)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (t->job->ckpt == NULL || t->job->attempt != 0 || t->job->config.fail_armed_checkpoint <= 0
+      || ((RtOperator *) t->ops->pdata[0])->klass->stateless)
+    return FALSE; /* VALUES is exact only because its task ends before any checkpoint */
+  if (t->end_held_since_us == 0)
+    t->end_held_since_us = now;
+  return now - t->end_held_since_us < 60 * G_USEC_PER_SEC;
+}
+
 RtResult
 rt__ckpt_check_fail_rows (RtTask *t, GError **error)
 {
@@ -1000,7 +1027,9 @@ rt__ckpt_check_fail_rows (RtTask *t, GError **error)
       return RT_FAIL;
     }
   if (cfg->fail_point != RT_FAIL_ROWS || t->job->attempt != 0 || cfg->fail_task != t->index
-      || (head->klass->produce != NULL ? head->rows_out : head->rows_in) < cfg->fail_after_rows)
+      || (head->klass->produce != NULL ? head->rows_out : head->rows_in) < cfg->fail_after_rows
+      || (cfg->fail_armed_checkpoint > 0
+          && last_completed (t->job->ckpt) < cfg->fail_armed_checkpoint))
     return RT_OK;
   g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL, "injected failure in task %s after %"
                G_GUINT64_FORMAT " rows", t->name, cfg->fail_after_rows);

@@ -75,6 +75,8 @@ struct _RtTask {
   gint64 ckpt_align_start_us;
   gint64 ckpt_last;        /* the last checkpoint this task snapshotted */
   GError *ckpt_error;      /* owned: a failure in a checkpoint mail, fails the task */
+  gint64 end_held_since_us;/* tests (fail_armed_checkpoint): the source's input ended at
+                            * this time and the task waits for the injected failure */
 };
 
 struct _RtJob {

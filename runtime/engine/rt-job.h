@@ -45,6 +45,12 @@ typedef struct {
   guint fail_task;                 /* index of the task that fails */
   guint64 fail_after_rows;         /* RT_FAIL_ROWS: rows into that task */
   gint64 fail_checkpoint;          /* the checkpoint id the other points fail at */
+  /* tests only, added for asynchronous snapshots: > 0 makes an injected failure or a
+   * savepoint certain on a loaded machine, where a job could end before its checkpoints
+   * do: RT_FAIL_ROWS fires only once this checkpoint completed, and in the first attempt
+   * sources wait at the end of their input (until the attempt fails or is stopped, at
+   * most a minute) instead of finishing */
+  gint64 fail_armed_checkpoint;
 } RtJobConfig;
 
 /* added by checkpoints: where a test makes the first attempt of a job fail. */

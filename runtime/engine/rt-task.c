@@ -313,7 +313,7 @@ step_source (RtTask *t, gint64 *park_until, GError **error)
         }
     }
   before = src->rows_out; /* added by windows */
-  r = src->klass->produce (src, error);
+  r = t->end_held_since_us > 0 ? RT_DONE : src->klass->produce (src, error);
   switch (r)
     {
     case RT_OK:
@@ -326,6 +326,11 @@ step_source (RtTask *t, gint64 *park_until, GError **error)
         return RT_FAIL;
       return RT_WAIT;
     case RT_DONE:
+      if (rt__ckpt_hold_end (t)) /* tests: wait for the injected failure */
+        {
+          *park_until = g_get_monotonic_time () + 1000;
+          return RT_WAIT;
+        }
       /* added by windows: a bounded source ends with the final watermark */
       if (emit_watermark (t, RT_WATERMARK_MAX, error) == RT_FAIL)
         return RT_FAIL;

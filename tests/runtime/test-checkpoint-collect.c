@@ -123,6 +123,7 @@ test_failures (void)
           /* task 0 emits the kept third of its half: N / 3 rows (the filter is pushed
            * into the source) */
           cfg.fail_after_rows = (guint64) g_rand_int_range (rand, N / 20, N / 3 - 1000);
+          cfg.fail_armed_checkpoint = run % 2; /* half after a completed checkpoint */
         }
       if (run == 0)
         ckpt_test_count_tasks (f.pool, plan); /* their names to the log */

@@ -236,6 +236,7 @@ run_with_failures (Fixture *f, PlanPhysPlan *plan, const FailAt *at, guint n_at,
       cfg.fail_point = RT_FAIL_ROWS;
       cfg.fail_task = at[i].task >= 0 ? (guint) at[i].task : n_tasks - (guint) -at[i].task;
       cfg.fail_after_rows = at[i].rows;
+      cfg.fail_armed_checkpoint = 1; /* fail after a completed checkpoint, for certain */
       m = run_job (f, plan, &cfg);
       g_test_message ("%s: fail task %u of %u after %" G_GUINT64_FORMAT " rows: %u restarts, "
                       "%" G_GUINT64_FORMAT " checkpoints, restored %s", what, cfg.fail_task,
@@ -357,6 +358,7 @@ nexmark_savepoint (Fixture *f, const char *insert, const char *columns, gboolean
   RtJob *job;
 
   config_init (f, &cfg);
+  cfg.fail_armed_checkpoint = 1; /* sources wait for the savepoint at their end */
   job = rt_job_new (plan, f->pool, &cfg, &error);
   g_assert_no_error (error);
   g_assert_true (rt_job_start (job, &error));
@@ -619,6 +621,7 @@ test_interval_join_rescale (void)
   f.batch_size = 8;
   f.credits = 1;
   config_init (&f, &cfg);
+  cfg.fail_armed_checkpoint = 1; /* sources wait for the savepoint at their end */
   job = rt_job_new (plan, f.pool, &cfg, &error);
   g_assert_no_error (error);
   g_assert_true (rt_job_start (job, &error));

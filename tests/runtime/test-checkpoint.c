@@ -242,6 +242,7 @@ test_phases (void)
         cfg.fail_point = points[i];
         cfg.fail_task = task;
         cfg.fail_checkpoint = 2;
+        cfg.fail_armed_checkpoint = 1; /* sources wait for the failure at their end */
         g_assert_cmpint (run_job (&f, plan, &cfg, &m), ==, RT_JOB_FINISHED);
         g_test_message ("point %u task %u: %u restarts, %" G_GUINT64_FORMAT " completed",
                         points[i], task, m->n_restarts, m->n_completed);
@@ -390,6 +391,7 @@ check_rescale (guint from, guint to)
   sp_dir = g_build_filename (f.dir, "savepoints", NULL);
   plan = keyed_count_plan (&f, RESCALE_ROWS, from, RESCALE_ROWS / 5); /* 5 s unstopped */
   config_init (&f, &cfg, 100);
+  cfg.fail_armed_checkpoint = 1; /* sources wait for the savepoint at their end */
   job = rt_job_new (plan, f.pool, &cfg, &error);
   g_assert_no_error (error);
   g_assert_true (rt_job_start (job, &error));

@@ -323,6 +323,7 @@ check_phases (gboolean upsert)
         cfg.fail_point = phases[i];
         cfg.fail_task = last ? ckpt_test_count_tasks (f.pool, plan) - 1 : 0;
         cfg.fail_checkpoint = 2;
+        cfg.fail_armed_checkpoint = 1; /* sources wait for the failure at their end */
         g_test_message ("%s: point %u in task %u", upsert ? "upsert" : "append", phases[i],
                         cfg.fail_task);
         /* the failure happened (checkpoint 2 was reached) and the job restarted once */
@@ -422,6 +423,7 @@ check_rescale (guint from, guint to)
   sp_dir = g_build_filename (f.dir, "savepoints", NULL);
   plan = append_plan_at (&f, 100000, from); /* 3 s if not stopped */
   config_init (&f, &cfg);
+  cfg.fail_armed_checkpoint = 1; /* sources wait for the savepoint at their end */
   job = rt_job_new (plan, f.pool, &cfg, &error);
   g_assert_no_error (error);
   g_assert_true (rt_job_start (job, &error));
