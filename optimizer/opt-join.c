@@ -24,6 +24,7 @@
  * Estimates are crude on purpose: rows times a per-type width when the row count is known
  * (datagen's number-of-rows, VALUES), else the size of a csv file; a filter halves. */
 #include "optimizer/opt-private.h"
+#include "optimizer/opt-stats-private.h" /* added by statistics */
 
 #include <glib/gstdio.h>
 
@@ -162,6 +163,8 @@ opt__push_through_join (PlanSpan span, PlanExpr *cond, PlanNode *join)
       guint d = destination (p, join);
 
       g_ptr_array_add (dest[d], d == 1 ? plan_expr_remap_columns (p, map) : plan_expr_ref (p));
+      if (d == 2) /* added by OR derivation (opt-or-derive.c): implied side filters */
+        opt__derive_or_filters (p, n_left, n, map, dest[0], dest[1]);
     }
   for (guint s = 0; s < 2; s++)
     {
@@ -414,9 +417,16 @@ opt__plan_join (PlanNode *node, PlanPhysNode *left, PlanPhysNode *right, guint p
     costs.threshold = (double) plan_settings_get_bytes (settings, THRESHOLD_KEY);
   plan_join_copy (&j, lj);
   g_clear_pointer (&j.alternative, g_free);
+  if (lj->hint == PLAN_JOIN_HINT_LOOKUP) /* added by lookup joins */
+    {
+      plan_join_clear (&j);
+      return opt__plan_lookup_join (node, left, right, error);
+    }
   if (streaming)
     {
       kind = opt__interval_join_kind (node, left, right); /* added by interval joins */
+      if (kind == PLAN_PHYS_JOIN) /* added by window joins */
+        kind = opt__window_join_kind (node, left, right, &j);
       j.strategy = lj->n_keys > 0 ? PLAN_JOIN_STRATEGY_STREAMING : PLAN_JOIN_STRATEGY_SINGLE;
       if (lj->hint != PLAN_JOIN_HINT_NONE)
         j.alternative = g_strdup ("hints apply in batch mode only: a streaming join keeps "
@@ -442,8 +452,11 @@ opt__plan_join (PlanNode *node, PlanPhysNode *left, PlanPhysNode *right, guint p
                              j.strategy == PLAN_JOIN_STRATEGY_SINGLE ? 1 : parallelism);
   join->u.join = j;
   join->est_rows = join_rows (left, right);
+  join->est_rows = opt__join_est_rows (&j, left, right); /* added by statistics */
   join->updating = streaming && (left->updating || right->updating || lj->type != PLAN_JOIN_INNER);
   if (kind == PLAN_PHYS_INTERVAL_JOIN) /* added by interval joins: insert-only output */
+    join->updating = FALSE;
+  if (kind == PLAN_PHYS_WINDOW_JOIN) /* added by window joins: insert-only output */
     join->updating = FALSE;
   if (j.strategy == PLAN_JOIN_STRATEGY_BROADCAST)
     {

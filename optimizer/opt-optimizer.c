@@ -10,6 +10,7 @@
  * Keeping the passes in a table (not a hard-coded sequence of calls) is what lets a user
  * switch one off from SQL to work around an optimizer bug, and lets EXPLAIN list them. */
 #include "optimizer/opt-private.h"
+#include "optimizer/opt-stats-private.h" /* added by statistics */
 #include "plans/plan-sql.h"
 
 #include <stdarg.h>
@@ -23,11 +24,13 @@ static const OptPass passes[] = {
   { "constant-folding", opt_pass_constant_folding },
   { "merge-filters", opt_pass_merge_filters },
   { "filter-pushdown", opt_pass_filter_pushdown },
+  { "join-reorder", opt_pass_join_reorder }, /* added by join order: opt-join-order.c */
   { "projection-pruning", opt_pass_projection_pruning },
 };
 
 static const char *const pass_names[] = {
-  "constant-folding", "merge-filters", "filter-pushdown", "projection-pruning", NULL,
+  "constant-folding", "merge-filters", "filter-pushdown", "join-reorder" /* join order */,
+  "projection-pruning", NULL,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (pass_names) == G_N_ELEMENTS (passes) + 1);
@@ -646,5 +649,9 @@ opt_explain (PlanNode *original, OptResult *result, guint flags)
     }
   if (flags & PLAN_EXPLAIN_ESTIMATED_COST)
     append_passes (out, result);
+  if (flags & PLAN_EXPLAIN_ESTIMATED_COST) /* added by statistics: opt-stats-est.c */
+    opt__explain_stats (out, result->logical);
+  if (flags & PLAN_EXPLAIN_ESTIMATED_COST) /* added by two-phase aggregation */
+    opt__explain_aggregation (out, result->physical);
   return g_string_free (out, FALSE);
 }

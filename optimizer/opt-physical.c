@@ -25,6 +25,7 @@
  * placeholder until ANALYZE TABLE gives the optimizer statistics to compute selectivity
  * from. */
 #include "optimizer/opt-private.h"
+#include "optimizer/opt-stats-private.h" /* added by statistics */
 
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -182,6 +183,8 @@ plan_scan (PhysContext *ctx, PlanNode *scan, GError **error)
   node->est_rows = source_rows (table, connector);
   if (scan->u.scan.filter)
     node->est_rows = filtered (node->est_rows);
+  /* added by statistics: ANALYZE's rows and the filter's selectivity (opt-stats-est.c) */
+  node->est_rows = opt__source_est_rows (node, source_rows (table, connector));
   return node;
 }
 
@@ -231,6 +234,8 @@ plan_calc (PhysContext *ctx, PlanNode *node, GError **error)
                             ? plan_expr_ref (project->u.project.exprs[i])
                             : plan_expr_column (i, below->schema->fields[i].type, node->span);
   calc->est_rows = filter ? filtered (input->est_rows) : input->est_rows;
+  if (filter) /* added by statistics: selectivity from the columns' statistics */
+    calc->est_rows = opt__calc_est_rows (input, filter->u.filter.condition);
   calc->updating = input->updating;
   connect (calc, input);
   return calc;
@@ -393,11 +398,16 @@ plan_aggregate (PhysContext *ctx, PlanNode *node, GError **error)
     return opt__window_late_fire (opt__plan_window_aggregate (node, input, ctx->parallelism,
                                                               wstart, wend),
                                   ctx->settings, ctx->streaming); /* allowed lateness */
+  /* added by two-phase aggregation: local + global when it pays (opt-two-phase.c) */
+  if ((agg = opt__plan_two_phase (node, input, ctx->parallelism, ctx->streaming,
+                                  ctx->settings)) != NULL)
+    return agg;
   agg = plan_phys_node_new (PLAN_PHYS_AGGREGATE, plan_schema_ref (node->schema), node->span,
                             a->n_keys > 0 ? ctx->parallelism : 1);
   plan_aggregate_copy (&agg->u.aggregate, a);
   agg->updating = ctx->streaming;
   agg->est_rows = input->est_rows; /* at most one row per input row */
+  agg->est_rows = opt__agg_est_rows (a, input); /* added by statistics: the keys' ndv */
   if (a->n_keys > 0 && (input->parallelism > 1 || agg->parallelism > 1))
     plan_phys_node_add_input (agg, input, PLAN_EXCHANGE_HASH, a->n_keys, a->keys);
   else

@@ -117,4 +117,13 @@ PlanPhysKind opt__interval_join_kind (const PlanNode *node, const PlanPhysNode *
 PlanPhysNode *opt__window_late_fire (PlanPhysNode *agg, PlanSettings *settings,
                                      gboolean streaming);
 
+/* added by window joins (opt-window-join.c): WINDOW_JOIN (with j's window_start and
+ * window_end keys moved first) when a streaming JOIN of insert-only inputs equates both
+ * sides' window bounds, else JOIN; and the LOOKUP_JOIN of a join the binder marked with
+ * the LOOKUP hint (NULL with error when it cannot be one). */
+PlanPhysKind opt__window_join_kind (const PlanNode *node, const PlanPhysNode *left,
+                                    const PlanPhysNode *right, PlanJoin *j);
+PlanPhysNode *opt__plan_lookup_join (PlanNode *node, PlanPhysNode *left,
+                                     PlanPhysNode *right, GError **error);
+
 G_END_DECLS

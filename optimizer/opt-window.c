@@ -121,11 +121,14 @@ opt__plan_window_aggregate (PlanNode *node, PlanPhysNode *input, guint paralleli
   g_autofree guint *part = g_new (guint, a->n_keys + 1);
   guint n_part = 0;
   PlanPhysNode *agg, *below;
+  gboolean by_part; /* added by processing-time windows: route by the non-window keys */
 
   for (below = input; below != NULL && below->kind != PLAN_PHYS_WINDOW;
        below = below->n_inputs > 0 && below->chained ? below->inputs[0].node : NULL)
     ;
-  if (below != NULL && below->u.window.kind == PLAN_WINDOW_SESSION)
+  by_part = below != NULL && (below->u.window.kind == PLAN_WINDOW_SESSION
+                              || plan_phys_is_proctime_window (below));
+  if (by_part) /* changed by processing-time windows: their windows are assigned on arrival */
     {
       /* a session's rows must meet in one subtask: route by the partition keys only (the
        * windows are provisional), everything to one subtask without them */
@@ -147,9 +150,9 @@ opt__plan_window_aggregate (PlanNode *node, PlanPhysNode *input, guint paralleli
     }
   agg->updating = FALSE;
   agg->est_rows = input->est_rows;
-  if (agg->u.window_agg.session_gap_ms > 0 && n_part == 0 && input->parallelism > 1)
+  if (by_part && n_part == 0 && input->parallelism > 1)
     plan_phys_node_add_input (agg, input, PLAN_EXCHANGE_GATHER, 0, NULL);
-  else if (agg->u.window_agg.session_gap_ms > 0 && (input->parallelism > 1 || parallelism > 1))
+  else if (by_part && (input->parallelism > 1 || parallelism > 1))
     plan_phys_node_add_input (agg, input, PLAN_EXCHANGE_HASH, n_part, part);
   else if (input->parallelism > 1 || parallelism > 1)
     plan_phys_node_add_input (agg, input, PLAN_EXCHANGE_HASH, a->n_keys, a->keys);

@@ -63,4 +63,43 @@ PlanNode *opt_pass_constant_folding (PlanNode *root);
  * unknown), the figure its join costs are made of; for EXPLAIN JSON (opt-join.c). */
 double opt__est_bytes (const PlanPhysNode *node);
 
+/* added by statistics (opt-stats.c): what ANALYZE TABLE measured, kept in a SQLite store per
+ * process (in memory unless opt_stats_open names a file), keyed by the table's name and a
+ * fingerprint of its definition. ndv < 0: the column was not analyzed. min/max as text (as
+ * SQL shows them) and, for numbers, dates and timestamps, as numbers (DECIMAL unscaled, DATE
+ * days since 1970, TIMESTAMP ms). */
+typedef struct {
+  double ndv;       /* distinct non-NULL values */
+  double nulls;     /* NULL values */
+  char *min_text;   /* owned, nullable */
+  char *max_text;   /* owned, nullable */
+  gboolean has_range;
+  double min_num, max_num;
+} OptColumnStats;
+
+typedef struct {
+  double rows;
+  guint n_columns;          /* the table's schema fields */
+  OptColumnStats *columns;  /* owned, n_columns */
+  gint64 analyzed_at;       /* unix seconds */
+} OptTableStats;
+
+OptTableStats *opt_table_stats_new (guint n_columns); /* rows -1, every ndv -1 */
+void opt_table_stats_free (OptTableStats *stats);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OptTableStats, opt_table_stats_free)
+/* Sets one column's figures; min/max (nullable, borrowed) as the query returned them. */
+void opt_column_stats_set (OptColumnStats *column, double ndv, double nulls,
+                           const PlanValue *min, const PlanValue *max);
+/* Stores stats (n_columns must be the table's) for table, replacing the row count and the
+ * analyzed columns (ndv >= 0); other columns keep earlier figures. */
+gboolean opt_stats_put (const PlanTable *table, const OptTableStats *stats, GError **error);
+/* The table's statistics (newly allocated), or NULL when it has none or they are stale
+ * (a filesystem table whose file changed size or time since ANALYZE). */
+OptTableStats *opt_stats_lookup (const PlanTable *table);
+/* One line saying where the table's row estimate comes from; newly allocated. */
+char *opt_stats_describe (const PlanTable *table);
+/* Opens the store at path (NULL: a new in-memory one), closing the current one. */
+gboolean opt_stats_open (const char *path, GError **error);
+void opt_stats_close (void);
+
 G_END_DECLS

@@ -386,6 +386,7 @@ static const char *const checkpoint_modes[] = { "exactly_once", "at_least_once",
 static const char *const restart_strategies[] = { "none", "fixed-delay", NULL };
 static const char *const result_modes[] = { "table", "changelog", "tableau", NULL };
 static const char *const bool_choices[] = { "true", "false", NULL }; /* allowed lateness */
+static const char *const agg_phase_strategies[] = { "auto", "one_phase", "two_phase", NULL };
 
 /* Kept in key order: plan_settings_list walks it as is. */
 static const SettingDef settings_defs[] = {
@@ -435,6 +436,8 @@ static const SettingDef settings_defs[] = {
     "'true' or 'false'" },
   { "table.exec.source.idle-timeout", "0", SETTING_DURATION, 0, 0, NULL,
     "a duration such as '5 s', or '0' (sources never count as idle)" }, /* windows */
+  { "table.optimizer.agg-phase-strategy", "auto", SETTING_ENUM, 0, 0, agg_phase_strategies,
+    "AUTO, ONE_PHASE or TWO_PHASE (local pre-aggregation before the exchange)" }, /* 2-phase */
   { "table.optimizer.disabled-passes", "", SETTING_TEXT, 0, 0, NULL,
     "a comma-separated list of optimizer pass names, or ''" },
   { "table.optimizer.join.broadcast-threshold", "10 mb", SETTING_BYTES, 0, 0, NULL,

@@ -40,7 +40,9 @@ is_join (const PlanPhysNode *n)
   return n->kind == PLAN_PHYS_JOIN || n->kind == PLAN_PHYS_HASH_JOIN
          || n->kind == PLAN_PHYS_NESTED_LOOP_JOIN
          || n->kind == PLAN_PHYS_SORT_MERGE_JOIN /* added by join strategy */
-         || n->kind == PLAN_PHYS_INTERVAL_JOIN; /* added by interval joins */
+         || n->kind == PLAN_PHYS_INTERVAL_JOIN /* added by interval joins */
+         || n->kind == PLAN_PHYS_WINDOW_JOIN /* added by window joins */
+         || n->kind == PLAN_PHYS_LOOKUP_JOIN; /* added by lookup joins */
 }
 
 /* The strategy a PlanJoin.alternative text names first ("repartition (est. ...) lost ..."),

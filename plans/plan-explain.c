@@ -304,6 +304,9 @@ describe_phys (GString *out, const PlanPhysNode *n)
     case PLAN_PHYS_AGGREGATE:
       append_aggregate (out, "GroupAggregate", &n->u.aggregate, in, n->schema);
       break;
+    case PLAN_PHYS_LOCAL_AGGREGATE: /* added by two-phase aggregation */
+      append_aggregate (out, "LocalGroupAggregate", &n->u.aggregate, in, n->schema);
+      break;
     case PLAN_PHYS_JOIN: /* added by joins */
     case PLAN_PHYS_HASH_JOIN:
     case PLAN_PHYS_NESTED_LOOP_JOIN:
@@ -316,6 +319,13 @@ describe_phys (GString *out, const PlanPhysNode *n)
       break;
     case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
       plan_interval_join_describe (out, n);
+      break;
+    case PLAN_PHYS_WINDOW_JOIN: /* added by window joins */
+      plan_window_join_describe (out, n);
+      break;
+    case PLAN_PHYS_LOOKUP_JOIN: /* added by lookup joins */
+      plan_join_describe (out, "LookupJoin", &n->u.join, in, n->inputs[1].node->schema,
+                          n->schema);
       break;
     case PLAN_PHYS_SORT: /* added by sort */
       append_sort (out, &n->u.sort, in);
@@ -405,7 +415,9 @@ explain_phys (PhysExplain *ex, const PlanPhysNode *n, const char *indent, gboole
   if ((n->kind == PLAN_PHYS_JOIN || n->kind == PLAN_PHYS_HASH_JOIN /* added by joins */
        || n->kind == PLAN_PHYS_NESTED_LOOP_JOIN
        || n->kind == PLAN_PHYS_SORT_MERGE_JOIN /* added by join strategy */
-       || n->kind == PLAN_PHYS_INTERVAL_JOIN /* added by interval joins */)
+       || n->kind == PLAN_PHYS_INTERVAL_JOIN /* added by interval joins */
+       || n->kind == PLAN_PHYS_WINDOW_JOIN /* added by window joins */
+       || n->kind == PLAN_PHYS_LOOKUP_JOIN /* added by lookup joins */)
       && n->u.join.alternative != NULL)
     g_string_append_printf (ex->out, "%s   (alternative: %s)\n", child_indent,
                             n->u.join.alternative);

@@ -47,6 +47,7 @@ plan_join_hint_name (PlanJoinHint hint)
     case PLAN_JOIN_HINT_SHUFFLE_HASH: return "SHUFFLE_HASH";
     case PLAN_JOIN_HINT_SHUFFLE_MERGE: return "SHUFFLE_MERGE";
     case PLAN_JOIN_HINT_NEST_LOOP: return "NEST_LOOP";
+    case PLAN_JOIN_HINT_LOOKUP: return "LOOKUP"; /* added by lookup joins */
     default: return "UNKNOWN";
     }
 }

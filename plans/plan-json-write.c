@@ -311,6 +311,7 @@ write_kind_fields (JsonBuilder *b, const PlanPhysNode *n)
       write_table (b, n->u.sink.table);
       break;
     case PLAN_PHYS_AGGREGATE:
+    case PLAN_PHYS_LOCAL_AGGREGATE: /* added by two-phase aggregation */
       write_aggregate (b, &n->u.aggregate);
       break;
     case PLAN_PHYS_JOIN: /* added by joins */
@@ -318,6 +319,8 @@ write_kind_fields (JsonBuilder *b, const PlanPhysNode *n)
     case PLAN_PHYS_NESTED_LOOP_JOIN:
     case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
     case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
+    case PLAN_PHYS_WINDOW_JOIN: /* added by window joins */
+    case PLAN_PHYS_LOOKUP_JOIN: /* added by lookup joins */
       put_str (b, "join_type", plan_join_type_name (n->u.join.type));
       write_uint_array (b, "left_keys", n->u.join.left_keys, n->u.join.n_keys);
       write_uint_array (b, "right_keys", n->u.join.right_keys, n->u.join.n_keys);

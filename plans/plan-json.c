@@ -575,7 +575,9 @@ read_inputs (Reader *rd, JsonObject *obj, const char *path, guint index, PlanPhy
   if (node->kind == PLAN_PHYS_JOIN || node->kind == PLAN_PHYS_HASH_JOIN /* added by joins */
       || node->kind == PLAN_PHYS_NESTED_LOOP_JOIN
       || node->kind == PLAN_PHYS_SORT_MERGE_JOIN /* added by join strategy */
-      || node->kind == PLAN_PHYS_INTERVAL_JOIN /* added by interval joins */)
+      || node->kind == PLAN_PHYS_INTERVAL_JOIN /* added by interval joins */
+      || node->kind == PLAN_PHYS_WINDOW_JOIN /* added by window joins */
+      || node->kind == PLAN_PHYS_LOOKUP_JOIN /* added by lookup joins */)
     want = 2;
 
   if (!want_array (member (obj, "inputs"), path, "inputs", 64, &arr, error))
@@ -1045,7 +1047,8 @@ read_node_header (JsonObject *obj, const char *path, guint index, PlanPhysKind *
     return fail_at (error, path, "id", "expected %u (nodes are listed in id order), found %"
                     G_GINT64_FORMAT, index, id);
   if (!want_enum (member (obj, "kind"), path, "kind", phys_kind_name_i,
-                  PLAN_PHYS_INTERVAL_JOIN + 1 /* windows, rank, interval joins */, &k, error)
+                  PLAN_PHYS_LOCAL_AGGREGATE + 1 /* ..., lookup joins, local aggregate */, &k,
+                  error)
       || !want_int (member (obj, "parallelism"), path, "parallelism", 1, MAX_PARALLELISM,
                     parallelism, error))
     return FALSE;
@@ -1111,11 +1114,16 @@ read_node (Reader *rd, JsonNode *jnode, const char *path, guint index, GError **
     case PLAN_PHYS_LIMIT: ok = read_limit (obj, path, node, error); break;
     case PLAN_PHYS_SINK: ok = read_sink (obj, path, node, error); break;
     case PLAN_PHYS_AGGREGATE: ok = read_aggregate (obj, path, node, error); break;
+    case PLAN_PHYS_LOCAL_AGGREGATE: /* added by two-phase aggregation */
+      ok = read_aggregate (obj, path, node, error);
+      break;
     case PLAN_PHYS_JOIN: /* added by joins */
     case PLAN_PHYS_HASH_JOIN:
     case PLAN_PHYS_NESTED_LOOP_JOIN:
     case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
     case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
+    case PLAN_PHYS_WINDOW_JOIN: /* added by window joins */
+    case PLAN_PHYS_LOOKUP_JOIN: /* added by lookup joins */
       ok = read_join (obj, path, node, error);
       break;
     case PLAN_PHYS_SORT: ok = read_sort (obj, path, node, error); break; /* added by sort */

@@ -291,6 +291,7 @@ plan_phys_node_unref (PlanPhysNode *node)
         plan_table_unref (node->u.sink.table);
       break;
     case PLAN_PHYS_AGGREGATE:
+    case PLAN_PHYS_LOCAL_AGGREGATE: /* added by two-phase aggregation */
       plan_aggregate_clear (&node->u.aggregate);
       break;
     case PLAN_PHYS_JOIN: /* added by joins */
@@ -298,6 +299,8 @@ plan_phys_node_unref (PlanPhysNode *node)
     case PLAN_PHYS_NESTED_LOOP_JOIN:
     case PLAN_PHYS_SORT_MERGE_JOIN: /* added by join strategy */
     case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
+    case PLAN_PHYS_WINDOW_JOIN: /* added by window joins */
+    case PLAN_PHYS_LOOKUP_JOIN: /* added by lookup joins */
       plan_join_clear (&node->u.join);
       break;
     case PLAN_PHYS_SORT: /* added by sort */
@@ -343,6 +346,9 @@ plan_phys_kind_name (PlanPhysKind kind)
     case PLAN_PHYS_NESTED_LOOP_JOIN: return "NESTED_LOOP_JOIN";
     case PLAN_PHYS_SORT_MERGE_JOIN: return "SORT_MERGE_JOIN"; /* added by join strategy */
     case PLAN_PHYS_INTERVAL_JOIN: return "INTERVAL_JOIN"; /* added by interval joins */
+    case PLAN_PHYS_WINDOW_JOIN: return "WINDOW_JOIN"; /* added by window joins */
+    case PLAN_PHYS_LOOKUP_JOIN: return "LOOKUP_JOIN"; /* added by lookup joins */
+    case PLAN_PHYS_LOCAL_AGGREGATE: return "LOCAL_AGGREGATE"; /* two-phase aggregation */
     case PLAN_PHYS_SORT: return "SORT";
     case PLAN_PHYS_WINDOW: return "WINDOW";
     case PLAN_PHYS_WINDOW_AGGREGATE: return "WINDOW_AGGREGATE";
@@ -368,6 +374,8 @@ plan_phys_node_label (const PlanPhysNode *n)
       return g_strdup ("Limit");
     case PLAN_PHYS_AGGREGATE:
       return g_strdup ("GroupAggregate");
+    case PLAN_PHYS_LOCAL_AGGREGATE: /* added by two-phase aggregation */
+      return g_strdup ("LocalGroupAggregate");
     case PLAN_PHYS_JOIN: /* added by joins */
       return g_strdup ("Join");
     case PLAN_PHYS_HASH_JOIN:
@@ -378,6 +386,10 @@ plan_phys_node_label (const PlanPhysNode *n)
       return g_strdup ("SortMergeJoin");
     case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
       return g_strdup ("IntervalJoin");
+    case PLAN_PHYS_WINDOW_JOIN: /* added by window joins */
+      return g_strdup ("WindowJoin");
+    case PLAN_PHYS_LOOKUP_JOIN: /* added by lookup joins */
+      return g_strdup ("LookupJoin");
     case PLAN_PHYS_SORT: /* added by sort */
       return g_strdup (n->u.sort.limit >= 0 ? "TopN" : "Sort");
     case PLAN_PHYS_WINDOW: /* added by windows */

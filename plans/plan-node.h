@@ -82,6 +82,7 @@ typedef enum {
   PLAN_JOIN_HINT_SHUFFLE_HASH, /* repartition both sides by the keys; hinted side builds */
   PLAN_JOIN_HINT_SHUFFLE_MERGE, /* added by join strategy: sort-merge join */
   PLAN_JOIN_HINT_NEST_LOOP,     /* added by join strategy: nested loop, hinted side builds */
+  PLAN_JOIN_HINT_LOOKUP,        /* added by lookup joins: the right side is FOR SYSTEM_TIME AS OF */
 } PlanJoinHint;
 
 typedef enum {
@@ -243,6 +244,11 @@ typedef enum {
   PLAN_PHYS_RANK,      /* added by rank: Top-N / deduplication per partition */
   PLAN_PHYS_SORT_MERGE_JOIN, /* added by join strategy: batch join of both inputs sorted */
   PLAN_PHYS_INTERVAL_JOIN, /* added by interval joins: u.join, time bounds in the residual */
+  PLAN_PHYS_WINDOW_JOIN, /* added by window joins: u.join, window_start/end keys first */
+  PLAN_PHYS_LOOKUP_JOIN, /* added by lookup joins: u.join, right input a bounded table */
+  PLAN_PHYS_LOCAL_AGGREGATE, /* added by two-phase aggregation: u.aggregate; the streaming
+                              * local phase: partial rows of each input batch, held across
+                              * nothing (insert-only in and out) */
 } PlanPhysKind;
 
 typedef enum {
@@ -436,5 +442,18 @@ void plan_interval_join_describe (GString *out, const PlanPhysNode *node);
  * ENFORCED as indices into its schema, in key order (newly allocated), read from its DDL;
  * NULL with *n_keys 0 when it declares none (or has no DDL). */
 guint *plan_table_dup_primary_key (const PlanTable *table, guint *n_keys);
+
+/* added by window joins (plan-window-join.c): TRUE when a logical JOIN equates the
+ * window_start and window_end of the same TUMBLE/HOP/CUMULATE windows on both sides (window
+ * TVFs or aggregates grouped by them); start_key / end_key (nullable) get the positions of
+ * those equalities among the join's keys. A physical WINDOW_JOIN has them as keys 0 and 1. */
+gboolean plan_join_window_keys (const PlanNode *join, guint *start_key, guint *end_key);
+/* EXPLAIN text of a physical WINDOW_JOIN: WindowJoin(..., leftWindow=[...], rightWindow=[...]). */
+void plan_window_join_describe (GString *out, const PlanPhysNode *node);
+
+/* added by processing-time windows (plan-proctime.c): TRUE when node is a WINDOW, or a
+ * CALC or WINDOW_AGGREGATE over one, whose time column is PROCTIME() (a CURRENT_TIMESTAMP
+ * computed in a CALC below it). */
+gboolean plan_phys_is_proctime_window (const PlanPhysNode *node);
 
 G_END_DECLS

@@ -552,6 +552,11 @@ make_join (PlanSqlBinder *b, PlanSqlRel *left, PlanSqlRel *right, const PlanAstF
       return NULL;
     }
   apply_hints (b, left, right, direct, &join);
+  if (f->right->kind == PLAN_AST_FROM_TABLE && f->right->system_time != NULL)
+    {
+      join.hint = PLAN_JOIN_HINT_LOOKUP; /* added by lookup joins (plan-sql-bind-lookup.c) */
+      join.hint_side = 1;
+    }
   inputs[0] = plan_node_ref (left->node);
   inputs[1] = plan_node_ref (right->node);
   if (cond != NULL)
@@ -577,7 +582,11 @@ plan__bind_join (PlanSqlBinder *b, PlanSqlRel *left, const PlanAstFrom *f)
 
   if (left == NULL && (left = plan__bind_from (b, f->left)) == NULL)
     return NULL;
-  if ((right = plan__bind_from (b, f->right)) == NULL)
+  if (f->right->kind == PLAN_AST_FROM_TABLE && f->right->system_time != NULL)
+    right = plan__bind_lookup_side (b, left, f); /* added by lookup joins */
+  else
+    right = plan__bind_from (b, f->right);
+  if (right == NULL)
     {
       plan__rel_free (left);
       return NULL;

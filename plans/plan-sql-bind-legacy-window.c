@@ -109,7 +109,8 @@ bind_window_args (PlanSqlBinder *b, const PlanAstExpr *call, const char *fn, Pla
   if ((t = plan__bind_expr (b, rel, call->args.items[0])) == NULL)
     return FALSE;
   if (t->kind != PLAN_EXPR_COLUMN
-      || (rel->node != NULL && !plan__is_rowtime (rel->node, t->u.column)))
+      || (rel->node != NULL && !plan__is_rowtime (rel->node, t->u.column)
+          && !plan__is_proctime (rel->node, t->u.column))) /* added by processing-time windows */
     return plan__bfail (b, PLAN_ERROR_BIND, ((PlanAstExpr *) call->args.items[0])->span,
                         "The first argument of %s must be a time attribute column (one "
                         "declared with WATERMARK FOR in CREATE TABLE)", fn) != NULL;

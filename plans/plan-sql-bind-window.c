@@ -166,7 +166,8 @@ bind_timecol (PlanSqlBinder *b, const PlanAstExpr *call, const PlanAstExpr *d,
   if (found < 0)
     return plan__bfail (b, PLAN_ERROR_BIND, c->span, "Column '%s' not found in %s", c->name,
                         plan__rel_desc (rel)) != NULL;
-  if (!is_rowtime (rel->node, (guint) found))
+  if (!is_rowtime (rel->node, (guint) found)
+      && !plan__is_proctime (rel->node, (guint) found)) /* added by processing-time windows */
     return plan__bfail (b, PLAN_ERROR_BIND, c->span, "Column '%s' is not a time attribute: "
                         "declare WATERMARK FOR %s AS ... in the table's CREATE TABLE", c->name,
                         c->name) != NULL;

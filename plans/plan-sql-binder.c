@@ -194,7 +194,8 @@ bind_table_ref (PlanSqlBinder *b, const PlanAstFrom *f)
 
   if (f->system_time != NULL)
     return plan__bfail (b, PLAN_ERROR_UNSUPPORTED, f->system_time->span,
-                        "FOR SYSTEM_TIME AS OF (lookup joins) is not supported yet");
+                        "FOR SYSTEM_TIME AS OF is only supported on the right side of a "
+                        "JOIN (a lookup join)"); /* changed by lookup joins */
   if ((rel = lookup_cte (b, f)) != NULL)
     return rel;
   if ((table = plan_catalog_get_table (b->catalog, f->name)) != NULL)
@@ -469,7 +470,8 @@ bind_select (PlanSqlBinder *b, const PlanAstQuery *q)
       return plan__bfail (b, PLAN_ERROR_BIND, agg->span, "Aggregate functions are not allowed "
                           "in WHERE; filter groups with HAVING instead");
     }
-  if (q->where != NULL && (rel = bind_filter (b, rel, q->where, q->where_span)) == NULL)
+  if (q->where != NULL /* added by subqueries: IN / EXISTS / scalar subqueries become joins */
+      && (rel = plan__bind_where (b, rel, q->where, q->where_span)) == NULL)
     return NULL;
   if (q->group_by.n > 0 /* added by legacy windows: GROUP BY TUMBLE(ts, ...) */
       && plan__legacy_window_begin (b, &rel, &q->group_by, &legacy_keys))
@@ -1020,6 +1022,8 @@ bind_create_table (PlanSqlBinder *b, const PlanAstStmt *s, PlanStatement *stmt)
                != NULL;
       plan_table_add_option (table, o->key, o->value);
     }
+  if (!plan__bind_partition_columns (b, s, table)) /* added by partitioned sinks */
+    return FALSE;
   if (!plan__bind_computed_columns (b, s, table)) /* added by windows */
     return FALSE;
   if (!plan__row_finish_table (b, s, table)) /* added by ROW types */
@@ -1057,6 +1061,7 @@ bind_describe (PlanSqlBinder *b, const PlanAstStmt *s, PlanStatement *stmt)
   PlanNode *view;
 
   stmt->name = g_strdup (s->name);
+  stmt->value = g_strdup (s->value); /* added by statistics: "EXTENDED" or NULL */
   if (table != NULL)
     {
       stmt->table = plan__describe_table (b, table); /* added by windows: computed columns */
@@ -1130,6 +1135,8 @@ bind_statement (PlanSqlBinder *b, const PlanAstStmt *s, PlanStatement *stmt)
       stmt->name = g_strdup (s->name);
       stmt->value = g_strdup (s->value);
       return TRUE;
+    case PLAN_STMT_ANALYZE: /* added by statistics: plan-sql-bind-analyze.c */
+      return plan__bind_analyze (b, s, stmt);
     case PLAN_STMT_SHOW_TABLES:
     case PLAN_STMT_SHOW_VIEWS:
     default:
@@ -1190,4 +1197,24 @@ plan_sql_compile_one (PlanCatalog *catalog, const char *sql, GError **error)
     }
   first = asts->pdata[0];
   return plan_sql_bind (catalog, first, error);
+}
+
+/* added by subqueries: the helpers plan-sql-bind-subquery.c needs */
+PlanSqlRel *
+plan__bind_query_rel (PlanSqlBinder *b, const PlanAstQuery *q)
+{
+  return bind_query (b, q);
+}
+
+PlanSqlRel *
+plan__bind_filter_rel (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstExpr *cond, PlanSpan span)
+{
+  return bind_filter (b, rel, cond, span);
+}
+
+PlanSqlRel *
+plan__bind_aggregate_rel (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstList *items,
+                          const PlanAstList *group_by, PlanSpan span)
+{
+  return bind_aggregate (b, rel, items, group_by, NULL, span, TRUE);
 }

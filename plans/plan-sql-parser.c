@@ -1076,9 +1076,33 @@ parse_create_table (PlanSqlParser *p)
   s->watermarks = plan__list_take (p, watermarks);
   if (plan__is_kw (p, "COMMENT") && plan__peek_at (p, 1)->kind == PLAN_TOK_STRING)
     p->pos += 2;
+  /* changed by partitioned sinks: PARTITIONED BY (a, b) becomes the option
+   * '__partitioned_by' = 'a,b' (the binder checks the columns, the filesystem sink uses
+   * them), so tables, plans and their JSON need no new field */
   if (plan__is_kw (p, "PARTITIONED"))
-    return plan__fail_at (p, plan__peek (p)->span, PLAN_ERROR_UNSUPPORTED,
-                          "PARTITIONED BY is not supported yet");
+    {
+      PlanAstList names = { 0 };
+      PlanAstOption *o;
+      g_autoptr (GPtrArray) all = g_ptr_array_new ();
+      GString *v = g_string_new (NULL);
+      const PlanToken *start = plan__advance (p);
+
+      if (!plan__expect_kw (p, "BY") || !plan__parse_name_list (p, "a column name", &names)
+          || !parse_options (p, s))
+        return g_string_free (v, TRUE), NULL;
+      for (guint i = 0; i < names.n; i++)
+        g_string_append_printf (v, "%s%s", i ? "," : "", ((PlanAstName *) names.items[i])->name);
+      o = plan__sql_arena_alloc (p->arena, sizeof *o);
+      o->key = plan__sql_arena_strndup (p->arena, "__partitioned_by", 16);
+      o->value = plan__sql_arena_strndup (p->arena, v->str, v->len);
+      o->span = start->span;
+      g_string_free (v, TRUE);
+      for (guint i = 0; i < s->options.n; i++)
+        g_ptr_array_add (all, s->options.items[i]);
+      g_ptr_array_add (all, o);
+      s->options = plan__list_take (p, all);
+      return s;
+    }
   if (!parse_options (p, s))
     return NULL;
   return s;
@@ -1191,6 +1215,50 @@ parse_stop_job (PlanSqlParser *p)
   return s;
 }
 
+/* added by statistics: ANALYZE TABLE t [COMPUTE STATISTICS [FOR ALL COLUMNS | FOR COLUMNS
+ * a, b]] (Flink's syntax). value "ALL" (bare, or FOR ALL COLUMNS), "COLUMNS" with the names
+ * in insert_columns, or NULL for the row count only. */
+static PlanAstStmt *
+parse_analyze (PlanSqlParser *p)
+{
+  PlanAstStmt *s = new_stmt (p, PLAN_STMT_ANALYZE);
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+
+  if (!plan__accept_kw (p, "TABLE"))
+    return plan__fail_expected (p, "TABLE after ANALYZE, as in ANALYZE TABLE orders");
+  if (!parse_object_name (p, s, "a table name after ANALYZE TABLE"))
+    return NULL;
+  s->value = "ALL";
+  if (!plan__accept_kw (p, "COMPUTE"))
+    return s;
+  if (!plan__accept_kw (p, "STATISTICS"))
+    return plan__fail_expected (p, "STATISTICS after COMPUTE");
+  s->value = NULL;
+  if (!plan__accept_kw (p, "FOR"))
+    return s;
+  if (plan__accept_kw (p, "ALL"))
+    {
+      if (!plan__accept_kw (p, "COLUMNS"))
+        return plan__fail_expected (p, "COLUMNS after FOR ALL");
+      s->value = "ALL";
+      return s;
+    }
+  if (!plan__accept_kw (p, "COLUMNS"))
+    return plan__fail_expected (p, "ALL COLUMNS or COLUMNS a, b after FOR");
+  do
+    {
+      PlanAstName *n = plan__parse_name (p, "a column name", FALSE);
+
+      if (n == NULL)
+        return NULL;
+      g_ptr_array_add (names, n);
+    }
+  while (plan__accept (p, PLAN_TOK_COMMA));
+  s->insert_columns = plan__list_take (p, names);
+  s->value = "COLUMNS";
+  return s;
+}
+
 static PlanAstStmt *
 parse_explain (PlanSqlParser *p)
 {
@@ -1282,6 +1350,7 @@ unknown_statement (PlanSqlParser *p)
   static const char *const starts[] = {
     "SELECT", "FROM", "WITH", "VALUES", "INSERT", "CREATE", "DROP", "SET", "RESET", "SHOW",
     "DESCRIBE", "DESC", "EXPLAIN", "STOP",
+    "ANALYZE", /* added by statistics */
   };
   const PlanToken *t = plan__peek (p);
   g_autofree char *found = describe (p, t);
@@ -1329,6 +1398,12 @@ parse_statement (PlanSqlParser *p)
   else if (plan__accept_kw (p, "DESCRIBE") || plan__accept_kw (p, "DESC"))
     {
       s = new_stmt (p, PLAN_STMT_DESCRIBE);
+      /* added by statistics: DESCRIBE EXTENDED t also shows ANALYZE TABLE's figures */
+      if (plan__is_kw (p, "EXTENDED") && plan__is_name_token (p, plan__peek_at (p, 1)))
+        {
+          plan__advance (p);
+          s->value = "EXTENDED";
+        }
       if (!parse_object_name (p, s, "a table name"))
         return NULL;
     }
@@ -1336,6 +1411,8 @@ parse_statement (PlanSqlParser *p)
     s = parse_explain (p);
   else if (plan__accept_kw (p, "STOP")) /* added by checkpoints */
     s = parse_stop_job (p);
+  else if (plan__accept_kw (p, "ANALYZE")) /* added by statistics */
+    s = parse_analyze (p);
   else
     return unknown_statement (p);
   if (s != NULL)

@@ -567,4 +567,34 @@ PlanExpr *plan__legacy_window_resolve (PlanSqlBinder *b, const PlanSqlRel *scope
                                        const PlanAstExpr *e);
 gboolean plan__is_rowtime (const PlanNode *node, guint col);
 
+/* added by lookup joins (plan-sql-bind-lookup.c): the right side of `left JOIN t FOR
+ * SYSTEM_TIME AS OF expr`: checks expr is a processing-time attribute of left and t a
+ * filesystem table, and binds t; NULL with an error. */
+PlanSqlRel *plan__bind_lookup_side (PlanSqlBinder *b, const PlanSqlRel *left,
+                                    const PlanAstFrom *f);
+/* added by processing-time windows: output column col of node is PROCTIME() (a
+ * CURRENT_TIMESTAMP projection) seen through filters, limits and column projections. */
+gboolean plan__is_proctime (const PlanNode *node, guint col);
+/* added by partitioned sinks (plan-sql-bind-partition.c): checks the columns of the
+ * '__partitioned_by' option the parser made of PARTITIONED BY (..); FALSE with an error. */
+gboolean plan__bind_partition_columns (PlanSqlBinder *b, const PlanAstStmt *s,
+                                       const PlanTable *table);
+
+/* added by statistics (plan-sql-bind-analyze.c): ANALYZE TABLE: the table (a ref), its name
+ * and the columns to measure in stmt->value (see PLAN_STMT_ANALYZE). */
+gboolean plan__bind_analyze (PlanSqlBinder *b, const PlanAstStmt *s, PlanStatement *stmt);
+
+/* added by subqueries (plan-sql-bind-subquery.c): WHERE with IN / EXISTS / scalar
+ * subqueries rewritten into joins (consumes rel); the binder's own helpers it uses
+ * (plan-sql-binder.c): bind_query, bind_filter and a pipe-style aggregate (keys, then the
+ * items) over rel, each consuming rel. */
+PlanSqlRel *plan__bind_where (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstExpr *where,
+                              PlanSpan span);
+PlanSqlRel *plan__bind_query_rel (PlanSqlBinder *b, const PlanAstQuery *q);
+PlanSqlRel *plan__bind_filter_rel (PlanSqlBinder *b, PlanSqlRel *rel, const PlanAstExpr *cond,
+                                   PlanSpan span);
+PlanSqlRel *plan__bind_aggregate_rel (PlanSqlBinder *b, PlanSqlRel *rel,
+                                      const PlanAstList *items, const PlanAstList *group_by,
+                                      PlanSpan span);
+
 G_END_DECLS

@@ -28,6 +28,12 @@ typedef enum {
   PLAN_STMT_EXPLAIN,      /* inner statement is QUERY or INSERT */
   PLAN_STMT_STOP_JOB,     /* added by checkpoints: STOP JOB 'id' [WITH SAVEPOINT]; name: the
                            * job id, value: "SAVEPOINT" or NULL */
+  PLAN_STMT_ANALYZE,      /* added by statistics: ANALYZE TABLE t [COMPUTE STATISTICS [FOR
+                           * ALL COLUMNS | FOR COLUMNS a, b]]; table: the table, name: its
+                           * name, value: the positions in its schema of the columns to
+                           * measure, comma-separated ("0,2"; every column but ROW fields
+                           * for bare ANALYZE TABLE t and FOR ALL COLUMNS), NULL for the row
+                           * count only (COMPUTE STATISTICS, as in Flink) */
 } PlanStmtKind;
 
 struct _PlanStatement {
@@ -39,7 +45,7 @@ struct _PlanStatement {
   char *name;          /* owned: CREATE_VIEW, DROP_*, DESCRIBE */
   gboolean if_exists;  /* DROP ... IF EXISTS; CREATE ... IF NOT EXISTS */
   char *key;           /* owned: SET / RESET */
-  char *value;         /* owned: SET */
+  char *value;         /* owned: SET; DESCRIBE: "EXTENDED" (added by statistics) or NULL */
   PlanStmtKind explain_of; /* EXPLAIN: QUERY or INSERT */
   guint explain_flags;     /* EXPLAIN: PlanExplainFlags */
 };

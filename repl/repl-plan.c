@@ -93,6 +93,10 @@ describe_state (GString *out, const PlanPhysNode *n)
                               n->u.aggregate.n_aggs,
                               plural (n->u.aggregate.n_aggs, "aggregate", "aggregates"));
       break;
+    case PLAN_PHYS_LOCAL_AGGREGATE: /* added by two-phase aggregation */
+      g_string_append (out, "none between input batches: each batch's partial rows go out "
+                       "at once");
+      break;
     case PLAN_PHYS_SORT: /* added by sort */
       if (n->u.sort.limit >= 0)
         g_string_append_printf (out, "the best %" G_GINT64_FORMAT " rows seen so far in order",
@@ -120,6 +124,14 @@ describe_state (GString *out, const PlanPhysNode *n)
     case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
       g_string_append (out, "per join key, each side's rows until the watermark passes the "
                        "last time a row of the other side could match them");
+      break;
+    case PLAN_PHYS_WINDOW_JOIN: /* added by window joins */
+      g_string_append (out, "per window, both sides' rows until the watermark passes the "
+                       "window's end");
+      break;
+    case PLAN_PHYS_LOOKUP_JOIN: /* added by lookup joins */
+      g_string_append (out, "a hash table of the whole looked-up table by join key, loaded "
+                       "before the first lookup (again after 'lookup.join.cache.ttl')");
       break;
     case PLAN_PHYS_WINDOW: /* added by windows */
       g_string_append (out, "none, each row is given its windows as it passes");
@@ -186,6 +198,10 @@ describe_emits (GString *out, const PlanPhysNode *n)
       g_string_append (out, "a changelog: on each input row, -U of the group's old result "
                        "and +U of the new one (+I for a new group, -D when it empties)");
       break;
+    case PLAN_PHYS_LOCAL_AGGREGATE: /* added by two-phase aggregation */
+      g_string_append (out, "inserts: one partial row per group of each input batch, which "
+                       "the global aggregate after the exchange merges");
+      break;
     case PLAN_PHYS_SORT: /* added by sort */
       g_string_append (out, n->updating
                        ? "a changelog as the top rows change: -D for a row that drops out, "
@@ -211,6 +227,14 @@ describe_emits (GString *out, const PlanPhysNode *n)
     case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
       g_string_append (out, "insert-only: each match once when its second row arrives; an "
                        "outer join's unmatched row NULL-filled when it expires");
+      break;
+    case PLAN_PHYS_WINDOW_JOIN: /* added by window joins */
+      g_string_append (out, "insert-only: a window's matches (and an outer join's unmatched "
+                       "rows, NULL-filled) when the watermark passes the window's end");
+      break;
+    case PLAN_PHYS_LOOKUP_JOIN: /* added by lookup joins */
+      g_string_append (out, "insert-only: each input row's matches in the table as it "
+                       "arrives (NULL-filled for a LEFT join without one)");
       break;
     case PLAN_PHYS_WINDOW: /* added by windows */
       g_string_append (out, "each row once per window it falls in, with window_start, "

@@ -233,6 +233,8 @@ make_operator (RtJob *job, RtTask *task, const PlanPhysNode *n, GError **error)
       return rt_op_limit_new (n, error);
     case PLAN_PHYS_AGGREGATE:
       return rt_op_aggregate_new (n, error);
+    case PLAN_PHYS_LOCAL_AGGREGATE: /* added by two-phase aggregation */
+      return rt_op_local_aggregate_new (n, error);
     case PLAN_PHYS_JOIN: /* added by joins */
       return rt_op_join_new (n, error);
     case PLAN_PHYS_HASH_JOIN:
@@ -242,11 +244,17 @@ make_operator (RtJob *job, RtTask *task, const PlanPhysNode *n, GError **error)
       return rt_op_merge_join_new (n, error);
     case PLAN_PHYS_INTERVAL_JOIN: /* added by interval joins */
       return rt_op_interval_join_new (n, error);
+    case PLAN_PHYS_WINDOW_JOIN: /* added by window joins */
+      return rt_op_window_join_new (n, error);
+    case PLAN_PHYS_LOOKUP_JOIN: /* added by lookup joins */
+      return rt_op_lookup_join_new (n, error);
     case PLAN_PHYS_SORT: /* added by sort */
       return rt_op_sort_new (n, error);
     case PLAN_PHYS_WINDOW: /* added by windows */
       return rt_op_window_new (n, error);
     case PLAN_PHYS_WINDOW_AGGREGATE:
+      if (plan_phys_is_proctime_window (n)) /* added by processing-time windows */
+        return rt_op_proctime_window_new (n, error);
       return rt_op_window_aggregate_new (n, error);
     case PLAN_PHYS_UNION: /* added by rank */
       return rt_op_union_new (n, error);

@@ -176,4 +176,24 @@ RtOperator *rt_op_interval_join_new (const PlanPhysNode *node, GError **error);
 guint rt_bytes_hash (gconstpointer bytes);
 guint64 rt_hash_data (const void *data, gsize len);
 
+/* added by window joins: the window join (rt-op-window-join.c), insert-only: each window's
+ * rows of both sides are kept until the watermark passes the window's end, then joined. */
+RtOperator *rt_op_window_join_new (const PlanPhysNode *node, GError **error);
+
+/* added by processing-time windows (rt-op-proctime-window.c): the window aggregate of a
+ * TUMBLE over PROCTIME(), windows assigned and fired by the operator's clock; and the clock
+ * it reads (ms; NULL: the wall clock), replaceable for tests. */
+RtOperator *rt_op_proctime_window_new (const PlanPhysNode *node, GError **error);
+void rt_proctime_set_clock (gint64 (*now_ms) (gpointer data), gpointer data);
+gint64 rt_proctime_now_ms (void); /* that clock's reading */
+
+/* added by lookup joins (rt-op-lookup-join.c): the lookup join against a bounded table
+ * (input 1, read whole before input 0), reloaded on lookup after 'lookup.join.cache.ttl'. */
+RtOperator *rt_op_lookup_join_new (const PlanPhysNode *node, GError **error);
+
+/* added by two-phase aggregation (rt-op-local-agg.c): the streaming local aggregate, which
+ * folds each input batch into one partial row per group and emits them before taking the
+ * next batch, so it never holds rows across a checkpoint barrier (it is stateless). */
+RtOperator *rt_op_local_aggregate_new (const PlanPhysNode *node, GError **error);
+
 G_END_DECLS

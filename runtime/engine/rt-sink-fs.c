@@ -15,6 +15,7 @@
  * output appears when the job finishes. */
 #include "rt-source-private.h"
 #include "rt-checkpoint.h"
+#include "rt-sink-fs-private.h" /* added by partitioned sinks */
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -41,7 +42,19 @@ typedef struct {
   char *current_final;/* owned: its committed path */
   GPtrArray *pending; /* owned FsPending*, oldest first */
   GString *line;      /* owned scratch */
+  /* added by partitioned sinks (rt-sink-fs-partition.c): PARTITIONED BY tables keep one
+   * in-progress file per partition directory, sealed and committed like the single one */
+  RtFsParts *parts;   /* owned, NULL: not partitioned */
+  GHashTable *open;   /* relative partition dir -> FsOpen*, owned */
+  struct _FsOpen *last_open; /* the last row's partition file; NULL after a seal */
+  gint64 watermark;   /* input watermark, for partition-time commits */
 } RtFsSink;
+
+typedef struct _FsOpen {
+  FILE *file;
+  char *current;       /* owned: in-progress path */
+  char *current_final; /* owned: committed path */
+} FsOpen;
 
 static void
 pending_free (FsPending *p)
@@ -104,11 +117,135 @@ start_file (RtFsSink *self, GError **error)
   return TRUE;
 }
 
+/* ---- partitioned tables (added by partitioned sinks) ---- */
+
+static void
+open_free (gpointer p)
+{
+  FsOpen *o = p;
+
+  if (o->file != NULL)
+    {
+      fclose (o->file);
+      g_unlink (o->current); /* not sealed: rows no checkpoint covers */
+    }
+  g_free (o->current);
+  g_free (o->current_final);
+  g_free (o);
+}
+
+/* The open file of partition directory rel (started on first use). */
+static FsOpen *
+part_file (RtFsSink *self, const char *rel, GError **error)
+{
+  FsOpen *o = g_hash_table_lookup (self->open, rel);
+  g_autofree char *dir = NULL, *hidden = NULL, *name = NULL;
+
+  if (o != NULL)
+    return o;
+  dir = g_build_filename (self->dir, rel, NULL);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    return fs_error (error, "create the directory", dir, errno), NULL;
+  hidden = g_strdup_printf (".part-%s-%u-%u.inprogress", self->uuid, self->subtask, self->seq);
+  name = g_strdup_printf ("part-%s-%u-%u.csv", self->uuid, self->subtask, self->seq);
+  self->seq++;
+  o = g_new0 (FsOpen, 1);
+  o->current = g_build_filename (dir, hidden, NULL);
+  o->current_final = g_build_filename (dir, name, NULL);
+  g_hash_table_insert (self->open, g_strdup (rel), o);
+  if ((o->file = fopen (o->current, "w")) == NULL)
+    return fs_error (error, "create", o->current, errno), NULL;
+  return o;
+}
+
+/* Each row into its partition's file, without the partition columns. */
+static RtResult
+process_partitioned (RtFsSink *self, RtBatch *batch, GError **error)
+{
+  for (guint r = 0; r < batch->n_rows; r++)
+    {
+      gboolean same = FALSE, first = TRUE;
+      const char *rel = rt__fs_parts_dir (self->parts, batch, r, &same);
+      FsOpen *o = same && self->last_open != NULL ? self->last_open
+                                                  : part_file (self, rel, error);
+
+      if (o == NULL)
+        return RT_FAIL;
+      self->last_open = o;
+      g_string_truncate (self->line, 0);
+      if (self->changelog)
+        {
+          g_string_append (self->line, rt_row_kind_short ((RtRowKind) batch->kinds[r]));
+          first = FALSE;
+        }
+      for (guint c = 0; c < batch->n_cols; c++)
+        {
+          if (rt__fs_parts_is_partition_col (self->parts, c))
+            continue;
+          if (!first)
+            g_string_append_c (self->line, self->delimiter);
+          first = FALSE;
+          append_field (self, batch, c, r);
+        }
+      g_string_append_c (self->line, '\n');
+      if (fwrite (self->line->str, 1, self->line->len, o->file) != self->line->len)
+        {
+          fs_error (error, "write", o->current, errno);
+          return RT_FAIL;
+        }
+    }
+  return RT_OK;
+}
+
+/* Seals every partition's open file into the pending list. */
+static gboolean
+seal_partitions (RtFsSink *self, gint64 checkpoint, GError **error)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  if (self->open == NULL)
+    return TRUE;
+  g_hash_table_iter_init (&it, self->open);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      FsOpen *o = value;
+      FsPending *p;
+      gboolean ok = fflush (o->file) == 0 && fsync (fileno (o->file)) == 0;
+      int err = errno;
+
+      fclose (o->file);
+      o->file = NULL;
+      if (!ok)
+        return fs_error (error, "write", o->current, err);
+      p = g_new0 (FsPending, 1);
+      p->in_progress = g_steal_pointer (&o->current);
+      p->final = g_steal_pointer (&o->current_final);
+      p->checkpoint = checkpoint;
+      g_ptr_array_add (self->pending, p);
+    }
+  g_hash_table_remove_all (self->open);
+  self->last_open = NULL;
+  return TRUE;
+}
+
+static RtResult
+fs_on_event (RtOperator *op, const RtEvent *event, guint input, GError **error)
+{
+  RtFsSink *self = (RtFsSink *) op;
+
+  if (event->kind == RT_EVENT_WATERMARK && event->value > self->watermark)
+    self->watermark = event->value;
+  return RT_OK;
+}
+
 static RtResult
 fs_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
 {
   RtFsSink *self = (RtFsSink *) op;
 
+  if (self->parts != NULL) /* added by partitioned sinks */
+    return process_partitioned (self, batch, error);
   if (self->file == NULL && !start_file (self, error))
     return RT_FAIL;
   g_string_truncate (self->line, 0);
@@ -141,6 +278,8 @@ seal_current (RtFsSink *self, gint64 checkpoint, GError **error)
 {
   FsPending *p;
 
+  if (!seal_partitions (self, checkpoint, error)) /* added by partitioned sinks */
+    return FALSE;
   if (self->file == NULL)
     return TRUE;
   if (fflush (self->file) != 0 || fsync (fileno (self->file)) != 0)
@@ -209,7 +348,10 @@ fs_notify_complete (RtOperator *op, gint64 id, GError **error)
         return FALSE;
       g_ptr_array_remove_index (self->pending, 0);
     }
-  return TRUE;
+  /* added by partitioned sinks: _SUCCESS files of the partitions now complete */
+  return rt__fs_parts_commit (self->parts, self->dir, id == RT_CHECKPOINT_FINAL
+                              ? G_MAXINT64 : self->watermark,
+                              id == RT_CHECKPOINT_FINAL, error);
 }
 
 static gboolean
@@ -241,6 +383,8 @@ fs_close (RtOperator *op)
     }
   g_free (self->current);
   g_free (self->current_final);
+  g_clear_pointer (&self->open, g_hash_table_unref); /* added by partitioned sinks */
+  g_clear_pointer (&self->parts, rt__fs_parts_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   if (self->line != NULL)
     g_string_free (self->line, TRUE);
@@ -252,6 +396,7 @@ static const RtOperatorClass fs_class = {
   .name = "filesystem",
   .instance_size = sizeof (RtFsSink),
   .process = fs_process,
+  .on_event = fs_on_event, /* added by partitioned sinks */
   .close = fs_close,
   .snapshot = fs_snapshot,
   .restore = fs_restore,
@@ -259,7 +404,13 @@ static const RtOperatorClass fs_class = {
 };
 
 static const char *const fs_known[] = {
-  "connector", "path", "format", "csv.field-delimiter", "sink.parallelism", NULL,
+  "connector", "path", "format", "csv.field-delimiter", "sink.parallelism",
+  /* added by partitioned sinks: partition commit (rt-sink-fs-partition.c); the rolling
+   * policy options are accepted, but files roll at checkpoints and at the end only */
+  "sink.partition-commit.trigger", "sink.partition-commit.delay",
+  "sink.partition-commit.policy.kind", "partition.time-extractor.timestamp-pattern",
+  "sink.rolling-policy.rollover-interval", "sink.rolling-policy.check-interval",
+  "sink.rolling-policy.file-size", NULL,
 };
 
 RtOperator *
@@ -303,5 +454,12 @@ rt__sink_fs_new (const PlanPhysNode *node, guint subtask, GError **error)
   self->delimiter = d;
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   self->line = g_string_sized_new (4096);
+  self->watermark = G_MININT64; /* added by partitioned sinks */
+  self->open = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, open_free);
+  if (!rt__fs_parts_new (table, node->inputs[0].node->schema, &self->parts, error))
+    {
+      rt_operator_free (&self->base);
+      return NULL;
+    }
   return &self->base;
 }

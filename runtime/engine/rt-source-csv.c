@@ -922,7 +922,9 @@ static const RtOperatorClass csv_class = {
 static const char *const csv_known[] = {
   "connector", "format", "path", "csv.field-delimiter", "csv.quote-character",
   "csv.disable-quote-character", "csv.escape-character", "csv.allow-comments",
-  "csv.null-literal", "csv.ignore-parse-errors", "csv.header", NULL,
+  "csv.null-literal", "csv.ignore-parse-errors", "csv.header",
+  "lookup.join.cache.ttl", "lookup.cache.ttl", /* added by lookup joins (rt-op-lookup-join.c) */
+  NULL,
 };
 
 static gboolean

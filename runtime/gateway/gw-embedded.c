@@ -372,6 +372,11 @@ run_immediate (GwEmbedded *c, GwEmbeddedOp *op, GError **error)
       fill_names (op, "view name", plan_catalog_list_views (c->catalog));
       return TRUE;
     case PLAN_STMT_DESCRIBE:
+      if (g_strcmp0 (st->value, "EXTENDED") == 0) /* added by statistics: gw-analyze.c */
+        {
+          op->message = gw__describe_statistics (st->table);
+          return TRUE;
+        }
       fill_describe (op, st->table);
       return TRUE;
     case PLAN_STMT_EXPLAIN:
@@ -382,6 +387,9 @@ run_immediate (GwEmbedded *c, GwEmbeddedOp *op, GError **error)
       return start_job (c, op, error);
     case PLAN_STMT_STOP_JOB: /* added by checkpoints */
       return stop_job (c, op, error);
+    case PLAN_STMT_ANALYZE: /* added by statistics: gw-analyze.c */
+      op->message = gw__analyze_table ((GwClient *) c, st, error);
+      return op->message != NULL;
     }
   return FALSE;
 }

@@ -54,4 +54,12 @@ char *gw__explain_extended (PlanStatement *stmt, OptResult *opt, RtMemPool *pool
 char **gw__ops_list_jobs (GPtrArray *ops);
 GwOperation *gw__ops_find_job (GPtrArray *ops, const char *job_id_prefix);
 
+/* added by statistics (gw-analyze.c): runs ANALYZE TABLE (stmt->kind PLAN_STMT_ANALYZE)
+ * as a batch query through client and stores the figures for the optimizer; the message
+ * to show, or NULL with error. */
+char *gw__analyze_table (GwClient *client, const PlanStatement *stmt, GError **error);
+/* DESCRIBE EXTENDED t: where the table's row estimate comes from, then per column its type
+ * and ANALYZE's distinct count, NULL count, MIN and MAX ("-" when not analyzed). */
+char *gw__describe_statistics (const PlanTable *table);
+
 G_END_DECLS

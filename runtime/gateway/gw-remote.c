@@ -413,6 +413,7 @@ shadow_apply (GwRemote *c, GwRemoteOp *op, const char *sql)
     case PLAN_STMT_QUERY:
     case PLAN_STMT_INSERT:
     case PLAN_STMT_STOP_JOB: /* added by checkpoints */
+    case PLAN_STMT_ANALYZE: /* added by statistics: runs on the server */
       op->stmt = stmt;
       return;
     }

@@ -11,7 +11,10 @@
  * other cases still run.
  *
  * Q18's quantity threshold is lowered from 300 to 250 on both sides: at this scale no
- * order reaches 300, and an empty result would compare nothing. */
+ * order reaches 300, and an empty result would compare nothing.
+ *
+ * Q4, Q17, Q20 and Q22 (added by subqueries) run their subqueries as the binder decorrelates
+ * them; Q22's SUBSTRING(c_phone FROM 1 FOR 2) is written substr(c_phone, 1, 2) for SQLite. */
 #include "runtime/gateway/gw-client.h"
 
 #include <glib/gstdio.h>
@@ -210,6 +213,12 @@ run_query (gconstpointer data)
     text[strlen (text) - 1] = '\0';
   strom_sql = replace (text, "HAVING SUM(l_quantity) > 300", "HAVING SUM(l_quantity) > 250");
   lite_sql = replace (strom_sql, "DATE '", "'");
+  { /* added by subqueries: Q22's SUBSTRING(x FROM a FOR b) is substr(x, a, b) in SQLite */
+    char *sub = replace (lite_sql, "SUBSTRING(c_phone FROM 1 FOR 2)", "substr(c_phone, 1, 2)");
+
+    g_free (lite_sql);
+    lite_sql = sub;
+  }
   if ((rows = strom_rows (strom_sql, &message)) == NULL)
     {
       g_test_fail_printf ("%s: strom cannot run it: %s", name, message);
@@ -265,7 +274,8 @@ int
 main (int argc, char **argv)
 {
   static const char *const queries[] = { "q1", "q3", "q5", "q6", "q10", "q12", "q14", "q18",
-                                         "q19" };
+                                         "q19",
+                                         "q4", "q17", "q20", "q22" /* added by subqueries */ };
   g_autoptr (GError) error = NULL;
   const char *gen = g_getenv ("TPCH_GEN");
   int status = 0;

@@ -558,13 +558,14 @@ test_optimize_all_passes (void)
   g_assert_true (plan_settings_set (settings, "parallelism.default", "1", &error));
   result = opt_optimize (plan, settings, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (opt_result_get_n_passes (result), ==, 4);
+  g_assert_cmpuint (opt_result_get_n_passes (result), ==, 5);
   g_assert_cmpstr (names[0], ==, "constant-folding");
   g_assert_cmpstr (names[1], ==, "merge-filters");
   g_assert_cmpstr (names[2], ==, "filter-pushdown");
-  g_assert_cmpstr (names[3], ==, "projection-pruning");
-  g_assert_null (names[4]);
-  for (guint i = 0; i < 4; i++)
+  g_assert_cmpstr (names[3], ==, "join-reorder"); /* added by join order */
+  g_assert_cmpstr (names[4], ==, "projection-pruning");
+  g_assert_null (names[5]);
+  for (guint i = 0; i < 5; i++)
     {
       const OptPassRun *run = opt_result_get_pass (result, i);
 
@@ -575,7 +576,8 @@ test_optimize_all_passes (void)
   g_assert_false (opt_result_get_pass (result, 0)->changed); /* no constant to fold */
   g_assert_false (opt_result_get_pass (result, 1)->changed); /* one filter: nothing to merge */
   g_assert_true (opt_result_get_pass (result, 2)->changed);
-  g_assert_true (opt_result_get_pass (result, 3)->changed);  /* the scan drops a and d */
+  g_assert_false (opt_result_get_pass (result, 3)->changed); /* no join to reorder */
+  g_assert_true (opt_result_get_pass (result, 4)->changed);  /* the scan drops a and d */
   logical = opt_result_get_logical (result);
   g_assert_cmpint (logical->inputs[0]->kind, ==, PLAN_NODE_PROJECT);
   scan = logical->inputs[0]->inputs[0];
@@ -626,7 +628,7 @@ test_disabled_unknown_pass (void)
   g_assert_nonnull (strstr (error->message, "'predicate-pushdown'"));
   g_assert_nonnull (strstr (error->message,
                             "constant-folding, merge-filters, filter-pushdown, "
-                            "projection-pruning"));
+                            "join-reorder, projection-pruning"));
 }
 
 /* ---- the verifier ---------------------------------------------------------------------- */

@@ -404,10 +404,15 @@ static const ErrorCase unsupported_cases[] = {
     "enclosing query with WHERE rownum <= N (Top-N) or rownum = 1 (deduplication)" },
   { "SELECT (SELECT 1)", PLAN_ERROR_UNSUPPORTED,
     "1:8: Subqueries in expressions are not supported yet" },
-  { "SELECT url FROM bid WHERE auction IN (SELECT a FROM out)", PLAN_ERROR_UNSUPPORTED,
-    "1:35: IN (SELECT ...) subqueries are not supported yet" },
+  /* changed by subqueries: IN (SELECT ...) in WHERE is decorrelated now; NOT IN is not */
+  { "SELECT url FROM bid WHERE auction NOT IN (SELECT a FROM out)", PLAN_ERROR_UNSUPPORTED,
+    "1:39: NOT IN (subquery) is not supported: it is empty as soon as the subquery yields a "
+    "NULL. Write NOT EXISTS (SELECT ... WHERE y = x), which is what is usually meant" },
+  { "SELECT url FROM bid WHERE auction = 1 OR auction IN (SELECT a FROM out)",
+    PLAN_ERROR_UNSUPPORTED, "1:50: IN (SELECT ...) subqueries are not supported yet" },
   { "SELECT * FROM bid FOR SYSTEM_TIME AS OF date_time", PLAN_ERROR_UNSUPPORTED,
-    "1:41: FOR SYSTEM_TIME AS OF (lookup joins) is not supported yet" },
+    "1:41: FOR SYSTEM_TIME AS OF is only supported on the right side of a JOIN (a lookup "
+    "join)" }, /* changed by lookup joins */
   { "SELECT INTERVAL '1' MONTH", PLAN_ERROR_UNSUPPORTED,
     "1:8: Year-month intervals (INTERVAL ... MONTH) are not supported yet" },
   { "WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r", PLAN_ERROR_UNSUPPORTED,

@@ -241,7 +241,8 @@ test_settings_list (void)
   g_assert_true (plan_settings_set (st, "execution.batch-size", "64", NULL));
   list = plan_settings_list (st);
   n = g_strv_length (list);
-  g_assert_cmpuint (n, ==, 50); /* 25 keys, each with its value (3 of allowed lateness) */
+  g_assert_cmpuint (n, ==, 52); /* 26 keys, each with its value (3 of allowed lateness, 1 of
+                                 * two-phase aggregation) */
   for (guint i = 0; i + 2 < n; i += 2)
     g_assert_cmpint (strcmp (list[i], list[i + 2]), <, 0);
   for (guint i = 0; i < n; i += 2)
