@@ -345,7 +345,7 @@ typedef struct {
   GError *error;         /* owned: the first error */
 } PlanSqlParser;
 
-/* Tokens (plan-sql-parser.c). peek_at looks k tokens ahead, stopping at the end; advance
+/* Tokens (plan-sql-parse-util.c). peek_at looks k tokens ahead, stopping at the end; advance
  * returns the token it moves past. Keywords are plain words, compared case-insensitively;
  * a reserved word ends an expression or a FROM item and is never taken as a bare name. */
 const PlanToken *plan__peek (PlanSqlParser *p);
@@ -363,7 +363,10 @@ PlanSpan plan__span_from (PlanSqlParser *p, const PlanToken *start);
 char *plan__tok_text (PlanSqlParser *p, const PlanToken *t);
 char *plan__tok_upper (PlanSqlParser *p, const PlanToken *t);
 
-/* Errors (plan-sql-parser.c). fail_at and fail_expected record an error (unless one is
+/* A token as error messages name it: "end of input", "number 12", "'FROM'" (new). */
+char *plan__describe_token (PlanSqlParser *p, const PlanToken *t);
+
+/* Errors (plan-sql-parse-util.c). fail_at and fail_expected record an error (unless one is
  * already recorded) and return NULL, for `return plan__fail_expected (p, "...");`. */
 gpointer plan__fail_at (PlanSqlParser *p, PlanSpan span, PlanErrorCode code,
                         const char *format, ...) G_GNUC_PRINTF (4, 5);
@@ -376,7 +379,8 @@ gboolean plan__expect_kw (PlanSqlParser *p, const char *kw);
 gboolean plan__enter (PlanSqlParser *p, const char *what);
 void plan__leave (PlanSqlParser *p);
 
-/* Lists, names and queries (plan-sql-parser.c). list_take copies items to the arena. */
+/* Lists and names (plan-sql-parse-util.c), queries (plan-sql-parser.c). list_take copies
+ * items to the arena. */
 PlanAstList plan__list_take (PlanSqlParser *p, GPtrArray *items);
 PlanAstName *plan__parse_name (PlanSqlParser *p, const char *what, gboolean allow_reserved);
 /* ( name, name, ... ) */
