@@ -839,6 +839,26 @@ typedef struct {
   gint64 end;
 } WinSnap;
 
+void
+rt__window_snap_row (RtStateOut *out, const guint *keys, guint n_keys, guint64 tag,
+                     gint64 end, RtBatch *b, guint r)
+{
+  guint kg = rt_key_group_of_row (b, r, keys, n_keys) % RT_MAX_PARALLELISM;
+
+  rt_state_begin (out, kg);
+  rt_state_put_u64 (out, tag);
+  rt_state_put_i64 (out, end);
+  for (guint c = 0; c < b->n_cols; c++)
+    {
+      PlanValue v;
+
+      rt_batch_get_value (b, c, r, &v);
+      rt_state_put_value (out, &v);
+      plan_value_clear (&v);
+    }
+  rt_state_end (out);
+}
+
 static void
 snap_rows (WinSnap *w, GPtrArray *rows)
 {
@@ -847,23 +867,7 @@ snap_rows (WinSnap *w, GPtrArray *rows)
       RtBatch *b = rows->pdata[i];
 
       for (guint r = 0; r < b->n_rows; r++)
-        {
-          guint kg = rt_key_group_of_row (b, r, w->a->in_keys, w->a->n_in_keys)
-                     % RT_MAX_PARALLELISM;
-
-          rt_state_begin (w->out, kg);
-          rt_state_put_u64 (w->out, w->tag);
-          rt_state_put_i64 (w->out, w->end);
-          for (guint c = 0; c < b->n_cols; c++)
-            {
-              PlanValue v;
-
-              rt_batch_get_value (b, c, r, &v);
-              rt_state_put_value (w->out, &v);
-              plan_value_clear (&v);
-            }
-          rt_state_end (w->out);
-        }
+        rt__window_snap_row (w->out, w->a->in_keys, w->a->n_in_keys, w->tag, w->end, b, r);
     }
 }
 

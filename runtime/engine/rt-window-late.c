@@ -26,7 +26,6 @@
  * emitted are not stored but aggregated again from the first kind of rows when the restore
  * is done (the aggregation is deterministic, and a subtask gets every row of its groups). */
 #include "rt-window-private.h"
-#include "rt-channel.h"
 #include "rt-checkpoint.h"
 
 #include <string.h>
@@ -352,29 +351,11 @@ typedef struct {
   guint n_keys;
 } LateSnap;
 
-static void
-snap_row (LateSnap *sn, guint64 tag, gint64 end, RtBatch *b, guint r)
-{
-  guint kg = rt_key_group_of_row (b, r, sn->keys, sn->n_keys) % RT_MAX_PARALLELISM;
-
-  rt_state_begin (sn->out, kg);
-  rt_state_put_u64 (sn->out, tag);
-  rt_state_put_i64 (sn->out, end);
-  for (guint c = 0; c < b->n_cols; c++)
-    {
-      PlanValue v;
-
-      rt_batch_get_value (b, c, r, &v);
-      rt_state_put_value (sn->out, &v);
-      plan_value_clear (&v);
-    }
-  rt_state_end (sn->out);
-}
-
 static gboolean
 snap_window (gpointer key, gpointer value, gpointer data)
 {
   LateWindow *w = value;
+  LateSnap *sn = data;
   guint64 n = 0;
 
   for (guint i = 0; i < w->rows->len; i++)
@@ -382,8 +363,9 @@ snap_window (gpointer key, gpointer value, gpointer data)
       RtBatch *b = w->rows->pdata[i];
 
       for (guint r = 0; r < b->n_rows; r++, n++)
-        snap_row (data, n < w->n_fired ? RT_WINDOW_LATE_FIRED : RT_WINDOW_LATE_PENDING,
-                  w->end, b, r);
+        rt__window_snap_row (sn->out, sn->keys, sn->n_keys,
+                             n < w->n_fired ? RT_WINDOW_LATE_FIRED : RT_WINDOW_LATE_PENDING,
+                             w->end, b, r);
     }
   return FALSE;
 }

@@ -56,6 +56,10 @@ RtResult rt__window_late_advance (RtWindowLate *late, RtOperator *owner, gint64 
  * RT_WINDOW_LATE_FIRED or _PENDING, the window end, the row's values; key group from the
  * input key columns in_keys); restore_row takes one back (one: a one-row batch), and
  * restored, after the last, rebuilds each window's last emitted results. */
+/* The window aggregate's (rt-op-window.c) keyed state entry for row r of b: tag, window
+ * end, the row's values, in the key group of its key columns. */
+void rt__window_snap_row (RtStateOut *out, const guint *keys, guint n_keys, guint64 tag,
+                          gint64 end, RtBatch *b, guint r);
 #define RT_WINDOW_LATE_FIRED 3
 #define RT_WINDOW_LATE_PENDING 4
 void rt__window_late_snapshot (RtWindowLate *late, const guint *in_keys, guint n_in_keys,
