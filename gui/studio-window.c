@@ -545,6 +545,7 @@ typedef struct {
   char *error;                 /* owned, nullable: the job's failure */
   char *json;                  /* owned, nullable: the metrics, for the history */
   char *savepoint;             /* owned, nullable: the answer to STOP JOB ... SAVEPOINT */
+  gboolean rows_done;          /* every result row has been fetched (or there are none) */
 } Snapshot;
 
 static void
@@ -623,7 +624,8 @@ apply_snapshot (gpointer data)
   update_monitor_status (self, s->status, s->rows_read);
   if (s->error != NULL)
     toast (self, s->error);
-  if (s->status != GW_STATUS_CREATED && s->status != GW_STATUS_RUNNING)
+  /* a finished job may still have rows queued: poll until the last page said so */
+  if (s->status != GW_STATUS_CREATED && s->status != GW_STATUS_RUNNING && s->rows_done)
     g_clear_handle_id (&self->poll_id, g_source_remove);
   return G_SOURCE_REMOVE;
 }
@@ -658,6 +660,10 @@ poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
     gw_operation_cancel (p->op);
   if (p->savepoint)
     s->savepoint = stop_with_savepoint (p->client, p->op);
+  /* the status first: rows emitted after the fetch below then belong to a job that was
+   * still running, and the next poll fetches them */
+  s->status = gw_operation_get_status (p->op);
+  s->rows_done = TRUE;
   if (gw_operation_get_schema (p->op) != NULL)
     {
       g_autoptr (GError) error = NULL;
@@ -665,8 +671,8 @@ poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       s->new_rows = page != NULL ? page->rows->len : 0;
       s->rows = page != NULL ? studio_results_rows_new (page->rows) : NULL;
       s->error = error != NULL ? g_strdup (error->message) : NULL;
+      s->rows_done = page == NULL || page->end;
     }
-  s->status = gw_operation_get_status (p->op);
   s->rows_read = gw_operation_get_rows_read (p->op);
   json = gw_operation_dup_metrics_json (p->op);
   s->window = g_object_ref (source);

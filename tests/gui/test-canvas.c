@@ -226,52 +226,37 @@ test_window_open_notebook (void)
   g_rmdir (dir);
 }
 
-typedef struct {
-  StudioWindow *win;
-  GMainLoop *loop;
-} MonitorWait;
-
 static gboolean
-check_done (gpointer data)
+monitored (gpointer win)
 {
-  MonitorWait *w = data;
   /* one snapshot applied, and the window is ours alone again (no task in flight) */
-  if (studio_window_get_n_snapshots (w->win) > 0 && G_OBJECT (w->win)->ref_count == 2)
-    {
-      g_main_loop_quit (w->loop);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
+  return studio_window_get_n_snapshots (win) > 0 && studio_test_window_alone (win);
 }
 
 static void
 test_window_monitor (void)
 {
-  MonitorWait w = { NULL, NULL };
+  StudioWindow *win;
   g_autoptr (GError) error = NULL;
 
   if (!need_display ())
     return;
-  w.win = g_object_ref (studio_window_new (NULL));
-  g_assert_true (studio_window_load_script (w.win,
+  win = g_object_ref (studio_window_new (NULL));
+  g_assert_true (studio_window_load_script (win,
     "CREATE TABLE ticks (id BIGINT, v INT) WITH ('connector' = 'datagen', "
     "'number-of-rows' = '1000');\n"
     "CREATE TABLE sunk (id BIGINT) WITH ('connector' = 'blackhole');\n"
     "INSERT INTO sunk SELECT id FROM ticks WHERE v > 0;\n", &error));
   g_assert_no_error (error);
-  g_assert_true (studio_window_run (w.win, &error));
+  g_assert_true (studio_window_run (win, &error));
   g_assert_no_error (error);
-  /* snapshots are built by a worker and applied in the main context, which a running
-   * main loop owns (as in the application); wait for one, checking now and then */
-  w.loop = g_main_loop_new (NULL, FALSE);
-  g_timeout_add (20, check_done, &w);
-  g_main_loop_run (w.loop);
-  g_main_loop_unref (w.loop);
-  g_assert_cmpuint (studio_window_get_n_snapshots (w.win), >=, 1);
+  /* snapshots are built by a worker and applied in the main context */
+  g_assert_true (studio_test_spin_until (monitored, win));
+  g_assert_cmpuint (studio_window_get_n_snapshots (win), >=, 1);
   /* no checkpoint interval set: the monitor shows no checkpoint statistics */
-  g_assert_null (studio_window_get_checkpoint_text (w.win));
-  gtk_window_destroy (GTK_WINDOW (w.win));
-  g_assert_finalize_object (w.win);
+  g_assert_null (studio_window_get_checkpoint_text (win));
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_assert_finalize_object (win);
 }
 
 static void
@@ -322,18 +307,23 @@ results_are (GListModel *m, const char *const *want, guint n_want)
   return TRUE;
 }
 
+static gboolean
+results_complete (gpointer model)
+{
+  static const char *want[] = { "1", "3", "2", "3", "3", "2" };
+  return results_are (model, want, 3);
+}
+
 /* An updating aggregate run in the window: its -U/+U changelog, fetched by the worker,
  * ends as one row per auction in the results column view's model. bids.csv by hand:
  * auction 1 has alice, carol, frank; 2 has bob, erin, hank; 3 has dave, gina. */
 static void
 test_window_results (void)
 {
-  static const char *want[] = { "1", "3", "2", "3", "3", "2" };
   StudioWindow *win;
   GListModel *results;
   g_autoptr (GError) error = NULL;
   g_autofree char *csv = NULL, *script = NULL;
-  guint spins = 0;
 
   if (!need_display ())
     return;
@@ -352,13 +342,9 @@ test_window_results (void)
   g_assert_no_error (error);
   results = studio_window_get_results (win);
   /* the counts only grow, so the expected set appears only once every row is in */
-  while (!results_are (results, want, 3) && spins++ < 5000)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (results_are (results, want, 3));
+  g_assert_true (studio_test_spin_until (results_complete, results));
   /* wait for the poll task to give its window reference back */
-  spins = 0;
-  while (G_OBJECT (win)->ref_count > 2 && spins++ < 5000)
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (studio_test_spin_until (studio_test_window_alone, win));
   gtk_window_destroy (GTK_WINDOW (win));
   g_assert_finalize_object (win);
 }

@@ -250,26 +250,6 @@ need_display (void)
 }
 
 static gboolean
-tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE; /* keeps g_main_context_iteration from blocking for long */
-}
-
-/* Spins the main context until ready (data) says so or 30 s passed. */
-static gboolean
-spin_until (gboolean (*ready) (gpointer), gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  guint id = g_timeout_add (20, tick, NULL);
-  gboolean ok;
-
-  while (!(ok = ready (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-  return ok;
-}
-
-static gboolean
 count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
   guint *frames = data;
@@ -289,7 +269,7 @@ wait_drawn (GtkWidget *widget)
 {
   guint frames = 0;
   guint id = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  gboolean ok = spin_until (frames_past, &frames);
+  gboolean ok = studio_test_spin_until (frames_past, &frames);
 
   gtk_widget_remove_tick_callback (widget, id);
   return ok && gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
@@ -382,12 +362,6 @@ checkpoint_shown (gpointer data)
   return text != NULL && strstr (text, "Last completed: #") != NULL;
 }
 
-static gboolean
-window_alone (gpointer data)
-{
-  return G_OBJECT (data)->ref_count == 2; /* ours and GTK's: no poll task in flight */
-}
-
 /* A job checkpointing every 100 ms runs in the window (about 4 s of rows) until the
  * monitor shows a completed checkpoint; the shown window is then rendered to PNG. */
 static void
@@ -418,13 +392,13 @@ test_window_checkpoints (void)
   gtk_window_present (GTK_WINDOW (win));
   g_assert_true (studio_window_run (win, &error));
   g_assert_no_error (error);
-  g_assert_true (spin_until (checkpoint_shown, win));
+  g_assert_true (studio_test_spin_until (checkpoint_shown, win));
   text = studio_window_get_checkpoint_text (win);
   g_assert_true (g_str_has_prefix (text, "Checkpoints: "));
   g_assert_false (g_str_has_prefix (text, "Checkpoints: 0 completed")); /* one completed */
   g_assert_true (wait_drawn (GTK_WIDGET (win)));
   check_screenshot (GTK_WIDGET (win), "monitor-checkpoints");
-  g_assert_true (spin_until (window_alone, win));
+  g_assert_true (studio_test_spin_until (studio_test_window_alone, win));
   gtk_window_destroy (GTK_WINDOW (win));
   g_assert_finalize_object (win);
   remove_tree (dir);

@@ -250,25 +250,6 @@ test_design_round_trip (void)
 }
 
 static gboolean
-tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-spin_until (gboolean (*ready) (gpointer), gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  guint id = g_timeout_add (20, tick, NULL);
-  gboolean ok;
-
-  while (!(ok = ready (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-  return ok;
-}
-
-static gboolean
 canvas_shown (gpointer widget)
 {
   return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
@@ -322,7 +303,7 @@ test_window_notebook_export (void)
   gtk_window_set_default_size (GTK_WINDOW (win), 900, 600);
   gtk_window_present (GTK_WINDOW (win));
   studio_window_set_view (win, "designer");
-  g_assert_true (spin_until (canvas_shown, studio_window_get_canvas (win)));
+  g_assert_true (studio_test_spin_until (canvas_shown, studio_window_get_canvas (win)));
   g_assert_true (studio_window_export_view (win, designer_png, &error));
   g_assert_no_error (error);
   {
@@ -331,7 +312,7 @@ test_window_notebook_export (void)
     g_assert_cmpmem (data, 4, "\x89PNG", 4);
   }
   studio_window_set_view (win, "plan");
-  g_assert_true (spin_until (canvas_shown, studio_window_get_plan_view (win)));
+  g_assert_true (studio_test_spin_until (canvas_shown, studio_window_get_plan_view (win)));
   g_assert_true (studio_window_export_view (win, png, &error));
   g_assert_no_error (error);
   {
@@ -354,12 +335,6 @@ static gboolean
 savepoint_answered (gpointer data)
 {
   return studio_window_get_savepoint_message (data) != NULL;
-}
-
-static gboolean
-window_alone (gpointer data)
-{
-  return G_OBJECT (data)->ref_count == 2; /* ours and GTK's: no poll task in flight */
 }
 
 /* An endless job checkpointing to a folder: the savepoint button stops it with a
@@ -391,13 +366,13 @@ test_savepoint_button (void)
   g_assert_null (studio_window_get_savepoint_message (win));
   g_assert_true (studio_window_run (win, &error));
   g_assert_no_error (error);
-  g_assert_true (spin_until (has_snapshot, win));
+  g_assert_true (studio_test_spin_until (has_snapshot, win));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.savepoint", NULL));
-  g_assert_true (spin_until (savepoint_answered, win));
+  g_assert_true (studio_test_spin_until (savepoint_answered, win));
   msg = studio_window_get_savepoint_message (win);
   g_assert_nonnull (strstr (msg, "stopped with a savepoint at"));
   g_assert_nonnull (strstr (msg, dir));
-  g_assert_true (spin_until (window_alone, win));
+  g_assert_true (studio_test_spin_until (studio_test_window_alone, win));
   gtk_window_destroy (GTK_WINDOW (win));
   g_assert_finalize_object (win);
   remove_tree (dir);
@@ -435,14 +410,14 @@ test_monitor_group_by_blackhole (void)
   g_assert_no_error (error);
   g_assert_true (studio_window_run (win, &error));
   g_assert_no_error (error);
-  g_assert_true (spin_until (job_finished, win));
+  g_assert_true (studio_test_spin_until (job_finished, win));
   st = studio_plan_view_get_state (studio_window_get_monitor_view (win));
   g_assert_nonnull (st);
   g_assert_cmpuint (st->n_ops, ==, 3); /* source, aggregate, sink */
   g_assert_cmpuint (st->ops[0].rows_out, ==, 1000);
   g_assert_cmpuint (st->ops[1].rows_out, ==, 1990);
   g_assert_nonnull (strstr (studio_window_get_monitor_status (win), "FINISHED, 1000 rows read"));
-  g_assert_true (spin_until (window_alone, win));
+  g_assert_true (studio_test_spin_until (studio_test_window_alone, win));
   gtk_window_destroy (GTK_WINDOW (win));
   g_assert_finalize_object (win);
 }
@@ -516,14 +491,14 @@ test_monitor_remote (void)
   g_assert_no_error (error);
   g_assert_true (studio_window_run (win, &error));
   g_assert_no_error (error);
-  g_assert_true (spin_until (job_finished, win));
+  g_assert_true (studio_test_spin_until (job_finished, win));
   st = studio_plan_view_get_state (studio_window_get_monitor_view (win));
   g_assert_nonnull (st);
   g_assert_cmpuint (st->n_ops, ==, 3);
   g_assert_cmpuint (st->ops[0].rows_out, ==, 1000);
   g_assert_cmpuint (st->ops[1].rows_out, ==, 1990);
   g_assert_nonnull (strstr (studio_window_get_monitor_status (win), "FINISHED, 1000 rows read"));
-  g_assert_true (spin_until (window_alone, win));
+  g_assert_true (studio_test_spin_until (studio_test_window_alone, win));
   gtk_window_destroy (GTK_WINDOW (win));
   g_assert_finalize_object (win);
 
