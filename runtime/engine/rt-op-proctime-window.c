@@ -15,12 +15,10 @@
  * clock instead of the watermark: after every batch and every event this operator sees it
  * hands the inner operator a watermark of now - 1 ms, which fires exactly the windows that
  * ended by now; a row assigned at now belongs to a window ending after now, so it is never
- * late. The "timers" are thus checked whenever the operator runs: on input, and on the
- * events that reach it (watermarks every pipeline.auto-watermark-interval from a source
- * with WATERMARK FOR, idleness, checkpoint barriers). A task with no input and no events
- * does not wake up to fire a window: strom's tasks have no timer service for non-source
- * operators yet, so such a window fires with the next row or event, at the latest at the
- * end of input. Upstream event-time watermarks are not used for firing; they pass on.
+ * late. This happens whenever the operator runs (on input, and on the events that reach
+ * it) and by a processing-time timer (on_proctime, the task's timer service) set at the
+ * end of the window that has rows, so a window fires on time even when no row or event
+ * follows it. Upstream event-time watermarks are not used for firing; they pass on.
  *
  * Only TUMBLE windows: HOP and CUMULATE give a row several windows, which the TVF has
  * already expanded into copies by its own time. Checkpoints: the inner operator's (rows of
@@ -38,6 +36,8 @@ typedef struct {
   gint64 size, offset;
   gint64 now;          /* latest clock reading, ms (never goes back) */
   gint64 fired_to;     /* last watermark handed to inner */
+  gint64 max_end;      /* the latest window end given to a row */
+  gint64 restored_until; /* windows restored from a checkpoint have all ended by then */
 } RtProcWindow;
 
 static gint64 (*clock_fn) (gpointer data);
@@ -56,6 +56,12 @@ rt_proctime_now_ms (void)
   return clock_fn != NULL ? clock_fn (clock_data) : g_get_real_time () / 1000;
 }
 
+gboolean
+rt_proctime_clock_is_wall (void)
+{
+  return clock_fn == NULL;
+}
+
 static gint64
 tick (RtProcWindow *w)
 {
@@ -71,16 +77,40 @@ forward (void *data, RtBatch *batch, GError **error)
   return rt_op_emit (data, batch, error);
 }
 
+static gint64
+window_start_of (RtProcWindow *w, gint64 t)
+{
+  return t - ((t - w->offset) % w->size + w->size) % w->size;
+}
+
+/* The timer: at the end of the open window, if it has rows; after a restore, at every
+ * window end until the restored windows have all ended (their ends are not known here). */
+static void
+set_timer (RtProcWindow *w)
+{
+  gint64 at = G_MAXINT64;
+
+  if (w->max_end - 1 > w->fired_to)
+    at = w->max_end;
+  if (w->now < w->restored_until)
+    at = MIN (at, window_start_of (w, w->now) + w->size);
+  w->base.proctime_timer_ms = at;
+}
+
 /* Hands inner the watermark now - 1: every window ending by now fires. */
 static RtResult
 advance (RtProcWindow *w, GError **error)
 {
   RtEvent ev = { RT_EVENT_WATERMARK, tick (w) - 1, 0 };
+  RtResult r = RT_OK;
 
-  if (ev.value <= w->fired_to)
-    return RT_OK;
-  w->fired_to = ev.value;
-  return w->inner->klass->on_event (w->inner, &ev, 0, error);
+  if (ev.value > w->fired_to)
+    {
+      w->fired_to = ev.value;
+      r = w->inner->klass->on_event (w->inner, &ev, 0, error);
+    }
+  set_timer (w);
+  return r;
 }
 
 static gboolean
@@ -102,7 +132,8 @@ pw_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
   RtResult r;
 
   w->inner->ctx = op->ctx;
-  start = now - ((now - w->offset) % w->size + w->size) % w->size;
+  start = window_start_of (w, now);
+  w->max_end = MAX (w->max_end, start + w->size);
   if ((copy = rt_batch_new (op->ctx->pool, batch->schema, MAX (batch->n_rows, 1u),
                             error)) == NULL)
     return RT_FAIL;
@@ -127,6 +158,13 @@ pw_on_event (RtOperator *op, const RtEvent *event, guint input, GError **error)
 {
   (void) event;
   (void) input;
+  return advance ((RtProcWindow *) op, error);
+}
+
+/* The timer service: the open window (or a restored one) has ended by now. */
+static RtResult
+pw_on_proctime (RtOperator *op, gint64 now_ms, GError **error)
+{
   return advance ((RtProcWindow *) op, error);
 }
 
@@ -160,7 +198,11 @@ pw_restore (RtOperator *op, RtStateIn *in, GError **error)
   RtProcWindow *w = (RtProcWindow *) op;
 
   w->inner->ctx = op->ctx;
-  return w->inner->klass->restore (w->inner, in, error);
+  if (!w->inner->klass->restore (w->inner, in, error))
+    return FALSE;
+  w->restored_until = tick (w) + w->size;
+  set_timer (w);
+  return TRUE;
 }
 
 static const RtOperatorClass proctime_window_class = {
@@ -173,6 +215,7 @@ static const RtOperatorClass proctime_window_class = {
   .close = pw_close,
   .snapshot = pw_snapshot,
   .restore = pw_restore,
+  .on_proctime = pw_on_proctime,
 };
 
 /* The WINDOW node below the aggregate (plan_phys_is_proctime_window found it). */

@@ -17,6 +17,7 @@ rt_operator_new (const RtOperatorClass *klass, guint node_id)
   op = g_malloc0 (klass->instance_size);
   op->klass = klass;
   op->node_id = node_id;
+  op->proctime_timer_ms = G_MAXINT64;
   return op;
 }
 

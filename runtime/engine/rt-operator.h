@@ -56,6 +56,8 @@ struct _RtOperator {
   guint64 late_records_dropped; /* added by windows: rows behind the watermark */
   guint32 paused_inputs; /* added by joins: bit i set (chain head only): the task leaves
                           * input i unread for now (a hash join reads its build side first) */
+  gint64 proctime_timer_ms; /* added by the timer service: when the task calls on_proctime
+                             * (rt_proctime_now_ms's clock); G_MAXINT64: no timer */
 };
 
 struct _RtOperatorClass {
@@ -91,6 +93,11 @@ struct _RtOperatorClass {
    * (NULL: wm itself); it must not decrease as wm grows, and keeps MAX as MAX. The task
    * hands the result to the operators after it and downstream. */
   gint64 (*output_watermark) (RtOperator *op, gint64 wm);
+  /* added by the timer service: the processing-time timer the operator set in
+   * proctime_timer_ms is due (now_ms >= it). The task clears the timer first, so the
+   * operator sets it again if it wants another; it may emit. Called between two units of
+   * work of the task, also when the task has no input at all (it parks until the timer). */
+  RtResult (*on_proctime) (RtOperator *op, gint64 now_ms, GError **error);
 };
 
 /* Allocates an operator of klass (zeroed, instance_size bytes). */
@@ -186,6 +193,9 @@ RtOperator *rt_op_window_join_new (const PlanPhysNode *node, GError **error);
 RtOperator *rt_op_proctime_window_new (const PlanPhysNode *node, GError **error);
 void rt_proctime_set_clock (gint64 (*now_ms) (gpointer data), gpointer data);
 gint64 rt_proctime_now_ms (void); /* that clock's reading */
+/* added by the timer service: whether that clock is the wall clock (a test's clock can
+ * jump, so tasks with a timer re-check it every few ms instead of parking until it). */
+gboolean rt_proctime_clock_is_wall (void);
 
 /* added by lookup joins (rt-op-lookup-join.c): the lookup join against a bounded table
  * (input 1, read whole before input 0), reloaded on lookup after 'lookup.join.cache.ttl'. */

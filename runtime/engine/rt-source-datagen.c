@@ -2,7 +2,8 @@
  * options.
  *
  *   'rows-per-second'          total rate over all subtasks (default 10000); strom
- *                              extension: '0' means unlimited
+ *                              extensions: '0' means unlimited, and a fraction such
+ *                              as '0.1' (a row every 10 s) is allowed
  *   'number-of-rows'           total rows over all subtasks (default: unbounded)
  *   'fields.<col>.kind'        'random' (default) or 'sequence'
  *   'fields.<col>.start'/'end' sequence bounds, both required (INT, BIGINT, DOUBLE,
@@ -467,7 +468,7 @@ static gboolean
 datagen_configure (RtDatagenSource *self, const PlanTable *table, guint parallelism,
                    gint64 *seed, GError **error)
 {
-  gint64 rps = 10000;
+  double rps = 10000;
   gint64 rows = -1;
   guint64 total = G_MAXUINT64;
 
@@ -482,7 +483,12 @@ datagen_configure (RtDatagenSource *self, const PlanTable *table, guint parallel
       if (g_str_has_prefix (key, "fields."))
         ok = collect_field_option (self, table, key, value, error);
       else if (strcmp (key, "rows-per-second") == 0)
-        ok = rt__option_int64 (table, key, value, 0, G_MAXINT64, &rps, error);
+        {
+          ok = rt__option_double (table, key, value, &rps, error);
+          if (ok && !(rps >= 0 && rps < 1e15))
+            ok = rt__option_error (error, table, key, value,
+                                   "expected a rate of rows per second, 0 or more");
+        }
       else if (strcmp (key, "number-of-rows") == 0)
         ok = rt__option_int64 (table, key, value, 0, G_MAXINT64, &rows, error);
       else if (strcmp (key, "seed") == 0)
@@ -508,7 +514,7 @@ datagen_configure (RtDatagenSource *self, const PlanTable *table, guint parallel
     total = MIN (total, (guint64) rows);
   self->bounded = total != G_MAXUINT64;
   self->total = total;
-  self->rate = (double) rps / parallelism;
+  self->rate = rps / parallelism;
   return TRUE;
 }
 

@@ -403,6 +403,40 @@ step_inputs (RtTask *t, gint64 *park_until, GError **error)
   return RT_WAIT;
 }
 
+/* added by the timer service: calls on_proctime of each operator of the chain whose
+ * processing-time timer is due; sets *due_us (monotonic; -1: none) to when the task must
+ * look again: at the earliest timer by the wall clock, every 5 ms with a test's clock. */
+static RtResult
+proctime_timers (RtTask *t, gint64 *due_us, GError **error)
+{
+  gint64 now_ms = G_MININT64;
+
+  *due_us = -1;
+  for (guint i = 0; i < t->ops->len; i++)
+    {
+      RtOperator *op = t->ops->pdata[i];
+      gint64 wait_us, due;
+
+      if (op->klass->on_proctime == NULL || op->proctime_timer_ms == G_MAXINT64)
+        continue;
+      if (now_ms == G_MININT64)
+        now_ms = rt_proctime_now_ms ();
+      if (now_ms >= op->proctime_timer_ms)
+        {
+          op->proctime_timer_ms = G_MAXINT64;
+          if (op->klass->on_proctime (op, now_ms, error) == RT_FAIL)
+            return RT_FAIL;
+          if (op->proctime_timer_ms == G_MAXINT64)
+            continue;
+        }
+      wait_us = rt_proctime_clock_is_wall () ? (op->proctime_timer_ms - now_ms) * 1000 : 5000;
+      due = g_get_monotonic_time () + CLAMP (wait_us, 0, G_MAXINT64 / 4);
+      if (*due_us < 0 || due < *due_us)
+        *due_us = due;
+    }
+  return RT_OK;
+}
+
 RtResult
 rt__task_step (RtTask *t, gint64 *park_until_us, GError **error)
 {
@@ -430,6 +464,15 @@ rt__task_step (RtTask *t, gint64 *park_until_us, GError **error)
         }
       if (r == RT_WAIT && next_flush >= 0 && (*park_until_us < 0 || next_flush < *park_until_us))
         *park_until_us = next_flush;
+    }
+  if (r == RT_OK || r == RT_WAIT) /* added by the timer service */
+    {
+      gint64 due;
+
+      if (proctime_timers (t, &due, error) == RT_FAIL)
+        return RT_FAIL;
+      if (r == RT_WAIT && due >= 0 && (*park_until_us < 0 || due < *park_until_us))
+        *park_until_us = due;
     }
   return r;
 }

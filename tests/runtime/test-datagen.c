@@ -351,10 +351,11 @@ test_unbounded (void)
   rt_mem_pool_free (pool);
 }
 
+/* At rate rows per second, one row is due at once and the next period_us after it. */
 static void
-test_rate_limit (void)
+check_rate (const char *rate, gint64 period_us)
 {
-  g_autoptr (PlanTable) table = dg_table ("a BIGINT", "rows-per-second", "1",
+  g_autoptr (PlanTable) table = dg_table ("a BIGINT", "rows-per-second", rate,
                                           "number-of-rows", "5", NULL);
   g_autoptr (PlanPhysNode) node = source_node_new (table, NULL, 0, NULL, 1);
   RtMemPool *pool = rt_mem_pool_new (16 * 1024 * 1024);
@@ -370,18 +371,25 @@ test_rate_limit (void)
   op->ctx = &ctx;
   op->sink_fn = rows_collect;
   op->sink_data = &rows;
-  /* One row is due at once; the next one a second after the first. */
+  /* One row is due at once; the next one a period after the first. */
   before = g_get_monotonic_time ();
   g_assert_cmpint (op->klass->produce (op, &error), ==, RT_OK);
   after = g_get_monotonic_time ();
   g_assert_cmpuint (rows.n_rows, ==, 1);
   g_assert_cmpint (op->klass->produce (op, &error), ==, RT_WAIT);
-  g_assert_cmpint (ctx.wake_at_us, >=, before + G_USEC_PER_SEC);
-  g_assert_cmpint (ctx.wake_at_us, <=, after + G_USEC_PER_SEC);
+  g_assert_cmpint (ctx.wake_at_us, >=, before + period_us);
+  g_assert_cmpint (ctx.wake_at_us, <=, after + period_us);
   g_assert_cmpuint (rows.n_rows, ==, 1);
   rt_operator_free (op);
   rows_clear (&rows);
   rt_mem_pool_free (pool);
+}
+
+static void
+test_rate_limit (void)
+{
+  check_rate ("1", G_USEC_PER_SEC);
+  check_rate ("0.25", 4 * G_USEC_PER_SEC); /* strom extension: a fractional rate */
 }
 
 static void
@@ -435,8 +443,11 @@ test_option_errors (void)
       "Unsupported option 'fields.id.colour' for table 'bid': field options are kind, "
       "start, end, min, max, length, var-len, max-past and null-rate" },
     { "id INT", "rows-per-second", "fast", NULL, NULL,
-      "Unsupported option 'rows-per-second' = 'fast' for table 'bid': expected an "
-      "integer" },
+      "Unsupported option 'rows-per-second' = 'fast' for table 'bid': expected a "
+      "finite number" },
+    { "id INT", "rows-per-second", "-2", NULL, NULL,
+      "Unsupported option 'rows-per-second' = '-2' for table 'bid': expected a rate of "
+      "rows per second, 0 or more" },
     { "id INT", "number-of-rows", "-1", NULL, NULL,
       "Unsupported option 'number-of-rows' = '-1' for table 'bid': expected an integer "
       "from 0 to 9223372036854775807" },

@@ -248,6 +248,87 @@ test_clock_legacy (void)
   run_clock (LEGACY);
 }
 
+/* The operator's processing-time timer: set at the end of the window that has rows, and
+ * on_proctime fires that window with no row or event after it. */
+static void
+test_timer (void)
+{
+  Planned p = { 0 };
+  Fixture f = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  plan_query (&p, LEGACY, 1);
+  fixture_init (&f, p.agg);
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, G_MAXINT64); /* nothing to fire */
+  g_assert_nonnull (f.op->klass->on_proctime);
+  f.now = 21000;
+  feed (&f, KEYS (4, 4));            /* [20000, 30000) */
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 30000);
+  f.now = 30000;
+  f.op->proctime_timer_ms = G_MAXINT64; /* as the task does before calling */
+  g_assert_cmpint (f.op->klass->on_proctime (f.op, 30000, &error), ==, RT_OK);
+  g_assert_no_error (error);
+  EXPECT (&f, "+I 20000 30000 4 2");
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, G_MAXINT64); /* no open window left */
+  fixture_clear (&f);
+  planned_clear (&p);
+}
+
+/* ---- the task's timer service ----------------------------------------------------------
+ * One datagen row, then none for 1000 s (rows-per-second 0.001): the row's window
+ * [0, 10000) by the test's clock must fire once the clock passes 10000, with no further
+ * row, event or end of input to make the operator run. */
+
+static gint64 job_clock_ms;
+
+static gint64
+job_clock (gpointer data)
+{
+  return __atomic_load_n (&job_clock_ms, __ATOMIC_RELAXED); /* read by the task thread */
+}
+
+static void
+test_timer_service (void)
+{
+  const char *ddl[] = {
+    "CREATE TABLE t (k INT, pt AS PROCTIME()) WITH ('connector' = 'datagen', "
+    "'rows-per-second' = '0.001', 'fields.k.min' = '5', 'fields.k.max' = '5')",
+  };
+  g_autoptr (PlanPhysPlan) plan = NULL;
+  RtMemPool *pool = rt_mem_pool_new (16 * 1024 * 1024);
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  RtBatch *b = NULL;
+  gboolean end = FALSE;
+  RtJob *job;
+
+  __atomic_store_n (&job_clock_ms, 1000, __ATOMIC_RELAXED);
+  rt_proctime_set_clock (job_clock, NULL);
+  plan = ckpt_test_compile (ddl, 1, "SELECT k, COUNT(*) AS n, TUMBLE_START(pt, INTERVAL '10' "
+                            "SECOND) AS s FROM t GROUP BY k, TUMBLE(pt, INTERVAL '10' SECOND)",
+                            1);
+  job = rt_job_new (plan, pool, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (rt_job_start (job, &error));
+  /* the row has reached the window operator once the source has emitted it and nothing
+   * came out: the window is still open at 1000 */
+  while (rt_job_get_rows_read (job) == 0)
+    g_assert_null (rt_job_pop_result (job, 10000, &end));
+  __atomic_store_n (&job_clock_ms, 10000, __ATOMIC_RELAXED);
+  /* a bounded wait: without the timer the next chance would be the row due in 1000 s */
+  b = rt_job_pop_result (job, 60 * G_USEC_PER_SEC, &end);
+  g_assert_nonnull (b);
+  rt_test_collect_lines (lines, b, TRUE);
+  rt_batch_unref (b);
+  g_assert_cmpuint (lines->len, ==, 1);
+  g_assert_cmpstr (lines->pdata[0], ==, "+I 5 1 0");
+  rt_job_cancel (job);
+  rt_job_wait (job);
+  rt_job_free (job);
+  rt_proctime_set_clock (NULL, NULL);
+  rt_mem_pool_free (pool);
+}
+
 /* ---- checkpoints: exactly once, whatever the windows ------------------------------------
  * 30000 datagen rows (a sequence id, k = id % 7; 20000 rows/s, so the run lasts 1.5 s)
  * counted per k in processing-time windows, checkpointed every 5 ms, the job failed once (after checkpoint 2 committed; at the barrier of
@@ -371,6 +452,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/runtime/proctime-window/plan", test_plan);
   g_test_add_func ("/runtime/proctime-window/clock-legacy", test_clock_legacy);
+  g_test_add_func ("/runtime/proctime-window/timer", test_timer);
+  g_test_add_func ("/runtime/proctime-window/timer-service", test_timer_service);
   g_test_add_func ("/runtime/proctime-window/checkpoint", test_checkpoint);
   return g_test_run ();
 }
