@@ -470,32 +470,32 @@ opt__logical_rows (const PlanNode *n)
 
 /* ---- EXPLAIN -------------------------------------------------------------------------- */
 
-static void
-collect_tables (PlanNode *n, GPtrArray *tables)
+void
+opt__collect_tables (PlanNode *n, GPtrArray *tables)
 {
   if (n->kind == PLAN_NODE_SCAN && !g_ptr_array_find (tables, n->u.scan.table, NULL))
     g_ptr_array_add (tables, n->u.scan.table);
   for (guint i = 0; i < n->n_inputs; i++)
-    collect_tables (n->inputs[i], tables);
+    opt__collect_tables (n->inputs[i], tables);
 }
 
-static void
-collect_join_notes (PlanNode *n, GString *out)
+void
+opt__collect_join_order_notes (PlanNode *n, GPtrArray *notes)
 {
   for (guint i = 0; i < n->n_inputs; i++)
-    collect_join_notes (n->inputs[i], out);
+    opt__collect_join_order_notes (n->inputs[i], notes);
   if (n->kind == PLAN_NODE_JOIN && n->u.join.alternative != NULL
       && g_str_has_prefix (n->u.join.alternative, "join order"))
-    g_string_append_printf (out, "%s\n", n->u.join.alternative);
+    g_ptr_array_add (notes, n->u.join.alternative);
 }
 
 void
 opt__explain_stats (GString *out, PlanNode *logical)
 {
   g_autoptr (GPtrArray) tables = g_ptr_array_new ();
-  g_autoptr (GString) notes = g_string_new (NULL);
+  g_autoptr (GPtrArray) notes = g_ptr_array_new ();
 
-  collect_tables (logical, tables);
+  opt__collect_tables (logical, tables);
   if (tables->len > 0)
     g_string_append (out, "\n== Statistics ==\n");
   for (guint i = 0; i < tables->len; i++)
@@ -504,7 +504,9 @@ opt__explain_stats (GString *out, PlanNode *logical)
 
       g_string_append_printf (out, "%s\n", line);
     }
-  collect_join_notes (logical, notes);
+  opt__collect_join_order_notes (logical, notes);
   if (notes->len > 0)
-    g_string_append_printf (out, "\n== Join Order ==\n%s", notes->str);
+    g_string_append (out, "\n== Join Order ==\n");
+  for (guint i = 0; i < notes->len; i++)
+    g_string_append_printf (out, "%s\n", (const char *) notes->pdata[i]);
 }

@@ -46,9 +46,33 @@ double opt__agg_est_rows (const PlanAggregate *a, const PlanPhysNode *input);
 /* Logical estimate of a node's rows (join ordering); -1 unknown. */
 double opt__logical_rows (const PlanNode *node);
 
+/* Where a table's row estimate comes from (EXPLAIN's Statistics, text and JSON). */
+typedef enum {
+  OPT_STATS_ANALYZE,      /* ANALYZE TABLE's figures, current */
+  OPT_STATS_FILE_SAMPLE,  /* a filesystem table: file size and a sample of its lines */
+  OPT_STATS_CONNECTOR,    /* the connector's options ('number-of-rows', 'events.num') */
+  OPT_STATS_UNKNOWN,
+} OptStatsOrigin;
+
+typedef struct {
+  OptStatsOrigin origin;
+  double rows;                /* -1: unknown */
+  gboolean stale;             /* ANALYZE's figures exist but the file changed since */
+  gint64 analyzed_at;         /* ANALYZE: unix seconds */
+  guint n_columns_analyzed, n_columns; /* ANALYZE: columns with statistics, of all */
+  double file_bytes;          /* FILE_SAMPLE: the file's size; -1 otherwise */
+} OptStatsSource;
+
+void opt__stats_source (const PlanTable *table, OptStatsSource *out);
+const char *opt__stats_origin_name (OptStatsOrigin origin); /* "analyze", ... */
+
 /* EXPLAIN: the "== Statistics ==" section (where each source's estimate came from) and the
  * join-order notes of the rewritten plan, appended to out. */
 void opt__explain_stats (GString *out, PlanNode *logical);
+/* The tables scanned under n (borrowed, each once), and the join-order notes of its joins
+ * (borrowed strings, PlanJoin.alternative), appended in plan order. */
+void opt__collect_tables (PlanNode *n, GPtrArray *tables);
+void opt__collect_join_order_notes (PlanNode *n, GPtrArray *notes);
 
 /* opt-join-order.c: the join-reorder pass. */
 PlanNode *opt_pass_join_reorder (PlanNode *root);
@@ -63,6 +87,14 @@ gboolean opt__two_phase_pays (const PlanAggregate *a, const PlanPhysNode *input,
 PlanPhysNode *opt__plan_two_phase (PlanNode *node, PlanPhysNode *input, guint parallelism,
                                    gboolean streaming, PlanSettings *settings);
 void opt__explain_aggregation (GString *out, const PlanPhysPlan *plan);
+/* The decision behind each aggregate of plan, in node order (EXPLAIN text and JSON). */
+typedef struct {
+  guint node;         /* the (global or only) aggregate's id */
+  guint local;        /* the local phase's id; 0 for one phase */
+  gboolean forced;    /* the strategy setting overrode the estimate */
+  char *reason;       /* owned */
+} OptAggDecision;
+GArray *opt__aggregation_decisions (const PlanPhysPlan *plan); /* of OptAggDecision */
 
 /* opt-or-derive.c: for p, an OR over both sides of an inner join (output columns 0 ..
  * n_left - 1 left, n_left .. n - 1 right), appends to left and right the filters it implies

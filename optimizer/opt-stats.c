@@ -448,36 +448,87 @@ opt__table_rows (const PlanTable *table)
   return -1;
 }
 
-char *
-opt_stats_describe (const PlanTable *table)
+void
+opt__stats_source (const PlanTable *table, OptStatsSource *out)
 {
   gboolean stale;
   g_autoptr (OptTableStats) s = lookup (table, &stale);
   const char *connector = plan_table_get_option (table, "connector");
   double size = 0, rows;
-  guint n_cols = 0;
 
+  *out = (OptStatsSource) { .origin = OPT_STATS_UNKNOWN, .rows = -1, .file_bytes = -1 };
+  out->stale = s != NULL && stale;
   if (s != NULL && !stale)
     {
-      g_autoptr (GDateTime) at = g_date_time_new_from_unix_utc (s->analyzed_at);
-      g_autofree char *when = at ? g_date_time_format (at, "%Y-%m-%d %H:%M:%S UTC") : NULL;
-
+      out->origin = OPT_STATS_ANALYZE;
+      out->rows = s->rows;
+      out->analyzed_at = s->analyzed_at;
+      out->n_columns = s->n_columns;
       for (guint i = 0; i < s->n_columns; i++)
-        n_cols += s->columns[i].ndv >= 0;
-      return g_strdup_printf ("%s: %.0f rows from ANALYZE TABLE at %s (column statistics for "
-                              "%u of %u columns)", table->name, s->rows, when ? when : "?",
-                              n_cols, s->n_columns);
+        out->n_columns_analyzed += s->columns[i].ndv >= 0;
+      return;
     }
   if (connector != NULL && g_ascii_strcasecmp (connector, "filesystem") == 0
       && (rows = csv_sample_rows (table, &size)) >= 0)
-    return g_strdup_printf ("%s: ~%.0f rows estimated from the file size (%.0f bytes) and a "
-                            "sample of its first lines%s; run ANALYZE TABLE %s for statistics",
-                            table->name, rows, size,
-                            stale ? " (the statistics of ANALYZE TABLE are stale: the file "
-                                    "changed since)" : "", table->name);
+    {
+      out->origin = OPT_STATS_FILE_SAMPLE;
+      out->rows = rows;
+      out->file_bytes = size;
+      return;
+    }
   if ((rows = opt__table_rows (table)) >= 0)
-    return g_strdup_printf ("%s: %.0f rows from the connector's options (no statistics)",
-                            table->name, rows);
+    {
+      out->origin = OPT_STATS_CONNECTOR;
+      out->rows = rows;
+    }
+}
+
+const char *
+opt__stats_origin_name (OptStatsOrigin origin)
+{
+  switch (origin)
+    {
+    case OPT_STATS_ANALYZE:
+      return "analyze";
+    case OPT_STATS_FILE_SAMPLE:
+      return "file-sample";
+    case OPT_STATS_CONNECTOR:
+      return "connector";
+    case OPT_STATS_UNKNOWN:
+      break;
+    }
+  return "unknown";
+}
+
+char *
+opt_stats_describe (const PlanTable *table)
+{
+  OptStatsSource src;
+
+  opt__stats_source (table, &src);
+  switch (src.origin)
+    {
+    case OPT_STATS_ANALYZE:
+      {
+        g_autoptr (GDateTime) at = g_date_time_new_from_unix_utc (src.analyzed_at);
+        g_autofree char *when = at ? g_date_time_format (at, "%Y-%m-%d %H:%M:%S UTC") : NULL;
+
+        return g_strdup_printf ("%s: %.0f rows from ANALYZE TABLE at %s (column statistics "
+                                "for %u of %u columns)", table->name, src.rows,
+                                when ? when : "?", src.n_columns_analyzed, src.n_columns);
+      }
+    case OPT_STATS_FILE_SAMPLE:
+      return g_strdup_printf ("%s: ~%.0f rows estimated from the file size (%.0f bytes) and "
+                              "a sample of its first lines%s; run ANALYZE TABLE %s for "
+                              "statistics", table->name, src.rows, src.file_bytes,
+                              src.stale ? " (the statistics of ANALYZE TABLE are stale: the "
+                                          "file changed since)" : "", table->name);
+    case OPT_STATS_CONNECTOR:
+      return g_strdup_printf ("%s: %.0f rows from the connector's options (no statistics)",
+                              table->name, src.rows);
+    case OPT_STATS_UNKNOWN:
+      break;
+    }
   return g_strdup_printf ("%s: rows unknown (no statistics; run ANALYZE TABLE %s)",
                           table->name, table->name);
 }

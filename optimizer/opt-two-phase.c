@@ -326,42 +326,71 @@ is_global (const PlanPhysNode *n)
          && in->schema == n->schema;
 }
 
-void
-opt__explain_aggregation (GString *out, const PlanPhysPlan *plan)
+static void
+agg_decision_clear (gpointer data)
+{
+  g_free (((OptAggDecision *) data)->reason);
+}
+
+GArray *
+opt__aggregation_decisions (const PlanPhysPlan *plan)
 {
   g_autoptr (GHashTable) locals = g_hash_table_new (NULL, NULL);
-  gboolean header = FALSE;
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (OptAggDecision));
 
+  g_array_set_clear_func (out, agg_decision_clear);
   for (guint i = 0; i < plan->nodes->len; i++)
     if (is_global (plan->nodes->pdata[i]))
       g_hash_table_add (locals, ((PlanPhysNode *) plan->nodes->pdata[i])->inputs[0].node);
   for (guint i = 0; i < plan->nodes->len; i++)
     {
       const PlanPhysNode *n = plan->nodes->pdata[i], *in;
-      g_autofree char *reason = NULL;
-      gboolean global = is_global (n), pays;
+      OptAggDecision d = { 0 };
+      gboolean pays;
 
       if (n->kind != PLAN_PHYS_AGGREGATE || n->n_inputs != 1
           || g_hash_table_contains (locals, n))
         continue;
       in = n->inputs[0].node;
-      /* the batch size is not in the plan: the default's figures are printed */
-      if (global)
-        pays = opt__two_phase_pays (&in->u.aggregate, in->inputs[0].node, 0, n->updating,
-                                    &reason);
+      d.node = n->id;
+      /* the batch size is not in the plan: the default's figures are given */
+      if (is_global (n))
+        {
+          d.local = in->id;
+          pays = opt__two_phase_pays (&in->u.aggregate, in->inputs[0].node, 0, n->updating,
+                                      &d.reason);
+          d.forced = !pays;
+        }
       else
-        pays = opt__two_phase_pays (&n->u.aggregate, in, 0, n->updating, &reason);
-      if (!header)
-        g_string_append (out, "\n== Aggregation ==\n");
-      header = TRUE;
-      if (global)
+        {
+          pays = opt__two_phase_pays (&n->u.aggregate, in, 0, n->updating, &d.reason);
+          d.forced = pays;
+        }
+      g_array_append_val (out, d);
+    }
+  return out;
+}
+
+void
+opt__explain_aggregation (GString *out, const PlanPhysPlan *plan)
+{
+  g_autoptr (GArray) decisions = opt__aggregation_decisions (plan);
+
+  if (decisions->len > 0)
+    g_string_append (out, "\n== Aggregation ==\n");
+  for (guint i = 0; i < decisions->len; i++)
+    {
+      const OptAggDecision *d = &g_array_index (decisions, OptAggDecision, i);
+
+      if (d->local != 0)
         g_string_append_printf (out, "GlobalAggregate #%u over LocalAggregate #%u: two-phase, "
-                                "%s%s\n", n->id, in->id, reason,
-                                pays ? "" : " (forced by 'table.optimizer.agg-phase-strategy' "
-                                            "= 'TWO_PHASE')");
+                                "%s%s\n", d->node, d->local, d->reason,
+                                d->forced ? " (forced by 'table.optimizer.agg-phase-strategy' "
+                                            "= 'TWO_PHASE')" : "");
       else
-        g_string_append_printf (out, "GroupAggregate #%u: one-phase, %s%s\n", n->id, reason,
-                                pays ? " (forced by 'table.optimizer.agg-phase-strategy' = "
-                                       "'ONE_PHASE')" : "");
+        g_string_append_printf (out, "GroupAggregate #%u: one-phase, %s%s\n", d->node,
+                                d->reason, d->forced ? " (forced by 'table.optimizer."
+                                                       "agg-phase-strategy' = 'ONE_PHASE')"
+                                                     : "");
     }
 }

@@ -33,6 +33,9 @@ const OptPassRun *opt_result_get_pass (OptResult *result, guint i);
  * when flags has PLAN_EXPLAIN_ESTIMATED_COST. With PLAN_EXPLAIN_JSON, the physical plan's
  * JSON instead of the third section. Newly allocated. */
 char *opt_explain (PlanNode *original, OptResult *result, guint flags);
+/* added by EXPLAIN JSON sections (opt-explain-json.c): json (plan_explain_json's document)
+ * with the members "statistics", "join_order" and "aggregation" added; newly allocated. */
+char *opt_explain_json_add_sections (OptResult *result, const char *json);
 
 /* Names of the rewrite passes in order (static, NULL-terminated). */
 const char *const *opt_pass_names (void);

@@ -165,8 +165,12 @@ explain_analyze (PlanStatement *stmt, OptResult *opt, RtMemPool *pool,
     return NULL;
   act = actuals_from_metrics (plan, m, spilled);
   if (stmt->explain_flags & PLAN_EXPLAIN_JSON)
-    text = plan_explain_json (stmt->plan, opt_result_get_logical (opt), plan, opt__est_bytes,
-                              act, plan->nodes->len, m->elapsed_us);
+    {
+      g_autofree char *json = plan_explain_json (stmt->plan, opt_result_get_logical (opt), plan,
+                                                 opt__est_bytes, act, plan->nodes->len,
+                                                 m->elapsed_us);
+      text = opt_explain_json_add_sections (opt, json);
+    }
   else
     text = plan_explain_analyze_text (plan, act, plan->nodes->len, m->elapsed_us);
   rt_job_metrics_free (m);
@@ -190,6 +194,9 @@ gw__explain_extended (PlanStatement *stmt, OptResult *opt, RtMemPool *pool,
     return explain_analyze (stmt, opt, pool, cfg, error);
   if (stmt->explain_flags & PLAN_EXPLAIN_DOT)
     return plan_explain_dot (plan);
-  return plan_explain_json (stmt->plan, opt_result_get_logical (opt), plan, opt__est_bytes,
-                            NULL, 0, 0);
+  {
+    g_autofree char *json = plan_explain_json (stmt->plan, opt_result_get_logical (opt), plan,
+                                               opt__est_bytes, NULL, 0, 0);
+    return opt_explain_json_add_sections (opt, json);
+  }
 }

@@ -339,11 +339,95 @@ test_csv_estimate (void)
   g_rmdir (dir);
 }
 
+/* The entry of array member `name` of doc whose string member `key` is `value`. */
+static JsonObject *
+find_entry (JsonObject *doc, const char *name, const char *key, const char *value)
+{
+  JsonArray *arr = json_object_get_array_member (doc, name);
+
+  g_assert_nonnull (arr);
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonObject *o = json_array_get_object_element (arr, i);
+
+      if (g_strcmp0 (json_object_get_string_member (o, key), value) == 0)
+        return o;
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* The optimizer's reasons as JSON members. orders.csv has 12 data rows and 6 columns (read
+ * whole by the file sample, so the estimate is exact); big says 'number-of-rows' = 100000.
+ * The grouping by status at parallelism 2: 12 rows can never pay for a local phase; forced
+ * to two phases, the global aggregate names its local one. A three-way join before ANALYZE
+ * keeps its written order and says so. */
+static void
+test_json_sections (void)
+{
+  g_autoptr (GwClient) client = client_with_tables ();
+  g_autoptr (JsonNode) before = NULL, after = NULL, agg = NULL, forced = NULL, order = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonObject *o;
+
+  before = parse_json (explain (client, "EXPLAIN JSON " JOIN_SQL));
+  o = find_entry (json_node_get_object (before), "statistics", "table", "orders");
+  g_assert_cmpstr (json_object_get_string_member (o, "source"), ==, "file-sample");
+  g_assert_cmpfloat (json_object_get_double_member (o, "rows"), ==, 12);
+  g_assert_cmpfloat (json_object_get_double_member (o, "file_bytes"), >, 0);
+  o = find_entry (json_node_get_object (before), "statistics", "table", "big");
+  g_assert_cmpstr (json_object_get_string_member (o, "source"), ==, "connector");
+  g_assert_cmpfloat (json_object_get_double_member (o, "rows"), ==, 100000);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (before), "aggregation")), ==, 0);
+  order = parse_json (explain (client, "EXPLAIN JSON SELECT b.id FROM big b JOIN orders o ON "
+                                       "b.customer = o.customer JOIN orders p ON o.order_id "
+                                       "= p.order_id"));
+  o = json_array_get_object_element (json_object_get_array_member (
+                                       json_node_get_object (order), "join_order"), 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "decision"), ==, "as-written");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (o, "reason"),
+                                   "no statistics for "));
+
+  g_assert_nonnull (gw_client_execute (client, "ANALYZE TABLE orders", &error));
+  g_assert_no_error (error);
+  after = parse_json (explain (client, "EXPLAIN JSON " JOIN_SQL));
+  o = find_entry (json_node_get_object (after), "statistics", "table", "orders");
+  g_assert_cmpstr (json_object_get_string_member (o, "source"), ==, "analyze");
+  g_assert_cmpfloat (json_object_get_double_member (o, "rows"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (o, "columns_analyzed"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (o, "columns"), ==, 6);
+  g_assert_false (json_object_get_boolean_member (o, "stale"));
+
+  g_assert_nonnull (gw_client_execute (client, "SET 'parallelism.default' = '2'", &error));
+  g_assert_no_error (error);
+  agg = parse_json (explain (client, "EXPLAIN JSON SELECT status, COUNT(*) FROM orders "
+                                     "GROUP BY status"));
+  o = json_array_get_object_element (json_object_get_array_member (
+                                       json_node_get_object (agg), "aggregation"), 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "phases"), ==, "one-phase");
+  g_assert_false (json_object_get_boolean_member (o, "forced"));
+  g_assert_false (json_object_has_member (o, "local_node"));
+  g_assert_nonnull (gw_client_execute (client, "SET 'table.optimizer.agg-phase-strategy' = "
+                                       "'TWO_PHASE'", &error));
+  g_assert_no_error (error);
+  forced = parse_json (explain (client, "EXPLAIN JSON SELECT status, COUNT(*) FROM orders "
+                                        "GROUP BY status"));
+  o = json_array_get_object_element (json_object_get_array_member (
+                                       json_node_get_object (forced), "aggregation"), 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "phases"), ==, "two-phase");
+  g_assert_true (json_object_get_boolean_member (o, "forced"));
+  g_assert_cmpint (json_object_get_int_member (o, "local_node"), !=,
+                   json_object_get_int_member (o, "node"));
+
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/integration/explain/json", test_json);
+  g_test_add_func ("/integration/explain/json-sections", test_json_sections);
   g_test_add_func ("/integration/explain/dot", test_dot);
   g_test_add_func ("/integration/explain/analyze", test_analyze);
   g_test_add_func ("/integration/explain/analyze-json", test_analyze_json);

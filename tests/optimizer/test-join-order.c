@@ -10,6 +10,7 @@
 #include "runtime/gateway/gw-client.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -158,12 +159,31 @@ explain (GwClient *client)
   return g_strdup (gw_operation_get_message (op));
 }
 
+/* EXPLAIN JSON's "join_order" entry for query (there is one join tree). */
+static JsonObject *
+join_order_json (GwClient *client, JsonNode **root)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = g_strconcat ("EXPLAIN JSON ", query, NULL);
+  GwOperation *op = gw_client_execute (client, sql, &error);
+  JsonArray *arr;
+
+  g_assert_no_error (error);
+  *root = json_from_string (gw_operation_get_message (op), &error);
+  g_assert_no_error (error);
+  arr = json_object_get_array_member (json_node_get_object (*root), "join_order");
+  g_assert_cmpuint (json_array_get_length (arr), ==, 1);
+  return json_array_get_object_element (arr, 0);
+}
+
 static void
 test_star (void)
 {
   sqlite3 *db = NULL;
   g_autoptr (GwClient) client = star_client (&db);
   g_autofree char *before = NULL, *after = NULL;
+  g_autoptr (JsonNode) kept = NULL, chosen = NULL;
+  JsonObject *o;
 
   opt_stats_open (NULL, NULL);
   before = explain (client);
@@ -171,6 +191,11 @@ test_star (void)
   g_assert_nonnull (strstr (before, "== Join Order ==\njoin order: as written; no statistics "
                                     "for fact.b_id = b.b_id (ANALYZE TABLE lets the optimizer "
                                     "choose the order)\n"));
+  o = join_order_json (client, &kept);
+  g_assert_cmpstr (json_object_get_string_member (o, "decision"), ==, "as-written");
+  g_assert_cmpstr (json_object_get_string_member (o, "reason"), ==,
+                   "no statistics for fact.b_id = b.b_id (ANALYZE TABLE lets the optimizer "
+                   "choose the order)");
   assert_same_rows (client, db);
   run (client, "ANALYZE TABLE fact");
   run (client, "ANALYZE TABLE a");
@@ -179,6 +204,12 @@ test_star (void)
   g_assert_nonnull (strstr (after, "== Join Order ==\njoin order: ((fact JOIN a) JOIN b), "
                                    "est. cost 600 rows of intermediate results; as written: "
                                    "((fact JOIN b) JOIN a), est. cost 3300\n"));
+  o = join_order_json (client, &chosen);
+  g_assert_cmpstr (json_object_get_string_member (o, "decision"), ==, "reordered");
+  g_assert_cmpstr (json_object_get_string_member (o, "chosen"), ==, "((fact JOIN a) JOIN b)");
+  g_assert_cmpfloat (json_object_get_double_member (o, "chosen_cost"), ==, 600);
+  g_assert_cmpstr (json_object_get_string_member (o, "written"), ==, "((fact JOIN b) JOIN a)");
+  g_assert_cmpfloat (json_object_get_double_member (o, "written_cost"), ==, 3300);
   assert_same_rows (client, db);
   /* a condition over a and b lands on the join that has both (the top one). With a.grp = 3
    * the fact rows are i = 3 + 10 j, whose b_id = (21 + 20 j) % 50 cycles through 21, 41, 11,
