@@ -34,7 +34,9 @@
 
 typedef struct {
   guint64 prefix; /* the first key, normalised so unsigned order is the sort order */
-  guint32 b;      /* index into batches */
+  guint64 prefix2; /* the second key, likewise (0 with one key) */
+  guint32 b : 31; /* index into batches */
+  guint32 null0 : 1; /* the first key is NULL (its prefix may equal a value's) */
   guint32 r;      /* row in that batch */
   guint64 seq;    /* arrival number (stability; streaming Top-N identity) */
 } RowRef;
@@ -45,6 +47,8 @@ typedef struct {
   PlanSchema *schema;       /* owned ref */
   gboolean streaming;       /* changelog Top-N */
   gboolean input_updating;  /* streaming: the input has -U/-D rows, so keep every row */
+  gboolean use_prefix2;     /* the first key's prefix is the whole key: equal prefixes of
+                             * rows both NULL or both not are a tie, so prefix2 decides */
   gsize share;              /* bytes of held batches before a run spills */
   GPtrArray *batches;       /* owned refs */
   GArray *rows;             /* RowRef, live rows */
@@ -129,16 +133,16 @@ compare_rows (const PlanSort *s, const RtBatch *a, guint ra, const RtBatch *b, g
  * lets the sort compare most pairs inside the reference array, without touching the
  * batches (a cache miss each), which is what makes sorting millions of rows fast. */
 static guint64
-key_prefix (const PlanSort *s, const RtBatch *batch, guint r)
+key_prefix (const PlanSort *s, const RtBatch *batch, guint r, guint k)
 {
   const RtVector *v;
   guint64 x = 0;
 
-  if (s->n_keys == 0)
+  if (s->n_keys <= k)
     return 0;
-  v = &batch->cols[s->keys[0]];
+  v = &batch->cols[s->keys[k]];
   if (!rt_vec_is_valid (v, r))
-    return s->nulls_first[0] ? 0 : G_MAXUINT64;
+    return s->nulls_first[k] ? 0 : G_MAXUINT64;
   switch (v->kind)
     {
     case PLAN_TYPE_BOOLEAN:
@@ -178,7 +182,44 @@ key_prefix (const PlanSort *s, const RtBatch *batch, guint r)
     default:
       break;
     }
-  return s->descending[0] ? ~x : x;
+  return s->descending[k] ? ~x : x;
+}
+
+/* Whether a key of this type is all in its prefix (so equal prefixes are equal keys, NULL
+ * aside): every fixed-width type; not strings, compared beyond their first 8 bytes. */
+static gboolean
+prefix_is_whole (PlanTypeKind kind)
+{
+  switch (kind)
+    {
+    case PLAN_TYPE_BOOLEAN:
+    case PLAN_TYPE_INT:
+    case PLAN_TYPE_DATE:
+    case PLAN_TYPE_BIGINT:
+    case PLAN_TYPE_DECIMAL:
+    case PLAN_TYPE_TIMESTAMP:
+    case PLAN_TYPE_INTERVAL:
+    case PLAN_TYPE_DOUBLE:
+      return TRUE;
+    case PLAN_TYPE_VARCHAR:
+    case PLAN_TYPE_NULL:
+    default:
+      return FALSE;
+    }
+}
+
+/* The reference to row r of batch (index bi in batches) with its prefixes. */
+static RowRef
+make_ref (const RtSort *st, const RtBatch *batch, guint32 bi, guint r, guint64 seq)
+{
+  RowRef ref = { key_prefix (&st->sort, batch, r, 0), 0, bi, 0, r, seq };
+
+  if (st->use_prefix2)
+    {
+      ref.prefix2 = key_prefix (&st->sort, batch, r, 1);
+      ref.null0 = !rt_vec_is_valid (&batch->cols[st->sort.keys[0]], r);
+    }
+  return ref;
 }
 
 static int
@@ -190,6 +231,8 @@ compare_refs (gconstpointer pa, gconstpointer pb, gpointer data)
 
   if (a->prefix != b->prefix)
     return a->prefix < b->prefix ? -1 : 1;
+  if (st->use_prefix2 && a->null0 == b->null0 && a->prefix2 != b->prefix2)
+    return a->prefix2 < b->prefix2 ? -1 : 1; /* the first keys tie */
   c = compare_rows (&st->sort, st->batches->pdata[a->b], a->r, st->batches->pdata[b->b],
                         b->r);
 
@@ -203,6 +246,8 @@ ref_less (const RtSort *st, const RowRef *a, const RowRef *b)
 {
   if (a->prefix != b->prefix)
     return a->prefix < b->prefix;
+  if (st->use_prefix2 && a->null0 == b->null0 && a->prefix2 != b->prefix2)
+    return a->prefix2 < b->prefix2;
   return compare_refs (a, b, (gpointer) st) < 0;
 }
 
@@ -291,7 +336,7 @@ hold_batch (RtSort *st, RtBatch *batch)
   g_ptr_array_add (st->batches, rt_batch_ref (batch));
   for (guint r = 0; r < batch->n_rows; r++)
     {
-      RowRef ref = { key_prefix (&st->sort, batch, r), bi, r, st->next_seq++ };
+      RowRef ref = make_ref (st, batch, bi, r, st->next_seq++);
       g_array_append_val (st->rows, ref);
     }
   /* the row references and the merge sort's second buffer are heap, not pool, memory;
@@ -441,11 +486,28 @@ put_ranked (RtSort *st, const RtBatch *src, guint r, GError **error)
 static RtResult
 emit_in_memory (RtSort *st, GError **error)
 {
+  const RowRef *refs;
+
   sort_rows (st);
+  refs = (const RowRef *) st->rows->data;
   for (guint i = 0; i < st->rows->len; i++)
     {
-      const RowRef *ref = &g_array_index (st->rows, RowRef, i);
-      RtResult r = put_ranked (st, st->batches->pdata[ref->b], ref->r, error);
+      const RowRef *ref = &refs[i];
+      RtResult r;
+
+      /* the rows are gathered in sorted order, so from all over the held batches: ask for
+       * a later row's values ahead (its batch header first, then its first column) */
+      if (i + 16 < st->rows->len)
+        __builtin_prefetch (st->batches->pdata[refs[i + 16].b]);
+      if (i + 8 < st->rows->len)
+        {
+          const RtBatch *ahead = st->batches->pdata[refs[i + 8].b];
+
+          for (guint c = 0; c < MIN (ahead->n_cols, 4u); c++)
+            __builtin_prefetch ((const char *) ahead->cols[c].data
+                                + refs[i + 8].r * plan_type_storage_size (ahead->cols[c].kind));
+        }
+      r = put_ranked (st, st->batches->pdata[ref->b], ref->r, error);
 
       if (r == RT_DONE)
         break;
@@ -743,7 +805,7 @@ stream_process (RtSort *st, RtBatch *batch, GError **error)
   g_ptr_array_add (st->batches, rt_batch_ref (batch));
   for (guint r = 0; r < batch->n_rows; r++)
     {
-      RowRef ref = { key_prefix (&st->sort, batch, r), bi, r, st->next_seq++ };
+      RowRef ref = make_ref (st, batch, bi, r, st->next_seq++);
 
       if (batch->kinds[r] == RT_ROW_INSERT || batch->kinds[r] == RT_ROW_UPDATE_AFTER)
         g_array_append_val (st->rows, ref);
@@ -884,8 +946,7 @@ restore_row (RtSort *st, RtStateIn *in, GError **error)
   ok = ok && rt_batch_append_values (cur, vals, error);
   if (ok)
     {
-      RowRef ref = { key_prefix (&st->sort, cur, cur->n_rows - 1), st->batches->len - 1,
-                     cur->n_rows - 1, seq };
+      RowRef ref = make_ref (st, cur, st->batches->len - 1, cur->n_rows - 1, seq);
 
       g_array_append_val (st->rows, ref);
       if (emitted)
@@ -949,6 +1010,8 @@ rt_op_sort_new (const PlanPhysNode *node, GError **error)
   st->schema = plan_schema_ref (node->schema);
   st->streaming = node->updating;
   st->input_updating = node->inputs[0].node->updating;
+  st->use_prefix2 = st->sort.n_keys >= 2
+                    && prefix_is_whole (node->schema->fields[st->sort.keys[0]].type.kind);
   st->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_batch_unref);
   st->rows = g_array_new (FALSE, FALSE, sizeof (RowRef));
   st->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) rt__run_file_free);

@@ -220,6 +220,28 @@ test_multi_key_strings (Fixture *f, gconstpointer data)
   assert_out (f, want);
 }
 
+/* d ASC (NULLS FIRST), then k DESC (NULLS LAST): the second key decides among rows whose
+ * first keys tie, which includes 0.0 against -0.0 and two NULLs. By hand: NULL d: k 5, 3;
+ * d -1: k 7, 6; d 0 / -0: k 4, 2, 1, then NULL k. Fed as three batches. */
+static void
+test_two_key_prefix (Fixture *f, gconstpointer data)
+{
+  static const char *const keys[] = { "d+", "k-", NULL };
+  static const char *const in1[] = { "1|a|0", "2|b|-0", "3|c|-", NULL };
+  static const char *const in2[] = { "4|d|0", "5|e|-", "6|f|-1", NULL };
+  static const char *const in3[] = { "-|g|0", "7|h|-1", NULL };
+  static const char *const want[] = { "+I 5 e NULL", "+I 3 c NULL", "+I 7 h -1.0",
+                                      "+I 6 f -1.0", "+I 4 d 0.0", "+I 2 b -0.0",
+                                      "+I 1 a 0.0", "+I NULL g 0.0", NULL };
+
+  make_sort (f, keys, -1, 0, FALSE);
+  feed (f, in1, RT_ROW_INSERT);
+  feed (f, in2, RT_ROW_INSERT);
+  feed (f, in3, RT_ROW_INSERT);
+  finish (f);
+  assert_out (f, want);
+}
+
 /* ORDER BY k LIMIT 2 OFFSET 1 over the five rows twice: in order NULL b, NULL e, NULL b,
  * NULL e, 1 c, ...; ranks 1 and 2 are NULL e (first copy) and NULL b (second copy). Fed
  * row by row so the compaction to offset + limit rows runs several times. */
@@ -588,6 +610,7 @@ main (int argc, char **argv)
   ADD ("/runtime/sort/nulls-desc", test_nulls_desc);
   ADD ("/runtime/sort/explicit-nulls", test_explicit_nulls);
   ADD ("/runtime/sort/multi-key-strings", test_multi_key_strings);
+  ADD ("/runtime/sort/two-key-prefix", test_two_key_prefix);
   ADD ("/runtime/sort/top-n-batch", test_top_n_batch);
   ADD ("/runtime/sort/top-n-streaming", test_top_n_streaming);
   ADD ("/runtime/sort/top-n-retract", test_top_n_retract);
