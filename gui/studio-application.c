@@ -47,8 +47,11 @@ shot_ready (StudioApplication *self)
 {
   if (!gtk_widget_get_mapped (GTK_WIDGET (self->window)))
     return FALSE;
+  /* a few snapshots of a running job, or the last one of a job that has ended */
   if (g_strcmp0 (self->view, "monitor") == 0
-      && studio_window_get_n_snapshots (self->window) < SHOT_SNAPSHOTS)
+      && studio_window_get_n_snapshots (self->window) < SHOT_SNAPSHOTS
+      && (studio_window_get_n_snapshots (self->window) == 0
+          || studio_window_is_monitoring (self->window)))
     return FALSE;
   return ++self->shot_frames > 3; /* a few ticks after mapping: layout has settled */
 }

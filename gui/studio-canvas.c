@@ -46,6 +46,9 @@ struct _StudioCanvas {
   guint draft_id;             /* node whose text is being typed in the inspector, or 0 */
   char *draft;                /* owned: that text, checked instead of the model's */
   char *draft_group;          /* owned, nullable: the group_by being typed, likewise */
+  char *draft_columns;        /* owned, nullable: a connector node's columns being typed */
+  char *draft_options;        /* owned, nullable: its option lines, likewise */
+  char *draft_watermark;      /* owned, nullable: its watermark, likewise */
   GHashTable *problems;       /* owned: node id -> owned message or NULL, as checked */
 };
 
@@ -112,6 +115,23 @@ draw_text (StudioCanvas *self, cairo_t *cr, const char *text, double x, double y
   g_object_unref (layout);
 }
 
+/* A node's problem under it: wrapped to at most three lines, the rest ellipsized (the
+ * inspector's tooltip has it whole). */
+static void
+draw_problem (StudioCanvas *self, cairo_t *cr, const char *text, double x, double y)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+
+  pango_layout_set_width (layout, (int) ((W + 20) * PANGO_SCALE));
+  pango_layout_set_height (layout, -3);
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  cairo_set_source_rgb (cr, 0.8, 0.1, 0.1);
+  cairo_move_to (cr, x, y);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
+}
+
 static const char *
 node_body (const StudioNode *n)
 {
@@ -119,6 +139,8 @@ node_body (const StudioNode *n)
     return "collect to client";
   if (n->kind == STUDIO_NODE_UNION)
     return "UNION ALL";
+  if (studio_node_is_connector (n))
+    return n->text; /* the connector is on the line below */
   if (*n->text == '\0')
     return "(not set)";
   return n->text;
@@ -135,10 +157,20 @@ node_problem (StudioCanvas *self, const StudioNode *n)
 
   if (g_hash_table_lookup_extended (self->problems, GUINT_TO_POINTER (n->id), NULL, &found))
     return found;
-  problem = studio_pipeline_check_node_full (self->pipeline, n->id,
-                                             n->id == self->draft_id ? self->draft : NULL,
-                                             n->id == self->draft_id ? self->draft_group
-                                                                     : NULL);
+  if (n->id == self->draft_id && self->draft_columns != NULL)
+    {
+      StudioNode d = *n;
+      d.text = self->draft;
+      d.columns = self->draft_columns;
+      d.options = self->draft_options;
+      d.watermark = self->draft_watermark;
+      problem = studio_pipeline_check_node_draft (self->pipeline, &d);
+    }
+  else
+    problem = studio_pipeline_check_node_full (self->pipeline, n->id,
+                                               n->id == self->draft_id ? self->draft : NULL,
+                                               n->id == self->draft_id ? self->draft_group
+                                                                       : NULL);
   g_hash_table_insert (self->problems, GUINT_TO_POINTER (n->id), problem);
   return problem;
 }
@@ -176,6 +208,24 @@ studio_canvas_set_draft_full (StudioCanvas *self, guint id, const char *text,
   self->draft = g_strdup (text);
   g_free (self->draft_group);
   self->draft_group = g_strdup (group_by);
+  g_clear_pointer (&self->draft_columns, g_free);
+  g_clear_pointer (&self->draft_options, g_free);
+  g_clear_pointer (&self->draft_watermark, g_free);
+  forget_problems (self);
+}
+
+void
+studio_canvas_set_draft_connector (StudioCanvas *self, guint id, const char *name,
+                                   const char *columns, const char *options,
+                                   const char *watermark)
+{
+  g_return_if_fail (STUDIO_IS_CANVAS (self));
+  studio_canvas_set_draft_full (self, id, name, NULL);
+  if (name == NULL)
+    return;
+  self->draft_columns = g_strdup (columns != NULL ? columns : "");
+  self->draft_options = g_strdup (options != NULL ? options : "");
+  self->draft_watermark = g_strdup (watermark != NULL ? watermark : "");
   forget_problems (self);
 }
 
@@ -199,7 +249,7 @@ draw_node (StudioCanvas *self, cairo_t *cr, const StudioNode *n)
     }
   cairo_stroke (cr);
   if (problem != NULL)
-    draw_text (self, cr, problem, n->x, n->y + H + 4, W + 60, FALSE, 0.8, 0.1, 0.1);
+    draw_problem (self, cr, problem, n->x, n->y + H + 4);
   cairo_save (cr);
   rounded_rect (cr, n->x, n->y, W, H, 8);
   cairo_clip (cr);
@@ -211,6 +261,11 @@ draw_node (StudioCanvas *self, cairo_t *cr, const StudioNode *n)
   draw_text (self, cr, title, n->x + 8, n->y + 3, W - 16, TRUE, 1, 1, 1);
   draw_text (self, cr, node_body (n), n->x + 8, n->y + HEADER_H + 4, W - 16, FALSE,
              0.15, 0.15, 0.15);
+  if (studio_node_is_connector (n))
+    {
+      g_autofree char *conn = g_strdup_printf ("new %s table", n->connector);
+      draw_text (self, cr, conn, n->x + 8, n->y + HEADER_H + 22, W - 16, FALSE, 0.4, 0.4, 0.4);
+    }
   if (studio_node_kind_has_group (n->kind) && *n->group_by != '\0')
     {
       const char *pre = n->kind == STUDIO_NODE_JOIN ? "on"
@@ -557,9 +612,17 @@ static guint
 add_node_spec (StudioCanvas *self, const char *spec, double x, double y)
 {
   g_auto (GStrv) parts = g_strsplit (spec, ":", 2);
+  g_auto (GStrv) conn = g_strsplit (spec, "@", 2);
   StudioNodeKind kind;
   guint id;
 
+  if (conn[0] != NULL && conn[1] != NULL && studio_node_kind_from_name (conn[0], &kind)
+      && (kind == STUDIO_NODE_SOURCE || kind == STUDIO_NODE_SINK) && *conn[1] != '\0')
+    {
+      id = studio_pipeline_add_connector (self->pipeline, kind, conn[1], x, y);
+      studio_canvas_select (self, id);
+      return id;
+    }
   if (parts[0] == NULL || !studio_node_kind_from_name (parts[0], &kind))
     {
       g_autoptr (GError) error = g_error_new (STUDIO_PIPELINE_ERROR,
@@ -888,6 +951,9 @@ studio_canvas_dispose (GObject *object)
   g_clear_object (&self->clip);
   g_clear_pointer (&self->draft, g_free);
   g_clear_pointer (&self->draft_group, g_free);
+  g_clear_pointer (&self->draft_columns, g_free);
+  g_clear_pointer (&self->draft_options, g_free);
+  g_clear_pointer (&self->draft_watermark, g_free);
   g_clear_pointer (&self->problems, g_hash_table_unref);
   G_OBJECT_CLASS (studio_canvas_parent_class)->dispose (object);
 }

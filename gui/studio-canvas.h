@@ -1,7 +1,9 @@
 /* studio-canvas.h: the designer's canvas, a view and controller of a StudioPipeline.
  *
  * Actions (usable from menus, shortcuts and tests):
- *   canvas.add-node   "s"    "KIND" or "KIND:TEXT", e.g. "source:orders", "filter:a > 1"
+ *   canvas.add-node   "s"    "KIND" or "KIND:TEXT", e.g. "source:orders", "filter:a > 1";
+ *                            "source@CONNECTOR" / "sink@CONNECTOR" (e.g. "source@datagen")
+ *                            add a connector node defining its own table
  *   canvas.connect    "(uu)" from node id, to node id
  *   canvas.select     "u"    node id (0: none)
  *   canvas.delete            removes the selected nodes (Delete key), one undo step
@@ -54,6 +56,12 @@ void studio_canvas_set_draft (StudioCanvas *self, guint id, const char *text);
 /* The same with the group_by being typed too (NULL: the node's own). */
 void studio_canvas_set_draft_full (StudioCanvas *self, guint id, const char *text,
                                    const char *group_by);
+
+/* The same for a connector node: its table name and definition being typed (name NULL
+ * clears the draft). */
+void studio_canvas_set_draft_connector (StudioCanvas *self, guint id, const char *name,
+                                        const char *columns, const char *options,
+                                        const char *watermark);
 
 /* Node size on the canvas, for layout code. */
 #define STUDIO_CANVAS_NODE_W 150.0

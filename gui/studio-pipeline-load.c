@@ -16,6 +16,8 @@
 #include <string.h>
 
 void studio__pipeline_replace (StudioPipeline *self, GArray *nodes, GArray *edges);
+gboolean studio__node_fields_from_table (const PlanTable *t, char **connector, char **columns,
+                                         char **options, char **watermark, GError **error);
 
 static void
 span_bounds (const PlanExpr *e, guint *lo, guint *hi)
@@ -208,12 +210,14 @@ typedef struct {
   guint port;
   guint depth;     /* edges from the sink */
   double lane;     /* vertical position in lanes */
+  char *connector, *columns, *options, *watermark; /* a connector node's, else NULL */
 } Pending;
 
 typedef struct {
   const char *sql;
   GArray *out;     /* Pending, downstream first */
   GError **error;
+  GPtrArray *created; /* PlanTable: the tables the script itself creates */
 } Walk;
 
 static void
@@ -222,13 +226,17 @@ pending_clear (gpointer data)
   Pending *p = data;
   g_free (p->text);
   g_free (p->group_by);
+  g_free (p->connector);
+  g_free (p->columns);
+  g_free (p->options);
+  g_free (p->watermark);
 }
 
 static gint
 push (Walk *w, StudioNodeKind kind, char *text, char *group_by, gint consumer, guint port)
 {
   Pending p = { kind, text, group_by != NULL ? group_by : g_strdup (""), consumer, port, 0,
-                0 };
+                0, NULL, NULL, NULL, NULL };
 
   p.depth = consumer >= 0 ? g_array_index (w->out, Pending, consumer).depth + 1 : 0;
   g_array_append_val (w->out, p);
@@ -559,6 +567,22 @@ walk_ranked (Walk *w, const PlanNode *filter, gint consumer, guint port, gboolea
   return walk (w, rank->inputs[0], me, 0);
 }
 
+/* Pushes a source or sink node for table, a connector node when the script created it. */
+static gboolean
+push_table (Walk *w, StudioNodeKind kind, const PlanTable *table, gint consumer, guint port)
+{
+  gint me = push (w, kind, g_strdup (table != NULL ? table->name : ""), NULL, consumer, port);
+  Pending *p = &g_array_index (w->out, Pending, me);
+  gboolean created = FALSE;
+
+  for (guint i = 0; table != NULL && w->created != NULL && i < w->created->len; i++)
+    created |= w->created->pdata[i] == (gpointer) table;
+  if (!created || plan_table_get_option (table, "connector") == NULL)
+    return TRUE;
+  return studio__node_fields_from_table (table, &p->connector, &p->columns, &p->options,
+                                         &p->watermark, w->error);
+}
+
 static gboolean
 walk_source (Walk *w, const PlanNode *node, gint consumer, guint port)
 {
@@ -566,8 +590,7 @@ walk_source (Walk *w, const PlanNode *node, gint consumer, guint port)
     consumer = push (w, STUDIO_NODE_FILTER,
                      expr_text (w->sql, node->u.scan.filter, node->schema), NULL, consumer,
                      port), port = 0;
-  push (w, STUDIO_NODE_SOURCE, g_strdup (node->u.scan.table->name), NULL, consumer, port);
-  return TRUE;
+  return push_table (w, STUDIO_NODE_SOURCE, node->u.scan.table, consumer, port);
 }
 
 /* Pushes node and what feeds it, downstream first. An if chain, not a switch: the plan
@@ -641,16 +664,18 @@ studio_pipeline_load_sql (StudioPipeline *self, PlanCatalog *catalog, const char
 {
   g_autoptr (PlanStatement) stmt = NULL;
   g_autoptr (GArray) pending = g_array_new (FALSE, TRUE, sizeof (Pending));
-  Walk w = { sql, pending, error };
+  g_autoptr (GPtrArray) created = NULL;
+  Walk w = { sql, pending, error, NULL };
   GArray *nodes, *edges;
   const PlanNode *sink;
   guint max_depth = 0, n;
 
   g_return_val_if_fail (STUDIO_IS_PIPELINE (self), FALSE);
   g_array_set_clear_func (pending, pending_clear);
-  stmt = plan_sql_compile_one (catalog, sql, error);
+  stmt = studio_sql_compile_script (catalog, sql, &created, error);
   if (stmt == NULL)
     return FALSE;
+  w.created = created;
   if (stmt->kind != PLAN_STMT_QUERY && stmt->kind != PLAN_STMT_INSERT)
     {
       g_set_error_literal (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_UNSUPPORTED,
@@ -660,9 +685,8 @@ studio_pipeline_load_sql (StudioPipeline *self, PlanCatalog *catalog, const char
     }
   sink = stmt->plan;
   g_assert (sink->kind == PLAN_NODE_SINK);
-  push (&w, STUDIO_NODE_SINK,
-        g_strdup (sink->u.sink.table != NULL ? sink->u.sink.table->name : ""), NULL, -1, 0);
-  if (!walk (&w, sink->inputs[0], 0, 0))
+  if (!push_table (&w, STUDIO_NODE_SINK, sink->u.sink.table, -1, 0)
+      || !walk (&w, sink->inputs[0], 0, 0))
     return FALSE;
   place (pending);
   n = pending->len;
@@ -676,7 +700,9 @@ studio_pipeline_load_sql (StudioPipeline *self, PlanCatalog *catalog, const char
       Pending *p = &g_array_index (pending, Pending, n - 1 - i);
       StudioNode node = { i + 1, p->kind, 24 + 180.0 * (max_depth - p->depth),
                           48 + 96.0 * p->lane, g_steal_pointer (&p->text),
-                          g_steal_pointer (&p->group_by) };
+                          g_steal_pointer (&p->group_by), g_steal_pointer (&p->connector),
+                          g_steal_pointer (&p->columns), g_steal_pointer (&p->options),
+                          g_steal_pointer (&p->watermark) };
       g_array_append_val (nodes, node);
       if (p->consumer >= 0)
         {

@@ -92,6 +92,15 @@ collect_chain (Printer *pr, const StudioNode *end, GError **error)
 }
 
 static gboolean
+has_columns (const StudioNode *n)
+{
+  for (const char *c = n->columns; c != NULL && *c != '\0'; c++)
+    if (!g_ascii_isspace (*c))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 check_texts (GPtrArray *chain, GError **error)
 {
   for (guint i = 0; i < chain->len; i++)
@@ -99,7 +108,10 @@ check_texts (GPtrArray *chain, GError **error)
       const StudioNode *n = chain->pdata[i];
       const char *what = NULL;
       if (n->kind == STUDIO_NODE_SOURCE && *n->text == '\0')
-        what = "a table";
+        what = studio_node_is_connector (n) ? "a table name" : "a table";
+      else if (n->kind == STUDIO_NODE_SOURCE && studio_node_is_connector (n)
+               && !has_columns (n))
+        what = "columns such as id BIGINT, name VARCHAR";
       else if (n->kind == STUDIO_NODE_FILTER && *n->text == '\0')
         what = "a condition";
       else if (n->kind == STUDIO_NODE_AGGREGATE && *n->text == '\0')
@@ -536,12 +548,95 @@ query_sql (Printer *pr, const StudioNode *end, const StudioNode *sink, GError **
   return ok ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
 }
 
+/* Whether node from feeds node to, directly or through others. */
+static gboolean
+feeds (StudioPipeline *self, guint from, guint to)
+{
+  for (guint i = 0; i < studio_pipeline_get_n_edges (self); i++)
+    {
+      const StudioEdge *e = studio_pipeline_get_edge (self, i);
+      if (e->from == from && (e->to == to || feeds (self, e->to, to)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean compiles (PlanCatalog *catalog, const char *sql, GError **error);
+static char *bind_message (const GError *error);
+
+/* A connector sink with no columns of its own takes its input's: "name TYPE, ..." of the
+ * bound query feeding it, or NULL with the reason. */
+static char *
+input_columns (StudioPipeline *self, PlanCatalog *catalog, const StudioNode *sink,
+               GError **error)
+{
+  guint in = studio_pipeline_get_input (self, sink->id);
+  g_autofree char *q = NULL;
+  g_autoptr (PlanStatement) stmt = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (GError) bind_error = NULL;
+  const PlanSchema *schema;
+
+  if (in == 0)
+    {
+      g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+                   "Sink node %u has no columns and no input to take them from: type "
+                   "columns in the inspector or connect it", sink->id);
+      return NULL;
+    }
+  if ((q = studio_pipeline_to_sql_at (self, in, NULL, error)) == NULL)
+    return NULL;
+  if ((stmt = plan_sql_compile_one (catalog, q, &bind_error)) == NULL)
+    {
+      g_autofree char *m = bind_message (bind_error);
+      g_set_error (error, STUDIO_PIPELINE_ERROR, STUDIO_PIPELINE_ERROR_INCOMPLETE,
+                   "Sink node %u takes the columns of its input, which does not bind yet: %s",
+                   sink->id, m);
+      return NULL;
+    }
+  schema = stmt->plan->n_inputs > 0 ? stmt->plan->inputs[0]->schema : stmt->plan->schema;
+  for (guint i = 0; i < schema->n_fields; i++)
+    {
+      g_autofree char *type = plan_type_to_string (schema->fields[i].type, TRUE);
+      g_string_append_printf (out, "%s%s %s", i > 0 ? ", " : "", schema->fields[i].name,
+                              type);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* "CREATE TABLE ... WITH (...);\n" for each connector node of the chain ending in end, in
+ * node order, so the script defines every table before its query uses it. */
+static gboolean
+print_tables (StudioPipeline *self, const StudioNode *end, GString *out, GError **error)
+{
+  for (guint i = 0; i < studio_pipeline_get_n_nodes (self); i++)
+    {
+      const StudioNode *n = studio_pipeline_get_node (self, i);
+      g_autofree char *ddl = NULL, *cols = NULL;
+      StudioNode with = *n;
+      if (!studio_node_is_connector (n) || (n != end && !feeds (self, n->id, end->id)))
+        continue;
+      if (n->kind == STUDIO_NODE_SINK && !has_columns (n))
+        {
+          g_autoptr (PlanCatalog) catalog =
+            studio_pipeline_dup_catalog (self, studio_pipeline_get_catalog (self));
+          if ((with.columns = cols = input_columns (self, catalog, n, error)) == NULL)
+            return FALSE;
+        }
+      if ((ddl = studio_node_table_sql (&with, error)) == NULL)
+        return FALSE;
+      g_string_append_printf (out, "%s;\n", ddl);
+    }
+  return TRUE;
+}
+
 char *
 studio_pipeline_to_sql (StudioPipeline *self, GError **error)
 {
   Printer pr = { self, { 0 } };
   const StudioNode *end;
   g_autofree char *q = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
 
   g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
   end = find_end (self);
@@ -553,9 +648,13 @@ studio_pipeline_to_sql (StudioPipeline *self, GError **error)
     }
   if ((q = query_sql (&pr, end, end->kind == STUDIO_NODE_SINK ? end : NULL, error)) == NULL)
     return NULL;
+  if (!print_tables (self, end, out, error))
+    return NULL;
   if (end->kind == STUDIO_NODE_SINK && *end->text != '\0')
-    return g_strdup_printf ("INSERT INTO %s %s", end->text, q);
-  return g_steal_pointer (&q);
+    g_string_append_printf (out, "INSERT INTO %s %s", end->text, q);
+  else
+    g_string_append (out, q);
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 static char *
@@ -618,27 +717,103 @@ studio_pipeline_check_node_full (StudioPipeline *self, guint id, const char *tex
                                  const char *group_by)
 {
   const StudioNode *n;
-  PlanCatalog *catalog;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *sql = NULL;
+  StudioNode draft;
 
   g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
   n = studio_pipeline_lookup (self, id);
   g_return_val_if_fail (n != NULL, NULL);
-  if (text == NULL)
-    text = n->text;
-  catalog = studio_pipeline_get_catalog (self);
+  draft = *n;
+  draft.text = (char *) (text != NULL ? text : n->text);
+  draft.group_by = (char *) (group_by != NULL ? group_by : n->group_by);
+  return studio_pipeline_check_node_draft (self, &draft);
+}
+
+char *studio__connector_problem (const StudioNode *draft);
+
+/* A connector sink's table against the query feeding it: "INSERT INTO t <query>" bound
+ * (a column count or type that does not fit); NULL while the query does not compile. */
+static char *
+sink_fit_problem (StudioPipeline *self, PlanCatalog *catalog, const StudioNode *sink)
+{
+  guint in = studio_pipeline_get_input (self, sink->id);
+  g_autofree char *q = in != 0 ? studio_pipeline_to_sql_at (self, in, NULL, NULL) : NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (q == NULL || !compiles (catalog, q, NULL))
+    return NULL;
+  sql = g_strdup_printf ("INSERT INTO %s %s", sink->text, q);
+  return compiles (catalog, sql, &error) ? NULL : bind_message (error);
+}
+
+/* Another connector node defining a table of n's name, or NULL. */
+static const StudioNode *
+same_name (StudioPipeline *self, const StudioNode *n)
+{
+  for (guint i = 0; i < studio_pipeline_get_n_nodes (self); i++)
+    {
+      const StudioNode *o = studio_pipeline_get_node (self, i);
+      if (o->id != n->id && studio_node_is_connector (o)
+          && g_ascii_strcasecmp (o->text, n->text) == 0)
+        return o;
+    }
+  return NULL;
+}
+
+static char *
+check_source_or_sink (StudioPipeline *self, PlanCatalog *catalog, const StudioNode *n)
+{
+  char *problem;
+  const StudioNode *twin;
+  g_autofree char *cols = NULL;
+  StudioNode with = *n;
+
+  if (studio_node_is_connector (n))
+    {
+      if ((twin = same_name (self, n)) != NULL)
+        return g_strdup_printf ("%s node %u defines a table '%s' too: rename one of them",
+                                studio_node_kind_title (twin->kind), twin->id, twin->text);
+      if (n->kind == STUDIO_NODE_SINK && !has_columns (n))
+        {
+          if ((cols = input_columns (self, catalog, n, NULL)) == NULL)
+            return NULL; /* its input's problem, shown there */
+          with.columns = cols;
+          return studio__connector_problem (&with);
+        }
+      if ((problem = studio__connector_problem (n)) != NULL)
+        return problem;
+      return n->kind == STUDIO_NODE_SINK && studio_pipeline_lookup (self, n->id) != NULL
+               && g_str_equal (studio_pipeline_lookup (self, n->id)->text, n->text)
+               ? sink_fit_problem (self, catalog, n) : NULL;
+    }
+  return *n->text != '\0' && plan_catalog_get_table (catalog, n->text) == NULL
+           ? g_strdup_printf ("Unknown table '%s': create it in the notebook first", n->text)
+           : NULL;
+}
+
+char *
+studio_pipeline_check_node_draft (StudioPipeline *self, const StudioNode *n)
+{
+  g_autoptr (PlanCatalog) catalog = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = NULL;
+  guint id;
+
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), NULL);
+  g_return_val_if_fail (n != NULL && studio_pipeline_lookup (self, n->id) != NULL, NULL);
+  id = n->id;
   if (n->kind == STUDIO_NODE_WINDOW)
     {
-      sql = studio_window_spec_to_sql (text, "t", &error);
+      sql = studio_window_spec_to_sql (n->text, "t", &error);
       return sql == NULL ? g_strdup (error->message) : NULL;
     }
-  if (catalog == NULL)
+  if (studio_node_is_connector (n) && studio_pipeline_get_catalog (self) == NULL)
+    return studio__connector_problem (n);
+  if (studio_pipeline_get_catalog (self) == NULL)
     return NULL;
+  catalog = studio_pipeline_dup_catalog (self, studio_pipeline_get_catalog (self));
   if (n->kind == STUDIO_NODE_SOURCE || n->kind == STUDIO_NODE_SINK)
-    return *text != '\0' && plan_catalog_get_table (catalog, text) == NULL
-             ? g_strdup_printf ("Unknown table '%s': create it in the notebook first", text)
-             : NULL;
+    return check_source_or_sink (self, catalog, n);
   for (guint p = 0; p < studio_node_kind_n_inputs (n->kind); p++)
     {
       guint in = studio_pipeline_get_input_port (self, id, p);
@@ -647,7 +822,7 @@ studio_pipeline_check_node_full (StudioPipeline *self, guint id, const char *tex
       if (in_sql == NULL || !compiles (catalog, in_sql, NULL))
         return NULL; /* not this node's problem (yet) */
     }
-  sql = sql_at (self, id, text, group_by, &error);
+  sql = sql_at (self, id, n->text, n->group_by, &error);
   if (sql == NULL)
     return g_strdup (error->message);
   if (!compiles (catalog, sql, &error))

@@ -111,6 +111,22 @@ node_clear (gpointer data)
   StudioNode *n = data;
   g_clear_pointer (&n->text, g_free);
   g_clear_pointer (&n->group_by, g_free);
+  g_clear_pointer (&n->connector, g_free);
+  g_clear_pointer (&n->columns, g_free);
+  g_clear_pointer (&n->options, g_free);
+  g_clear_pointer (&n->watermark, g_free);
+}
+
+/* Gives n its own copies of its strings (a struct copy shares them); NULL becomes "". */
+static void
+node_dup_strings (StudioNode *n)
+{
+  n->text = g_strdup (n->text != NULL ? n->text : "");
+  n->group_by = g_strdup (n->group_by != NULL ? n->group_by : "");
+  n->connector = g_strdup (n->connector != NULL ? n->connector : "");
+  n->columns = g_strdup (n->columns != NULL ? n->columns : "");
+  n->options = g_strdup (n->options != NULL ? n->options : "");
+  n->watermark = g_strdup (n->watermark != NULL ? n->watermark : "");
 }
 
 static GArray *
@@ -128,8 +144,7 @@ node_array_copy (GArray *src)
   for (guint i = 0; i < src->len; i++)
     {
       StudioNode n = g_array_index (src, StudioNode, i);
-      n.text = g_strdup (n.text);
-      n.group_by = g_strdup (n.group_by);
+      node_dup_strings (&n);
       g_array_append_val (a, n);
     }
   return a;
@@ -337,8 +352,8 @@ studio_pipeline_add_node (StudioPipeline *self, StudioNodeKind kind, const char 
   n.kind = kind;
   n.x = x;
   n.y = y;
-  n.text = g_strdup (text != NULL ? text : "");
-  n.group_by = g_strdup ("");
+  n.text = (char *) text;
+  node_dup_strings (&n);
   g_array_append_val (self->nodes, n);
   g_signal_emit (self, signals[NODE_ADDED], 0, n.id);
   emit_changed (self);
@@ -431,12 +446,15 @@ needed_columns (const StudioNode *b, guint port)
 static char *
 schema_problem (StudioPipeline *self, const StudioNode *a, const StudioNode *b, guint port)
 {
+  g_autoptr (PlanCatalog) overlay = NULL;
   PlanTable *t;
   g_auto (GStrv) need = NULL;
 
   if (self->catalog == NULL || a->kind != STUDIO_NODE_SOURCE)
     return NULL;
-  t = plan_catalog_get_table (self->catalog, a->text);
+  /* a connector node's table is in the copy, in place of a session table of its name */
+  overlay = studio_pipeline_dup_catalog (self, self->catalog);
+  t = plan_catalog_get_table (overlay, a->text);
   if (t == NULL)
     return NULL;
   need = needed_columns (b, port);
@@ -543,6 +561,73 @@ studio_pipeline_set_text (StudioPipeline *self, guint id, const char *text,
   emit_changed (self);
 }
 
+guint
+studio_pipeline_add_connector (StudioPipeline *self, StudioNodeKind kind,
+                               const char *connector, double x, double y)
+{
+  guint id;
+  StudioNode *n;
+
+  g_return_val_if_fail (STUDIO_IS_PIPELINE (self), 0);
+  g_return_val_if_fail (kind == STUDIO_NODE_SOURCE || kind == STUDIO_NODE_SINK, 0);
+  g_return_val_if_fail (connector != NULL && *connector != '\0', 0);
+  record (self);
+  id = self->next_id;
+  {
+    g_autofree char *name = g_strdup_printf ("%s_%u", connector, id);
+    g_autofree char *clean = g_strdelimit (g_strdup (name), "-.", '_');
+    StudioNode c = { .id = self->next_id++, .kind = kind, .x = x, .y = y, .text = clean,
+                     .connector = (char *) connector };
+    node_dup_strings (&c);
+    g_array_append_val (self->nodes, c);
+  }
+  n = &g_array_index (self->nodes, StudioNode, self->nodes->len - 1);
+  if (g_str_equal (connector, "filesystem"))
+    {
+      g_free (n->options);
+      n->options = g_strdup ("path = \nformat = csv");
+    }
+  g_signal_emit (self, signals[NODE_ADDED], 0, id);
+  emit_changed (self);
+  return id;
+}
+
+static void
+replace_string (char **field, const char *value)
+{
+  if (value == NULL)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+void
+studio_pipeline_set_connector (StudioPipeline *self, guint id, const char *name,
+                               const char *columns, const char *options,
+                               const char *watermark)
+{
+  gint i;
+  StudioNode *n;
+
+  g_return_if_fail (STUDIO_IS_PIPELINE (self));
+  i = node_index (self, id);
+  g_return_if_fail (i >= 0);
+  n = &g_array_index (self->nodes, StudioNode, i);
+  if ((name == NULL || g_str_equal (n->text, name))
+      && (columns == NULL || g_str_equal (n->columns, columns))
+      && (options == NULL || g_str_equal (n->options, options))
+      && (watermark == NULL || g_str_equal (n->watermark, watermark)))
+    return;
+  record (self);
+  n = &g_array_index (self->nodes, StudioNode, i);
+  replace_string (&n->text, name);
+  replace_string (&n->columns, columns);
+  replace_string (&n->options, options);
+  replace_string (&n->watermark, watermark);
+  g_signal_emit (self, signals[NODE_CHANGED], 0, id);
+  emit_changed (self);
+}
+
 void
 studio_pipeline_move_node (StudioPipeline *self, guint id, double x, double y, gboolean rec)
 {
@@ -593,8 +678,7 @@ studio_pipeline_copy_nodes (StudioPipeline *self, const guint *ids, guint n)
       StudioNode c = g_array_index (self->nodes, StudioNode, i);
       if (!id_in (ids, n, c.id))
         continue;
-      c.text = g_strdup (c.text);
-      c.group_by = g_strdup (c.group_by);
+      node_dup_strings (&c);
       g_array_append_val (clip->nodes, c);
       clip->next_id = MAX (clip->next_id, c.id + 1);
     }
@@ -616,6 +700,19 @@ map_id (StudioPipeline *clip, GArray *new_ids, guint old)
   return 0;
 }
 
+/* Whether a connector node of self defines a table named name. */
+static gboolean
+table_defined (StudioPipeline *self, const char *name)
+{
+  for (guint i = 0; i < self->nodes->len; i++)
+    {
+      const StudioNode *n = &g_array_index (self->nodes, StudioNode, i);
+      if (studio_node_is_connector (n) && g_ascii_strcasecmp (n->text, name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 GArray *
 studio_pipeline_paste (StudioPipeline *self, StudioPipeline *clip, double dx, double dy)
 {
@@ -631,8 +728,14 @@ studio_pipeline_paste (StudioPipeline *self, StudioPipeline *clip, double dx, do
       c.id = self->next_id++;
       c.x = MAX (0, c.x + dx);
       c.y = MAX (0, c.y + dy);
-      c.text = g_strdup (c.text);
-      c.group_by = g_strdup (c.group_by);
+      node_dup_strings (&c);
+      if (studio_node_is_connector (&c) && table_defined (self, c.text))
+        {
+          /* a pasted connector node defines a table of its own */
+          char *fresh = g_strdup_printf ("%s_%u", c.text, c.id);
+          g_free (c.text);
+          c.text = fresh;
+        }
       g_array_append_val (self->nodes, c);
       g_array_append_val (new_ids, c.id);
       g_signal_emit (self, signals[NODE_ADDED], 0, c.id);
@@ -753,6 +856,17 @@ studio__pipeline_replace (StudioPipeline *self, GArray *nodes, GArray *edges)
   self->nodes = nodes;
   g_array_set_clear_func (self->nodes, node_clear);
   self->edges = edges;
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      StudioNode *n = &g_array_index (nodes, StudioNode, i);
+      if (n->connector == NULL) /* the loader fills only what it knows */
+        {
+          n->connector = g_strdup ("");
+          n->columns = g_strdup ("");
+          n->options = g_strdup ("");
+          n->watermark = g_strdup ("");
+        }
+    }
   for (guint i = 0; i < nodes->len; i++)
     max_id = MAX (max_id, g_array_index (nodes, StudioNode, i).id);
   self->next_id = MAX (self->next_id, max_id + 1);

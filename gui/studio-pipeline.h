@@ -12,11 +12,12 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  STUDIO_NODE_SOURCE,    /* text: a catalog table */
+  STUDIO_NODE_SOURCE,    /* text: a catalog table, or the table a connector node defines */
   STUDIO_NODE_FILTER,    /* text: the condition */
   STUDIO_NODE_PROJECT,   /* text: the select list ("a, b * 2 AS c") */
   STUDIO_NODE_AGGREGATE, /* text: the aggregate calls; group_by: the keys ("" none) */
-  STUDIO_NODE_SINK,      /* text: the sink table, "" collects rows to the client */
+  STUDIO_NODE_SINK,      /* text: the sink table (a connector node's own, or a catalog
+                          * table), "" collects rows to the client */
   STUDIO_NODE_WINDOW,    /* text: a window TVF spec, right after a source:
                           * "TUMBLE(ts, 10 SECOND)", "HOP(ts, SLIDE, SIZE)",
                           * "CUMULATE(ts, STEP, MAX_SIZE)", "SESSION(ts, GAP)" */
@@ -49,6 +50,13 @@ typedef struct {
   double x, y;       /* top-left corner on the canvas, in canvas units */
   char *text;        /* owned: see StudioNodeKind */
   char *group_by;    /* owned: see StudioNodeKind, "" where unused */
+  /* A connector node, a source or sink that defines its own table (CREATE TABLE text
+   * WITH ('connector' = ...)) instead of naming a catalog table; text is then the new
+   * table's name. All owned, "" (never NULL after the model made the node) where unused. */
+  char *connector;   /* "datagen", "print", ...; "" for a catalog table or other kinds */
+  char *columns;     /* the column list, "id BIGINT, name STRING" */
+  char *options;     /* one "key = value" per line, without 'connector' */
+  char *watermark;   /* "ts AS ts - INTERVAL '5' SECOND" (WATERMARK FOR ...), or "" */
 } StudioNode;
 
 typedef struct {
@@ -130,11 +138,14 @@ gboolean studio_pipeline_redo (StudioPipeline *self);
 /* The SQL of the chain that ends in the first sink (or, without a sink, the first node
  * with no consumer): "INSERT INTO t SELECT ... FROM s WHERE ..." when the chain has
  * SQL's fixed shape (filters, then one project or aggregate), pipe syntax otherwise. A
- * sink with an empty table gives a bare query. Newly allocated. */
+ * sink with an empty table gives a bare query. Connector nodes of the chain come first,
+ * each as "CREATE TABLE ... WITH (...);\n" (studio-connector.c). Newly allocated. */
 char *studio_pipeline_to_sql (StudioPipeline *self, GError **error);
 
 /* Replaces the pipeline with the nodes of one SELECT or INSERT bound against catalog
- * (one undo step). Nodes are laid out left to right. On error the model is unchanged. */
+ * (one undo step), after any CREATE TABLE statements before it: those the query uses
+ * become connector nodes (the catalog itself is not changed). Nodes are laid out left to
+ * right. On error the model is unchanged. */
 gboolean studio_pipeline_load_sql (StudioPipeline *self, PlanCatalog *catalog,
                                    const char *sql, GError **error);
 
@@ -157,5 +168,41 @@ char *studio_pipeline_check_node (StudioPipeline *self, guint id, const char *te
 /* The same with group_by (id's when NULL) in place of the node's own as well. */
 char *studio_pipeline_check_node_full (StudioPipeline *self, guint id, const char *text,
                                        const char *group_by);
+
+/* ---- connector nodes (studio-connector.c) ------------------------------------------ */
+
+/* Whether n defines its own table through a connector. */
+gboolean studio_node_is_connector (const StudioNode *n);
+/* The connectors strom's engine has for kind (SOURCE or SINK), NULL-terminated, static. */
+const char *const *studio_connector_list (StudioNodeKind kind);
+/* The options connector accepts, as a one-line hint for the inspector; static. */
+const char *studio_connector_hint (const char *connector);
+
+/* Adds a SOURCE or SINK node for connector, its table named "<connector>_<id>", with no
+ * columns yet; one undo step. Returns the id. */
+guint studio_pipeline_add_connector (StudioPipeline *self, StudioNodeKind kind,
+                                     const char *connector, double x, double y);
+/* Sets a connector node's table name and definition (NULL: unchanged), one undo step. */
+void studio_pipeline_set_connector (StudioPipeline *self, guint id, const char *name,
+                                    const char *columns, const char *options,
+                                    const char *watermark);
+
+/* "CREATE TABLE name (columns[, WATERMARK FOR watermark]) WITH ('connector' = ..., ...)"
+ * for a connector node; NULL and an error for an option line that is not key = value. */
+char *studio_node_table_sql (const StudioNode *n, GError **error);
+/* A new catalog for binding the pipeline's SQL: base's tables and views (NULL: none), with
+ * each connector node's table (that compiles) in place of a base table of that name. */
+PlanCatalog *studio_pipeline_dup_catalog (StudioPipeline *self, PlanCatalog *base);
+/* Binds a script of CREATE TABLE statements and a last SELECT or INSERT against a copy of
+ * base with those tables added (in place of base's of the same name): the last statement,
+ * or NULL with the parser's or binder's error. out_created (nullable) gets the created
+ * tables (PlanTable refs, in script order). */
+PlanStatement *studio_sql_compile_script (PlanCatalog *base, const char *script,
+                                          GPtrArray **out_created, GError **error);
+/* What is wrong with a node given whole (draft: a copy of a node of the pipeline, same id,
+ * with the properties being typed): studio_pipeline_check_node_full's answer, and for a
+ * connector node the binder's message for its CREATE TABLE (naming the part: columns,
+ * watermark, options) or the engine's for a bad option value. Newly allocated or NULL. */
+char *studio_pipeline_check_node_draft (StudioPipeline *self, const StudioNode *draft);
 
 G_END_DECLS

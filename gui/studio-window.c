@@ -40,6 +40,7 @@ struct _StudioWindow {
   GtkLabel *inspector_title;
   GtkEntry *text_entry;
   GtkEntry *group_entry;
+  StudioConnectorEditor *connector_editor; /* made in init, after group_entry */
   GtkSourceView *sql_view;
   GtkLabel *sql_status;
   StudioPlanView *plan_view;
@@ -123,6 +124,20 @@ palette_add_item (StudioWindow *self, const char *title, const char *spec)
   gtk_list_box_append (self->palette, row);
 }
 
+/* "datagen (new table)": a connector node that defines its own table. */
+static void
+palette_add_connectors (StudioWindow *self, StudioNodeKind kind)
+{
+  const char *const *list = studio_connector_list (kind);
+
+  for (guint i = 0; list[i] != NULL; i++)
+    {
+      g_autofree char *spec = g_strdup_printf ("%s@%s", studio_node_kind_name (kind), list[i]);
+      g_autofree char *title = g_strdup_printf ("%s (new table)", list[i]);
+      palette_add_item (self, title, spec);
+    }
+}
+
 static void
 palette_rebuild (StudioWindow *self)
 {
@@ -133,13 +148,14 @@ palette_rebuild (StudioWindow *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->palette))) != NULL)
     gtk_list_box_remove (self->palette, child);
   palette_add_header (self, "Sources");
+  palette_add_connectors (self, STUDIO_NODE_SOURCE);
   for (guint i = 0; tables[i] != NULL; i++)
     {
       g_autofree char *spec = g_strdup_printf ("source:%s", tables[i]);
       palette_add_item (self, tables[i], spec);
     }
   if (tables[0] == NULL)
-    palette_add_header (self, "(no tables: open a notebook)");
+    palette_add_header (self, "(no catalog tables yet)");
   palette_add_header (self, "Transforms");
   palette_add_item (self, "Filter", "filter");
   palette_add_item (self, "Project", "project");
@@ -157,6 +173,7 @@ palette_rebuild (StudioWindow *self)
   palette_add_item (self, "Session", "window:SESSION(ts, 5 SECOND)");
   palette_add_header (self, "Sinks");
   palette_add_item (self, "Collect to client", "sink");
+  palette_add_connectors (self, STUDIO_NODE_SINK);
   for (guint i = 0; tables[i] != NULL; i++)
     {
       PlanTable *t = plan_catalog_get_table (catalog, tables[i]);
@@ -184,7 +201,8 @@ plan_sql_explained (StudioWindow *self, const char *sql, char **explain_json, GE
   g_autoptr (PlanStatement) stmt = NULL;
   g_autoptr (OptResult) result = NULL;
 
-  stmt = plan_sql_compile_one (gw_client_get_catalog (self->client), sql, error);
+  /* the script's CREATE TABLEs (connector nodes) bind into a copy of the catalog */
+  stmt = studio_sql_compile_script (gw_client_get_catalog (self->client), sql, NULL, error);
   if (stmt == NULL)
     return NULL;
   if (stmt->plan == NULL || (stmt->kind != PLAN_STMT_QUERY && stmt->kind != PLAN_STMT_INSERT))
@@ -427,6 +445,11 @@ on_selection_changed (StudioWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->text_entry), n != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->group_entry),
                           n != NULL && studio_node_kind_has_group (n->kind));
+  gtk_widget_set_visible (GTK_WIDGET (self->connector_editor), studio_node_is_connector (n));
+  studio_connector_editor_set_node (self->connector_editor, n);
+  gtk_entry_set_placeholder_text (self->text_entry, studio_node_is_connector (n)
+                                                      ? "the new table's name"
+                                                      : "condition, columns or table");
   studio_canvas_set_draft (self->canvas, 0, NULL);
   if (n == NULL)
     {
@@ -460,6 +483,15 @@ on_inspector_activate (GtkEntry *entry, StudioWindow *self)
     return;
   text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
   studio_canvas_set_draft (self->canvas, 0, NULL);
+  if (studio_node_is_connector (n))
+    {
+      g_autofree char *columns = studio_connector_editor_dup_columns (self->connector_editor);
+      g_autofree char *options = studio_connector_editor_dup_options (self->connector_editor);
+      g_autofree char *wm = studio_connector_editor_dup_watermark (self->connector_editor);
+      studio_pipeline_set_connector (self->pipeline, id, g_strstrip (text),
+                                     g_strstrip (columns), options, g_strstrip (wm));
+      return;
+    }
   studio_pipeline_set_text (self->pipeline, id, g_strstrip (text),
                             studio_node_kind_has_group (n->kind)
                               ? gtk_editable_get_text (GTK_EDITABLE (self->group_entry))
@@ -490,6 +522,19 @@ on_inspector_changed (GtkEditable *entry, StudioWindow *self)
 
   if (n == NULL)
     return;
+  if (studio_node_is_connector (n))
+    {
+      g_autofree char *columns = studio_connector_editor_dup_columns (self->connector_editor);
+      g_autofree char *options = studio_connector_editor_dup_options (self->connector_editor);
+      g_autofree char *wm = studio_connector_editor_dup_watermark (self->connector_editor);
+      studio_canvas_set_draft_connector (self->canvas, id,
+                                         gtk_editable_get_text (GTK_EDITABLE (self->text_entry)),
+                                         columns, options, wm);
+      problem = studio_canvas_dup_node_problem (self->canvas, id);
+      mark_entry (self->text_entry, problem);
+      studio_connector_editor_set_problem (self->connector_editor, problem);
+      return;
+    }
   group = studio_node_kind_has_group (n->kind);
   studio_canvas_set_draft_full (self->canvas, id,
                                 gtk_editable_get_text (GTK_EDITABLE (self->text_entry)),
@@ -505,6 +550,13 @@ studio_window_get_inspector_group_entry (StudioWindow *self)
 {
   g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
   return GTK_EDITABLE (self->group_entry);
+}
+
+StudioConnectorEditor *
+studio_window_get_connector_editor (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
+  return self->connector_editor;
 }
 
 GtkEditable *
@@ -721,6 +773,39 @@ on_poll (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Runs the pipeline's script in the session: each connector node's CREATE TABLE (the
+ * node's definition replaces a session table of that name, say the previous run's),
+ * then the query, whose operation is returned. */
+static GwOperation *
+execute_script (StudioWindow *self, const char *sql, GError **error)
+{
+  PlanCatalog *catalog = gw_client_get_catalog (self->client);
+  g_autoptr (GPtrArray) asts = plan_sql_parse (sql, error);
+  g_autoptr (GPtrArray) created = NULL;
+  g_autoptr (PlanStatement) last = NULL;
+
+  if (asts == NULL)
+    return NULL;
+  g_ptr_array_set_free_func (asts, (GDestroyNotify) plan_ast_free);
+  if ((last = studio_sql_compile_script (catalog, sql, &created, error)) == NULL)
+    return NULL;
+  for (guint i = 0; i < created->len; i++)
+    {
+      const PlanTable *t = created->pdata[i];
+      if (catalog != NULL && plan_catalog_get_table (catalog, t->name) != NULL)
+        {
+          g_autofree char *drop = g_strdup_printf ("DROP TABLE %s", t->name);
+          if (gw_client_execute (self->client, drop, error) == NULL)
+            return NULL;
+        }
+    }
+  for (guint i = 0; i + 1 < asts->len; i++)
+    if (gw_client_execute (self->client, plan_ast_get_text (asts->pdata[i]), error) == NULL)
+      return NULL;
+  return gw_client_execute (self->client, plan_ast_get_text (asts->pdata[asts->len - 1]),
+                            error);
+}
+
 gboolean
 studio_window_run (StudioWindow *self, GError **error)
 {
@@ -742,7 +827,7 @@ studio_window_run (StudioWindow *self, GError **error)
   layout = studio_plan_layout_new_full (plan, 3, error); /* room for the edge metrics */
   if (layout == NULL)
     return FALSE;
-  op = gw_client_execute (self->client, sql, error);
+  op = execute_script (self, sql, error);
   if (op == NULL)
     {
       studio_plan_layout_free (layout);
@@ -775,6 +860,13 @@ studio_window_get_results (StudioWindow *self)
 {
   g_return_val_if_fail (STUDIO_IS_WINDOW (self), NULL);
   return G_LIST_MODEL (self->results);
+}
+
+gboolean
+studio_window_is_monitoring (StudioWindow *self)
+{
+  g_return_val_if_fail (STUDIO_IS_WINDOW (self), FALSE);
+  return self->poll_id != 0 || self->poll_in_flight;
 }
 
 guint
@@ -1341,6 +1433,13 @@ studio_window_init (StudioWindow *self)
     gtk_column_view_set_model (self->results_view, GTK_SELECTION_MODEL (sel));
     g_object_unref (sel);
   }
+  self->connector_editor = STUDIO_CONNECTOR_EDITOR (studio_connector_editor_new ());
+  gtk_widget_set_visible (GTK_WIDGET (self->connector_editor), FALSE);
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->group_entry))),
+                              GTK_WIDGET (self->connector_editor),
+                              GTK_WIDGET (self->group_entry));
+  g_signal_connect (self->connector_editor, "changed", G_CALLBACK (on_inspector_changed), self);
+  g_signal_connect (self->connector_editor, "apply", G_CALLBACK (on_inspector_activate), self);
   self->pipeline = studio_pipeline_new ();
   studio_pipeline_set_catalog (self->pipeline, gw_client_get_catalog (self->client));
   studio_canvas_set_pipeline (self->canvas, self->pipeline);

@@ -6,6 +6,7 @@
  * win.save-design. Shortcuts are in the .ui. */
 #pragma once
 
+#include "studio-connector-editor.h"
 #include <adwaita.h>
 #include "studio-canvas.h"
 #include "studio-plan-view.h"
@@ -32,6 +33,8 @@ StudioCanvas *studio_window_get_canvas (StudioWindow *self);       /* borrowed *
 GListModel *studio_window_get_results (StudioWindow *self);
 GtkEditable *studio_window_get_inspector_entry (StudioWindow *self); /* borrowed */
 GtkEditable *studio_window_get_inspector_group_entry (StudioWindow *self); /* borrowed */
+/* The inspector's connector fields (shown for a connector node); borrowed. */
+StudioConnectorEditor *studio_window_get_connector_editor (StudioWindow *self);
 StudioPlanView *studio_window_get_plan_view (StudioWindow *self);  /* borrowed */
 /* The SQL editor's buffer (win.apply-sql reads it). Borrowed. */
 GtkTextBuffer *studio_window_get_sql_buffer (StudioWindow *self);
@@ -47,6 +50,8 @@ const char *studio_window_get_plan_details (StudioWindow *self);
 void studio_window_toast (StudioWindow *self, const char *message);
 /* Metrics snapshots the monitor has applied so far (for --screenshot and tests). */
 guint studio_window_get_n_snapshots (StudioWindow *self);
+/* Whether the monitor still polls a job (FALSE once the job ended and its rows are in). */
+gboolean studio_window_is_monitoring (StudioWindow *self);
 /* The monitor's checkpoint statistics as shown (studio_checkpoint_summary_text of the
  * last snapshot), or NULL while none are shown (no job, or a job without checkpoints). */
 const char *studio_window_get_checkpoint_text (StudioWindow *self);
