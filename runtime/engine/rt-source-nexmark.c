@@ -324,13 +324,17 @@ nx_extra (GString *out, NxRng *r, gint64 current, gint64 average)
   g_string_truncate (out, out->len - 4);
   for (; size > 0; size -= 4, p += 4)
     {
+      const guint64 lanes = G_GUINT64_CONSTANT (0x0000ffff0000ffff),
+                    letters = G_GUINT64_CONSTANT (0x0000001f0000001f);
       guint64 x = nx_next (r);
-      /* four letters from the four 16-bit quarters, written out (no loop-carried shift:
-       * this loop was 40% of Nexmark q0) */
-      guint32 w = (guint32) ('a' + (((x & 0xffff) * 26) >> 16))
-                  | (guint32) ('a' + ((((x >> 16) & 0xffff) * 26) >> 16)) << 8
-                  | (guint32) ('a' + ((((x >> 32) & 0xffff) * 26) >> 16)) << 16
-                  | (guint32) ('a' + (((x >> 48) * 26) >> 16)) << 24;
+      /* four letters from the four 16-bit quarters q: 'a' + (q * 26 >> 16), two quarters
+       * per multiplication (each in a 32-bit slot, q * 26 < 2^21 never carries into the
+       * next), then packed into one word: the same letters as one quarter at a time, in
+       * about half the instructions (this loop was 40% of Nexmark q0) */
+      guint64 even = ((x & lanes) * 26) >> 16 & letters;
+      guint64 odd = (((x >> 16) & lanes) * 26) >> 16 & letters;
+      guint64 v = even | odd << 8;
+      guint32 w = (guint32) (v | v >> 16) + 0x61616161u;
 
       memcpy (p, &w, 4); /* little- or big-endian, the letters are random either way */
     }
