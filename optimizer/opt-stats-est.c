@@ -326,25 +326,38 @@ opt__calc_est_rows (const PlanPhysNode *input, const PlanExpr *filter)
   return input->est_rows * opt__phys_selectivity (filter, input, NULL);
 }
 
-/* The largest distinct count of any key on either side; < 0 when no key has statistics. */
+/* The distinct count of one side's join key: the product of its columns' counts (the
+ * columns taken as independent), at most the side's rows; < 0 when no column has one. */
 static double
-key_ndv (guint n_keys, const guint *lk, const guint *rk, ColInfoFunc info, gconstpointer l,
-         gconstpointer r)
+side_key_ndv (guint n_keys, const guint *keys, ColInfoFunc info, gconstpointer side,
+              double rows)
 {
-  double best = -1;
+  double product = 1;
+  gboolean known = FALSE;
 
   for (guint k = 0; k < n_keys; k++)
     {
-      OptColInfo a, b;
-      double m = -1;
+      OptColInfo ci;
 
-      if (info (l, lk[k], &a))
-        m = a.ndv;
-      if (info (r, rk[k], &b))
-        m = MAX (m, b.ndv);
-      best = MAX (best, m);
+      if (info (side, keys[k], &ci))
+        {
+          product *= MAX (ci.ndv, 1);
+          known = TRUE;
+        }
     }
-  return best;
+  if (!known)
+    return -1;
+  return rows >= 0 ? MIN (product, MAX (rows, 1)) : product;
+}
+
+/* The key's distinct count for |L| |R| / ndv: the larger side's (System R's rule, for a
+ * composite key too); < 0 when no key column has statistics. */
+static double
+key_ndv (guint n_keys, const guint *lk, const guint *rk, ColInfoFunc info, gconstpointer l,
+         gconstpointer r, double l_rows, double r_rows)
+{
+  return MAX (side_key_ndv (n_keys, lk, info, l, l_rows),
+              side_key_ndv (n_keys, rk, info, r, r_rows));
 }
 
 static double
@@ -371,7 +384,8 @@ double
 opt__join_est_rows (const PlanJoin *j, const PlanPhysNode *left, const PlanPhysNode *right)
 {
   double ndv = key_ndv (j->n_keys, j->left_keys, j->right_keys,
-                        (ColInfoFunc) opt__phys_col_info, left, right);
+                        (ColInfoFunc) opt__phys_col_info, left, right, left->est_rows,
+                        right->est_rows);
 
   return join_rows (j->type, left->est_rows, right->est_rows, ndv);
 }
@@ -435,11 +449,12 @@ opt__logical_rows (const PlanNode *n)
     case PLAN_NODE_JOIN:
       {
         const PlanJoin *j = &n->u.join;
+        double l = opt__logical_rows (n->inputs[0]), r = opt__logical_rows (n->inputs[1]);
         double ndv = key_ndv (j->n_keys, j->left_keys, j->right_keys,
-                              (ColInfoFunc) opt__logical_col_info, n->inputs[0], n->inputs[1]);
+                              (ColInfoFunc) opt__logical_col_info, n->inputs[0], n->inputs[1],
+                              l, r);
 
-        return join_rows (j->type, opt__logical_rows (n->inputs[0]),
-                          opt__logical_rows (n->inputs[1]), ndv);
+        return join_rows (j->type, l, r, ndv);
       }
     case PLAN_NODE_AGGREGATE:
       return groups (&n->u.aggregate, opt__logical_rows (n->inputs[0]),

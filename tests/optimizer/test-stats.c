@@ -326,6 +326,32 @@ test_join_rows (void)
   g_assert_cmpfloat_with_epsilon (find_kind (agg, PLAN_PHYS_AGGREGATE)->est_rows, 50, 1e-9);
 }
 
+/* A join on two key columns: t (id, k, j) of 1000 rows with k = i % 50 and j = (i / 50) %
+ * 20, so every (k, j) pair occurs once. Joined with itself on both, the composite key has
+ * min (50 x 20, 1000) = 1000 distinct values per side: 1000 x 1000 / 1000 = 1000 rows,
+ * which is also the true count. (The largest single key's count, 50, gave 20000.) */
+static void
+test_join_rows_two_keys (void)
+{
+  g_autoptr (GString) csv = g_string_new ("id,k,j\n");
+  g_autoptr (GwClient) client = gw_client_new_embedded (NULL);
+  g_autoptr (PlanPhysPlan) plan = NULL;
+  g_autofree char *path = NULL, *ddl = NULL;
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_printf (csv, "%u,%u,%u\n", i, i % 50, (i / 50) % 20);
+  path = write_file ("pairs.csv", csv->str);
+  ddl = g_strdup_printf ("CREATE TABLE t (id INT, k INT, j INT) WITH ('connector' = "
+                         "'filesystem', 'path' = '%s', 'format' = 'csv', 'csv.header' = "
+                         "'true')", path);
+  run (client, ddl);
+  run (client, "SET 'execution.runtime-mode' = 'batch'");
+  opt_stats_open (NULL, NULL);
+  run (client, "ANALYZE TABLE t");
+  plan = plan_of (client, "SELECT a.id FROM t a JOIN t b ON a.k = b.k AND a.j = b.j");
+  g_assert_cmpfloat_with_epsilon (find_kind (plan, PLAN_PHYS_HASH_JOIN)->est_rows, 1000, 1e-9);
+}
+
 static void
 test_stale_and_explain (void)
 {
@@ -429,6 +455,7 @@ main (int argc, char **argv)
   g_test_add_func ("/optimizer/stats/selectivity", test_selectivity);
   g_test_add_func ("/optimizer/stats/strategy-flips", test_strategy_flips);
   g_test_add_func ("/optimizer/stats/join-rows", test_join_rows);
+  g_test_add_func ("/optimizer/stats/join-rows-two-keys", test_join_rows_two_keys);
   g_test_add_func ("/optimizer/stats/stale-and-explain", test_stale_and_explain);
   g_test_add_func ("/optimizer/stats/describe-extended", test_describe_extended);
   g_test_add_func ("/optimizer/stats/persistent-store", test_persistent_store);
