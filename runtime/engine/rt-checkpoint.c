@@ -1008,7 +1008,7 @@ rt__ckpt_hold_end (RtTask *t)
   gint64 now = g_get_monotonic_time ();
 
   if (t->job->ckpt == NULL || t->job->attempt != 0 || t->job->config.fail_armed_checkpoint <= 0
-      || ((RtOperator *) t->ops->pdata[0])->klass->stateless)
+      || ((RtOperator *) t->ops->pdata[0])->klass->stateless || t->replayable)
     return FALSE; /* VALUES is exact only because its task ends before any checkpoint */
   if (t->end_held_since_us == 0)
     t->end_held_since_us = now;
@@ -1044,7 +1044,8 @@ all_running (RtJob *job)
   gboolean all;
 
   rt_mutex_lock (&job->lock);
-  all = job->status == RT_JOB_RUNNING && !job->restarting && job->n_running == job->tasks->len
+  all = job->status == RT_JOB_RUNNING && !job->restarting
+        && job->n_running + job->n_replayable_ended == job->tasks->len
         && !g_atomic_int_get (&job->cancelled);
   rt_mutex_unlock (&job->lock);
   return all;
@@ -1068,7 +1069,9 @@ trigger (RtCkptCoord *c, gboolean savepoint)
   c->pending_trigger_real_us = g_get_real_time ();
   c->last_trigger_us = c->pending_start_us;
   c->n_acks = 0;
-  c->n_expected = job->tasks->len;
+  c->n_expected = 0;
+  for (guint i = 0; i < job->tasks->len; i++) /* replayable tasks never see a barrier */
+    c->n_expected += !((RtTask *) job->tasks->pdata[i])->replayable;
   c->pending_align_us = 0;
   c->pending_sync_us = 0;
   if (savepoint)
@@ -1088,7 +1091,7 @@ trigger (RtCkptCoord *c, gboolean savepoint)
     {
       RtTask *t = job->tasks->pdata[i];
 
-      if (((RtOperator *) t->ops->pdata[0])->klass->produce != NULL)
+      if (((RtOperator *) t->ops->pdata[0])->klass->produce != NULL && !t->replayable)
         {
           CkptMail *m = g_new (CkptMail, 1);
 
@@ -1105,7 +1108,8 @@ trigger (RtCkptCoord *c, gboolean savepoint)
 void
 rt__ckpt_task_ended (RtCkptCoord *c, RtTask *task, gboolean failed)
 {
-  (void) task;
+  if (task->replayable && !failed)
+    return; /* its lookup join's table is in; checkpoints go on without it */
   rt_mutex_lock (&c->lock);
   c->tasks_finished = TRUE;
   if (c->pending_id != 0)
@@ -1186,6 +1190,7 @@ restart (RtCkptCoord *c)
     }
   g_clear_error (&job->error);
   job->n_running = job->tasks->len;
+  job->n_replayable_ended = 0;
   rt_mutex_unlock (&job->lock);
   rt__job_start_threads (job);
 }

@@ -77,6 +77,9 @@ struct _RtTask {
   GError *ckpt_error;      /* owned: a failure in a checkpoint mail, fails the task */
   gint64 end_held_since_us;/* tests (fail_armed_checkpoint): the source's input ended at
                             * this time and the task waits for the injected failure */
+  gboolean replayable;     /* added by lookup joins: the task only feeds a lookup join's
+                            * table, which every attempt reads again whole: it takes no
+                            * part in checkpoints and its end does not stop them */
 };
 
 struct _RtJob {
@@ -91,6 +94,7 @@ struct _RtJob {
   RtJobStatus status;  /* under lock */
   GError *error;       /* under lock: first failure */
   guint n_running;     /* under lock */
+  guint n_replayable_ended; /* under lock: replayable tasks that finished this attempt */
   gint64 start_us, end_us;
   /* collect results */
   GQueue results;      /* RtBatch* refs, under lock */

@@ -535,6 +535,33 @@ rt_job_new (PlanPhysPlan *plan, RtMemPool *pool, const RtJobConfig *config, GErr
   return job;
 }
 
+/* added by lookup joins: marks the tasks of chains whose output only reaches a lookup
+ * join's table input (input 1), directly or through other such chains. Nodes come inputs
+ * first, so walking them backwards settles a consumer's chain before its producers. */
+static void
+mark_replayable (RtJob *job, GArray *chains, const guint *chain_of)
+{
+  GPtrArray *nodes = job->plan->nodes;
+  g_autofree gboolean *replayable = g_new0 (gboolean, chains->len);
+
+  for (guint i = nodes->len; i-- > 0;)
+    {
+      PlanPhysNode *n = nodes->pdata[i];
+
+      for (guint k = 0; k < n->n_inputs; k++)
+        if (k > 0 || !n->chained)
+          replayable[chain_of[n->inputs[k].node->id]]
+            = (n->kind == PLAN_PHYS_LOOKUP_JOIN && k == 1) || replayable[chain_of[i]];
+    }
+  for (guint c = 0; c < chains->len; c++)
+    {
+      Chain *ch = &g_array_index (chains, Chain, c);
+
+      for (guint s = 0; s < ch->parallelism; s++)
+        ((RtTask *) job->tasks->pdata[ch->first_task + s])->replayable = replayable[c];
+    }
+}
+
 gboolean
 rt__job_build (RtJob *job, GError **error)
 {
@@ -544,6 +571,8 @@ rt__job_build (RtJob *job, GError **error)
 
   ok = build_chains (job, chains, chain_of, error) && build_tasks (job, chains, error)
        && build_edges (job, chains, chain_of, error);
+  if (ok)
+    mark_replayable (job, chains, chain_of);
   free_chains (chains);
   return ok;
 }
@@ -556,6 +585,7 @@ rt_job_start (RtJob *job, GError **error)
   job->snap_us = job->start_us;
   job->status = RT_JOB_RUNNING;
   job->n_running = job->tasks->len;
+  job->n_replayable_ended = 0;
   if (job->tasks->len == 0)
     {
       job->status = RT_JOB_FINISHED;
@@ -644,6 +674,8 @@ rt__job_task_ended (RtJob *job, RtTask *task, GError *error)
   rt_mutex_lock (&job->lock);
   if (job->ckpt != NULL) /* added by checkpoints */
     rt__ckpt_task_ended (job->ckpt, task, error != NULL);
+  if (task->replayable && error == NULL) /* added by lookup joins */
+    job->n_replayable_ended++;
   if (error != NULL)
     {
       if (job->error == NULL)

@@ -15,8 +15,11 @@
  * subtask reads the whole table), into a fresh hash table. Without the option the table is
  * loaded once. The clock is rt_proctime_now_ms (tests set it).
  *
- * No snapshot: the table is read again at a restart anyway, but the operator does not say
- * so yet, so a checkpointed job refuses it (as it refuses the batch hash join). */
+ * Checkpoints: the operator keeps no state of its own. Every attempt reads the table
+ * again whole through input 1 before it probes (the tasks below input 1 are replayable,
+ * rt-job.c: they take no part in checkpoints, their end does not stop them, and after a
+ * restore they start from the beginning), so a restored job joins the replayed stream
+ * rows against the table as it is then, which is what a processing-time lookup means. */
 #include "rt-join-private.h"
 #include "plans/plan-catalog.h"
 
@@ -236,6 +239,7 @@ static const RtOperatorClass lookup_join_class = {
   .on_event = lj_on_event,
   .finish = lj_finish,
   .close = lj_close,
+  .stateless = TRUE, /* the table comes again through input 1 on every attempt */
 };
 
 /* The table under input 1 (through its CALCs). */
