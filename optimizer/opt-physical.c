@@ -398,6 +398,20 @@ plan_aggregate (PhysContext *ctx, PlanNode *node, GError **error)
     return opt__window_late_fire (opt__plan_window_aggregate (node, input, ctx->parallelism,
                                                               wstart, wend),
                                   ctx->settings, ctx->streaming); /* allowed lateness */
+  /* added by interesting properties: a batch input already hash-partitioned on some of
+   * the group keys (a join on k below GROUP BY k) keeps each group in one subtask: the
+   * aggregate runs chained to it, no exchange and no second phase (opt-partitioning.c).
+   * Batch only: a streaming aggregate's state is split by its own keys' key groups. */
+  if (!ctx->streaming && a->n_keys > 0 && input->parallelism == ctx->parallelism
+      && ctx->parallelism > 1 && opt__partitioned_within (input, a->keys, a->n_keys))
+    {
+      agg = plan_phys_node_new (PLAN_PHYS_AGGREGATE, plan_schema_ref (node->schema),
+                                node->span, ctx->parallelism);
+      plan_aggregate_copy (&agg->u.aggregate, a);
+      agg->est_rows = opt__agg_est_rows (a, input);
+      connect (agg, input);
+      return agg;
+    }
   /* added by two-phase aggregation: local + global when it pays (opt-two-phase.c) */
   if ((agg = opt__plan_two_phase (node, input, ctx->parallelism, ctx->streaming,
                                   ctx->settings)) != NULL)

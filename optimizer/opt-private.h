@@ -126,4 +126,12 @@ PlanPhysKind opt__window_join_kind (const PlanNode *node, const PlanPhysNode *le
 PlanPhysNode *opt__plan_lookup_join (PlanNode *node, PlanPhysNode *left,
                                      PlanPhysNode *right, GError **error);
 
+/* added by interesting properties (opt-partitioning.c): the output columns (at most max,
+ * into cols) that n's output is hash-partitioned on, or 0 when none is certain; and
+ * whether input's rows are partitioned on a subset of keys (its columns), so that rows
+ * equal on keys already share a subtask. */
+guint opt__hash_partitioning (const PlanPhysNode *n, guint *cols, guint max);
+gboolean opt__partitioned_within (const PlanPhysNode *input, const guint *keys,
+                                  guint n_keys);
+
 G_END_DECLS
