@@ -1,8 +1,13 @@
-/* gw-analyze.c: ANALYZE TABLE. The gateway measures a table by running one batch query over
- * it through the session itself, `SELECT COUNT(*), COUNT(DISTINCT c), MIN(c), MAX(c),
- * COUNT(c), ... FROM t`, so every connector and format strom reads can be analyzed with no
- * second reader to keep in step; then it hands the figures to the optimizer's statistics
- * store (optimizer/opt-stats.c). The session runs the query in batch mode whatever its
+/* gw-analyze.c: ANALYZE TABLE. The gateway measures a table by running batch queries over
+ * it through the session itself, so every connector and format strom reads can be
+ * analyzed with no second reader to keep in step: `SELECT COUNT(*), COUNT(c), MIN(c),
+ * MAX(c), ... FROM t` for the counts and bounds, and per column `SELECT COUNT(c) FROM
+ * (SELECT c FROM t GROUP BY c)` for its distinct values. The distinct counts are a
+ * grouping each rather than COUNT(DISTINCT c) in the first query: a global aggregate runs
+ * in one task and keeps every distinct value in an ordered multiset, while the grouping is
+ * a parallel hash aggregate that spills under the memory budget (10M distinct keys of a
+ * 100M-row table took minutes the other way). Then the figures go to the optimizer's
+ * statistics store (optimizer/opt-stats.c). The session runs the query in batch mode whatever its
  * runtime mode is (a bounded scan, one final row); the mode is put back as soon as the job
  * is planned. MIN and MAX are skipped for BOOLEAN columns, which have no order to keep.
  * DESCRIBE EXTENDED shows the stored figures, one line per column, under the line saying
@@ -44,7 +49,7 @@ analyze_sql (const PlanTable *table, GArray *cols)
       const PlanField *f = &table->schema->fields[g_array_index (cols, guint, i)];
       g_autofree char *c = quoted (f->name);
 
-      g_string_append_printf (sql, ", COUNT(DISTINCT %s), COUNT(%s)", c, c);
+      g_string_append_printf (sql, ", COUNT(%s)", c);
       if (has_order (f->type.kind))
         g_string_append_printf (sql, ", MIN(%s), MAX(%s)", c, c);
     }
@@ -118,9 +123,21 @@ as_count (const PlanValue *v)
   return v->is_null ? 0 : (double) v->v.i;
 }
 
-/* Fills stats from the row of analyze_sql. */
+/* The query counting column c's distinct non-NULL values. */
+static char *
+ndv_sql (const PlanTable *table, guint c)
+{
+  g_autofree char *t = quoted (table->name);
+  g_autofree char *col = quoted (table->schema->fields[c].name);
+
+  return g_strdup_printf ("SELECT COUNT(%s) FROM (SELECT %s FROM %s GROUP BY %s)", col, col, t,
+                          col);
+}
+
+/* Fills stats from the row of analyze_sql and the distinct counts ndv (per cols entry). */
 static void
-read_row (const PlanTable *table, GArray *cols, const GwRow *row, OptTableStats *stats)
+read_row (const PlanTable *table, GArray *cols, const GwRow *row, const double *ndv,
+          OptTableStats *stats)
 {
   guint v = 0;
 
@@ -129,16 +146,16 @@ read_row (const PlanTable *table, GArray *cols, const GwRow *row, OptTableStats 
     {
       guint c = g_array_index (cols, guint, i);
       const PlanValue *min = NULL, *max = NULL;
-      double ndv = as_count (&row->values[v]), non_null = as_count (&row->values[v + 1]);
+      double non_null = as_count (&row->values[v]);
 
-      v += 2;
+      v += 1;
       if (has_order (table->schema->fields[c].type.kind))
         {
           min = &row->values[v];
           max = &row->values[v + 1];
           v += 2;
         }
-      opt_column_stats_set (&stats->columns[c], ndv, stats->rows - non_null, min, max);
+      opt_column_stats_set (&stats->columns[c], ndv[i], stats->rows - non_null, min, max);
     }
 }
 
@@ -150,6 +167,7 @@ gw__analyze_table (GwClient *client, const PlanStatement *stmt, GError **error)
   g_auto (GStrv) parts = g_strsplit (stmt->value ? stmt->value : "", ",", -1);
   g_autoptr (OptTableStats) stats = opt_table_stats_new (table->schema->n_fields);
   g_autofree char *sql = NULL;
+  g_autofree double *ndv = NULL;
   GwRow *row;
 
   for (guint i = 0; parts[i] != NULL; i++)
@@ -165,10 +183,20 @@ gw__analyze_table (GwClient *client, const PlanStatement *stmt, GError **error)
           g_array_append_val (cols, col);
         }
     }
+  ndv = g_new0 (double, MAX (cols->len, 1u));
+  for (guint i = 0; i < cols->len; i++)
+    {
+      g_autofree char *count_sql = ndv_sql (table, g_array_index (cols, guint, i));
+
+      if ((row = run_one_row (client, stmt, count_sql, error)) == NULL)
+        return NULL;
+      ndv[i] = as_count (&row->values[0]);
+      gw_row_free (row);
+    }
   sql = analyze_sql (table, cols);
   if ((row = run_one_row (client, stmt, sql, error)) == NULL)
     return NULL;
-  read_row (table, cols, row, stats);
+  read_row (table, cols, row, ndv, stats);
   gw_row_free (row);
   if (!opt_stats_put (table, stats, error))
     return NULL;
