@@ -22,6 +22,7 @@
  * equal keys. Files and the directory are deleted as soon as they have been read, and on
  * close. */
 #include "rt-hash-join-spill.h"
+#include "rt-join-table.h"
 #include "rt-spill.h"
 
 #define RT_HASH_SPILL_MAX_LEVEL 4
@@ -190,10 +191,8 @@ RtHashSpill *
 rt__hash_spill_new (RtJoin *j)
 {
   RtHashSpill *s = g_new0 (RtHashSpill, 1);
-  RtOpContext *ctx = j->base.ctx;
 
-  s->share = MAX (rt_mem_pool_get_budget (ctx->pool) / 2 / MAX (ctx->parallelism, 1u),
-                  (gsize) 8 * RT_PAGE_SIZE);
+  s->share = rt__hash_spill_get_share (j);
   return s;
 }
 
@@ -218,6 +217,15 @@ guint64
 rt__hash_spill_get_bytes (const RtJoin *j)
 {
   return j->spill != NULL ? j->spill->spilled : 0;
+}
+
+gsize
+rt__hash_spill_get_share (const RtJoin *j)
+{
+  RtOpContext *ctx = j->base.ctx;
+
+  return MAX (rt_mem_pool_get_budget (ctx->pool) / 2 / MAX (ctx->parallelism, 1u),
+              (gsize) 8 * RT_PAGE_SIZE);
 }
 
 RtResult
@@ -452,5 +460,6 @@ rt__hash_spill_finish (RtJoin *j, GError **error)
 guint64
 rt_op_hash_join_get_spilled_bytes (RtOperator *op)
 {
-  return rt__hash_spill_get_bytes ((RtJoin *) op);
+  return rt__hash_spill_get_bytes ((RtJoin *) op)
+         + rt__table_spill_get_bytes (((RtJoin *) op)->tspill); /* hash join speed */
 }

@@ -1,5 +1,7 @@
 /* rt-hash-join-spill.h: spilling for the batch hash join (rt-op-hash-join.c), which makes
- * it a hybrid hash join. Internal to the engine; used by rt-op-hash-join.c only.
+ * it a hybrid hash join. Internal to the engine; used by rt-op-hash-join.c only, for joins
+ * whose key types keep the PlanValue row state (others spill through
+ * rt-join-table-spill.c, the same scheme over the batch table).
  *
  * While the build side fits the operator's share of the managed memory nothing changes:
  * rows go into the join's hash table (RtJoin.state). Past the share, build rows are split
@@ -22,6 +24,9 @@ void rt__hash_spill_free (RtHashSpill *spill);
 /* Whether some partitions of the build side are on disk (probe rows must be routed). */
 gboolean rt__hash_spill_active (const RtJoin *j);
 guint64 rt__hash_spill_get_bytes (const RtJoin *j);
+/* The operator's share of the managed memory, in bytes: half the budget over the
+ * parallelism, at least eight pages. */
+gsize rt__hash_spill_get_share (const RtJoin *j);
 /* Adds the rows of a build batch: into the table, or to a partition file once spilling. */
 RtResult rt__hash_spill_build_batch (RtJoin *j, RtBatch *batch, GError **error);
 /* Spilling: probes rows of the resident partition, writes the others to their files. */

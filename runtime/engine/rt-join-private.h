@@ -1,7 +1,7 @@
 /* rt-join-private.h: what the streaming join (rt-op-join.c) and the batch hash join
  * (rt-op-hash-join.c) share: rows held as PlanValues, grouped by the bytes of their join
  * key, matched against the residual condition, and written to the output. Used by those
- * two files only. */
+ * two files and the hash join's batch table (rt-join-table.c, rt-join-table-spill.c). */
 #pragma once
 
 #include "rt-operator.h"
@@ -30,6 +30,10 @@ typedef struct {
   GPtrArray *pending;        /* owned RtBatch refs of the probe side before the build ended */
   struct _RtHashSpill *spill; /* added by join strategy: owned, nullable (batch hash join,
                                * rt-hash-join-spill.c) */
+  struct _RtJoinTable *table; /* added by hash join speed: owned, nullable: the batch hash
+                               * join's build table (rt-join-table.c) */
+  struct _RtTableSpill *tspill; /* added by hash join speed: owned, nullable: the table's
+                                 * spilling (rt-join-table-spill.c) */
 } RtJoin;
 
 typedef struct _RtHashSpill RtHashSpill; /* added by join strategy */

@@ -7,17 +7,21 @@
  * its key, runs the residual over the candidates, and emits the joined rows at once.
  * Until then the operator asks its task not to read the probe input (paused_inputs), so
  * the probe side waits under backpressure; probe batches handed in anyway (tests that
- * drive the operator directly) are held by reference and probed when the build ends. A preserved probe row without a match goes out NULL-filled right
- * away; preserved build rows that nothing matched go out NULL-filled at the end. With a
- * broadcast build side the optimizer never lets the build side be a preserved one, since
- * every subtask holds all of it. Without equi-keys (the nested-loop join) every row has the
- * same empty key, so each probe row is compared with all build rows.
+ * drive the operator directly) are held by reference and probed when the build ends. A
+ * preserved probe row without a match goes out NULL-filled right away; preserved build
+ * rows that nothing matched go out NULL-filled at the end. With a broadcast build side the
+ * optimizer never lets the build side be a preserved one, since every subtask holds all of
+ * it. Without equi-keys (the nested-loop join) every row has the same empty key, so each
+ * probe row is compared with all build rows.
  *
- * Output is plain inserts. The hash table shares rt-op-join.c's row state; past the
- * operator's memory share it spills by key partition (a hybrid hash join,
- * rt-hash-join-spill.c; changed by join strategy). */
+ * Output is plain inserts. The build side goes into a table laid out for probing whole
+ * batches (rt-join-table.c); past the operator's memory share it spills by key partition
+ * (a hybrid hash join, rt-join-table-spill.c). Key types the table cannot compare (a pair
+ * of key columns of different kinds) keep rt-op-join.c's row state, which spills the same
+ * way through rt-hash-join-spill.c (changed by join strategy). */
 #include "rt-join-private.h"
 #include "rt-hash-join-spill.h" /* added by join strategy: spilling (hybrid hash join) */
+#include "rt-join-table.h"
 
 static gboolean
 insert_build (RtJoin *j, const PlanValue *vals)
@@ -69,6 +73,8 @@ probe_row (RtJoin *j, const PlanValue *vals, GError **error)
 static RtResult
 probe_batch (RtJoin *j, RtBatch *batch, GError **error)
 {
+  if (j->table != NULL) /* the table, maybe spilling */
+    return rt__table_spill_probe (j, batch, error);
   if (rt__hash_spill_active (j)) /* added by join strategy */
     return rt__hash_spill_probe_batch (j, batch, error);
   for (guint r = 0; r < batch->n_rows; r++)
@@ -91,7 +97,13 @@ hash_join_open (RtOperator *op, GError **error)
   /* The task reads the build input alone until it ends (see rt-task.c), so probe batches
    * wait in their channels, under backpressure, instead of piling up here. */
   op->paused_inputs = 1u << (1 - j->join.build_side);
-  if (j->join.n_keys > 0) /* added by join strategy: spill past the memory share */
+  if (rt__join_table_supports (j))
+    {
+      j->table = rt__join_table_new (j);
+      if (j->join.n_keys > 0)
+        j->tspill = rt__table_spill_new (j, rt__hash_spill_get_share (j));
+    }
+  else if (j->join.n_keys > 0) /* added by join strategy: spill past the memory share */
     j->spill = rt__hash_spill_new (j);
   return TRUE;
 }
@@ -124,6 +136,8 @@ hash_join_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
       g_ptr_array_add (j->pending, rt_batch_ref (batch));
       return RT_OK;
     }
+  if (j->table != NULL)
+    return rt__table_spill_build (j, batch, error);
   if (j->spill != NULL) /* added by join strategy */
     return rt__hash_spill_build_batch (j, batch, error);
   for (guint r = 0; r < batch->n_rows; r++)
@@ -178,6 +192,8 @@ hash_join_finish (RtOperator *op, GError **error)
 
   if (!j->build_done && build_ended (j, error) == RT_FAIL)
     return RT_FAIL;
+  if (j->table != NULL)
+    return rt__table_spill_finish (j, error);
   if (rt__hash_spill_active (j)) /* added by join strategy */
     return rt__hash_spill_finish (j, error);
   if (rt__join_preserves (j, j->join.build_side) && !emit_unmatched (j, error))
@@ -192,6 +208,8 @@ hash_join_close (RtOperator *op)
   RtJoin *j = (RtJoin *) op;
 
   g_clear_pointer (&j->spill, rt__hash_spill_free);
+  g_clear_pointer (&j->tspill, rt__table_spill_free);
+  g_clear_pointer (&j->table, rt__join_table_free);
   rt__join_close (op);
 }
 

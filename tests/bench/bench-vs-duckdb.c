@@ -15,7 +15,8 @@
  * into STROM_DUCKDB_DIR (default ~/.cache/strom/duckdb-node, outside the source tree) and
  * driven by tests/bench/duckdb-run.mjs. Without node or npm the DuckDB column says so and
  * only strom's figures are printed. Prints one line per query: strom ms, DuckDB ms, the
- * ratio strom / DuckDB and both row counts; nothing is asserted. */
+ * ratio strom / DuckDB and both row counts; nothing is asserted. STROM_BENCH_ONLY, a comma list
+ * of query names, runs only those. */
 #include "runtime/gateway/gw-client.h"
 
 #include <gio/gio.h>
@@ -302,6 +303,14 @@ main (int argc, char **argv)
                                              "JOIN d ON g.k = d.k"));
   add_query (queries, "sort", g_strdup ("SELECT k, v FROM g ORDER BY v, k"));
   add_tpch (queries, source_root);
+  if (g_getenv ("STROM_BENCH_ONLY") != NULL) /* added by hash join: e.g. "hash-join,q3" */
+    {
+      g_auto (GStrv) only = g_strsplit (g_getenv ("STROM_BENCH_ONLY"), ",", -1);
+
+      for (guint i = queries->len; i-- > 0;)
+        if (!g_strv_contains ((const char *const *) only, ((Query *) queries->pdata[i])->name))
+          g_ptr_array_remove_index (queries, i);
+    }
   client = strom_session (source_root);
   for (guint i = 0; i < queries->len; i++)
     {

@@ -1,0 +1,877 @@
+/* rt-join-table.c: the batch hash join's build table (see rt-join-table.h).
+ *
+ * Why this shape: the join used to turn every row into PlanValues and GBytes keys and look
+ * each one up in nested GHashTables, which cost several allocations per row on both
+ * sides. Here the build rows are copied column by column into blocks of BLOCK_ROWS rows
+ * (row id = block << BLOCK_SHIFT | offset), so the per-row cost of the build is one hash
+ * and one slot; duplicates of a key are chained through the blocks' next arrays, newest
+ * first, so the index holds one slot per distinct key. The slots hold the key itself when
+ * it is one fixed-width column (the common case: an integer id) and the 64-bit hash
+ * otherwise, in which case a hit is confirmed by comparing the key columns. Probing hashes
+ * the whole probe batch first, then looks every row up (prefetching the slots a few rows
+ * ahead, since a large table misses the cache on nearly every lookup), then walks the
+ * chains into pair lists (probe row, build row) that are gathered column by column.
+ *
+ * Build strings are interned into one holder batch of the pool, which every output batch
+ * with build strings keeps alive (rt_batch_keep), so outputs never point into memory the
+ * table frees; probe strings are shared the same way with their probe batch. */
+#include "rt-join-table.h"
+
+#include <string.h>
+
+#define BLOCK_SHIFT 12
+#define BLOCK_ROWS (1u << BLOCK_SHIFT)
+#define BLOCK_MASK (BLOCK_ROWS - 1)
+#define MIN_SLOTS 1024u
+#define PREFETCH 8
+#define SEED G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)
+
+typedef enum { CLS_NONE, CLS_INT, CLS_DOUBLE, CLS_BOOL, CLS_STR } KeyClass;
+
+typedef struct {
+  guint32 *next;    /* row id + 1 of the next older row with the same key; 0 ends */
+  guint8 *matched;  /* nullable (build side not preserved): a probe row matched it */
+  guint8 **data;    /* per column: BLOCK_ROWS values of the column's storage width */
+  guint64 **valid;  /* per column: validity bits */
+} Block;
+
+typedef struct {
+  guint64 key;   /* the key (inline keys) or its hash */
+  guint32 head;  /* row id + 1 of the newest row with this key; 0: empty slot */
+  guint32 pad;
+} Slot;
+
+struct _RtJoinTable {
+  RtJoin *j;            /* borrowed: the owner */
+  guint b, p;           /* build and probe side */
+  guint n_cols;         /* build columns */
+  gsize *width;         /* owned: storage width per build column */
+  gboolean has_str;     /* some build column is VARCHAR */
+  gboolean probe_str;   /* some probe column is VARCHAR */
+  guint n_keys;
+  const guint *bkeys, *pkeys; /* borrowed from j->join */
+  KeyClass *cls;        /* owned: per key */
+  gboolean inline_key;  /* at most one key, not a string: slots hold it */
+  gboolean keep_null;   /* preserved build side: rows with a NULL key are stored */
+  GPtrArray *blocks;    /* owned Block* */
+  guint64 n_rows;
+  Slot *slots;          /* owned */
+  guint64 mask, used;
+  RtBatch *holder;      /* owned, nullable: arena of the build strings */
+  gsize str_bytes;
+  /* scratch, per probe or build batch */
+  guint64 *hash, *keyv;
+  guint8 *nullk, *found;
+  guint32 *head;
+  guint scratch_cap;
+  guint32 *pr, *br;     /* pair lists of chunk rows */
+  guint chunk;
+};
+
+/* ---- keys ------------------------------------------------------------------------------ */
+
+static KeyClass
+class_of (PlanTypeKind kind)
+{
+  switch (kind)
+    {
+    case PLAN_TYPE_INT:
+    case PLAN_TYPE_BIGINT:
+    case PLAN_TYPE_DECIMAL:
+    case PLAN_TYPE_DATE:
+    case PLAN_TYPE_TIMESTAMP:
+    case PLAN_TYPE_INTERVAL:
+      return CLS_INT;
+    case PLAN_TYPE_DOUBLE:
+      return CLS_DOUBLE;
+    case PLAN_TYPE_BOOLEAN:
+      return CLS_BOOL;
+    case PLAN_TYPE_VARCHAR:
+      return CLS_STR;
+    case PLAN_TYPE_NULL:
+    default:
+      return CLS_NONE;
+    }
+}
+
+static inline guint64
+mix64 (guint64 x)
+{
+  x ^= x >> 33;
+  x *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  x ^= x >> 33;
+  x *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
+  x ^= x >> 33;
+  return x;
+}
+
+static inline gint64
+read_int (const void *data, gsize w, guint r)
+{
+  switch (w)
+    {
+    case 1:
+      return ((const guint8 *) data)[r];
+    case 4:
+      return ((const gint32 *) data)[r];
+    default:
+      return ((const gint64 *) data)[r];
+    }
+}
+
+/* A fixed-width key value as 64 bits: integers widened, -0.0 folded into 0.0. */
+static inline guint64
+read_fixed (const void *data, gsize w, KeyClass cls, guint r)
+{
+  if (cls == CLS_DOUBLE)
+    {
+      double d = ((const double *) data)[r];
+      guint64 bits;
+
+      if (d == 0.0)
+        d = 0.0;
+      memcpy (&bits, &d, sizeof bits);
+      return bits;
+    }
+  return (guint64) read_int (data, w, r);
+}
+
+gboolean
+rt__join_table_supports (const RtJoin *j)
+{
+  for (guint k = 0; k < j->join.n_keys; k++)
+    {
+      KeyClass l = class_of (j->side[0]->fields[j->join.left_keys[k]].type.kind);
+      KeyClass r = class_of (j->side[1]->fields[j->join.right_keys[k]].type.kind);
+
+      if (l == CLS_NONE || l != r)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+ensure_scratch (RtJoinTable *t, guint n)
+{
+  if (n <= t->scratch_cap)
+    return;
+  t->scratch_cap = MAX (n, t->scratch_cap * 2);
+  t->hash = g_renew (guint64, t->hash, t->scratch_cap);
+  t->keyv = g_renew (guint64, t->keyv, t->scratch_cap);
+  t->nullk = g_renew (guint8, t->nullk, t->scratch_cap);
+  t->found = g_renew (guint8, t->found, t->scratch_cap);
+  t->head = g_renew (guint32, t->head, t->scratch_cap);
+}
+
+/* Hashes the key columns keys of every row of batch into t->hash (and the inline key into
+ * t->keyv); t->nullk[r] says a key of row r is NULL. */
+static void
+hash_batch (RtJoinTable *t, const RtBatch *batch, const guint *keys)
+{
+  guint n = batch->n_rows;
+
+  if (n == 0)
+    return;
+  ensure_scratch (t, n);
+  memset (t->nullk, 0, n);
+  if (t->inline_key)
+    memset (t->keyv, 0, n * sizeof (guint64));
+  for (guint r = 0; r < n; r++)
+    t->hash[r] = SEED;
+  for (guint k = 0; k < t->n_keys; k++)
+    {
+      const RtVector *v = &batch->cols[keys[k]];
+      gsize w = plan_type_storage_size (v->kind);
+      KeyClass cls = t->cls[k];
+
+      for (guint r = 0; r < n; r++)
+        {
+          guint64 h;
+
+          if (!rt_vec_is_valid (v, r))
+            {
+              t->nullk[r] = 1;
+              continue;
+            }
+          if (cls == CLS_STR)
+            {
+              const RtStr *s = &((const RtStr *) v->data)[r];
+
+              h = rt_hash_data (s->ptr, s->len);
+            }
+          else if (t->inline_key)
+            h = t->keyv[r] = read_fixed (v->data, w, cls, r);
+          else
+            h = read_fixed (v->data, w, cls, r);
+          t->hash[r] = mix64 (t->hash[r] + h);
+        }
+    }
+}
+
+static inline Block *
+block_of (const RtJoinTable *t, guint32 id)
+{
+  return t->blocks->pdata[id >> BLOCK_SHIFT];
+}
+
+/* Whether row r of batch (key columns keys) has the key of stored row id. */
+static gboolean
+keys_equal (const RtJoinTable *t, const RtBatch *batch, const guint *keys, guint r,
+            guint32 id)
+{
+  const Block *blk = block_of (t, id);
+  guint o = id & BLOCK_MASK;
+
+  for (guint k = 0; k < t->n_keys; k++)
+    {
+      const RtVector *v = &batch->cols[keys[k]];
+      guint bc = t->bkeys[k];
+
+      if (t->cls[k] == CLS_STR)
+        {
+          const RtStr *a = &((const RtStr *) v->data)[r];
+          const RtStr *s = &((const RtStr *) blk->data[bc])[o];
+
+          if (a->len != s->len || (a->len > 0 && memcmp (a->ptr, s->ptr, a->len) != 0))
+            return FALSE;
+        }
+      else if (read_fixed (v->data, plan_type_storage_size (v->kind), t->cls[k], r)
+               != read_fixed (blk->data[bc], t->width[bc], t->cls[k], o))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- the table --------------------------------------------------------------------------- */
+
+RtJoinTable *
+rt__join_table_new (RtJoin *j)
+{
+  RtJoinTable *t = g_new0 (RtJoinTable, 1);
+  PlanSchema *bs, *ps;
+
+  t->j = j;
+  t->b = j->join.build_side;
+  t->p = 1 - t->b;
+  bs = j->side[t->b];
+  ps = j->side[t->p];
+  t->n_cols = bs->n_fields;
+  t->width = g_new0 (gsize, t->n_cols + 1);
+  for (guint c = 0; c < t->n_cols; c++)
+    {
+      t->width[c] = plan_type_storage_size (bs->fields[c].type.kind);
+      t->has_str |= bs->fields[c].type.kind == PLAN_TYPE_VARCHAR;
+    }
+  for (guint c = 0; c < ps->n_fields; c++)
+    t->probe_str |= ps->fields[c].type.kind == PLAN_TYPE_VARCHAR;
+  t->n_keys = j->join.n_keys;
+  t->bkeys = t->b == 0 ? j->join.left_keys : j->join.right_keys;
+  t->pkeys = t->b == 0 ? j->join.right_keys : j->join.left_keys;
+  t->cls = g_new0 (KeyClass, t->n_keys + 1);
+  for (guint k = 0; k < t->n_keys; k++)
+    t->cls[k] = class_of (bs->fields[t->bkeys[k]].type.kind);
+  t->inline_key = t->n_keys == 0 || (t->n_keys == 1 && t->cls[0] != CLS_STR);
+  t->keep_null = rt__join_preserves (j, t->b);
+  t->blocks = g_ptr_array_new ();
+  t->mask = MIN_SLOTS - 1;
+  t->slots = g_new0 (Slot, MIN_SLOTS);
+  t->chunk = MAX (j->base.ctx->batch_size, 1u);
+  t->pr = g_new (guint32, t->chunk);
+  t->br = g_new (guint32, t->chunk);
+  return t;
+}
+
+static void
+block_free (RtJoinTable *t, Block *blk)
+{
+  for (guint c = 0; c < t->n_cols; c++)
+    {
+      g_free (blk->data[c]);
+      g_free (blk->valid[c]);
+    }
+  g_free (blk->data);
+  g_free (blk->valid);
+  g_free (blk->next);
+  g_free (blk->matched);
+  g_free (blk);
+}
+
+void
+rt__join_table_free (RtJoinTable *t)
+{
+  if (t == NULL)
+    return;
+  for (guint i = 0; i < t->blocks->len; i++)
+    block_free (t, t->blocks->pdata[i]);
+  g_ptr_array_unref (t->blocks);
+  g_clear_pointer (&t->holder, rt_batch_unref);
+  g_free (t->slots);
+  g_free (t->width);
+  g_free (t->cls);
+  g_free (t->hash);
+  g_free (t->keyv);
+  g_free (t->nullk);
+  g_free (t->found);
+  g_free (t->head);
+  g_free (t->pr);
+  g_free (t->br);
+  g_free (t);
+}
+
+static gsize
+block_bytes (const RtJoinTable *t)
+{
+  gsize n = sizeof (Block) + BLOCK_ROWS * sizeof (guint32) + (t->keep_null ? BLOCK_ROWS : 0);
+
+  for (guint c = 0; c < t->n_cols; c++)
+    n += BLOCK_ROWS * t->width[c] + BLOCK_ROWS / 8 + 2 * sizeof (gpointer);
+  return n;
+}
+
+gsize
+rt__join_table_get_bytes (const RtJoinTable *t)
+{
+  return t->blocks->len * block_bytes (t) + (t->mask + 1) * sizeof (Slot) + t->str_bytes;
+}
+
+guint64
+rt__join_table_get_rows (const RtJoinTable *t)
+{
+  return t->n_rows;
+}
+
+static Block *
+block_new (RtJoinTable *t)
+{
+  Block *blk = g_new0 (Block, 1);
+
+  blk->next = g_new (guint32, BLOCK_ROWS);
+  blk->matched = t->keep_null ? g_new0 (guint8, BLOCK_ROWS) : NULL;
+  blk->data = g_new0 (guint8 *, t->n_cols + 1);
+  blk->valid = g_new0 (guint64 *, t->n_cols + 1);
+  for (guint c = 0; c < t->n_cols; c++)
+    {
+      blk->data[c] = g_malloc (BLOCK_ROWS * t->width[c]);
+      blk->valid[c] = g_new0 (guint64, BLOCK_ROWS / 64);
+    }
+  return blk;
+}
+
+/* Doubles the slots, placing every key again by its (stored or recomputed) hash. */
+static void
+grow (RtJoinTable *t)
+{
+  guint64 old_n = t->mask + 1, mask = old_n * 2 - 1;
+  Slot *old = t->slots, *slots = g_new0 (Slot, old_n * 2);
+
+  for (guint64 i = 0; i < old_n; i++)
+    {
+      guint64 pos;
+
+      if (old[i].head == 0)
+        continue;
+      if (!t->inline_key)
+        pos = old[i].key & mask;
+      else if (t->n_keys == 0)
+        pos = SEED & mask;
+      else
+        pos = mix64 (SEED + old[i].key) & mask; /* as hash_batch does */
+      while (slots[pos].head != 0)
+        pos = (pos + 1) & mask;
+      slots[pos] = old[i];
+    }
+  g_free (old);
+  t->slots = slots;
+  t->mask = mask;
+}
+
+/* Puts stored row id (row r of batch, hashed into t->hash/keyv) into the index. */
+static void
+index_row (RtJoinTable *t, const RtBatch *batch, guint r, guint32 id)
+{
+  guint64 h = t->hash[r], pos;
+  Block *blk = block_of (t, id);
+
+  if ((t->used + 1) * 4 > (t->mask + 1) * 3)
+    grow (t);
+  pos = h & t->mask;
+  for (;; pos = (pos + 1) & t->mask)
+    {
+      Slot *s = &t->slots[pos];
+
+      if (s->head == 0)
+        {
+          s->key = t->inline_key ? t->keyv[r] : h;
+          s->head = id + 1;
+          blk->next[id & BLOCK_MASK] = 0;
+          t->used++;
+          return;
+        }
+      if (t->inline_key ? s->key == t->keyv[r]
+                        : s->key == h && keys_equal (t, batch, t->bkeys, r, s->head - 1))
+        {
+          blk->next[id & BLOCK_MASK] = s->head;
+          s->head = id + 1;
+          return;
+        }
+    }
+}
+
+/* ---- copying columns --------------------------------------------------------------------- */
+
+/* Copies column c of rows[0..m) of batch to stored rows base.. (strings into the holder). */
+static gboolean
+copy_column (RtJoinTable *t, const RtBatch *batch, guint c, const guint32 *rows, guint m,
+             guint64 base, GError **error)
+{
+  const RtVector *v = &batch->cols[c];
+  gsize w = t->width[c];
+
+  for (guint i = 0; i < m;)
+    {
+      guint64 id = base + i;
+      Block *blk = block_of (t, (guint32) id);
+      guint o = id & BLOCK_MASK, seg = MIN (m - i, BLOCK_ROWS - o);
+      guint8 *dst = blk->data[c];
+      guint64 *valid = blk->valid[c];
+
+      if (w == 8)
+        for (guint k = 0; k < seg; k++)
+          ((guint64 *) dst)[o + k] = ((const guint64 *) v->data)[rows[i + k]];
+      else if (w == 4)
+        for (guint k = 0; k < seg; k++)
+          ((guint32 *) dst)[o + k] = ((const guint32 *) v->data)[rows[i + k]];
+      else
+        for (guint k = 0; k < seg; k++)
+          memcpy (dst + (o + k) * w, (const guint8 *) v->data + rows[i + k] * w, w);
+      for (guint k = 0; k < seg; k++)
+        {
+          guint at = o + k;
+          gboolean ok = rt_vec_is_valid (v, rows[i + k]);
+
+          if (ok)
+            valid[at >> 6] |= G_GUINT64_CONSTANT (1) << (at & 63);
+          else
+            valid[at >> 6] &= ~(G_GUINT64_CONSTANT (1) << (at & 63));
+          if (v->kind == PLAN_TYPE_VARCHAR)
+            {
+              RtStr *s = &((RtStr *) dst)[at];
+
+              if (!ok || s->len == 0)
+                *s = (RtStr) { "", 0 };
+              else
+                {
+                  t->str_bytes += s->len;
+                  *s = rt_batch_intern (t->holder, s->ptr, s->len, error);
+                  if (s->ptr == NULL)
+                    return FALSE;
+                }
+            }
+        }
+      i += seg;
+    }
+  return TRUE;
+}
+
+gboolean
+rt__join_table_add_rows (RtJoinTable *t, const RtBatch *batch, const guint32 *rows, guint n,
+                         GError **error)
+{
+  guint m = 0;
+  guint64 base = t->n_rows;
+
+  if (n == 0)
+    return TRUE;
+  hash_batch (t, batch, t->bkeys);
+  for (guint i = 0; i < n; i++)
+    {
+      guint r = rows != NULL ? rows[i] : i;
+
+      if (!t->nullk[r] || t->keep_null)
+        t->head[m++] = r; /* head is free during a build: it lists the rows kept */
+    }
+  if (base + m >= G_MAXUINT32)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL, "The hash join's build side has more "
+                   "than 4 billion rows in one subtask; raise the parallelism");
+      return FALSE;
+    }
+  if (t->has_str && t->holder == NULL
+      && (t->holder = rt_batch_new (t->j->base.ctx->pool, t->j->side[t->b], 1, error)) == NULL)
+    return FALSE;
+  while (((guint64) t->blocks->len << BLOCK_SHIFT) < base + m)
+    g_ptr_array_add (t->blocks, block_new (t));
+  for (guint c = 0; c < t->n_cols; c++)
+    if (!copy_column (t, batch, c, t->head, m, base, error))
+      return FALSE;
+  t->n_rows += m;
+  for (guint i = 0; i < m; i++)
+    {
+      guint r = t->head[i];
+      guint32 id = (guint32) (base + i);
+
+      if (t->nullk[r])
+        block_of (t, id)->next[id & BLOCK_MASK] = 0; /* kept, never found */
+      else
+        index_row (t, batch, r, id);
+    }
+  return TRUE;
+}
+
+/* ---- gathering output ---------------------------------------------------------------------- */
+
+static void
+fill_null (RtVector *dv, guint base, guint m)
+{
+  gsize w = plan_type_storage_size (dv->kind);
+
+  memset ((guint8 *) dv->data + base * w, 0, m * w);
+  for (guint k = 0; k < m; k++)
+    {
+      rt_vec_set_null (dv, base + k);
+      if (dv->kind == PLAN_TYPE_VARCHAR)
+        ((RtStr *) dv->data)[base + k].ptr = "";
+    }
+}
+
+static void
+gather_probe (RtVector *dv, guint base, const RtVector *sv, const guint32 *pr, guint m)
+{
+  gsize w = plan_type_storage_size (dv->kind);
+  guint8 *d = (guint8 *) dv->data + base * w;
+
+  if (w == 8)
+    for (guint k = 0; k < m; k++)
+      ((guint64 *) d)[k] = ((const guint64 *) sv->data)[pr[k]];
+  else if (w == 4)
+    for (guint k = 0; k < m; k++)
+      ((guint32 *) d)[k] = ((const guint32 *) sv->data)[pr[k]];
+  else if (w == sizeof (RtStr))
+    for (guint k = 0; k < m; k++)
+      ((RtStr *) d)[k] = ((const RtStr *) sv->data)[pr[k]];
+  else
+    for (guint k = 0; k < m; k++)
+      memcpy (d + k * w, (const guint8 *) sv->data + pr[k] * w, w);
+  for (guint k = 0; k < m; k++)
+    if (!rt_vec_is_valid (sv, pr[k]))
+      rt_vec_set_null (dv, base + k);
+}
+
+static void
+gather_build (const RtJoinTable *t, RtVector *dv, guint base, guint c, const guint32 *br,
+              guint m)
+{
+  gsize w = t->width[c];
+  guint8 *d = (guint8 *) dv->data + base * w;
+
+  for (guint k = 0; k < m; k++)
+    {
+      const Block *blk = block_of (t, br[k]);
+      guint o = br[k] & BLOCK_MASK;
+
+      if (w == 8)
+        ((guint64 *) d)[k] = ((const guint64 *) blk->data[c])[o];
+      else if (w == 4)
+        ((guint32 *) d)[k] = ((const guint32 *) blk->data[c])[o];
+      else
+        memcpy (d + k * w, blk->data[c] + o * w, w);
+      if (!((blk->valid[c][o >> 6] >> (o & 63)) & 1))
+        rt_vec_set_null (dv, base + k);
+    }
+}
+
+/* Writes rows base..base+m of dst (the join's output layout, left ++ right): the probe
+ * side from probe's rows pr, the build side from stored rows br; a NULL list NULL-fills
+ * its side. dst must have room. */
+static void
+gather_into (RtJoinTable *t, RtBatch *dst, guint base, RtBatch *probe, const guint32 *pr,
+             const guint32 *br, guint m)
+{
+  guint nl = t->j->side[0]->n_fields;
+
+  for (guint c = 0; c < dst->n_cols; c++)
+    {
+      guint s = c < nl ? 0 : 1, sc = c < nl ? c : c - nl;
+      RtVector *dv = &dst->cols[c];
+
+      if (s == t->p && pr != NULL)
+        gather_probe (dv, base, &probe->cols[sc], pr, m);
+      else if (s == t->b && br != NULL)
+        gather_build (t, dv, base, sc, br, m);
+      else
+        fill_null (dv, base, m);
+    }
+  if (pr != NULL && t->probe_str)
+    rt_batch_keep (dst, probe);
+  if (br != NULL && t->holder != NULL)
+    rt_batch_keep (dst, t->holder);
+}
+
+/* Appends n pairs to the join's output (flushing full batches downstream). */
+static gboolean
+emit_pairs (RtJoinTable *t, RtBatch *probe, const guint32 *pr, const guint32 *br, guint n,
+            GError **error)
+{
+  RtJoin *j = t->j;
+
+  for (guint done = 0; done < n;)
+    {
+      guint m;
+
+      if (j->out != NULL && j->out->n_rows == j->out->capacity
+          && rt__join_flush (j, error) == RT_FAIL)
+        return FALSE;
+      if (j->out == NULL
+          && (j->out = rt_batch_new (j->base.ctx->pool, j->out_schema, t->chunk, error)) == NULL)
+        return FALSE;
+      m = MIN (n - done, j->out->capacity - j->out->n_rows);
+      gather_into (t, j->out, j->out->n_rows, probe, pr ? pr + done : NULL,
+                   br ? br + done : NULL, m);
+      j->out->n_rows += m;
+      done += m;
+    }
+  return TRUE;
+}
+
+/* ---- probing ------------------------------------------------------------------------------- */
+
+/* Asks for the cache lines of stored row id that walking and gathering will read, so the
+ * misses of a batch's rows overlap instead of coming one after another. */
+static inline void
+prefetch_row (const RtJoinTable *t, guint32 id)
+{
+  const Block *blk = block_of (t, id);
+  guint o = id & BLOCK_MASK;
+
+  __builtin_prefetch (&blk->next[o]);
+  for (guint c = 0; c < t->n_cols && c < 8; c++)
+    __builtin_prefetch (blk->data[c] + o * t->width[c]);
+}
+
+/* t->head[r] = row id + 1 of the newest stored row with probe row r's key, or 0. */
+static void
+lookup_all (RtJoinTable *t, const RtBatch *probe)
+{
+  guint n = probe->n_rows;
+
+  for (guint r = 0; r < n; r++)
+    {
+      guint64 pos;
+
+      if (r + PREFETCH < n)
+        __builtin_prefetch (&t->slots[t->hash[r + PREFETCH] & t->mask]);
+      t->head[r] = 0;
+      if (t->nullk[r])
+        continue;
+      for (pos = t->hash[r] & t->mask;; pos = (pos + 1) & t->mask)
+        {
+          const Slot *s = &t->slots[pos];
+
+          if (s->head == 0)
+            break;
+          if (t->inline_key ? s->key == t->keyv[r]
+                            : s->key == t->hash[r]
+                              && keys_equal (t, probe, t->pkeys, r, s->head - 1))
+            {
+              t->head[r] = s->head;
+              prefetch_row (t, s->head - 1);
+              break;
+            }
+        }
+    }
+}
+
+/* Keeps the pairs pr/br[0..n) the residual accepts (compacted in place); -1 on error. */
+static gint
+filter_pairs (RtJoinTable *t, RtBatch *probe, guint n, GError **error)
+{
+  RtJoin *j = t->j;
+  g_autoptr (RtBatch) cand = rt_batch_new (j->base.ctx->pool, j->out_schema, n, error);
+  g_autofree guint32 *sel = g_new (guint32, n + 1);
+  GError *local = NULL;
+  guint kept;
+
+  if (cand == NULL)
+    return -1;
+  gather_into (t, cand, 0, probe, t->pr, t->br, n);
+  cand->n_rows = n;
+  kept = rt_program_filter (j->residual, cand, sel, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return -1;
+    }
+  for (guint i = 0; i < kept; i++)
+    {
+      t->pr[i] = t->pr[sel[i]];
+      t->br[i] = t->br[sel[i]];
+    }
+  return (gint) kept;
+}
+
+/* Runs the residual (if any) over the n pairs in t->pr/br, marks and emits the kept ones. */
+static gboolean
+take_pairs (RtJoinTable *t, RtBatch *probe, guint n, GError **error)
+{
+  gint kept = t->j->residual != NULL ? filter_pairs (t, probe, n, error) : (gint) n;
+
+  if (kept < 0)
+    return FALSE;
+  for (gint i = 0; i < kept; i++)
+    {
+      t->found[t->pr[i]] = 1;
+      if (t->keep_null)
+        block_of (t, t->br[i])->matched[t->br[i] & BLOCK_MASK] = 1;
+    }
+  return emit_pairs (t, probe, t->pr, t->br, (guint) kept, error);
+}
+
+/* Walks every probe row's chain into chunks of pairs. */
+static gboolean
+walk_chains (RtJoinTable *t, RtBatch *probe, GError **error)
+{
+  guint n = probe->n_rows, r = 0;
+  guint32 cur = t->head[0];
+
+  while (r < n)
+    {
+      guint np = 0;
+
+      while (r < n && np < t->chunk)
+        {
+          if (cur == 0)
+            {
+              if (++r < n)
+                cur = t->head[r];
+              continue;
+            }
+          t->pr[np] = r;
+          t->br[np] = cur - 1;
+          np++;
+          cur = block_of (t, cur - 1)->next[(cur - 1) & BLOCK_MASK];
+        }
+      if (np > 0 && !take_pairs (t, probe, np, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+rt__join_table_add (RtJoinTable *t, const RtBatch *batch, GError **error)
+{
+  return rt__join_table_add_rows (t, batch, NULL, batch->n_rows, error);
+}
+
+RtResult
+rt__join_table_probe (RtJoinTable *t, RtBatch *probe, GError **error)
+{
+  return rt__join_table_probe_masked (t, probe, NULL, error);
+}
+
+RtResult
+rt__join_table_probe_masked (RtJoinTable *t, RtBatch *probe, const guint8 *skip,
+                             GError **error)
+{
+  guint n = probe->n_rows, np = 0;
+
+  if (n == 0)
+    return RT_OK;
+  hash_batch (t, probe, t->pkeys);
+  lookup_all (t, probe);
+  memset (t->found, 0, n);
+  for (guint r = 0; skip != NULL && r < n; r++)
+    if (skip[r])
+      {
+        t->head[r] = 0; /* not this call's row: no match, and no NULL-filled row */
+        t->found[r] = 1;
+      }
+  if (!walk_chains (t, probe, error))
+    return RT_FAIL;
+  if (!rt__join_preserves (t->j, t->p))
+    return RT_OK;
+  for (guint r = 0; r < n; r++) /* preserved probe rows without a match, NULL-filled */
+    {
+      if (t->found[r])
+        continue;
+      t->pr[np++] = r;
+      if (np == t->chunk)
+        {
+          if (!emit_pairs (t, probe, t->pr, NULL, np, error))
+            return RT_FAIL;
+          np = 0;
+        }
+    }
+  return np == 0 || emit_pairs (t, probe, t->pr, NULL, np, error) ? RT_OK : RT_FAIL;
+}
+
+RtResult
+rt__join_table_emit_unmatched (RtJoinTable *t, GError **error)
+{
+  guint nb = 0;
+
+  if (!t->keep_null)
+    return RT_OK;
+  for (guint64 id = 0; id < t->n_rows; id++)
+    {
+      if (block_of (t, (guint32) id)->matched[id & BLOCK_MASK])
+        continue;
+      t->br[nb++] = (guint32) id;
+      if (nb == t->chunk)
+        {
+          if (!emit_pairs (t, NULL, NULL, t->br, nb, error))
+            return RT_FAIL;
+          nb = 0;
+        }
+    }
+  return nb == 0 || emit_pairs (t, NULL, NULL, t->br, nb, error) ? RT_OK : RT_FAIL;
+}
+
+gboolean
+rt__join_table_replay (RtJoinTable *t, RtJoinTableReplay fn, GError **error)
+{
+  RtJoin *j = t->j;
+
+  for (guint64 id = 0; id < t->n_rows;)
+    {
+      guint m = (guint) MIN ((guint64) t->chunk, t->n_rows - id);
+      g_autoptr (RtBatch) batch = rt_batch_new (j->base.ctx->pool, j->side[t->b], m, error);
+
+      if (batch == NULL)
+        return FALSE;
+      for (guint k = 0; k < m; k++)
+        t->br[k] = (guint32) (id + k);
+      for (guint c = 0; c < t->n_cols; c++)
+        gather_build (t, &batch->cols[c], 0, c, t->br, m);
+      batch->n_rows = m;
+      if (t->holder != NULL)
+        rt_batch_keep (batch, t->holder);
+      if (fn (j, batch, error) == RT_FAIL)
+        return FALSE;
+      id += m;
+    }
+  return TRUE;
+}
+
+const guint64 *
+rt__join_table_hash (RtJoinTable *t, const RtBatch *batch, gboolean build,
+                     const guint8 **null_key)
+{
+  hash_batch (t, batch, build ? t->bkeys : t->pkeys);
+  *null_key = t->nullk;
+  return t->hash;
+}
+
+void
+rt__join_table_clear (RtJoinTable *t)
+{
+  for (guint i = 0; i < t->blocks->len; i++)
+    block_free (t, t->blocks->pdata[i]);
+  g_ptr_array_set_size (t->blocks, 0);
+  g_clear_pointer (&t->holder, rt_batch_unref);
+  t->str_bytes = 0;
+  t->n_rows = 0;
+  t->used = 0;
+  t->mask = MIN_SLOTS - 1;
+  g_free (t->slots);
+  t->slots = g_new0 (Slot, MIN_SLOTS);
+}
