@@ -42,6 +42,7 @@
  * close (failure, cancellation). Streaming mode (updating) keeps every group. */
 #include "rt-operator.h"
 #include "rt-agg-spill.h"
+#include "rt-agg-flat.h" /* added by flat aggregation */
 #include "rt-checkpoint.h" /* added by checkpoints */
 #include "rt-channel.h"
 #include "plans/plan-numeric.h"
@@ -924,8 +925,6 @@ static const RtOperatorClass aggregate_class = {
 RtOperator *
 rt_op_aggregate_new (const PlanPhysNode *node, GError **error)
 {
-  RtAggregate *a;
-
   g_return_val_if_fail (node != NULL, NULL);
   if (node->kind != PLAN_PHYS_AGGREGATE || node->n_inputs != 1
       || node->schema->n_fields != node->u.aggregate.n_keys + node->u.aggregate.n_aggs)
@@ -935,6 +934,16 @@ rt_op_aggregate_new (const PlanPhysNode *node, GError **error)
                    plan_phys_kind_name (node->kind), node->n_inputs, node->schema->n_fields);
       return NULL;
     }
+  if (rt__agg_flat_supports (node)) /* added by flat aggregation: the fast path */
+    return rt__agg_flat_new (node, error);
+  return rt__agg_generic_new (node);
+}
+
+RtOperator *
+rt__agg_generic_new (const PlanPhysNode *node)
+{
+  RtAggregate *a;
+
   a = (RtAggregate *) rt_operator_new (&aggregate_class, node->id);
   plan_aggregate_copy (&a->agg, &node->u.aggregate);
   a->in_schema = plan_schema_ref (node->inputs[0].node->schema);
@@ -949,6 +958,10 @@ rt_op_aggregate_new (const PlanPhysNode *node, GError **error)
 guint64
 rt_op_aggregate_get_spilled_bytes (RtOperator *op)
 {
+  guint64 flat = 0;
+
+  if (rt__agg_flat_get_spilled_bytes (op, &flat)) /* added by flat aggregation */
+    return flat;
   g_return_val_if_fail (op != NULL && op->klass == &aggregate_class, 0);
   return ((RtAggregate *) op)->spilled_bytes;
 }
