@@ -11,11 +11,12 @@
  *
  * The sorter counts its own bytes against the share it was given; it never waits for or
  * fails on the pool for holding input (the batches come already allocated), only the
- * batches it reads back from runs are new pool allocations. */
+ * batches it reads back from runs are new pool allocations.
+ *
+ * The merge of runs (RtRunMerge, at the end of the file) is ordered by a caller's row
+ * comparison rather than by this sorter's keys, so ORDER BY merges its runs with it too;
+ * that costs an indirect call per comparison, small next to decoding the rows. */
 #include "rt-extsort.h"
-
-#include <math.h>
-#include <string.h>
 
 typedef struct {
   guint64 prefix;
@@ -23,13 +24,6 @@ typedef struct {
   guint32 r;
   guint64 seq;
 } Ref;
-
-typedef struct {
-  RtRunFile *run;  /* borrowed from s->runs */
-  RtBatch *batch;  /* owned */
-  guint pos;
-  guint index;     /* run number: ties go to the earlier run (stable) */
-} Input;
 
 struct _RtExtSort {
   PlanSchema *schema;    /* owned ref */
@@ -50,56 +44,10 @@ struct _RtExtSort {
   /* reading */
   gboolean finished;
   gsize next;            /* in-memory: index into refs */
-  Input *heap;           /* owned: spilled: the merge heap */
-  guint n_heap;
+  RtRunMerge *merge;     /* owned: spilled: the merge of the runs */
 };
 
 /* ---- comparing ----------------------------------------------------------------------- */
-
-static int
-compare_value (const RtVector *va, guint ra, const RtVector *vb, guint rb)
-{
-  switch (va->kind)
-    {
-    case PLAN_TYPE_BOOLEAN:
-      return (int) (((const guint8 *) va->data)[ra] != 0)
-             - (int) (((const guint8 *) vb->data)[rb] != 0);
-    case PLAN_TYPE_INT:
-    case PLAN_TYPE_DATE:
-      {
-        gint32 x = ((const gint32 *) va->data)[ra], y = ((const gint32 *) vb->data)[rb];
-        return (x > y) - (x < y);
-      }
-    case PLAN_TYPE_BIGINT:
-    case PLAN_TYPE_DECIMAL:
-    case PLAN_TYPE_TIMESTAMP:
-    case PLAN_TYPE_INTERVAL:
-      {
-        gint64 x = ((const gint64 *) va->data)[ra], y = ((const gint64 *) vb->data)[rb];
-        return (x > y) - (x < y);
-      }
-    case PLAN_TYPE_DOUBLE:
-      {
-        double x = ((const double *) va->data)[ra], y = ((const double *) vb->data)[rb];
-
-        if (x < y)
-          return -1;
-        if (x > y)
-          return 1;
-        return isnan (x) - isnan (y);
-      }
-    case PLAN_TYPE_VARCHAR:
-      {
-        RtStr x = ((const RtStr *) va->data)[ra], y = ((const RtStr *) vb->data)[rb];
-        int c = memcmp (x.ptr, y.ptr, MIN (x.len, y.len));
-
-        return c != 0 ? c : (x.len > y.len) - (x.len < y.len);
-      }
-    case PLAN_TYPE_NULL:
-    default:
-      return 0;
-    }
-}
 
 int
 rt__ext_sort_compare (guint n, const RtBatch *a, const guint *ka, guint ra, const RtBatch *b,
@@ -117,7 +65,7 @@ rt__ext_sort_compare (guint n, const RtBatch *a, const guint *ka, guint ra, cons
             continue;
           return na ? -1 : 1;
         }
-      if ((c = compare_value (va, ra, vb, rb)) != 0)
+      if ((c = rt__sort_compare_values (va, ra, vb, rb)) != 0)
         return c;
     }
   return 0;
@@ -128,48 +76,13 @@ static guint64
 prefix_of (const RtExtSort *s, const RtBatch *batch, guint r)
 {
   const RtVector *v = &batch->cols[s->keys[0]];
-  guint64 x = 0;
+  guint64 x;
 
   if (!rt_vec_is_valid (v, r))
     return 0;
-  switch (v->kind)
-    {
-    case PLAN_TYPE_BOOLEAN:
-      return 1 + (((const guint8 *) v->data)[r] != 0);
-    case PLAN_TYPE_INT:
-    case PLAN_TYPE_DATE:
-      x = (guint64) (gint64) ((const gint32 *) v->data)[r] ^ G_GUINT64_CONSTANT (1) << 63;
-      break;
-    case PLAN_TYPE_BIGINT:
-    case PLAN_TYPE_DECIMAL:
-    case PLAN_TYPE_TIMESTAMP:
-    case PLAN_TYPE_INTERVAL:
-      x = (guint64) ((const gint64 *) v->data)[r] ^ G_GUINT64_CONSTANT (1) << 63;
-      break;
-    case PLAN_TYPE_DOUBLE:
-      {
-        double d = ((const double *) v->data)[r];
-
-        if (d == 0.0)
-          d = 0.0;
-        if (isnan (d))
-          d = NAN;
-        memcpy (&x, &d, sizeof x);
-        x = (x >> 63) ? ~x : x | G_GUINT64_CONSTANT (1) << 63;
-        break;
-      }
-    case PLAN_TYPE_VARCHAR:
-      {
-        RtStr str = ((const RtStr *) v->data)[r];
-
-        for (guint i = 0; i < 8; i++)
-          x = x << 8 | (i < str.len ? (guint8) str.ptr[i] : 0);
-        break;
-      }
-    case PLAN_TYPE_NULL:
-    default:
-      break;
-    }
+  x = rt__sort_key_bits (v, r);
+  if (v->kind == PLAN_TYPE_BOOLEAN)
+    return 1 + x;
   /* 0 is NULL's: a real value never maps there (it would only lose the tie to NULL, and
    * the full comparison settles equal prefixes anyway) */
   return x == 0 ? 1 : x;
@@ -271,8 +184,8 @@ rt__ext_sort_new (PlanSchema *schema, guint n_keys, const guint *keys, RtMemPool
   return s;
 }
 
-static gsize
-batch_bytes (const RtBatch *b)
+gsize
+rt__batch_held_bytes (const RtBatch *b)
 {
   gsize n = b->block_size;
 
@@ -283,12 +196,15 @@ batch_bytes (const RtBatch *b)
   return n;
 }
 
+#define JOIN_SORT_CANCELLED "The join's sort was cancelled"
+
+/* FALSE with an error carrying message when cancelled (nullable) is set. */
 static gboolean
-check_cancel (const RtExtSort *s, GError **error)
+poll_cancel (volatile gint *cancelled, const char *message, GError **error)
 {
-  if (s->cancelled == NULL || g_atomic_int_get (s->cancelled) == 0)
+  if (cancelled == NULL || g_atomic_int_get (cancelled) == 0)
     return TRUE;
-  g_set_error (error, RT_ERROR, RT_ERROR_CANCELLED, "The join's sort was cancelled");
+  g_set_error_literal (error, RT_ERROR, RT_ERROR_CANCELLED, message);
   return FALSE;
 }
 
@@ -308,7 +224,7 @@ spill_run (RtExtSort *s, GError **error)
     {
       const Ref *ref = &g_array_index (s->refs, Ref, i);
 
-      if ((i & 4095) == 0 && !check_cancel (s, error))
+      if ((i & 4095) == 0 && !poll_cancel (s->cancelled, JOIN_SORT_CANCELLED, error))
         return FALSE;
       if (!rt__run_file_write (run, s->batches->pdata[ref->b], ref->r, error))
         return FALSE;
@@ -343,156 +259,25 @@ rt__ext_sort_add (RtExtSort *s, RtBatch *batch, const guint32 *sel, guint n_sel,
       g_array_append_val (s->refs, ref);
     }
   /* references and the sort's second buffer are heap memory, bounded by the share too */
-  s->held += batch_bytes (batch) + 2 * sizeof (Ref) * n;
+  s->held += rt__batch_held_bytes (batch) + 2 * sizeof (Ref) * n;
   return s->held <= s->share || spill_run (s, error);
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
 
-static guint
-read_capacity (const RtExtSort *s)
+static int
+compare_on_keys (const RtBatch *a, guint ra, const RtBatch *b, guint rb, gconstpointer data)
 {
-  gsize width = 1 + 8;
+  const RtExtSort *s = data;
 
-  for (guint c = 0; c < s->schema->n_fields; c++)
-    width += plan_type_storage_size (s->schema->fields[c].type.kind);
-  return (guint) CLAMP ((RT_PAGE_SIZE - 2048) / width, 16, 1024);
-}
-
-static gboolean
-input_less (const RtExtSort *s, const Input *a, const Input *b)
-{
-  int c = rt__ext_sort_compare (s->n_keys, a->batch, s->keys, a->pos, b->batch, s->keys,
-                                b->pos);
-
-  return c != 0 ? c < 0 : a->index < b->index;
-}
-
-static void
-sift_down (const RtExtSort *s, Input *heap, guint n, guint i)
-{
-  for (;;)
-    {
-      guint l = 2 * i + 1, m = i;
-      Input tmp;
-
-      if (l < n && input_less (s, &heap[l], &heap[m]))
-        m = l;
-      if (l + 1 < n && input_less (s, &heap[l + 1], &heap[m]))
-        m = l + 1;
-      if (m == i)
-        return;
-      tmp = heap[i];
-      heap[i] = heap[m];
-      heap[m] = tmp;
-      i = m;
-    }
-}
-
-/* Next batch of in's run; FALSE at its end (error unset) or on failure. */
-static gboolean
-refill (RtExtSort *s, Input *in, GError **error)
-{
-  g_clear_pointer (&in->batch, rt_batch_unref);
-  in->pos = 0;
-  in->batch = rt__run_file_read (in->run, s->pool, s->schema, read_capacity (s), error);
-  return in->batch != NULL;
-}
-
-/* Opens runs [0, n) into a heap; FALSE with error on failure. */
-static gboolean
-heap_open (RtExtSort *s, guint n, Input **out_heap, guint *out_n, GError **error)
-{
-  Input *heap = g_new0 (Input, MAX (n, 1u));
-  guint k = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      GError *local = NULL;
-
-      heap[k] = (Input) { s->runs->pdata[i], NULL, 0, i };
-      if (refill (s, &heap[k], &local))
-        k++;
-      else if (local != NULL)
-        {
-          g_propagate_error (error, local);
-          for (guint j = 0; j < k; j++)
-            rt_batch_unref (heap[j].batch);
-          g_free (heap);
-          return FALSE;
-        }
-    }
-  for (guint i = k; i > 0; i--)
-    sift_down (s, heap, k, i - 1);
-  *out_heap = heap;
-  *out_n = k;
-  return TRUE;
-}
-
-/* Moves the heap's top on by one row; FALSE with error on failure. */
-static gboolean
-heap_advance (RtExtSort *s, Input *heap, guint *n, GError **error)
-{
-  Input *top = &heap[0];
-  GError *local = NULL;
-
-  if (++top->pos == top->batch->n_rows && !refill (s, top, &local))
-    {
-      if (local != NULL)
-        {
-          g_propagate_error (error, local);
-          return FALSE;
-        }
-      heap[0] = heap[*n - 1];
-      heap[--*n].batch = NULL;
-    }
-  sift_down (s, heap, *n, 0);
-  return TRUE;
-}
-
-static void
-heap_free (Input *heap, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    g_clear_pointer (&heap[i].batch, rt_batch_unref);
-  g_free (heap);
-}
-
-/* Merges the first n runs into one run that takes their place. */
-static gboolean
-merge_pass (RtExtSort *s, guint n, GError **error)
-{
-  RtRunFile *merged = rt__run_file_new (s->dir, error);
-  Input *heap = NULL;
-  guint k = 0;
-  guint64 steps = 0;
-  gboolean ok;
-
-  if (merged == NULL)
-    return FALSE;
-  ok = heap_open (s, n, &heap, &k, error);
-  while (ok && k > 0)
-    {
-      if ((++steps & 4095) == 0 && !check_cancel (s, error))
-        ok = FALSE;
-      else
-        ok = rt__run_file_write (merged, heap[0].batch, heap[0].pos, error)
-             && heap_advance (s, heap, &k, error);
-    }
-  if (heap != NULL)
-    heap_free (heap, k);
-  ok = ok && rt__run_file_finish (merged, error);
-  if (ok)
-    s->spilled += rt__run_file_get_bytes (merged);
-  g_ptr_array_remove_range (s->runs, 0, n);
-  g_ptr_array_insert (s->runs, 0, merged);
-  return ok;
+  return rt__ext_sort_compare (s->n_keys, a, s->keys, ra, b, s->keys, rb);
 }
 
 gboolean
 rt__ext_sort_finish (RtExtSort *s, GError **error)
 {
-  guint fan_in;
+  RtRunMergeSpec spec = { s->schema, s->pool, compare_on_keys, s, s->cancelled,
+                          JOIN_SORT_CANCELLED };
 
   g_return_val_if_fail (!s->finished, FALSE);
   if (s->runs->len == 0)
@@ -503,11 +288,12 @@ rt__ext_sort_finish (RtExtSort *s, GError **error)
     }
   if (s->refs->len > 0 && !spill_run (s, error))
     return FALSE;
-  fan_in = (guint) MAX (s->share / (2 * RT_PAGE_SIZE), 3u) - 1;
-  while (s->runs->len > fan_in)
-    if (!merge_pass (s, fan_in, error))
-      return FALSE;
-  if (!heap_open (s, s->runs->len, &s->heap, &s->n_heap, error))
+  if (!rt__run_merge_reduce (&spec, s->runs, s->dir, rt__run_merge_fan_in (s->share),
+                             &s->spilled, error))
+    return FALSE;
+  s->merge = rt__run_merge_new (&spec, (RtRunFile *const *) s->runs->pdata, s->runs->len,
+                                error);
+  if (s->merge == NULL)
     return FALSE;
   s->finished = TRUE;
   return TRUE;
@@ -517,14 +303,8 @@ gboolean
 rt__ext_sort_peek (RtExtSort *s, const RtBatch **batch, guint *row)
 {
   g_return_val_if_fail (s->finished, FALSE);
-  if (s->heap != NULL)
-    {
-      if (s->n_heap == 0)
-        return FALSE;
-      *batch = s->heap[0].batch;
-      *row = s->heap[0].pos;
-      return TRUE;
-    }
+  if (s->merge != NULL)
+    return rt__run_merge_peek (s->merge, batch, row);
   if (s->next >= s->refs->len)
     return FALSE;
   {
@@ -540,8 +320,8 @@ gboolean
 rt__ext_sort_advance (RtExtSort *s, GError **error)
 {
   g_return_val_if_fail (s->finished, FALSE);
-  if (s->heap != NULL)
-    return s->n_heap == 0 || heap_advance (s, s->heap, &s->n_heap, error);
+  if (s->merge != NULL)
+    return rt__run_merge_advance (s->merge, error);
   if (s->next < s->refs->len)
     s->next++;
   return TRUE;
@@ -564,8 +344,7 @@ rt__ext_sort_free (RtExtSort *s)
 {
   if (s == NULL)
     return;
-  if (s->heap != NULL)
-    heap_free (s->heap, s->n_heap);
+  rt__run_merge_free (s->merge);
   g_ptr_array_unref (s->batches);
   g_array_unref (s->refs);
   g_ptr_array_unref (s->runs); /* closes and deletes the run files */
@@ -574,4 +353,196 @@ rt__ext_sort_free (RtExtSort *s)
   g_free (s->keys);
   plan_schema_unref (s->schema);
   g_free (s);
+}
+
+/* ---- merging run files ---------------------------------------------------------------- *
+ * A binary heap of one input per run, each holding the run's current batch (read a page's
+ * worth of rows at a time, so a run costs about two pages whatever its size) and a
+ * position in it. The heap orders inputs by their current rows and then by run number, so
+ * of equal rows the earlier run's comes first. */
+
+typedef struct {
+  RtRunFile *run;  /* borrowed */
+  RtBatch *batch;  /* owned: the run's current batch, NULL once it is read */
+  guint pos;
+  guint index;     /* run number: ties go to the earlier run (stable) */
+} Input;
+
+struct _RtRunMerge {
+  RtRunMergeSpec spec;
+  guint capacity;  /* rows per batch read from a run */
+  Input *heap;     /* owned */
+  guint n;         /* inputs not yet at their end */
+};
+
+/* Rows per batch read from a run: one pool page of fixed-width values. */
+static guint
+read_capacity (const PlanSchema *schema)
+{
+  gsize width = 1 + 8; /* row kind, validity */
+
+  for (guint c = 0; c < schema->n_fields; c++)
+    width += plan_type_storage_size (schema->fields[c].type.kind);
+  return (guint) CLAMP ((RT_PAGE_SIZE - 2048) / width, 16, 1024);
+}
+
+static inline gboolean
+input_less (const RtRunMerge *m, const Input *a, const Input *b)
+{
+  int c = m->spec.compare (a->batch, a->pos, b->batch, b->pos, m->spec.data);
+
+  return c != 0 ? c < 0 : a->index < b->index;
+}
+
+static void
+sift_down (RtRunMerge *m, guint i)
+{
+  Input *heap = m->heap;
+
+  for (;;)
+    {
+      guint l = 2 * i + 1, top = i;
+      Input tmp;
+
+      if (l < m->n && input_less (m, &heap[l], &heap[top]))
+        top = l;
+      if (l + 1 < m->n && input_less (m, &heap[l + 1], &heap[top]))
+        top = l + 1;
+      if (top == i)
+        return;
+      tmp = heap[i];
+      heap[i] = heap[top];
+      heap[top] = tmp;
+      i = top;
+    }
+}
+
+/* Next batch of in's run; FALSE at its end (error unset) or on failure. */
+static gboolean
+refill (const RtRunMerge *m, Input *in, GError **error)
+{
+  g_clear_pointer (&in->batch, rt_batch_unref);
+  in->pos = 0;
+  in->batch = rt__run_file_read (in->run, m->spec.pool, m->spec.schema, m->capacity, error);
+  return in->batch != NULL;
+}
+
+RtRunMerge *
+rt__run_merge_new (const RtRunMergeSpec *spec, RtRunFile *const *runs, guint n,
+                   GError **error)
+{
+  RtRunMerge *m = g_new0 (RtRunMerge, 1);
+
+  m->spec = *spec;
+  m->capacity = read_capacity (spec->schema);
+  m->heap = g_new0 (Input, MAX (n, 1u));
+  for (guint i = 0; i < n; i++)
+    {
+      GError *local = NULL;
+
+      m->heap[m->n] = (Input) { runs[i], NULL, 0, i };
+      if (refill (m, &m->heap[m->n], &local))
+        m->n++;
+      else if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          rt__run_merge_free (m);
+          return NULL;
+        }
+    }
+  for (guint i = m->n; i > 0; i--)
+    sift_down (m, i - 1);
+  return m;
+}
+
+gboolean
+rt__run_merge_peek (const RtRunMerge *m, const RtBatch **batch, guint *row)
+{
+  if (m->n == 0)
+    return FALSE;
+  *batch = m->heap[0].batch;
+  *row = m->heap[0].pos;
+  return TRUE;
+}
+
+gboolean
+rt__run_merge_advance (RtRunMerge *m, GError **error)
+{
+  Input *top = &m->heap[0];
+  GError *local = NULL;
+
+  if (m->n == 0)
+    return TRUE;
+  if (++top->pos == top->batch->n_rows && !refill (m, top, &local))
+    {
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          return FALSE;
+        }
+      m->heap[0] = m->heap[m->n - 1];
+      m->heap[--m->n].batch = NULL; /* moved to the top (or gone when it was the top) */
+    }
+  sift_down (m, 0);
+  return TRUE;
+}
+
+void
+rt__run_merge_free (RtRunMerge *m)
+{
+  if (m == NULL)
+    return;
+  for (guint i = 0; i < m->n; i++)
+    g_clear_pointer (&m->heap[i].batch, rt_batch_unref);
+  g_free (m->heap);
+  g_free (m);
+}
+
+guint
+rt__run_merge_fan_in (gsize share)
+{
+  return (guint) MAX (share / (2 * RT_PAGE_SIZE), 3u) - 1;
+}
+
+/* Merges runs [0, n) into one new run that takes their place. */
+static gboolean
+merge_pass (const RtRunMergeSpec *spec, GPtrArray *runs, const char *dir, guint n,
+            guint64 *spilled, GError **error)
+{
+  RtRunFile *merged = rt__run_file_new (dir, error);
+  RtRunMerge *m;
+  const RtBatch *batch;
+  guint row;
+  guint64 steps = 0;
+  gboolean ok;
+
+  if (merged == NULL)
+    return FALSE;
+  m = rt__run_merge_new (spec, (RtRunFile *const *) runs->pdata, n, error);
+  ok = m != NULL;
+  while (ok && rt__run_merge_peek (m, &batch, &row))
+    {
+      if ((++steps & 4095) == 0 && !poll_cancel (spec->cancelled, spec->cancel_message, error))
+        ok = FALSE;
+      else
+        ok = rt__run_file_write (merged, batch, row, error) && rt__run_merge_advance (m, error);
+    }
+  rt__run_merge_free (m);
+  ok = ok && rt__run_file_finish (merged, error);
+  if (ok && spilled != NULL)
+    *spilled += rt__run_file_get_bytes (merged);
+  g_ptr_array_remove_range (runs, 0, n); /* deletes the merged files */
+  g_ptr_array_insert (runs, 0, merged);
+  return ok;
+}
+
+gboolean
+rt__run_merge_reduce (const RtRunMergeSpec *spec, GPtrArray *runs, const char *dir,
+                      guint fan_in, guint64 *spilled, GError **error)
+{
+  g_return_val_if_fail (fan_in >= 2, FALSE);
+  while (runs->len > fan_in)
+    if (!merge_pass (spec, runs, dir, fan_in, spilled, error))
+      return FALSE;
+  return TRUE;
 }

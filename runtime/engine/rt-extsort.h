@@ -8,10 +8,16 @@
  * back in ascending key order one at a time through peek/advance: from memory when nothing
  * spilled, else by a k-way merge of the runs (in several passes when there are more runs
  * than the share can read at once). Keys compare ascending; NULL sorts first, but the join
- * never adds a row with a NULL key. */
+ * never adds a row with a NULL key.
+ *
+ * The k-way merge of run files is also offered on its own (RtRunMerge, below), ordered by
+ * the caller's row comparison, so that ORDER BY (rt-op-sort.c) merges its runs with it. */
 #pragma once
 
 #include "rt-spill.h"
+
+#include <math.h>
+#include <string.h>
 
 G_BEGIN_DECLS
 
@@ -40,5 +46,144 @@ void rt__ext_sort_free (RtExtSort *s);
  * storage types, ascending, NULL first): < 0, 0, > 0. */
 int rt__ext_sort_compare (guint n, const RtBatch *a, const guint *ka, guint ra,
                           const RtBatch *b, const guint *kb, guint rb);
+
+/* ---- pieces shared with ORDER BY (rt-op-sort.c) -------------------------------------- */
+
+/* Pool bytes a held batch keeps alive: its block, arena pages and the batches it keeps. */
+gsize rt__batch_held_bytes (const RtBatch *b);
+
+/* Compares value ra of va with value rb of vb (both valid, of one storage type), ascending:
+ * < 0, 0, > 0. Doubles put NaN after every number, as Flink does. Inline: the sorts call it
+ * for every pair whose prefixes tie. */
+static inline int
+rt__sort_compare_values (const RtVector *va, guint ra, const RtVector *vb, guint rb)
+{
+  switch (va->kind)
+    {
+    case PLAN_TYPE_BOOLEAN:
+      return (int) (((const guint8 *) va->data)[ra] != 0)
+             - (int) (((const guint8 *) vb->data)[rb] != 0);
+    case PLAN_TYPE_INT:
+    case PLAN_TYPE_DATE:
+      {
+        gint32 x = ((const gint32 *) va->data)[ra], y = ((const gint32 *) vb->data)[rb];
+        return (x > y) - (x < y);
+      }
+    case PLAN_TYPE_BIGINT:
+    case PLAN_TYPE_DECIMAL:
+    case PLAN_TYPE_TIMESTAMP:
+    case PLAN_TYPE_INTERVAL:
+      {
+        gint64 x = ((const gint64 *) va->data)[ra], y = ((const gint64 *) vb->data)[rb];
+        return (x > y) - (x < y);
+      }
+    case PLAN_TYPE_DOUBLE:
+      {
+        double x = ((const double *) va->data)[ra], y = ((const double *) vb->data)[rb];
+
+        if (x < y)
+          return -1;
+        if (x > y)
+          return 1;
+        return isnan (x) - isnan (y);
+      }
+    case PLAN_TYPE_VARCHAR:
+      {
+        RtStr x = ((const RtStr *) va->data)[ra], y = ((const RtStr *) vb->data)[rb];
+        int c = memcmp (x.ptr, y.ptr, MIN (x.len, y.len));
+
+        return c != 0 ? c : (x.len > y.len) - (x.len < y.len);
+      }
+    case PLAN_TYPE_NULL:
+    default:
+      return 0;
+    }
+}
+
+/* Value r of v (valid) as a 64-bit number whose unsigned order agrees with the ascending
+ * order of the values: a smaller number always sorts first, an equal one needs the full
+ * comparison (strings beyond their first 8 bytes). Booleans give 0 and 1. */
+static inline guint64
+rt__sort_key_bits (const RtVector *v, guint r)
+{
+  guint64 x = 0;
+
+  switch (v->kind)
+    {
+    case PLAN_TYPE_BOOLEAN:
+      return ((const guint8 *) v->data)[r] != 0;
+    case PLAN_TYPE_INT:
+    case PLAN_TYPE_DATE:
+      return (guint64) (gint64) ((const gint32 *) v->data)[r] ^ G_GUINT64_CONSTANT (1) << 63;
+    case PLAN_TYPE_BIGINT:
+    case PLAN_TYPE_DECIMAL:
+    case PLAN_TYPE_TIMESTAMP:
+    case PLAN_TYPE_INTERVAL:
+      return (guint64) ((const gint64 *) v->data)[r] ^ G_GUINT64_CONSTANT (1) << 63;
+    case PLAN_TYPE_DOUBLE:
+      {
+        double d = ((const double *) v->data)[r];
+
+        if (d == 0.0)
+          d = 0.0; /* -0.0 equals 0.0 */
+        if (isnan (d))
+          d = NAN;  /* one NaN, after +Infinity */
+        memcpy (&x, &d, sizeof x);
+        return (x >> 63) ? ~x : x | G_GUINT64_CONSTANT (1) << 63;
+      }
+    case PLAN_TYPE_VARCHAR:
+      {
+        RtStr str = ((const RtStr *) v->data)[r];
+
+        for (guint i = 0; i < 8; i++)
+          x = x << 8 | (i < str.len ? (guint8) str.ptr[i] : 0);
+        return x;
+      }
+    case PLAN_TYPE_NULL:
+    default:
+      return 0;
+    }
+}
+
+/* ---- merging sorted run files ------------------------------------------------------- *
+ * The k-way merge shared by this sorter and ORDER BY (rt-op-sort.c). */
+
+/* Order of row ra of a and row rb of b (< 0, 0, > 0); data is the caller's. */
+typedef int (*RtRowCompareFunc) (const RtBatch *a, guint ra, const RtBatch *b, guint rb,
+                                 gconstpointer data);
+
+/* What a merge reads and how it orders rows; every pointer is borrowed. */
+typedef struct {
+  PlanSchema *schema;         /* the runs' rows */
+  RtMemPool *pool;            /* for the batches read back, about two pages per run */
+  RtRowCompareFunc compare;
+  gconstpointer data;         /* passed to compare */
+  volatile gint *cancelled;   /* nullable: polled every 4096 rows by rt__run_merge_reduce */
+  const char *cancel_message; /* the error's message when it was cancelled */
+} RtRunMergeSpec;
+
+typedef struct _RtRunMerge RtRunMerge;
+
+/* A merge of runs[0 .. n) (finished runs, borrowed: they must outlive the merge) that
+ * gives their rows in order, ties to the earlier run (so merging stable runs is stable).
+ * spec is copied. NULL with error when reading a run fails. */
+RtRunMerge *rt__run_merge_new (const RtRunMergeSpec *spec, RtRunFile *const *runs, guint n,
+                               GError **error);
+/* The current row (borrowed: valid until the next advance); FALSE when none is left. */
+gboolean rt__run_merge_peek (const RtRunMerge *m, const RtBatch **batch, guint *row);
+/* Moves to the next row; FALSE with error on failure (not at the end). */
+gboolean rt__run_merge_advance (RtRunMerge *m, GError **error);
+/* Frees the batches read; the runs stay. NULL is ignored. */
+void rt__run_merge_free (RtRunMerge *m);
+
+/* How many runs one merge may read at once with share bytes (one share's worth of two
+ * pages is left for the output), at least 2. */
+guint rt__run_merge_fan_in (gsize share);
+/* Merges runs (an array of RtRunFile* that owns them) until at most fan_in are left: the
+ * earliest fan_in runs at a time into a new run in dir that takes their place at the
+ * front, so ties keep input order. The merged files are deleted (also on failure). Adds
+ * the compressed bytes written to *spilled (nullable). */
+gboolean rt__run_merge_reduce (const RtRunMergeSpec *spec, GPtrArray *runs, const char *dir,
+                               guint fan_in, guint64 *spilled, GError **error);
 
 G_END_DECLS

@@ -8,11 +8,12 @@
  * the references are sorted, the rows are written in that order to a run file
  * (rt-spill.c: LZ4-compressed blocks in a private temporary directory) and the batches go
  * back to the pool. At the end of input, an operator that never spilled sorts in memory
- * and emits; one that spilled writes its last run and merges all runs with a binary heap,
- * reading each run a batch at a time, so memory stays at one batch per run. Ties keep
- * input order (the comparison ends with the arrival position, and earlier runs win), so
- * the sort is stable. Run files and the directory are removed as soon as the merge has
- * read them, and by close() on cancel or failure.
+ * and emits; one that spilled writes its last run and merges all runs with the k-way merge
+ * of rt-extsort.h (shared with the join's sorter), reading each run a batch at a time, so
+ * memory stays at one batch per run. Ties keep input order (the comparison ends with the
+ * arrival position, and earlier runs win), so the sort is stable. Run files and the
+ * directory are removed as soon as the merge has read them, and by close() on cancel or
+ * failure. Value comparison and key prefixes come from rt-extsort.h too.
  *
  * Top-N (a limit): rows past offset + limit can never be emitted, so once the held rows
  * are more than twice that many they are sorted and only the best offset + limit are kept
@@ -27,10 +28,7 @@
  * sorted state structure would be the next step for large ones. */
 #include "rt-operator.h"
 #include "rt-checkpoint.h"
-#include "rt-spill.h"
-
-#include <math.h>
-#include <string.h>
+#include "rt-extsort.h"
 
 typedef struct {
   guint64 prefix; /* the first key, normalised so unsigned order is the sort order */
@@ -63,48 +61,6 @@ typedef struct {
 
 /* ---- comparing rows ------------------------------------------------------------------ */
 
-static int
-compare_values (const RtVector *va, guint ra, const RtVector *vb, guint rb)
-{
-  switch (va->kind)
-    {
-    case PLAN_TYPE_BOOLEAN:
-      return (int) ((const guint8 *) va->data)[ra] - (int) ((const guint8 *) vb->data)[rb];
-    case PLAN_TYPE_INT:
-    case PLAN_TYPE_DATE:
-      {
-        gint32 a = ((const gint32 *) va->data)[ra], b = ((const gint32 *) vb->data)[rb];
-        return (a > b) - (a < b);
-      }
-    case PLAN_TYPE_BIGINT:
-    case PLAN_TYPE_DECIMAL:
-    case PLAN_TYPE_TIMESTAMP:
-    case PLAN_TYPE_INTERVAL:
-      {
-        gint64 a = ((const gint64 *) va->data)[ra], b = ((const gint64 *) vb->data)[rb];
-        return (a > b) - (a < b);
-      }
-    case PLAN_TYPE_DOUBLE:
-      {
-        double a = ((const double *) va->data)[ra], b = ((const double *) vb->data)[rb];
-        if (a < b)
-          return -1;
-        if (a > b)
-          return 1;
-        return isnan (a) - isnan (b); /* NaN after every number, as in Flink */
-      }
-    case PLAN_TYPE_VARCHAR:
-      {
-        RtStr a = ((const RtStr *) va->data)[ra], b = ((const RtStr *) vb->data)[rb];
-        int c = memcmp (a.ptr, b.ptr, MIN (a.len, b.len));
-        return c != 0 ? c : (a.len > b.len) - (a.len < b.len);
-      }
-    case PLAN_TYPE_NULL:
-    default:
-      return 0;
-    }
-}
-
 /* Order of row ra of a and row rb of b under the sort keys (0: tie). */
 static int
 compare_rows (const PlanSort *s, const RtBatch *a, guint ra, const RtBatch *b, guint rb)
@@ -121,7 +77,7 @@ compare_rows (const PlanSort *s, const RtBatch *a, guint ra, const RtBatch *b, g
             continue;
           return (na ? -1 : 1) * (s->nulls_first[k] ? 1 : -1);
         }
-      c = compare_values (va, ra, vb, rb);
+      c = rt__sort_compare_values (va, ra, vb, rb);
       if (c != 0)
         return s->descending[k] ? -c : c;
     }
@@ -136,52 +92,14 @@ static guint64
 key_prefix (const PlanSort *s, const RtBatch *batch, guint r, guint k)
 {
   const RtVector *v;
-  guint64 x = 0;
+  guint64 x;
 
   if (s->n_keys <= k)
     return 0;
   v = &batch->cols[s->keys[k]];
   if (!rt_vec_is_valid (v, r))
     return s->nulls_first[k] ? 0 : G_MAXUINT64;
-  switch (v->kind)
-    {
-    case PLAN_TYPE_BOOLEAN:
-      x = ((const guint8 *) v->data)[r] != 0;
-      break;
-    case PLAN_TYPE_INT:
-    case PLAN_TYPE_DATE:
-      x = (guint64) (gint64) ((const gint32 *) v->data)[r] ^ G_GUINT64_CONSTANT (1) << 63;
-      break;
-    case PLAN_TYPE_BIGINT:
-    case PLAN_TYPE_DECIMAL:
-    case PLAN_TYPE_TIMESTAMP:
-    case PLAN_TYPE_INTERVAL:
-      x = (guint64) ((const gint64 *) v->data)[r] ^ G_GUINT64_CONSTANT (1) << 63;
-      break;
-    case PLAN_TYPE_DOUBLE:
-      {
-        double d = ((const double *) v->data)[r];
-
-        if (d == 0.0)
-          d = 0.0; /* -0.0 equals 0.0 */
-        if (isnan (d))
-          d = NAN;  /* one NaN, after +Infinity */
-        memcpy (&x, &d, sizeof x);
-        x = (x >> 63) ? ~x : x | G_GUINT64_CONSTANT (1) << 63;
-        break;
-      }
-    case PLAN_TYPE_VARCHAR:
-      {
-        RtStr str = ((const RtStr *) v->data)[r];
-
-        for (guint i = 0; i < 8; i++)
-          x = x << 8 | (i < str.len ? (guint8) str.ptr[i] : 0);
-        break;
-      }
-    case PLAN_TYPE_NULL:
-    default:
-      break;
-    }
+  x = rt__sort_key_bits (v, r);
   return s->descending[k] ? ~x : x;
 }
 
@@ -315,19 +233,6 @@ sort_rows (RtSort *st)
 
 /* ---- holding input ------------------------------------------------------------------- */
 
-/* Pool bytes a held batch keeps alive: its block, arena pages and the batches it keeps. */
-static gsize
-batch_bytes (const RtBatch *b)
-{
-  gsize n = b->block_size;
-
-  for (GSList *l = b->arena_pages; l != NULL; l = l->next)
-    n += *(const gsize *) l->data;
-  for (guint i = 0; b->keep != NULL && i < b->keep->len; i++)
-    n += ((const RtBatch *) b->keep->pdata[i])->block_size;
-  return n;
-}
-
 static void
 hold_batch (RtSort *st, RtBatch *batch)
 {
@@ -341,7 +246,7 @@ hold_batch (RtSort *st, RtBatch *batch)
     }
   /* the row references and the merge sort's second buffer are heap, not pool, memory;
    * counting them here keeps them bounded by the share as well */
-  st->held_bytes += batch_bytes (batch) + 2 * sizeof (RowRef) * batch->n_rows;
+  st->held_bytes += rt__batch_held_bytes (batch) + 2 * sizeof (RowRef) * batch->n_rows;
 }
 
 static void
@@ -382,7 +287,7 @@ compact (RtSort *st, guint n, GError **error)
   for (guint i = 0; i < fresh->len; i++)
     {
       g_ptr_array_add (st->batches, rt_batch_ref (fresh->pdata[i]));
-      st->held_bytes += batch_bytes (fresh->pdata[i]);
+      st->held_bytes += rt__batch_held_bytes (fresh->pdata[i]);
     }
   st->held_bytes += 2 * sizeof (RowRef) * n;
   return TRUE;
@@ -527,154 +432,52 @@ drop_spill_dir (RtSort *st)
   g_clear_pointer (&st->spill_dir, g_free);
 }
 
-/* ---- k-way merge --------------------------------------------------------------------- */
+/* ---- merging the runs ---------------------------------------------------------------- */
 
-typedef struct {
-  RtRunFile *run;   /* borrowed from st->runs */
-  RtBatch *batch;   /* owned: current batch */
-  guint pos;
-  guint index;      /* run number: earlier runs win ties */
-} MergeInput;
-
-static gboolean
-merge_less (const RtSort *st, const MergeInput *a, const MergeInput *b)
+static int
+compare_sorted (const RtBatch *a, guint ra, const RtBatch *b, guint rb, gconstpointer data)
 {
-  int c = compare_rows (&st->sort, a->batch, a->pos, b->batch, b->pos);
-
-  return c != 0 ? c < 0 : a->index < b->index;
+  return compare_rows (data, a, ra, b, rb);
 }
 
-static void
-sift_down (const RtSort *st, MergeInput *heap, guint n, guint i)
-{
-  for (;;)
-    {
-      guint l = 2 * i + 1, m = i;
-      MergeInput tmp;
-
-      if (l < n && merge_less (st, &heap[l], &heap[m]))
-        m = l;
-      if (l + 1 < n && merge_less (st, &heap[l + 1], &heap[m]))
-        m = l + 1;
-      if (m == i)
-        return;
-      tmp = heap[i];
-      heap[i] = heap[m];
-      heap[m] = tmp;
-      i = m;
-    }
-}
-
-/* Reads the next batch of in->run; FALSE at its end (error unset) or on failure. */
-static gboolean
-merge_advance (RtSort *st, MergeInput *in, guint capacity, GError **error)
-{
-  g_clear_pointer (&in->batch, rt_batch_unref);
-  in->pos = 0;
-  in->batch = rt__run_file_read (in->run, st->base.ctx->pool, st->schema, capacity, error);
-  return in->batch != NULL;
-}
-
-/* Merges heap[0 .. n) into target, or into the output (put_ranked) when target is NULL. */
+/* Emits the merge's rows in order through put_ranked (offset, limit). */
 static RtResult
-merge_loop (RtSort *st, MergeInput *heap, guint n, guint capacity, RtRunFile *target,
-            GError **error)
+merge_out (RtSort *st, RtRunMerge *m, GError **error)
 {
-  RtResult r = RT_OK;
+  const RtBatch *batch;
+  guint row;
   guint64 steps = 0;
+  RtResult r = RT_OK;
 
-  for (guint i = n; i > 0; i--)
-    sift_down (st, heap, n, i - 1);
-  while (n > 0 && r == RT_OK)
+  while (r == RT_OK && rt__run_merge_peek (m, &batch, &row))
     {
-      MergeInput *top = &heap[0];
-      GError *local = NULL;
-
       if ((++steps & 4095) == 0 && cancelled (st, error))
         return RT_FAIL;
-      if (target != NULL)
-        r = rt__run_file_write (target, top->batch, top->pos, error) ? RT_OK : RT_FAIL;
-      else
-        r = put_ranked (st, top->batch, top->pos, error);
-      if (++top->pos == top->batch->n_rows && !merge_advance (st, top, capacity, &local))
-        {
-          if (local != NULL)
-            {
-              g_propagate_error (error, local);
-              return RT_FAIL;
-            }
-          heap[0] = heap[n - 1];
-          heap[--n].batch = NULL; /* moved to the top (or gone when it was the top) */
-        }
-      sift_down (st, heap, n, 0);
+      r = put_ranked (st, batch, row, error);
+      if (r != RT_FAIL && !rt__run_merge_advance (m, error))
+        return RT_FAIL;
     }
   return r == RT_FAIL ? RT_FAIL : RT_OK;
 }
 
-/* Rows per batch read from a run: one pool page of fixed-width values, so a run being
- * merged costs about two pages (values and string arena). */
-static guint
-merge_capacity (const RtSort *st)
-{
-  gsize width = 1 + 8; /* row kind, validity */
-
-  for (guint c = 0; c < st->schema->n_fields; c++)
-    width += plan_type_storage_size (st->schema->fields[c].type.kind);
-  return (guint) CLAMP ((RT_PAGE_SIZE - 2048) / width, 16, 1024);
-}
-
-/* Merges runs [0, n_in) into target (NULL: the output). */
-static RtResult
-merge_some (RtSort *st, guint n_in, RtRunFile *target, GError **error)
-{
-  g_autofree MergeInput *heap = g_new0 (MergeInput, MAX (n_in, 1u));
-  guint capacity = merge_capacity (st), n = 0;
-  RtResult r = RT_OK;
-  GError *local = NULL;
-
-  for (guint i = 0; i < n_in; i++)
-    {
-      heap[n] = (MergeInput) { st->runs->pdata[i], NULL, 0, i };
-      if (merge_advance (st, &heap[n], capacity, &local))
-        n++;
-      else if (local != NULL)
-        {
-          g_propagate_error (error, local);
-          r = RT_FAIL;
-          break;
-        }
-    }
-  if (r == RT_OK)
-    r = merge_loop (st, heap, n, capacity, target, error);
-  for (guint i = 0; i < n_in; i++)
-    g_clear_pointer (&heap[i].batch, rt_batch_unref);
-  return r;
-}
-
-/* Merges the runs, several passes when there are more than the share can read at once:
- * the earliest runs merge into one new run that takes their place at the front (so ties
- * still keep input order), until the rest fit one final merge into the output. */
+/* Merges the runs (rt-extsort.h), in several passes when there are more than the share
+ * can read at once: the earliest runs merge into one new run that takes their place at
+ * the front (so ties still keep input order), until the rest fit one final merge into the
+ * output. The run files go as soon as the merge has read them. */
 static RtResult
 merge_runs (RtSort *st, GError **error)
 {
-  gsize per_run = 2 * RT_PAGE_SIZE;
-  guint fan_in = (guint) MAX (st->share / per_run, 3u) - 1; /* one share left for output */
-  RtResult r = RT_OK;
+  RtRunMergeSpec spec = { st->schema, st->base.ctx->pool, compare_sorted, &st->sort,
+                          st->base.ctx->cancelled, "The sort was cancelled" };
+  RtRunMerge *m = NULL;
+  RtResult r = RT_FAIL;
 
-  while (r == RT_OK && st->runs->len > fan_in)
-    {
-      RtRunFile *merged = rt__run_file_new (st->spill_dir, error);
-
-      if (merged == NULL)
-        return RT_FAIL;
-      r = merge_some (st, fan_in, merged, error);
-      if (r == RT_OK && !rt__run_file_finish (merged, error))
-        r = RT_FAIL;
-      g_ptr_array_remove_range (st->runs, 0, fan_in); /* deletes the merged files */
-      g_ptr_array_insert (st->runs, 0, merged);
-    }
-  if (r == RT_OK)
-    r = merge_some (st, st->runs->len, NULL, error);
+  if (rt__run_merge_reduce (&spec, st->runs, st->spill_dir, rt__run_merge_fan_in (st->share),
+                            NULL, error)
+      && (m = rt__run_merge_new (&spec, (RtRunFile *const *) st->runs->pdata, st->runs->len,
+                                 error)) != NULL)
+    r = merge_out (st, m, error);
+  rt__run_merge_free (m);
   drop_spill_dir (st);
   if (r == RT_FAIL)
     return RT_FAIL;
@@ -698,8 +501,9 @@ retract_row (RtSort *st, const RtBatch *batch, guint r)
           gboolean na = !rt_vec_is_valid (&b->cols[c], ref->r);
           gboolean nb = !rt_vec_is_valid (&batch->cols[c], r);
 
-          equal = na == nb && (na || compare_values (&b->cols[c], ref->r, &batch->cols[c], r)
-                                     == 0);
+          equal = na == nb
+                  && (na || rt__sort_compare_values (&b->cols[c], ref->r, &batch->cols[c], r)
+                            == 0);
         }
       if (equal)
         {

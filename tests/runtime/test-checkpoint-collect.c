@@ -88,11 +88,7 @@ run_and_check (Fixture *f, PlanPhysPlan *plan, const RtJobConfig *cfg)
 static void
 config_init (Fixture *f, RtJobConfig *cfg)
 {
-  rt_job_config_init (cfg);
-  cfg->checkpoint_interval_us = 50000;
-  cfg->checkpoint_timeout_us = G_GINT64_CONSTANT (60000000);
-  cfg->checkpoints_retained = 2;
-  cfg->checkpoint_dir = f->dir;
+  ckpt_test_config_init (cfg, f->dir, 50000);
   cfg->job_id = "collect";
   cfg->restart_attempts = 2;
 }

@@ -15,8 +15,6 @@
 
 #include "runtime/engine/rt-checkpoint.h"
 
-#include <string.h>
-
 #define N_ROWS 150000
 #define BASE G_GINT64_CONSTANT (1767225600000) /* 2026-01-01 00:00:00 UTC, in ms */
 
@@ -44,15 +42,6 @@ row_ts (gint64 id)
   return BASE + id * 10 + (id * 37 % 11) * 20 - 100;
 }
 
-static char *
-format_ts (gint64 ms)
-{
-  g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (ms / 1000);
-  g_autofree char *s = g_date_time_format (t, "%Y-%m-%d %H:%M:%S");
-
-  return g_strdup_printf ("%s.%03d", s, (int) (ms % 1000));
-}
-
 typedef struct {
   char *dir, *csv, *out, *chk;
   RtMemPool *pool;
@@ -68,15 +57,11 @@ fixture_init (Fixture *f, gboolean dropped)
   gpointer key, value;
 
   with_dropped = dropped;
-  f->dir = g_dir_make_tmp ("strom-ckpt-late-XXXXXX", NULL);
-  g_assert_nonnull (f->dir);
+  ckpt_test_dirs_init ("strom-ckpt-late-XXXXXX", &f->dir, &f->out, &f->chk, &f->pool);
   f->csv = g_build_filename (f->dir, "events.csv", NULL);
-  f->out = g_build_filename (f->dir, "out", NULL);
-  f->chk = g_build_filename (f->dir, "chk", NULL);
-  f->pool = rt_mem_pool_new (64 * 1024 * 1024);
   for (gint64 id = 0; id < N_ROWS; id++)
     {
-      g_autofree char *ts = format_ts (row_ts (id));
+      g_autofree char *ts = ckpt_test_format_ts (row_ts (id));
 
       g_string_append_printf (text, "%" G_GINT64_FORMAT ",%s\n", id, ts);
       if (!is_dropped (id))
@@ -84,7 +69,7 @@ fixture_init (Fixture *f, gboolean dropped)
           /* tumbling 1 s windows: the start is the time floored to the second */
           gint64 off = row_ts (id) - BASE;
           gint64 ws = (off >= 0 ? off / 1000 : (off - 999) / 1000) * 1000 + BASE;
-          g_autofree char *start = format_ts (ws);
+          g_autofree char *start = ckpt_test_format_ts (ws);
           char *k = g_strdup_printf ("%s,%" G_GINT64_FORMAT, start, id % 4);
 
           g_hash_table_replace (counts, k, GINT_TO_POINTER (
@@ -104,21 +89,15 @@ fixture_init (Fixture *f, gboolean dropped)
 static void
 fixture_clear (Fixture *f)
 {
-  ckpt_test_remove_tree (f->dir);
-  g_free (f->dir);
+  ckpt_test_dirs_clear (f->dir, f->out, f->chk, f->pool);
   g_free (f->csv);
-  g_free (f->out);
-  g_free (f->chk);
   g_hash_table_unref (f->want);
-  rt_mem_pool_free (f->pool);
 }
 
 /* The windowed count with allowed lateness, optimized at parallelism p. */
 static PlanPhysPlan *
 late_plan (Fixture *f, guint p, const char *delay)
 {
-  g_autoptr (PlanCatalog) catalog = plan_catalog_new ();
-  g_autoptr (PlanSettings) settings = plan_settings_new ();
   g_autofree char *par = g_strdup_printf ("%u", p);
   g_autofree char *src = g_strdup_printf (
     "CREATE TABLE ev (id BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' "
@@ -128,69 +107,30 @@ late_plan (Fixture *f, guint p, const char *delay)
     "CREATE TABLE dst (ws TIMESTAMP(3), k BIGINT, c BIGINT) WITH ('connector' = "
     "'filesystem', 'path' = '%s', 'format' = 'changelog-csv')", f->out);
   const char *ddl[] = { src, dst };
-  const char *sets[][2] = {
+  const char *const sets[][2] = {
     { "parallelism.default", par },
     { "table.exec.emit.late-fire.enabled", "true" },
     { "table.exec.emit.allow-lateness", "40 s" },
     { "table.exec.emit.late-fire.delay", delay },
   };
-  g_autoptr (PlanStatement) st = NULL;
-  g_autoptr (OptResult) opt = NULL;
-  GError *error = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (ddl); i++)
-    {
-      g_autoptr (PlanStatement) d = plan_sql_compile_one (catalog, ddl[i], &error);
-
-      g_assert_no_error (error);
-      g_assert_true (plan_catalog_add_table (catalog, d->table, &error));
-    }
-  st = plan_sql_compile_one (catalog, "INSERT INTO dst SELECT window_start, id % 4, COUNT(*) "
-                             "FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' "
-                             "SECOND)) GROUP BY window_start, window_end, id % 4", &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
-    g_assert_true (plan_settings_set (settings, sets[i][0], sets[i][1], &error));
-  opt = opt_optimize (st->plan, settings, &error);
-  g_assert_no_error (error);
-  return plan_phys_plan_ref (opt_result_get_physical (opt));
+  return ckpt_test_compile_with (ddl, G_N_ELEMENTS (ddl), "INSERT INTO dst SELECT "
+                                 "window_start, id % 4, COUNT(*) FROM TABLE(TUMBLE(TABLE ev, "
+                                 "DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, "
+                                 "window_end, id % 4", sets, G_N_ELEMENTS (sets));
 }
 
 static void
 config_init (Fixture *f, RtJobConfig *cfg)
 {
-  rt_job_config_init (cfg);
-  cfg->checkpoint_interval_us = 10000;
-  cfg->checkpoint_timeout_us = G_GINT64_CONSTANT (60000000);
-  cfg->checkpoints_retained = 2;
-  cfg->checkpoint_dir = f->chk;
-  cfg->job_id = "job";
-  cfg->restart_attempts = 3;
-  cfg->watermark_interval_us = 0; /* a watermark after every batch */
-  cfg->batch_size = 64;           /* slower, so checkpoints complete on the way */
+  ckpt_test_config_init (cfg, f->chk, 10000); /* a watermark after every batch */
+  cfg->batch_size = 64;                       /* slower, so checkpoints complete on the way */
 }
 
 static RtJobStatus
 run_job (Fixture *f, PlanPhysPlan *plan, const RtJobConfig *cfg, RtCheckpointMetrics **m)
 {
-  GError *error = NULL;
-  RtJob *job = rt_job_new (plan, f->pool, cfg, &error);
-  RtJobStatus status;
-
-  g_assert_no_error (error);
-  g_assert_true (rt_job_start (job, &error));
-  status = rt_job_wait (job);
-  if (status != RT_JOB_FINISHED)
-    {
-      GError *e = rt_job_dup_error (job);
-
-      g_test_message ("job ended %s: %s", rt_job_status_name (status),
-                      e != NULL ? e->message : "-");
-      g_clear_error (&e);
-    }
-  *m = rt_job_get_checkpoint_metrics (job);
-  rt_job_free (job);
-  return status;
+  return ckpt_test_run_job (f->pool, plan, cfg, m, NULL, NULL);
 }
 
 /* Applies the committed files as a changelog; checks the result is exactly f->want and
@@ -198,39 +138,11 @@ run_job (Fixture *f, PlanPhysPlan *plan, const RtJobConfig *cfg, RtCheckpointMet
 static guint
 assert_output (Fixture *f)
 {
-  g_autoptr (GHashTable) got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GDir *d = g_dir_open (f->out, 0, NULL);
-  const char *name;
   guint retractions = 0, bad = 0;
+  g_autoptr (GHashTable) got = ckpt_test_read_output (f->out, TRUE, &retractions);
   GHashTableIter it;
   gpointer key, value;
 
-  g_assert_nonnull (d);
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->out, name, NULL);
-      g_autofree char *body = NULL;
-      g_auto (GStrv) lines = NULL;
-
-      if (name[0] == '.')
-        continue; /* in progress: not committed */
-      g_assert_true (g_file_get_contents (path, &body, NULL, NULL));
-      lines = g_strsplit (body, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          const char *l = lines[i];
-          gint sign;
-
-          if (*l == '\0')
-            continue;
-          g_assert_true (strlen (l) > 3 && l[2] == ',');
-          sign = l[0] == '+' ? 1 : -1;
-          retractions += strncmp (l, "-U", 2) == 0;
-          g_hash_table_replace (got, g_strdup (l + 3), GINT_TO_POINTER (
-            GPOINTER_TO_INT (g_hash_table_lookup (got, l + 3)) + sign));
-        }
-    }
-  g_dir_close (d);
   g_hash_table_iter_init (&it, got);
   while (g_hash_table_iter_next (&it, &key, &value))
     if (GPOINTER_TO_INT (value) != GPOINTER_TO_INT (g_hash_table_lookup (f->want, key))

@@ -10,11 +10,9 @@
  * expected table, which SQLite computes from the same data with the same query (the
  * datagen sequences and the CSV rows are loaded into an in-memory database). A row lost,
  * repeated, or a retraction whose row was never committed makes the two differ. */
-#include "ckpt-test-util.h"
-#include "runtime/engine/rt-checkpoint.h"
-
 #include <sqlite3.h>
-#include <string.h>
+
+#include "ckpt-test-util.h"
 
 typedef struct {
   char *dir;          /* owned: a fresh temporary directory */
@@ -28,13 +26,7 @@ typedef struct {
 static void
 fixture_init (Fixture *f)
 {
-  GError *error = NULL;
-
-  f->dir = g_dir_make_tmp ("strom-ckops-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->out = g_build_filename (f->dir, "out", NULL);
-  f->chk = g_build_filename (f->dir, "chk", NULL);
-  f->pool = rt_mem_pool_new (64 * 1024 * 1024);
+  ckpt_test_dirs_init ("strom-ckops-XXXXXX", &f->dir, &f->out, &f->chk, &f->pool);
   f->batch_size = 0;
   g_assert_cmpint (sqlite3_open (":memory:", &f->db), ==, SQLITE_OK);
 }
@@ -42,11 +34,7 @@ fixture_init (Fixture *f)
 static void
 fixture_clear (Fixture *f)
 {
-  ckpt_test_remove_tree (f->dir);
-  g_free (f->dir);
-  g_free (f->out);
-  g_free (f->chk);
-  rt_mem_pool_free (f->pool);
+  ckpt_test_dirs_clear (f->dir, f->out, f->chk, f->pool);
   sqlite3_close (f->db);
 }
 
@@ -72,107 +60,11 @@ sql_sequence (Fixture *f, const char *name, gint64 n)
   sql_exec (f, sql);
 }
 
-/* The rows of a reference query as a multiset of CSV lines (NULL as an empty field, as
- * the filesystem sink writes it): line -> count. */
+/* The rows of a reference query as a multiset of CSV lines: line -> count. */
 static GHashTable *
 sql_multiset (Fixture *f, const char *sql)
 {
-  GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  sqlite3_stmt *st = NULL;
-  int rc;
-
-  if (sqlite3_prepare_v2 (f->db, sql, -1, &st, NULL) != SQLITE_OK)
-    g_error ("sqlite: %s in %s", sqlite3_errmsg (f->db), sql);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      GString *line = g_string_new (NULL);
-      gint n;
-
-      for (int c = 0; c < sqlite3_column_count (st); c++)
-        {
-          const unsigned char *t = sqlite3_column_text (st, c);
-
-          if (c > 0)
-            g_string_append_c (line, ',');
-          if (t != NULL)
-            g_string_append (line, (const char *) t);
-        }
-      n = GPOINTER_TO_INT (g_hash_table_lookup (rows, line->str)) + 1;
-      g_hash_table_replace (rows, g_string_free (line, FALSE), GINT_TO_POINTER (n));
-    }
-  g_assert_cmpint (rc, ==, SQLITE_DONE);
-  sqlite3_finalize (st);
-  return rows;
-}
-
-/* Applies the committed part files of the sink as a multiset: line -> multiplicity. */
-static GHashTable *
-read_output (Fixture *f, gboolean changelog)
-{
-  GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GDir *d = g_dir_open (f->out, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (d);
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->out, name, NULL);
-      g_autofree char *text = NULL;
-      g_auto (GStrv) lines = NULL;
-
-      if (name[0] == '.')
-        continue;
-      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-      lines = g_strsplit (text, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          const char *l = lines[i];
-          gint sign = 1;
-
-          if (*l == '\0')
-            continue;
-          if (changelog)
-            {
-              g_assert_true (strlen (l) >= 3 && l[2] == ',');
-              sign = l[0] == '+' ? 1 : -1;
-              l += 3;
-            }
-          g_hash_table_replace (rows, g_strdup (l),
-                                GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (rows, l))
-                                                 + sign));
-        }
-    }
-  g_dir_close (d);
-  return rows;
-}
-
-/* Fails the test when the committed output is not exactly the expected multiset. */
-static void
-assert_same (GHashTable *got, GHashTable *want, const char *what)
-{
-  GHashTableIter it;
-  gpointer key, value;
-  guint bad = 0, n_want = 0;
-
-  g_hash_table_iter_init (&it, want);
-  while (g_hash_table_iter_next (&it, &key, &value))
-    {
-      gint g = GPOINTER_TO_INT (g_hash_table_lookup (got, key));
-
-      n_want += (guint) GPOINTER_TO_INT (value);
-      if (g != GPOINTER_TO_INT (value) && bad++ < 5)
-        g_test_message ("%s: row (%s) committed %d times, expected %d", what,
-                        (const char *) key, g, GPOINTER_TO_INT (value));
-    }
-  g_hash_table_iter_init (&it, got);
-  while (g_hash_table_iter_next (&it, &key, &value))
-    if (GPOINTER_TO_INT (value) != 0 && !g_hash_table_contains (want, key) && bad++ < 5)
-      g_test_message ("%s: unexpected row (%s) committed %d times", what, (const char *) key,
-                      GPOINTER_TO_INT (value));
-  if (bad > 0)
-    g_error ("%s: the committed output differs from the expected %u rows in %u rows", what,
-             n_want, bad);
-  g_assert_cmpuint (n_want, >, 0);
+  return ckpt_test_sql_multiset (f->db, sql);
 }
 
 /* DDL of a datagen table `name` (id BIGINT) with the sequence 0 .. n-1 at `rate` rows/s. */
@@ -198,50 +90,12 @@ sink_ddl (Fixture *f, const char *columns, gboolean changelog)
 static void
 config_init (Fixture *f, RtJobConfig *cfg)
 {
-  rt_job_config_init (cfg);
-  cfg->checkpoint_interval_us = 50000;
-  cfg->checkpoint_timeout_us = G_GINT64_CONSTANT (60000000);
-  cfg->checkpoints_retained = 2;
-  cfg->checkpoint_dir = f->chk;
-  cfg->job_id = "job";
-  cfg->restart_attempts = 3;
-  cfg->restart_delay_us = 0;
-  cfg->watermark_interval_us = 0;
+  ckpt_test_config_init (cfg, f->chk, 50000);
   if (f->batch_size > 0)
     cfg->batch_size = f->batch_size;
 }
 
-/* Runs the job to its end, which must be FINISHED; returns its checkpoint metrics and,
- * when wanted, its job metrics. */
-static RtCheckpointMetrics *
-run_job (Fixture *f, PlanPhysPlan *plan, const RtJobConfig *cfg, RtJobMetrics **metrics)
-{
-  GError *error = NULL;
-  RtJob *job = rt_job_new (plan, f->pool, cfg, &error);
-  RtCheckpointMetrics *m;
-  RtJobStatus status;
-
-  g_assert_no_error (error);
-  g_assert_true (rt_job_start (job, &error));
-  status = rt_job_wait (job);
-  if (status != RT_JOB_FINISHED)
-    {
-      GError *e = rt_job_dup_error (job);
-
-      g_error ("job ended %s: %s", rt_job_status_name (status), e != NULL ? e->message : "-");
-    }
-  m = rt_job_get_checkpoint_metrics (job);
-  if (metrics != NULL)
-    *metrics = rt_job_snapshot_metrics (job);
-  rt_job_free (job);
-  g_assert_nonnull (m);
-  return m;
-}
-
-typedef struct {
-  gint task;        /* < 0: counted from the last task */
-  guint64 rows;
-} FailAt;
+typedef CkptTestFailAt FailAt;
 
 /* Failures wait for a completed checkpoint (and sources for the failure at their end),
  * so every run restores from one however loaded the machine is; not where a task ends
@@ -255,35 +109,11 @@ static guint
 run_with_failures (Fixture *f, PlanPhysPlan *plan, const FailAt *at, guint n_at,
                    gboolean changelog, GHashTable *want, const char *what)
 {
-  guint n_tasks = ckpt_test_count_tasks (f->pool, plan), restored = 0;
+  RtJobConfig cfg;
 
-  for (guint i = 0; i < n_at; i++)
-    {
-      g_autoptr (GHashTable) got = NULL;
-      RtCheckpointMetrics *m;
-      RtJobConfig cfg;
-
-      config_init (f, &cfg);
-      cfg.fail_point = RT_FAIL_ROWS;
-      cfg.fail_task = at[i].task >= 0 ? (guint) at[i].task : n_tasks - (guint) -at[i].task;
-      cfg.fail_after_rows = at[i].rows;
-      cfg.fail_armed_checkpoint = arm_failures; /* after a completed checkpoint */
-      m = run_job (f, plan, &cfg, NULL);
-      g_test_message ("%s: fail task %u of %u after %" G_GUINT64_FORMAT " rows: %u restarts, "
-                      "%" G_GUINT64_FORMAT " checkpoints, restored %s", what, cfg.fail_task,
-                      n_tasks, cfg.fail_after_rows, m->n_restarts, m->n_completed,
-                      m->restored_from != NULL ? m->restored_from : "nothing");
-      /* the failure happened: the job restarted once */
-      g_assert_cmpuint (m->n_restarts, ==, 1);
-      if (m->restored_from != NULL)
-        restored++;
-      got = read_output (f, changelog);
-      assert_same (got, want, what);
-      rt_checkpoint_metrics_free (m);
-      ckpt_test_remove_tree (f->out);
-      ckpt_test_remove_tree (f->chk);
-    }
-  return restored;
+  config_init (f, &cfg);
+  return ckpt_test_run_with_failures (f->pool, plan, &cfg, arm_failures, f->out, at, n_at,
+                                      changelog, want, what);
 }
 
 /* ---- the regular join --------------------------------------------------------------- *
@@ -360,10 +190,7 @@ check_join_rescale (guint from, guint to)
   g_autoptr (GHashTable) got = NULL;
   g_autoptr (PlanPhysPlan) plan = NULL;
   g_autofree char *sp_dir = NULL, *savepoint = NULL;
-  RtCheckpointMetrics *m;
-  GError *error = NULL;
   RtJobConfig cfg;
-  RtJob *job;
   Fixture f;
 
   fixture_init (&f);
@@ -372,26 +199,14 @@ check_join_rescale (guint from, guint to)
   plan = join_plan (&f, from, 4000); /* 5 s if not stopped */
   config_init (&f, &cfg);
   cfg.fail_armed_checkpoint = 1; /* sources wait for the savepoint at their end */
-  job = rt_job_new (plan, f.pool, &cfg, &error);
-  g_assert_no_error (error);
-  g_assert_true (rt_job_start (job, &error));
-  g_assert_true (rt_job_wait_checkpoint (job, 3, G_GINT64_CONSTANT (30000000)));
-  savepoint = rt_job_stop_with_savepoint (job, sp_dir, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (savepoint);
-  g_assert_cmpint (rt_job_wait (job), ==, RT_JOB_CANCELLED);
-  rt_job_free (job);
+  savepoint = ckpt_test_savepoint (f.pool, plan, &cfg, 3, sp_dir);
 
   g_clear_pointer (&plan, plan_phys_plan_unref);
   plan = join_plan (&f, to, 200000);
   config_init (&f, &cfg);
-  cfg.restore_path = savepoint;
-  cfg.job_id = "resumed";
-  m = run_job (&f, plan, &cfg, NULL);
-  g_assert_nonnull (m->restored_from);
-  rt_checkpoint_metrics_free (m);
-  got = read_output (&f, TRUE);
-  assert_same (got, want, "join rescaled");
+  ckpt_test_resume (f.pool, plan, &cfg, savepoint);
+  got = ckpt_test_read_output (f.out, TRUE, NULL);
+  ckpt_test_assert_same (got, want, "join rescaled");
   fixture_clear (&f);
 }
 
@@ -627,15 +442,15 @@ test_csv (void)
       cfg.fail_task = at[i].task >= 0 ? (guint) at[i].task : n_tasks - (guint) -at[i].task;
       cfg.fail_after_rows = at[i].rows;
       cfg.fail_armed_checkpoint = arm_failures; /* after a completed checkpoint */
-      m = run_job (&f, plan, &cfg, &jm);
+      m = ckpt_test_run_finished (f.pool, plan, &cfg, &jm);
       g_test_message ("csv: fail task %u after %" G_GUINT64_FORMAT " rows: %u restarts, %"
                       G_GUINT64_FORMAT " checkpoints, restored %s", cfg.fail_task,
                       cfg.fail_after_rows, m->n_restarts, m->n_completed,
                       m->restored_from != NULL ? m->restored_from : "nothing");
       g_assert_cmpuint (m->n_restarts, ==, 1);
       restored += m->restored_from != NULL;
-      got = read_output (&f, TRUE);
-      assert_same (got, want, "csv");
+      got = ckpt_test_read_output (f.out, TRUE, NULL);
+      ckpt_test_assert_same (got, want, "csv");
       /* the bad-record counter is exact too: restored, then counted on */
       for (guint o = 0; o < jm->n_ops; o++)
         dropped += jm->ops[o].rows_dropped;

@@ -8,11 +8,9 @@
  * multiset is the same query's fault-free run (issue 8: "equals the fault-free run"), also
  * checked by hand where a total is known; for the interval join it is SQLite's answer on
  * the same CSV rows. A lost or repeated event or match makes the two differ. */
-#include "ckpt-test-util.h"
-#include "runtime/engine/rt-checkpoint.h"
-
 #include <sqlite3.h>
-#include <string.h>
+
+#include "ckpt-test-util.h"
 
 typedef struct {
   char *dir;          /* owned: a fresh temporary directory */
@@ -23,21 +21,12 @@ typedef struct {
   guint credits;      /* channel credits; 0: the default */
 } Fixture;
 
-typedef struct {
-  gint task;        /* < 0: counted from the last task */
-  guint64 rows;
-} FailAt;
+typedef CkptTestFailAt FailAt;
 
 static void
 fixture_init (Fixture *f)
 {
-  GError *error = NULL;
-
-  f->dir = g_dir_make_tmp ("strom-ckops2-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->out = g_build_filename (f->dir, "out", NULL);
-  f->chk = g_build_filename (f->dir, "chk", NULL);
-  f->pool = rt_mem_pool_new (64 * 1024 * 1024);
+  ckpt_test_dirs_init ("strom-ckops2-XXXXXX", &f->dir, &f->out, &f->chk, &f->pool);
   f->batch_size = 0;
   f->credits = 0;
 }
@@ -45,76 +34,17 @@ fixture_init (Fixture *f)
 static void
 fixture_clear (Fixture *f)
 {
-  ckpt_test_remove_tree (f->dir);
-  g_free (f->dir);
-  g_free (f->out);
-  g_free (f->chk);
-  rt_mem_pool_free (f->pool);
+  ckpt_test_dirs_clear (f->dir, f->out, f->chk, f->pool);
 }
 
 static void
 config_init (Fixture *f, RtJobConfig *cfg)
 {
-  rt_job_config_init (cfg);
-  cfg->checkpoint_interval_us = 50000;
-  cfg->checkpoint_timeout_us = G_GINT64_CONSTANT (60000000);
-  cfg->checkpoints_retained = 2;
-  cfg->checkpoint_dir = f->chk;
-  cfg->job_id = "job";
-  cfg->restart_attempts = 3;
-  cfg->restart_delay_us = 0;
-  cfg->watermark_interval_us = 0;
+  ckpt_test_config_init (cfg, f->chk, 50000);
   if (f->batch_size > 0)
     cfg->batch_size = f->batch_size;
   if (f->credits > 0)
     cfg->channel_credits = f->credits;
-}
-
-/* Adds `sign` to the multiplicity of line in rows. */
-static void
-multiset_add (GHashTable *rows, const char *line, gint sign)
-{
-  gint n = GPOINTER_TO_INT (g_hash_table_lookup (rows, line)) + sign;
-
-  g_hash_table_replace (rows, g_strdup (line), GINT_TO_POINTER (n));
-}
-
-/* Applies the committed part files of the sink as a multiset: line -> multiplicity. */
-static GHashTable *
-read_output (Fixture *f, gboolean changelog)
-{
-  GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GDir *d = g_dir_open (f->out, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (d);
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->out, name, NULL);
-      g_autofree char *text = NULL;
-      g_auto (GStrv) lines = NULL;
-
-      if (name[0] == '.')
-        continue; /* in progress, not committed */
-      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-      lines = g_strsplit (text, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          const char *l = lines[i];
-
-          if (*l == '\0')
-            continue;
-          if (!changelog)
-            {
-              multiset_add (rows, l, 1);
-              continue;
-            }
-          g_assert_true (strlen (l) >= 3 && l[2] == ',');
-          multiset_add (rows, l + 3, l[0] == '+' ? 1 : -1);
-        }
-    }
-  g_dir_close (d);
-  return rows;
 }
 
 /* Rows with multiplicity 0 (inserted, then retracted) are dropped. */
@@ -147,58 +77,6 @@ multiset_total (GHashTable *rows)
   return n;
 }
 
-/* Fails the test when the committed output is not exactly the expected multiset. */
-static void
-assert_same (GHashTable *got, GHashTable *want, const char *what)
-{
-  GHashTableIter it;
-  gpointer key, value;
-  guint bad = 0;
-
-  g_hash_table_iter_init (&it, want);
-  while (g_hash_table_iter_next (&it, &key, &value))
-    {
-      gint g = GPOINTER_TO_INT (g_hash_table_lookup (got, key));
-
-      if (g != GPOINTER_TO_INT (value) && bad++ < 5)
-        g_test_message ("%s: row (%s) committed %d times, expected %d", what,
-                        (const char *) key, g, GPOINTER_TO_INT (value));
-    }
-  g_hash_table_iter_init (&it, got);
-  while (g_hash_table_iter_next (&it, &key, &value))
-    if (GPOINTER_TO_INT (value) != 0 && !g_hash_table_contains (want, key) && bad++ < 5)
-      g_test_message ("%s: unexpected row (%s) committed %d times", what, (const char *) key,
-                      GPOINTER_TO_INT (value));
-  if (bad > 0)
-    g_error ("%s: the committed output differs from the expected %u rows in %u rows", what,
-             g_hash_table_size (want), bad);
-  g_assert_cmpuint (g_hash_table_size (want), >, 0);
-}
-
-/* Runs the job to its end, which must be FINISHED; returns its checkpoint metrics. */
-static RtCheckpointMetrics *
-run_job (Fixture *f, PlanPhysPlan *plan, const RtJobConfig *cfg)
-{
-  GError *error = NULL;
-  RtJob *job = rt_job_new (plan, f->pool, cfg, &error);
-  RtCheckpointMetrics *m;
-  RtJobStatus status;
-
-  g_assert_no_error (error);
-  g_assert_true (rt_job_start (job, &error));
-  status = rt_job_wait (job);
-  if (status != RT_JOB_FINISHED)
-    {
-      GError *e = rt_job_dup_error (job);
-
-      g_error ("job ended %s: %s", rt_job_status_name (status), e != NULL ? e->message : "-");
-    }
-  m = rt_job_get_checkpoint_metrics (job);
-  rt_job_free (job);
-  g_assert_nonnull (m);
-  return m;
-}
-
 /* The committed output of a run without failures (checkpoints still on). */
 static GHashTable *
 run_fault_free (Fixture *f, PlanPhysPlan *plan, gboolean changelog)
@@ -208,9 +86,9 @@ run_fault_free (Fixture *f, PlanPhysPlan *plan, gboolean changelog)
   RtJobConfig cfg;
 
   config_init (f, &cfg);
-  m = run_job (f, plan, &cfg);
+  m = ckpt_test_run_finished (f->pool, plan, &cfg, NULL);
   rt_checkpoint_metrics_free (m);
-  rows = read_output (f, changelog);
+  rows = ckpt_test_read_output (f->out, changelog, NULL);
   multiset_prune (rows);
   ckpt_test_remove_tree (f->out);
   ckpt_test_remove_tree (f->chk);
@@ -218,39 +96,17 @@ run_fault_free (Fixture *f, PlanPhysPlan *plan, gboolean changelog)
 }
 
 /* Runs plan once per failure point (each with fresh output and checkpoint directories),
- * compares the committed output with `want`; returns how many runs restored a checkpoint
- * (rather than starting over because none had completed yet). */
+ * failing after a completed checkpoint for certain, and compares the committed output
+ * with `want`; returns how many runs restored a checkpoint. */
 static guint
 run_with_failures (Fixture *f, PlanPhysPlan *plan, const FailAt *at, guint n_at,
                    gboolean changelog, GHashTable *want, const char *what)
 {
-  guint n_tasks = ckpt_test_count_tasks (f->pool, plan), restored = 0;
+  RtJobConfig cfg;
 
-  for (guint i = 0; i < n_at; i++)
-    {
-      g_autoptr (GHashTable) got = NULL;
-      RtCheckpointMetrics *m;
-      RtJobConfig cfg;
-
-      config_init (f, &cfg);
-      cfg.fail_point = RT_FAIL_ROWS;
-      cfg.fail_task = at[i].task >= 0 ? (guint) at[i].task : n_tasks - (guint) -at[i].task;
-      cfg.fail_after_rows = at[i].rows;
-      cfg.fail_armed_checkpoint = 1; /* fail after a completed checkpoint, for certain */
-      m = run_job (f, plan, &cfg);
-      g_test_message ("%s: fail task %u of %u after %" G_GUINT64_FORMAT " rows: %u restarts, "
-                      "%" G_GUINT64_FORMAT " checkpoints, restored %s", what, cfg.fail_task,
-                      n_tasks, cfg.fail_after_rows, m->n_restarts, m->n_completed,
-                      m->restored_from != NULL ? m->restored_from : "nothing");
-      g_assert_cmpuint (m->n_restarts, ==, 1); /* the failure happened */
-      restored += m->restored_from != NULL;
-      got = read_output (f, changelog);
-      assert_same (got, want, what);
-      rt_checkpoint_metrics_free (m);
-      ckpt_test_remove_tree (f->out);
-      ckpt_test_remove_tree (f->chk);
-    }
-  return restored;
+  config_init (f, &cfg);
+  return ckpt_test_run_with_failures (f->pool, plan, &cfg, TRUE, f->out, at, n_at, changelog,
+                                      want, what);
 }
 
 /* ---- nexmark ------------------------------------------------------------------------- *
@@ -352,23 +208,11 @@ nexmark_savepoint (Fixture *f, const char *insert, const char *columns, gboolean
 {
   g_autoptr (PlanPhysPlan) plan = nexmark_plan (f, insert, columns, changelog, TRUE, 0, from);
   g_autofree char *sp_dir = g_build_filename (f->dir, "savepoints", NULL);
-  GError *error = NULL;
-  char *savepoint;
   RtJobConfig cfg;
-  RtJob *job;
 
   config_init (f, &cfg);
   cfg.fail_armed_checkpoint = 1; /* sources wait for the savepoint at their end */
-  job = rt_job_new (plan, f->pool, &cfg, &error);
-  g_assert_no_error (error);
-  g_assert_true (rt_job_start (job, &error));
-  g_assert_true (rt_job_wait_checkpoint (job, 3, G_GINT64_CONSTANT (30000000)));
-  savepoint = rt_job_stop_with_savepoint (job, sp_dir, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (savepoint);
-  g_assert_cmpint (rt_job_wait (job), ==, RT_JOB_CANCELLED);
-  rt_job_free (job);
-  return savepoint;
+  return ckpt_test_savepoint (f->pool, plan, &cfg, 3, sp_dir);
 }
 
 /* Savepoint at parallelism 2, resume at `to` (unpaced): the stopped job's committed
@@ -380,7 +224,6 @@ check_nexmark_rescale (const char *insert, const char *columns, gboolean changel
   g_autoptr (GHashTable) want = NULL;
   g_autoptr (GHashTable) got = NULL;
   g_autofree char *savepoint = NULL;
-  RtCheckpointMetrics *m;
   RtJobConfig cfg;
   Fixture f;
 
@@ -391,13 +234,9 @@ check_nexmark_rescale (const char *insert, const char *columns, gboolean changel
   g_clear_pointer (&plan, plan_phys_plan_unref);
   plan = nexmark_plan (&f, insert, columns, changelog, FALSE, 0, to);
   config_init (&f, &cfg);
-  cfg.restore_path = savepoint;
-  cfg.job_id = "resumed";
-  m = run_job (&f, plan, &cfg);
-  g_assert_nonnull (m->restored_from);
-  rt_checkpoint_metrics_free (m);
-  got = read_output (&f, changelog);
-  assert_same (got, want, "nexmark rescaled");
+  ckpt_test_resume (f.pool, plan, &cfg, savepoint);
+  got = ckpt_test_read_output (f.out, changelog, NULL);
+  ckpt_test_assert_same (got, want, "nexmark rescaled");
   fixture_clear (&f);
 }
 
@@ -503,35 +342,6 @@ write_ij_csv (const char *dir, sqlite3 *db, const char *table, gint64 n, gint64 
   return path;
 }
 
-/* The rows of a query as a multiset of CSV lines (NULL as an empty field). */
-static GHashTable *
-sql_multiset (sqlite3 *db, const char *sql)
-{
-  GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  sqlite3_stmt *st = NULL;
-  int rc;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      g_autoptr (GString) line = g_string_new (NULL);
-
-      for (int c = 0; c < sqlite3_column_count (st); c++)
-        {
-          const unsigned char *t = sqlite3_column_text (st, c);
-
-          if (c > 0)
-            g_string_append_c (line, ',');
-          if (t != NULL)
-            g_string_append (line, (const char *) t);
-        }
-      multiset_add (rows, line->str, 1);
-    }
-  g_assert_cmpint (rc, ==, SQLITE_DONE);
-  sqlite3_finalize (st);
-  return rows;
-}
-
 static char *
 ij_source_ddl (const char *name, const char *path)
 {
@@ -558,8 +368,8 @@ ij_setup (Fixture *f, guint parallelism, PlanPhysPlan **plan)
   rpath = write_ij_csv (f->dir, db, "r", IJ_RIGHT, 7, 20, 3);
   g_assert_cmpint (sqlite3_exec (db, "COMMIT; CREATE INDEX rk ON r (k)", NULL, NULL, NULL),
                    ==, SQLITE_OK);
-  want = sql_multiset (db, "SELECT l.id, r.id FROM l LEFT JOIN r ON l.k = r.k AND "
-                       "l.ts BETWEEN r.ts - 2000 AND r.ts + 1000");
+  want = ckpt_test_sql_multiset (db, "SELECT l.id, r.id FROM l LEFT JOIN r ON l.k = r.k "
+                                 "AND l.ts BETWEEN r.ts - 2000 AND r.ts + 1000");
   sqlite3_close (db);
   /* by hand: r 0 (key 0, 3 ms) matches l 0 (0 ms) only; r 1 (key 7, 23 ms) matches
    * l 7 (70 ms); l 1 (key 1, 10 ms) would need 7 j = 1 (mod 500), j = 143 (2863 ms): too
@@ -609,10 +419,7 @@ test_interval_join_rescale (void)
   g_autoptr (PlanPhysPlan) plan = NULL;
   g_autoptr (PlanPhysPlan) plan2 = NULL;
   g_autofree char *sp_dir = NULL, *savepoint = NULL;
-  RtCheckpointMetrics *m;
-  GError *error = NULL;
   RtJobConfig cfg;
-  RtJob *job;
   Fixture f;
 
   fixture_init (&f);
@@ -622,28 +429,16 @@ test_interval_join_rescale (void)
   f.credits = 1;
   config_init (&f, &cfg);
   cfg.fail_armed_checkpoint = 1; /* sources wait for the savepoint at their end */
-  job = rt_job_new (plan, f.pool, &cfg, &error);
-  g_assert_no_error (error);
-  g_assert_true (rt_job_start (job, &error));
   /* any completed checkpoint will do: under load fewer fit before the input ends */
-  g_assert_true (rt_job_wait_checkpoint (job, 1, G_GINT64_CONSTANT (30000000)));
-  savepoint = rt_job_stop_with_savepoint (job, sp_dir, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (savepoint);
-  g_assert_cmpint (rt_job_wait (job), ==, RT_JOB_CANCELLED);
-  rt_job_free (job);
+  savepoint = ckpt_test_savepoint (f.pool, plan, &cfg, 1, sp_dir);
 
   g_hash_table_unref (ij_setup (&f, 2, &plan2)); /* the same files again */
   f.batch_size = 0;
   f.credits = 0;
   config_init (&f, &cfg);
-  cfg.restore_path = savepoint;
-  cfg.job_id = "resumed";
-  m = run_job (&f, plan2, &cfg);
-  g_assert_nonnull (m->restored_from);
-  rt_checkpoint_metrics_free (m);
-  got = read_output (&f, FALSE);
-  assert_same (got, want, "interval join rescaled");
+  ckpt_test_resume (f.pool, plan2, &cfg, savepoint);
+  got = ckpt_test_read_output (f.out, FALSE, NULL);
+  ckpt_test_assert_same (got, want, "interval join rescaled");
   fixture_clear (&f);
 }
 

@@ -36,23 +36,13 @@ typedef struct {
 static void
 fixture_init (Fixture *f)
 {
-  GError *error = NULL;
-
-  f->dir = g_dir_make_tmp ("strom-ckpt-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->out = g_build_filename (f->dir, "out", NULL);
-  f->chk = g_build_filename (f->dir, "chk", NULL);
-  f->pool = rt_mem_pool_new (64 * 1024 * 1024);
+  ckpt_test_dirs_init ("strom-ckpt-XXXXXX", &f->dir, &f->out, &f->chk, &f->pool);
 }
 
 static void
 fixture_clear (Fixture *f)
 {
-  ckpt_test_remove_tree (f->dir);
-  g_free (f->dir);
-  g_free (f->out);
-  g_free (f->chk);
-  rt_mem_pool_free (f->pool);
+  ckpt_test_dirs_clear (f->dir, f->out, f->chk, f->pool);
 }
 
 /* The keyed count over n rows at the given parallelism and rate, optimized. */
@@ -76,39 +66,14 @@ keyed_count_plan (Fixture *f, guint64 n, guint parallelism, guint64 rate)
 static void
 config_init (Fixture *f, RtJobConfig *cfg, gint64 interval_ms)
 {
-  rt_job_config_init (cfg);
-  cfg->checkpoint_interval_us = interval_ms * 1000;
-  cfg->checkpoint_timeout_us = G_GINT64_CONSTANT (60000000);
-  cfg->checkpoints_retained = 2;
-  cfg->checkpoint_dir = f->chk;
-  cfg->job_id = "job";
-  cfg->restart_attempts = 3;
-  cfg->restart_delay_us = 0;
-  cfg->watermark_interval_us = 0;
+  ckpt_test_config_init (cfg, f->chk, interval_ms * 1000);
 }
 
 /* Runs the job to its end; returns its final status and its checkpoint metrics. */
 static RtJobStatus
 run_job (Fixture *f, PlanPhysPlan *plan, const RtJobConfig *cfg, RtCheckpointMetrics **metrics)
 {
-  GError *error = NULL;
-  RtJob *job = rt_job_new (plan, f->pool, cfg, &error);
-  RtJobStatus status;
-
-  g_assert_no_error (error);
-  g_assert_true (rt_job_start (job, &error));
-  status = rt_job_wait (job);
-  if (status != RT_JOB_FINISHED)
-    {
-      GError *e = rt_job_dup_error (job);
-      g_test_message ("job ended %s: %s", rt_job_status_name (status),
-                      e != NULL ? e->message : "-");
-      g_clear_error (&e);
-    }
-  if (metrics != NULL)
-    *metrics = rt_job_get_checkpoint_metrics (job);
-  rt_job_free (job);
-  return status;
+  return ckpt_test_run_job (f->pool, plan, cfg, metrics, NULL, NULL);
 }
 
 /* Applies every committed part file (hidden in-progress files are not output) as a
@@ -116,39 +81,11 @@ run_job (Fixture *f, PlanPhysPlan *plan, const RtJobConfig *cfg, RtCheckpointMet
 static void
 assert_exact_output (Fixture *f, gint64 per_key)
 {
-  g_autoptr (GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GDir *d = g_dir_open (f->out, 0, NULL);
-  const char *name;
+  g_autoptr (GHashTable) rows = ckpt_test_read_output (f->out, TRUE, NULL);
   GHashTableIter it;
   gpointer key, value;
   guint n_rows = 0;
 
-  g_assert_nonnull (d);
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->out, name, NULL);
-      g_autofree char *text = NULL;
-      g_auto (GStrv) lines = NULL;
-
-      if (name[0] == '.')
-        continue;
-      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-      lines = g_strsplit (text, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          const char *l = lines[i];
-          gint sign;
-          gint64 m;
-
-          if (*l == '\0')
-            continue;
-          g_assert_true (strlen (l) > 3 && l[2] == ',');
-          sign = l[0] == '+' ? 1 : -1;
-          m = GPOINTER_TO_INT (g_hash_table_lookup (rows, l + 3)) + sign;
-          g_hash_table_replace (rows, g_strdup (l + 3), GINT_TO_POINTER ((gint) m));
-        }
-    }
-  g_dir_close (d);
   g_hash_table_iter_init (&it, rows);
   while (g_hash_table_iter_next (&it, &key, &value))
     {
@@ -383,24 +320,14 @@ check_rescale (guint from, guint to)
   Fixture f;
   g_autoptr (PlanPhysPlan) plan = NULL;
   g_autofree char *sp_dir = NULL, *savepoint = NULL;
-  GError *error = NULL;
   RtJobConfig cfg;
-  RtJob *job;
 
   fixture_init (&f);
   sp_dir = g_build_filename (f.dir, "savepoints", NULL);
   plan = keyed_count_plan (&f, RESCALE_ROWS, from, RESCALE_ROWS / 5); /* 5 s unstopped */
   config_init (&f, &cfg, 100);
   cfg.fail_armed_checkpoint = 1; /* sources wait for the savepoint at their end */
-  job = rt_job_new (plan, f.pool, &cfg, &error);
-  g_assert_no_error (error);
-  g_assert_true (rt_job_start (job, &error));
-  g_assert_true (rt_job_wait_checkpoint (job, 2, G_GINT64_CONSTANT (30000000)));
-  savepoint = rt_job_stop_with_savepoint (job, sp_dir, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (savepoint);
-  g_assert_cmpint (rt_job_wait (job), ==, RT_JOB_CANCELLED);
-  rt_job_free (job);
+  savepoint = ckpt_test_savepoint (f.pool, plan, &cfg, 2, sp_dir);
 
   g_clear_pointer (&plan, plan_phys_plan_unref);
   plan = keyed_count_plan (&f, RESCALE_ROWS, to, 100000000);
@@ -510,15 +437,6 @@ win_ts (gint64 id)
   return WIN_BASE + id * 10 + (id * 37 % 11) * 20 - 100;
 }
 
-static char *
-win_format (gint64 ms)
-{
-  g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (ms / 1000);
-  g_autofree char *s = g_date_time_format (t, "%Y-%m-%d %H:%M:%S");
-
-  return g_strdup_printf ("%s.%03d", s, (int) (ms % 1000));
-}
-
 /* A tumbling 1 s window count per k = id % 4 over the rows above, read from a CSV file at
  * parallelism 1 (lateness depends only on this one source's order), failing at random
  * rows; the committed output must hold exactly the counts worked out here, without the
@@ -536,14 +454,14 @@ test_window (void)
   csv = g_build_filename (f.dir, "events.csv", NULL);
   for (gint64 id = 0; id < WIN_ROWS; id++)
     {
-      g_autofree char *ts = win_format (win_ts (id));
+      g_autofree char *ts = ckpt_test_format_ts (win_ts (id));
 
       g_string_append_printf (text, "%" G_GINT64_FORMAT ",%s\n", id, ts);
       if (id < 5000 || id % 997 != 0)
         {
           gint64 off = win_ts (id) - WIN_BASE; /* floor to the second, also below 0 */
           gint64 ws = (off >= 0 ? off / 1000 : (off - 999) / 1000) * 1000 + WIN_BASE;
-          g_autofree char *start = win_format (ws);
+          g_autofree char *start = ckpt_test_format_ts (ws);
           char *key = g_strdup_printf ("%s,%" G_GINT64_FORMAT, start, id % 4);
 
           g_hash_table_replace (want, key,
