@@ -11,22 +11,24 @@
  *                                  input channels (the valve below), idle inputs left out.
  *   WINDOW (the TVF)               stateless: each row once per window it falls in, with
  *                                  window_start, window_end and window_time appended.
- *   WINDOW_AGGREGATE               keeps each window's rows (in managed-memory batches, by
- *                                  window_end) until the watermark reaches window_end - 1,
- *                                  then aggregates them and emits one final +I row per
- *                                  group; a row whose window already fired is late: it is
- *                                  dropped and counted (numLateRecordsDropped).
+ *   WINDOW_AGGREGATE               accumulates each window's groups (by window_end) until
+ *                                  the watermark reaches window_end - 1, then emits one
+ *                                  final +I row per group; a row whose window already fired
+ *                                  is late: it is dropped and counted
+ *                                  (numLateRecordsDropped).
  *   SESSION                        the TVF gives each row [ts, ts + gap); the aggregate
  *                                  keeps open sessions per partition key, merges the ones
- *                                  a row touches (Flink's intersect), and at firing writes
- *                                  the merged bounds into the kept rows before aggregating.
+ *                                  a row touches (Flink's intersect), and emits each with
+ *                                  its merged bounds.
  *
- * The aggregation at firing time reuses the keyed aggregate (rt-op-aggregate.c) in its
- * batch mode, one short-lived instance per firing: every aggregate function, DISTINCT
- * and FILTER behave exactly as in GROUP BY, and the key-group organisation of its state
- * is the same. The price is that a window's rows are kept until it fires instead of
- * incremental accumulators: fine for the window sizes of a REPL session, and the next
- * step when state size matters. Timers are the sorted window ends: a watermark fires
+ * Most window aggregates accumulate incrementally (rt-window-acc.c): per (window, group
+ * key), or per open session, accumulators updated as rows arrive. Where plain
+ * accumulators do not reach (allowed lateness, DISTINCT, an updating input, DOUBLE sums of
+ * sessions) the rows are kept instead (in managed-memory batches; a session's rows get the
+ * merged bounds at firing) and aggregated at firing by the keyed aggregate
+ * (rt-op-aggregate.c) in its batch mode, one short-lived instance per firing: every
+ * aggregate function, DISTINCT and FILTER behave exactly as in GROUP BY.
+ * Timers are the sorted window ends: a watermark fires
  * every window whose end it has reached, in end order, so results come out in time
  * order. */
 #include "rt-window-private.h"
@@ -306,8 +308,15 @@ typedef struct {
   RtOperator base;
   PlanWindow w;
   PlanSchema *out_schema; /* owned ref */
-  RtBatch *out;           /* owned: being filled */
+  GArray *picks;          /* owned: TvfPick of the batch being processed */
 } RtWindowTvf;
+
+/* One output row: input row `row` in window [start, end). The TVF first lists its batch's
+ * output rows, then copies them column by column (a gather per column, not per cell). */
+typedef struct {
+  guint row;
+  gint64 start, end;
+} TvfPick;
 
 /* Floor of ts on the grid of step shifted by offset. */
 static gint64
@@ -318,48 +327,59 @@ window_floor (gint64 ts, gint64 offset, gint64 step)
   return ts - (rem < 0 ? rem + step : rem);
 }
 
-static RtResult
-tvf_flush (RtWindowTvf *t, GError **error)
+/* Copies n cells of one column from src to dst, gathering rows rows[i].row. */
+static void
+tvf_gather_column (const RtVector *src, RtVector *dst, const TvfPick *picks, guint n)
 {
-  g_autoptr (RtBatch) out = g_steal_pointer (&t->out);
+  gsize w = plan_type_storage_size (src->kind);
 
-  return out != NULL ? rt_op_emit (&t->base, out, error) : RT_OK;
+  if (w == 8)
+    for (guint i = 0; i < n; i++)
+      ((guint64 *) dst->data)[i] = ((const guint64 *) src->data)[picks[i].row];
+  else if (w == 4)
+    for (guint i = 0; i < n; i++)
+      ((guint32 *) dst->data)[i] = ((const guint32 *) src->data)[picks[i].row];
+  else if (w == sizeof (RtStr) && src->kind == PLAN_TYPE_VARCHAR)
+    for (guint i = 0; i < n; i++)
+      ((RtStr *) dst->data)[i] = ((const RtStr *) src->data)[picks[i].row];
+  else
+    for (guint i = 0; i < n; i++)
+      memcpy ((char *) dst->data + w * i, (const char *) src->data + w * picks[i].row, w);
+  for (guint i = 0; i < n; i++)
+    if (!rt_vec_is_valid (src, picks[i].row))
+      rt_vec_set_null (dst, i);
 }
 
-/* Appends row r of src with [start, end) after its columns. */
+/* Emits src's rows picks[0 .. n) (n at most a batch) with their windows appended. */
 static RtResult
-tvf_append (RtWindowTvf *t, RtBatch *src, guint r, gint64 start, gint64 end, GError **error)
+tvf_emit (RtWindowTvf *t, RtBatch *src, const TvfPick *picks, guint n, GError **error)
 {
-  guint o, n = src->n_cols;
+  g_autoptr (RtBatch) out = NULL;
+  guint nc = src->n_cols;
 
-  if (t->out != NULL && t->out->n_rows == t->out->capacity && tvf_flush (t, error) == RT_FAIL)
+  if ((out = rt_batch_new (t->base.ctx->pool, t->out_schema, MAX (n, 1u), error)) == NULL)
     return RT_FAIL;
-  if (t->out == NULL)
+  rt_batch_keep (out, src); /* strings are shared, not copied */
+  for (guint c = 0; c < nc; c++)
+    tvf_gather_column (&src->cols[c], &out->cols[c], picks, n);
+  for (guint i = 0; i < n; i++)
     {
-      if ((t->out = rt_batch_new (t->base.ctx->pool, t->out_schema,
-                                  MAX (t->base.ctx->batch_size, 1u), error)) == NULL)
-        return RT_FAIL;
+      RT_VEC (out, nc, gint64)[i] = picks[i].start;
+      RT_VEC (out, nc + 1, gint64)[i] = picks[i].end;
+      RT_VEC (out, nc + 2, gint64)[i] = picks[i].end - 1;
+      out->kinds[i] = src->kinds[picks[i].row];
     }
-  o = t->out->n_rows;
-  rt_batch_keep (t->out, src); /* strings are shared, not copied */
-  for (guint c = 0; c < n; c++)
-    {
-      gsize w = plan_type_storage_size (src->cols[c].kind);
+  out->n_rows = n;
+  return rt_op_emit (&t->base, out, error);
+}
 
-      if (!rt_vec_is_valid (&src->cols[c], r))
-        {
-          rt_vec_set_null (&t->out->cols[c], o);
-          continue;
-        }
-      memcpy ((char *) t->out->cols[c].data + w * o, (const char *) src->cols[c].data + w * r,
-              w);
-    }
-  RT_VEC (t->out, n, gint64)[o] = start;
-  RT_VEC (t->out, n + 1, gint64)[o] = end;
-  RT_VEC (t->out, n + 2, gint64)[o] = end - 1;
-  t->out->kinds[o] = src->kinds[r];
-  t->out->n_rows = o + 1;
-  return RT_OK;
+/* Notes row r of the batch in window [start, end). */
+static void
+tvf_append (RtWindowTvf *t, guint r, gint64 start, gint64 end)
+{
+  TvfPick p = { r, start, end };
+
+  g_array_append_val (t->picks, p);
 }
 
 static RtResult
@@ -368,6 +388,8 @@ tvf_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
   RtWindowTvf *t = (RtWindowTvf *) op;
   const PlanWindow *w = &t->w;
   const gint64 *ts = RT_VEC (batch, w->time_col, gint64);
+  guint cap = MAX (t->base.ctx->batch_size, 1u);
+  RtResult res = RT_OK;
 
   for (guint r = 0; r < batch->n_rows; r++)
     {
@@ -382,29 +404,30 @@ tvf_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
           for (start = window_floor (ts[r], w->offset_ms, w->slide_ms) - w->size_ms
                        + w->slide_ms;
                start <= ts[r]; start += w->slide_ms)
-            if (ts[r] < start + w->size_ms
-                && tvf_append (t, batch, r, start, start + w->size_ms, error) == RT_FAIL)
-              return RT_FAIL;
+            if (ts[r] < start + w->size_ms)
+              tvf_append (t, r, start, start + w->size_ms);
           break;
         case PLAN_WINDOW_CUMULATE:
           start = window_floor (ts[r], w->offset_ms, w->size_ms);
           for (end = start + w->slide_ms; end <= start + w->size_ms; end += w->slide_ms)
-            if (ts[r] < end && tvf_append (t, batch, r, start, end, error) == RT_FAIL)
-              return RT_FAIL;
+            if (ts[r] < end)
+              tvf_append (t, r, start, end);
           break;
         case PLAN_WINDOW_SESSION: /* provisional: the window aggregate merges them */
-          if (tvf_append (t, batch, r, ts[r], ts[r] + w->size_ms, error) == RT_FAIL)
-            return RT_FAIL;
+          tvf_append (t, r, ts[r], ts[r] + w->size_ms);
           break;
         case PLAN_WINDOW_TUMBLE:
         default:
           start = window_floor (ts[r], w->offset_ms, w->size_ms);
-          if (tvf_append (t, batch, r, start, start + w->size_ms, error) == RT_FAIL)
-            return RT_FAIL;
+          tvf_append (t, r, start, start + w->size_ms);
           break;
         }
     }
-  return tvf_flush (t, error);
+  for (guint i = 0; i < t->picks->len && res != RT_FAIL; i += cap)
+    res = tvf_emit (t, batch, &g_array_index (t->picks, TvfPick, i),
+                    MIN (cap, t->picks->len - i), error);
+  g_array_set_size (t->picks, 0);
+  return res; /* the last batch's answer (RT_DONE: a LIMIT downstream is satisfied) */
 }
 
 static void
@@ -412,7 +435,7 @@ tvf_close (RtOperator *op)
 {
   RtWindowTvf *t = (RtWindowTvf *) op;
 
-  g_clear_pointer (&t->out, rt_batch_unref);
+  g_clear_pointer (&t->picks, g_array_unref);
   g_clear_pointer (&t->out_schema, plan_schema_unref);
 }
 
@@ -448,6 +471,7 @@ rt_op_window_new (const PlanPhysNode *node, GError **error)
   t = (RtWindowTvf *) rt_operator_new (&tvf_class, node->id);
   t->w = node->u.window;
   t->out_schema = plan_schema_ref (node->schema);
+  t->picks = g_array_new (FALSE, FALSE, sizeof (TvfPick));
   return &t->base;
 }
 
@@ -470,11 +494,15 @@ typedef struct {
   PlanSchema *in_schema;    /* owned ref */
   guint n_in_keys;
   guint *in_keys;           /* owned */
+  RtWinAcc *acc;            /* owned: incremental accumulators (rt-window-acc.c), or NULL:
+                             * the rows are kept until the window fires */
+  GByteArray *scratch;      /* owned: the session key being built */
 } RtWindowAgg;
 
 typedef struct {
   gint64 start, end;
   GPtrArray *rows;          /* owned RtBatch refs, rows still carrying provisional windows */
+  RtWinAccGroup *acc;       /* owned: instead of rows when the aggregate accumulates */
 } Session;
 
 static gint
@@ -525,16 +553,19 @@ session_free (gpointer p)
 {
   Session *s = p;
 
-  g_ptr_array_unref (s->rows);
+  g_clear_pointer (&s->rows, g_ptr_array_unref);
+  rt__win_acc_group_free (s->acc);
   g_free (s);
 }
 
-/* The bytes of row r's partition key: per column a validity byte, then the value. */
+/* The bytes of row r's partition key: per column a validity byte, then the value. They
+ * are built in a->scratch; the GBytes returned borrows them (a lookup key, no copy). */
 static GBytes *
 session_key (RtWindowAgg *a, const RtBatch *batch, guint r)
 {
-  GByteArray *key = g_byte_array_new ();
+  GByteArray *key = a->scratch;
 
+  g_byte_array_set_size (key, 0);
   for (guint i = 0; i < a->n_part; i++)
     {
       const RtVector *v = &batch->cols[a->part_cols[i]];
@@ -557,7 +588,7 @@ session_key (RtWindowAgg *a, const RtBatch *batch, guint r)
           g_byte_array_append (key, (const guint8 *) v->data + w * r, (guint) w);
         }
     }
-  return g_byte_array_free_to_bytes (key);
+  return g_bytes_new_static (key->data, key->len);
 }
 
 /* Adds row r (provisional window [ts, ts + gap)) to its partition's sessions, merging
@@ -574,7 +605,7 @@ session_add (RtWindowAgg *a, RtBatch *batch, guint r, gboolean *late, GError **e
   if (list == NULL)
     {
       list = g_ptr_array_new_with_free_func (session_free);
-      g_hash_table_insert (a->sessions, g_bytes_ref (key), list);
+      g_hash_table_insert (a->sessions, g_bytes_new (a->scratch->data, a->scratch->len), list);
     }
   for (gboolean grew = TRUE; grew;)
     {
@@ -609,18 +640,25 @@ session_add (RtWindowAgg *a, RtBatch *batch, guint r, gboolean *late, GError **e
           i++;
           continue;
         }
-      for (guint k = 0; k < s->rows->len; k++)
+      if (a->acc != NULL && !rt__win_acc_group_merge (a->acc, into->acc, s->acc, error))
+        return FALSE;
+      for (guint k = 0; s->rows != NULL && k < s->rows->len; k++)
         g_ptr_array_add (into->rows, rt_batch_ref (s->rows->pdata[k]));
       g_ptr_array_remove_index (list, i);
     }
   if (into == NULL)
     {
       into = g_new0 (Session, 1);
-      into->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_batch_unref);
+      if (a->acc != NULL)
+        into->acc = rt__win_acc_group_new (a->acc, batch, r, G_MAXUINT);
+      else
+        into->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_batch_unref);
       g_ptr_array_add (list, into);
     }
   into->start = start;
   into->end = end;
+  if (a->acc != NULL)
+    return rt__win_acc_group_add (a->acc, into->acc, batch, r, error);
   return buffer_row (a, into->rows, batch, r, error);
 }
 
@@ -661,6 +699,13 @@ session_fire_until (RtWindowAgg *a, gint64 wm, GError **error)
     {
       Session *s = due->pdata[i];
 
+      if (s->acc != NULL)
+        {
+          if (rt__win_acc_group_emit (a->acc, &a->base, s->acc, s->start, s->end, error)
+              == RT_FAIL)
+            return RT_FAIL;
+          continue;
+        }
       for (guint k = 0; k < s->rows->len; k++)
         {
           RtBatch *b = s->rows->pdata[k];
@@ -674,7 +719,8 @@ session_fire_until (RtWindowAgg *a, gint64 wm, GError **error)
       if (fire (a, s->rows, error) == RT_FAIL)
         return RT_FAIL;
     }
-  return RT_OK;
+  return a->acc != NULL && rt__win_acc_flush (a->acc, &a->base, error) == RT_FAIL ? RT_FAIL
+                                                                                 : RT_OK;
 }
 
 static RtResult
@@ -693,6 +739,15 @@ winagg_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
     }
   if (a->gap > 0)
     return RT_OK;
+  if (a->acc != NULL)
+    {
+      for (guint r = 0; r < batch->n_rows; r++)
+        if (ends[r] - 1 <= a->watermark)
+          op->late_records_dropped++; /* its window has fired already */
+        else if (!rt__win_acc_add (a->acc, batch, r, error))
+          return RT_FAIL;
+      return RT_OK;
+    }
 
   for (guint r = 0; r < batch->n_rows; r++)
     {
@@ -784,6 +839,8 @@ winagg_on_event (RtOperator *op, const RtEvent *event, guint input, GError **err
   a->watermark = event->value;
   if (a->gap > 0)
     return session_fire_until (a, a->watermark, error);
+  if (a->acc != NULL)
+    return rt__win_acc_fire_until (a->acc, op, a->watermark, error);
   if (a->late != NULL && fire_until (a, a->watermark, error) == RT_FAIL) /* allowed lateness */
     return RT_FAIL;
   if (a->late != NULL)
@@ -801,6 +858,8 @@ winagg_finish (RtOperator *op, GError **error)
   a->watermark = RT_WATERMARK_MAX;
   if (a->gap > 0)
     return session_fire_until (a, RT_WATERMARK_MAX - 1, error);
+  if (a->acc != NULL)
+    return rt__win_acc_fire_until (a->acc, op, RT_WATERMARK_MAX - 1, error);
   if (a->late != NULL && fire_until (a, RT_WATERMARK_MAX - 1, error) == RT_FAIL)
     return RT_FAIL; /* added by allowed lateness: then delayed late rows, then forget all */
   if (a->late != NULL)
@@ -820,6 +879,8 @@ winagg_close (RtOperator *op)
   g_clear_pointer (&a->late, rt__window_late_free); /* added by allowed lateness */
   g_clear_pointer (&a->in_schema, plan_schema_unref); /* added by checkpoints */
   g_clear_pointer (&a->in_keys, g_free);
+  g_clear_pointer (&a->acc, rt__win_acc_free);
+  g_clear_pointer (&a->scratch, g_byte_array_unref);
 }
 
 /* ---- checkpoints (added by checkpoints, rt-checkpoint.h) -----------------------------
@@ -900,6 +961,8 @@ winagg_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
         rt_state_end (out);
       }
   g_tree_foreach (a->windows, snap_window, &w);
+  if (a->acc != NULL)
+    rt__win_acc_snapshot (a->acc, out);
   w.tag = 2;
   g_hash_table_iter_init (&it, a->sessions);
   while (g_hash_table_iter_next (&it, NULL, &value))
@@ -907,8 +970,44 @@ winagg_snapshot (RtOperator *op, gint64 id, RtStateOut *out, GError **error)
       GPtrArray *list = value;
 
       for (guint i = 0; i < list->len; i++)
-        snap_rows (&w, ((Session *) list->pdata[i])->rows);
+        {
+          Session *s = list->pdata[i];
+
+          if (s->acc != NULL)
+            rt__win_acc_group_snapshot (a->acc, s->acc, RT_WINDOW_ACC_SESSION, s->start,
+                                        s->end, out);
+          else
+            snap_rows (&w, s->rows);
+        }
     }
+  return TRUE;
+}
+
+/* A session with accumulators (tag RT_WINDOW_ACC_SESSION, ending at end) back into its
+ * partition's open sessions. */
+static gboolean
+restore_session (RtWindowAgg *a, RtStateIn *in, guint kg, gint64 end, RtBatch *one,
+                 GError **error)
+{
+  gint64 start = 0;
+  RtWinAccGroup *g = rt__win_acc_group_restore (a->acc, &a->base, in, kg, one, &start, error);
+  g_autoptr (GBytes) key = NULL;
+  GPtrArray *list;
+  Session *s;
+
+  if (g == NULL)
+    return FALSE;
+  key = session_key (a, one, 0);
+  if ((list = g_hash_table_lookup (a->sessions, key)) == NULL)
+    {
+      list = g_ptr_array_new_with_free_func (session_free);
+      g_hash_table_insert (a->sessions, g_bytes_new (a->scratch->data, a->scratch->len), list);
+    }
+  s = g_new0 (Session, 1);
+  s->start = start;
+  s->end = end;
+  s->acc = g;
+  g_ptr_array_add (list, s);
   return TRUE;
 }
 
@@ -920,18 +1019,33 @@ winagg_restore (RtOperator *op, RtStateIn *in, GError **error)
   g_autofree PlanValue *values = g_new0 (PlanValue, a->in_schema->n_fields + 1);
   gint64 wm = RT_WATERMARK_MAX;
   gboolean any_wm = FALSE;
+  guint kg = 0;
 
   if ((one = rt_batch_new (op->ctx->pool, a->in_schema, 1, error)) == NULL)
     return FALSE;
-  while (rt_state_next (in, NULL))
+  while (rt_state_next (in, &kg))
     {
       guint64 tag;
       gint64 v;
       gboolean ok = TRUE, late = FALSE;
 
-      if (!rt_state_get_u64 (in, &tag) || !rt_state_get_i64 (in, &v) || tag > 4
-          || (tag > 2 && a->late == NULL))
+      if (!rt_state_get_u64 (in, &tag) || !rt_state_get_i64 (in, &v) || tag > 6
+          || (tag > 2 && tag < 5 && a->late == NULL)
+          || (tag >= 5 && (a->acc == NULL || (tag == 6) != (a->gap > 0)))
+          || (tag == 2 && a->gap == 0))
         return rt_state_malformed (in, op, error);
+      if (tag == RT_WINDOW_ACC_GROUP)
+        {
+          if (!rt__win_acc_restore_group (a->acc, op, in, kg, v, error))
+            return FALSE;
+          continue;
+        }
+      if (tag == RT_WINDOW_ACC_SESSION)
+        {
+          if (!restore_session (a, in, kg, v, one, error))
+            return FALSE;
+          continue;
+        }
       if (tag == 0)
         {
           wm = MIN (wm, v);
@@ -946,6 +1060,13 @@ winagg_restore (RtOperator *op, RtStateIn *in, GError **error)
         plan_value_clear (&values[c]);
       if (!ok)
         return error != NULL && *error != NULL ? FALSE : rt_state_malformed (in, op, error);
+      if (tag == 1 && a->acc != NULL) /* a row kept before: into the accumulators */
+        {
+          RT_VEC (one, a->end_col, gint64)[0] = v;
+          if (!rt__win_acc_add (a->acc, one, 0, error))
+            return FALSE;
+          continue;
+        }
       if (tag > 2 ? !rt__window_late_restore_row (a->late, op, tag, v, one, error)
           : tag == 1 ? !buffer_row (a, window_rows (a, v), one, 0, error)
                      : !session_add (a, one, 0, &late, error))
@@ -1011,5 +1132,8 @@ rt_op_window_aggregate_new (const PlanPhysNode *node, GError **error)
   a->in_keys = g_new0 (guint, a->n_in_keys + 1);
   if (a->n_in_keys > 0)
     memcpy (a->in_keys, node->inputs[0].keys, sizeof (guint) * a->n_in_keys);
+  if (rt__win_acc_supported (node)) /* added by incremental window aggregation */
+    a->acc = rt__win_acc_new (node);
+  a->scratch = g_byte_array_new ();
   return &a->base;
 }

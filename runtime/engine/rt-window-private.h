@@ -68,4 +68,42 @@ gboolean rt__window_late_restore_row (RtWindowLate *late, RtOperator *owner, gui
                                       gint64 end, RtBatch *one, GError **error);
 gboolean rt__window_late_restored (RtWindowLate *late, RtOperator *owner, GError **error);
 
+/* added by incremental window aggregation (rt-window-acc.c): per (window, group key)
+ * accumulators updated as rows arrive, for the window aggregates whose calls plain numbers
+ * can hold (supported: no allowed lateness, no DISTINCT, insert-only input, fixed-width
+ * arguments, no DOUBLE SUM/AVG over SESSION windows). add: row r (not late) into its window; fire_until: emits, in end
+ * order, every window whose end - 1 the watermark wm has reached, through owner, and frees
+ * it. Snapshots write one keyed entry per group (tag RT_WINDOW_ACC_GROUP, the window end,
+ * the key values, the accumulators); restore_group reads one back after its tag and end. */
+typedef struct _RtWinAcc RtWinAcc;
+#define RT_WINDOW_ACC_GROUP 5
+gboolean rt__win_acc_supported (const PlanPhysNode *node);
+RtWinAcc *rt__win_acc_new (const PlanPhysNode *node);
+void rt__win_acc_free (RtWinAcc *acc);
+gboolean rt__win_acc_add (RtWinAcc *acc, const RtBatch *batch, guint r, GError **error);
+RtResult rt__win_acc_fire_until (RtWinAcc *acc, RtOperator *owner, gint64 wm,
+                                 GError **error);
+void rt__win_acc_snapshot (RtWinAcc *acc, RtStateOut *out);
+gboolean rt__win_acc_restore_group (RtWinAcc *acc, RtOperator *owner, RtStateIn *in,
+                                    guint kg, gint64 end, GError **error);
+/* SESSION windows: one accumulator group per open session (group_new from its first row;
+ * kg G_MAXUINT: from the row), merged when sessions merge; emit writes the merged bounds
+ * into the row's window_start and window_end. Entries: tag RT_WINDOW_ACC_SESSION. */
+typedef struct _RtWinAccGroup RtWinAccGroup;
+#define RT_WINDOW_ACC_SESSION 6
+RtWinAccGroup *rt__win_acc_group_new (RtWinAcc *acc, const RtBatch *batch, guint r, guint kg);
+void rt__win_acc_group_free (RtWinAccGroup *group);
+gboolean rt__win_acc_group_add (RtWinAcc *acc, RtWinAccGroup *group, const RtBatch *batch,
+                                guint r, GError **error);
+gboolean rt__win_acc_group_merge (RtWinAcc *acc, RtWinAccGroup *into,
+                                  const RtWinAccGroup *from, GError **error);
+RtResult rt__win_acc_group_emit (RtWinAcc *acc, RtOperator *owner, RtWinAccGroup *group,
+                                 gint64 start, gint64 end, GError **error);
+RtResult rt__win_acc_flush (RtWinAcc *acc, RtOperator *owner, GError **error);
+void rt__win_acc_group_snapshot (RtWinAcc *acc, const RtWinAccGroup *group, guint64 tag,
+                                 gint64 start, gint64 end, RtStateOut *out);
+RtWinAccGroup *rt__win_acc_group_restore (RtWinAcc *acc, RtOperator *owner, RtStateIn *in,
+                                          guint kg, RtBatch *one, gint64 *start,
+                                          GError **error);
+
 G_END_DECLS
