@@ -29,7 +29,7 @@
  *
  * Memory follows the general operator exactly: the pages, the slot array and the string
  * arena are charged to the operator's share of the managed-memory pool (half the budget
- * over the parallelism) as pool blocks of FLAT_CHUNK held for accounting; when a new group
+ * over the parallelism) as pool blocks of RT_AGG_CHUNK held for accounting; when a new group
  * does not fit, the groups in memory keep aggregating and the rows of every other group
  * go, hash-partitioned, to LZ4 spill files (rt-agg-spill.c). At the end of input the
  * groups in memory are emitted and freed, then each spill file is aggregated the same way
@@ -44,7 +44,6 @@
 
 #define FLAT_PAGE_SHIFT 10
 #define FLAT_PAGE_ROWS (1u << FLAT_PAGE_SHIFT)
-#define FLAT_CHUNK ((gsize) RT_PAGE_SIZE * 8) /* one size class of the pool: 256 KiB */
 #define FLAT_MAX_LEVEL 6
 #define FLAT_ARENA_CHUNK ((gsize) 64 * 1024)
 #define FLAT_MIN_SLOTS ((gsize) 1024)
@@ -306,42 +305,17 @@ strings_equal (const RtFlatAgg *a, const guint64 *row, const RtBatch *b, guint r
 
 /* ---- memory ---------------------------------------------------------------------------- */
 
-/* Charges extra bytes to the share, as pool blocks held for accounting (never touched).
- * A block is taken only within the share and while the pool stays at most half used.
- * FALSE, charging nothing, when a block is needed and cannot be taken; with force the
- * bytes are counted anyway. */
+/* Charges extra bytes to the share (rt__agg_charge). */
 static gboolean
 charge (RtFlatAgg *a, gsize extra, gboolean force)
 {
-  RtMemPool *pool = a->base.ctx->pool;
-  gsize budget = rt_mem_pool_get_budget (pool);
-
-  if (a->share == 0)
-    a->share = MAX (budget / 2 / MAX (a->base.ctx->parallelism, 1), 4 * FLAT_CHUNK);
-  while (a->state_bytes + extra > a->chunks->len * FLAT_CHUNK)
-    {
-      void *block = NULL;
-
-      if ((a->chunks->len + 1) * FLAT_CHUNK <= a->share
-          && rt_mem_pool_get_used (pool) + FLAT_CHUNK <= budget / 2)
-        block = rt_mem_alloc (pool, FLAT_CHUNK, NULL, NULL);
-      if (block == NULL && !force)
-        return FALSE;
-      if (block == NULL)
-        break;
-      g_ptr_array_add (a->chunks, block);
-    }
-  a->state_bytes += extra;
-  return TRUE;
+  return rt__agg_charge (a->base.ctx, a->chunks, &a->share, &a->state_bytes, extra, force);
 }
 
 static void
 release_charge (RtFlatAgg *a)
 {
-  for (guint i = 0; i < a->chunks->len; i++)
-    rt_mem_free (a->base.ctx->pool, a->chunks->pdata[i], FLAT_CHUNK);
-  g_ptr_array_set_size (a->chunks, 0);
-  a->state_bytes = 0;
+  rt__agg_release_charge (a->base.ctx->pool, a->chunks, &a->state_bytes);
 }
 
 /* Doubles the slot array (or makes the first one), moving every slot. */

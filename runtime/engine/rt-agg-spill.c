@@ -12,6 +12,7 @@
  * costs nothing) and remembers the level each partition was written at, so the caller can
  * pick another hash for the next level. */
 #include "rt-agg-spill.h"
+#include "rt-operator.h"
 
 struct _RtSpillFile {
   RtRunFile *run;       /* owned */
@@ -97,4 +98,40 @@ rt__spill_file_free (RtSpillFile *file)
     return;
   rt__run_file_free (file->run);
   g_free (file);
+}
+
+/* ---- budget charging (rt-agg-spill.h) -------------------------------------------------- */
+
+gboolean
+rt__agg_charge (RtOpContext *ctx, GPtrArray *chunks, gsize *share, gsize *state_bytes,
+                gsize extra, gboolean force)
+{
+  gsize budget = rt_mem_pool_get_budget (ctx->pool);
+
+  if (*share == 0)
+    *share = MAX (budget / 2 / MAX (ctx->parallelism, 1), 4 * RT_AGG_CHUNK);
+  while (*state_bytes + extra > chunks->len * RT_AGG_CHUNK)
+    {
+      void *block = NULL;
+
+      if ((chunks->len + 1) * RT_AGG_CHUNK <= *share
+          && rt_mem_pool_get_used (ctx->pool) + RT_AGG_CHUNK <= budget / 2)
+        block = rt_mem_alloc (ctx->pool, RT_AGG_CHUNK, NULL, NULL);
+      if (block == NULL && !force)
+        return FALSE;
+      if (block == NULL)
+        break;
+      g_ptr_array_add (chunks, block);
+    }
+  *state_bytes += extra;
+  return TRUE;
+}
+
+void
+rt__agg_release_charge (RtMemPool *pool, GPtrArray *chunks, gsize *state_bytes)
+{
+  for (guint i = 0; i < chunks->len; i++)
+    rt_mem_free (pool, chunks->pdata[i], RT_AGG_CHUNK);
+  g_ptr_array_set_size (chunks, 0);
+  *state_bytes = 0;
 }

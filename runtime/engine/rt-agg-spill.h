@@ -33,6 +33,18 @@ gboolean rt__spill_set_finish (RtSpillSet *set, GPtrArray *out, guint64 *bytes,
 /* Frees a set without reading it: its files are deleted. NULL is ignored. */
 void rt__spill_set_free (RtSpillSet *set);
 
+/* Budget charging of the batch aggregates (rt-op-aggregate.c, rt-agg-flat.c): the state's
+ * estimated bytes (*state_bytes) are covered by pool blocks of RT_AGG_CHUNK held in chunks
+ * for accounting, never touched. *share, set on first use, is half the budget over the
+ * parallelism; a block is taken only within it and while the pool stays at most half
+ * used, so batches in flight and the other operators keep the rest. FALSE, charging
+ * nothing, when a block is needed and cannot be taken; with force the extra bytes are
+ * counted anyway, beyond what is held. release frees every block and zeroes the count. */
+#define RT_AGG_CHUNK ((gsize) RT_PAGE_SIZE * 8) /* one size class of the pool: 256 KiB */
+gboolean rt__agg_charge (RtOpContext *ctx, GPtrArray *chunks, gsize *share, gsize *state_bytes,
+                         gsize extra, gboolean force);
+void rt__agg_release_charge (RtMemPool *pool, GPtrArray *chunks, gsize *state_bytes);
+
 /* The recursion depth the file was written at. */
 guint rt__spill_file_get_level (const RtSpillFile *file);
 /* The next batch of up to capacity rows of schema (a new ref); NULL at the end (error

@@ -25,7 +25,7 @@
  * rt_batch_append_values): simple and exact, not yet vectorised.
  *
  * Batch mode runs under the managed-memory budget (DESIGN.md 4.2): every group's estimated
- * size is charged to the pool, which the operator holds as blocks of AGG_CHUNK bytes (the
+ * size is charged to the pool, which the operator holds as blocks of RT_AGG_CHUNK bytes (the
  * groups themselves stay on the heap; the blocks are the budget's accounting, never
  * touched). Its share is half the budget over the parallelism, and it takes a block only
  * while the pool is at most half used (the rest is for batches in flight and other
@@ -81,7 +81,7 @@ typedef struct {
   /* batch mode under the budget */
   gsize share;             /* bytes of the pool the groups may be charged; 0 until set */
   gsize state_bytes;       /* estimated bytes of the groups in memory (and spill buffers) */
-  GPtrArray *chunks;       /* owned: pool blocks of AGG_CHUNK held against state_bytes */
+  GPtrArray *chunks;       /* owned: pool blocks of RT_AGG_CHUNK held against state_bytes */
   char *spill_dir;         /* owned: made at the first spill */
   RtSpillSet *spill;       /* owned: where rows of groups not in memory go, or NULL */
   guint level;             /* how many times the rows being aggregated were spilled */
@@ -89,7 +89,6 @@ typedef struct {
   guint64 spilled_bytes;   /* compressed bytes written to spill files */
 } RtAggregate;
 
-#define AGG_CHUNK ((gsize) RT_PAGE_SIZE * 8) /* one size class of the pool: 256 KiB */
 #define AGG_MAX_LEVEL 6
 #define AGG_ENTRY_COST 96 /* a MIN/MAX/DISTINCT multiset entry: tree node, PlanValue, malloc */
 
@@ -477,43 +476,18 @@ emit_change (RtAggregate *a, RtGroup *g, GError **error)
 
 /* ---- batch mode under the budget -------------------------------------------------- */
 
-/* Charges extra more bytes: takes pool blocks until the held blocks cover the state. A
- * block is taken only within the share and while the pool stays at most half used, so
- * batches in flight and the other operators keep the rest. FALSE, charging nothing,
- * when a block is needed and cannot be taken; with force the bytes are counted anyway,
- * beyond what is held (the growth of groups that cannot leave memory). */
+/* Charges extra more bytes to the share (rt__agg_charge; with force the growth of groups
+ * that cannot leave memory is counted anyway). */
 static gboolean
 charge (RtAggregate *a, gsize extra, gboolean force)
 {
-  RtMemPool *pool = a->base.ctx->pool;
-  gsize budget = rt_mem_pool_get_budget (pool);
-
-  if (a->share == 0)
-    a->share = MAX (budget / 2 / MAX (a->base.ctx->parallelism, 1), 4 * AGG_CHUNK);
-  while (a->state_bytes + extra > a->chunks->len * AGG_CHUNK)
-    {
-      void *block = NULL;
-
-      if ((a->chunks->len + 1) * AGG_CHUNK <= a->share
-          && rt_mem_pool_get_used (pool) + AGG_CHUNK <= budget / 2)
-        block = rt_mem_alloc (pool, AGG_CHUNK, NULL, NULL);
-      if (block == NULL && !force)
-        return FALSE;
-      if (block == NULL)
-        break;
-      g_ptr_array_add (a->chunks, block);
-    }
-  a->state_bytes += extra;
-  return TRUE;
+  return rt__agg_charge (a->base.ctx, a->chunks, &a->share, &a->state_bytes, extra, force);
 }
 
 static void
 release_charge (RtAggregate *a)
 {
-  for (guint i = 0; i < a->chunks->len; i++)
-    rt_mem_free (a->base.ctx->pool, a->chunks->pdata[i], AGG_CHUNK);
-  g_ptr_array_set_size (a->chunks, 0);
-  a->state_bytes = 0;
+  rt__agg_release_charge (a->base.ctx->pool, a->chunks, &a->state_bytes);
 }
 
 /* A new group's estimated bytes: the structs, their malloc headers, the hash entry and
