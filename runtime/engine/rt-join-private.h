@@ -63,4 +63,9 @@ RtResult rt__join_flush (RtJoin *j, GError **error);
 /* Whether side (0 left, 1 right) keeps unmatched rows (NULL-filled on the other side). */
 gboolean rt__join_preserves (const RtJoin *j, guint side);
 
+/* added by streaming join: the streaming join over flat tables (rt-op-join-flat.c), which
+ * rt_op_join_new picks when the key columns allow (rt__op_join_flat_supports). */
+gboolean rt__op_join_flat_supports (const PlanPhysNode *node);
+RtOperator *rt__op_join_flat_new (const PlanPhysNode *node, GError **error);
+
 G_END_DECLS

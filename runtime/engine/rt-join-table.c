@@ -33,6 +33,8 @@ typedef struct {
   guint8 *matched;  /* nullable (build side not preserved): a probe row matched it */
   guint8 **data;    /* per column: BLOCK_ROWS values of the column's storage width */
   guint64 **valid;  /* per column: validity bits */
+  gint64 *matches;  /* nullable (streaming, preserved side): other-side rows matching it */
+  guint64 *dead;    /* nullable (streaming): removed rows, one bit each */
 } Block;
 
 typedef struct {
@@ -66,6 +68,15 @@ struct _RtJoinTable {
   guint scratch_cap;
   guint32 *pr, *br;     /* pair lists of chunk rows */
   guint chunk;
+  /* the streaming join's side state (rt-op-join-flat.c) */
+  gboolean streaming;   /* rows can be removed; strings live on the heap */
+  gboolean counts;      /* rows carry match counters (the side is preserved) */
+  guint64 n_dead;       /* removed rows still taking room */
+  GPtrArray *str_chunks; /* owned (streaming): heap chunks holding the strings */
+  char *str_pos;
+  gsize str_left;
+  guint32 *spr, *sbr;   /* owned (streaming): all pairs of one probe call */
+  guint s_n, s_cap;
 };
 
 /* ---- keys ------------------------------------------------------------------------------ */
@@ -163,20 +174,18 @@ ensure_scratch (RtJoinTable *t, guint n)
   t->head = g_renew (guint32, t->head, t->scratch_cap);
 }
 
-/* Hashes the key columns keys of every row of batch into t->hash (and the inline key into
- * t->keyv); t->nullk[r] says a key of row r is NULL. */
+/* Hashes the key columns keys of rows [from, to) of batch into t->hash (and the inline key
+ * into t->keyv), indexed by row; t->nullk[r] says a key of row r is NULL. */
 static void
-hash_batch (RtJoinTable *t, const RtBatch *batch, const guint *keys)
+hash_range (RtJoinTable *t, const RtBatch *batch, const guint *keys, guint from, guint to)
 {
-  guint n = batch->n_rows;
-
-  if (n == 0)
+  if (to <= from)
     return;
-  ensure_scratch (t, n);
-  memset (t->nullk, 0, n);
+  ensure_scratch (t, batch->n_rows);
+  memset (t->nullk + from, 0, to - from);
   if (t->inline_key)
-    memset (t->keyv, 0, n * sizeof (guint64));
-  for (guint r = 0; r < n; r++)
+    memset (t->keyv + from, 0, (to - from) * sizeof (guint64));
+  for (guint r = from; r < to; r++)
     t->hash[r] = SEED;
   for (guint k = 0; k < t->n_keys; k++)
     {
@@ -184,7 +193,7 @@ hash_batch (RtJoinTable *t, const RtBatch *batch, const guint *keys)
       gsize w = plan_type_storage_size (v->kind);
       KeyClass cls = t->cls[k];
 
-      for (guint r = 0; r < n; r++)
+      for (guint r = from; r < to; r++)
         {
           guint64 h;
 
@@ -206,6 +215,12 @@ hash_batch (RtJoinTable *t, const RtBatch *batch, const guint *keys)
           t->hash[r] = mix64 (t->hash[r] + h);
         }
     }
+}
+
+static void
+hash_batch (RtJoinTable *t, const RtBatch *batch, const guint *keys)
+{
+  hash_range (t, batch, keys, 0, batch->n_rows);
 }
 
 static inline Block *
@@ -247,12 +262,19 @@ keys_equal (const RtJoinTable *t, const RtBatch *batch, const guint *keys, guint
 RtJoinTable *
 rt__join_table_new (RtJoin *j)
 {
+  return rt__join_table_new_side (j, j->join.build_side, FALSE);
+}
+
+RtJoinTable *
+rt__join_table_new_side (RtJoin *j, guint side, gboolean streaming)
+{
   RtJoinTable *t = g_new0 (RtJoinTable, 1);
   PlanSchema *bs, *ps;
 
   t->j = j;
-  t->b = j->join.build_side;
+  t->b = side;
   t->p = 1 - t->b;
+  t->streaming = streaming;
   bs = j->side[t->b];
   ps = j->side[t->p];
   t->n_cols = bs->n_fields;
@@ -271,7 +293,10 @@ rt__join_table_new (RtJoin *j)
   for (guint k = 0; k < t->n_keys; k++)
     t->cls[k] = class_of (bs->fields[t->bkeys[k]].type.kind);
   t->inline_key = t->n_keys == 0 || (t->n_keys == 1 && t->cls[0] != CLS_STR);
-  t->keep_null = rt__join_preserves (j, t->b);
+  t->keep_null = !streaming && rt__join_preserves (j, t->b);
+  t->counts = streaming && rt__join_preserves (j, t->b);
+  if (streaming)
+    t->str_chunks = g_ptr_array_new_with_free_func (g_free);
   t->blocks = g_ptr_array_new ();
   t->mask = MIN_SLOTS - 1;
   t->slots = g_new0 (Slot, MIN_SLOTS);
@@ -293,6 +318,8 @@ block_free (RtJoinTable *t, Block *blk)
   g_free (blk->valid);
   g_free (blk->next);
   g_free (blk->matched);
+  g_free (blk->matches);
+  g_free (blk->dead);
   g_free (blk);
 }
 
@@ -315,13 +342,18 @@ rt__join_table_free (RtJoinTable *t)
   g_free (t->head);
   g_free (t->pr);
   g_free (t->br);
+  g_free (t->spr);
+  g_free (t->sbr);
+  g_clear_pointer (&t->str_chunks, g_ptr_array_unref);
   g_free (t);
 }
 
 static gsize
 block_bytes (const RtJoinTable *t)
 {
-  gsize n = sizeof (Block) + BLOCK_ROWS * sizeof (guint32) + (t->keep_null ? BLOCK_ROWS : 0);
+  gsize n = sizeof (Block) + BLOCK_ROWS * sizeof (guint32) + (t->keep_null ? BLOCK_ROWS : 0)
+            + (t->counts ? BLOCK_ROWS * sizeof (gint64) : 0)
+            + (t->streaming ? BLOCK_ROWS / 8 : 0);
 
   for (guint c = 0; c < t->n_cols; c++)
     n += BLOCK_ROWS * t->width[c] + BLOCK_ROWS / 8 + 2 * sizeof (gpointer);
@@ -347,6 +379,8 @@ block_new (RtJoinTable *t)
 
   blk->next = g_new (guint32, BLOCK_ROWS);
   blk->matched = t->keep_null ? g_new0 (guint8, BLOCK_ROWS) : NULL;
+  blk->matches = t->counts ? g_new0 (gint64, BLOCK_ROWS) : NULL;
+  blk->dead = t->streaming ? g_new0 (guint64, BLOCK_ROWS / 64) : NULL;
   blk->data = g_new0 (guint8 *, t->n_cols + 1);
   blk->valid = g_new0 (guint64 *, t->n_cols + 1);
   for (guint c = 0; c < t->n_cols; c++)
@@ -357,7 +391,18 @@ block_new (RtJoinTable *t)
   return blk;
 }
 
-/* Doubles the slots, placing every key again by its (stored or recomputed) hash. */
+/* The slot a key hashes to under mask, from the slot's (stored or recomputed) hash. */
+static inline guint64
+home_of (const RtJoinTable *t, const Slot *s, guint64 mask)
+{
+  if (!t->inline_key)
+    return s->key & mask;
+  if (t->n_keys == 0)
+    return SEED & mask;
+  return mix64 (SEED + s->key) & mask; /* as hash_range does */
+}
+
+/* Doubles the slots, placing every key again by its hash. */
 static void
 grow (RtJoinTable *t)
 {
@@ -370,12 +415,7 @@ grow (RtJoinTable *t)
 
       if (old[i].head == 0)
         continue;
-      if (!t->inline_key)
-        pos = old[i].key & mask;
-      else if (t->n_keys == 0)
-        pos = SEED & mask;
-      else
-        pos = mix64 (SEED + old[i].key) & mask; /* as hash_batch does */
+      pos = home_of (t, &old[i], mask);
       while (slots[pos].head != 0)
         pos = (pos + 1) & mask;
       slots[pos] = old[i];
@@ -418,6 +458,29 @@ index_row (RtJoinTable *t, const RtBatch *batch, guint r, guint32 id)
 }
 
 /* ---- copying columns --------------------------------------------------------------------- */
+
+/* A copy of a string in the streaming table's heap chunks (freed with the table or when
+ * compaction moves the live rows to a new table). */
+static RtStr
+heap_intern (RtJoinTable *t, const char *ptr, guint32 len)
+{
+  RtStr out;
+
+  if (t->str_left < len)
+    {
+      gsize size = MAX ((gsize) 64 * 1024, (gsize) len);
+
+      t->str_pos = g_malloc (size);
+      t->str_left = size;
+      g_ptr_array_add (t->str_chunks, t->str_pos);
+    }
+  memcpy (t->str_pos, ptr, len);
+  out.ptr = t->str_pos;
+  out.len = len;
+  t->str_pos += len;
+  t->str_left -= len;
+  return out;
+}
 
 /* Copies column c of rows[0..m) of batch to stored rows base.. (strings into the holder). */
 static gboolean
@@ -462,7 +525,8 @@ copy_column (RtJoinTable *t, const RtBatch *batch, guint c, const guint32 *rows,
               else
                 {
                   t->str_bytes += s->len;
-                  *s = rt_batch_intern (t->holder, s->ptr, s->len, error);
+                  *s = t->streaming ? heap_intern (t, s->ptr, s->len)
+                                    : rt_batch_intern (t->holder, s->ptr, s->len, error);
                   if (s->ptr == NULL)
                     return FALSE;
                 }
@@ -477,12 +541,19 @@ gboolean
 rt__join_table_add_rows (RtJoinTable *t, const RtBatch *batch, const guint32 *rows, guint n,
                          GError **error)
 {
-  guint m = 0;
+  guint m = 0, lo = G_MAXUINT, hi = 0;
   guint64 base = t->n_rows;
 
   if (n == 0)
     return TRUE;
-  hash_batch (t, batch, t->bkeys);
+  for (guint i = 0; i < n; i++) /* hash only the span the rows are in */
+    {
+      guint r = rows != NULL ? rows[i] : i;
+
+      lo = MIN (lo, r);
+      hi = MAX (hi, r + 1);
+    }
+  hash_range (t, batch, t->bkeys, lo, hi);
   for (guint i = 0; i < n; i++)
     {
       guint r = rows != NULL ? rows[i] : i;
@@ -496,7 +567,7 @@ rt__join_table_add_rows (RtJoinTable *t, const RtBatch *batch, const guint32 *ro
                    "than 4 billion rows in one subtask; raise the parallelism");
       return FALSE;
     }
-  if (t->has_str && t->holder == NULL
+  if (t->has_str && !t->streaming && t->holder == NULL
       && (t->holder = rt_batch_new (t->j->base.ctx->pool, t->j->side[t->b], 1, error)) == NULL)
     return FALSE;
   while (((guint64) t->blocks->len << BLOCK_SHIFT) < base + m)
@@ -557,9 +628,11 @@ gather_probe (RtVector *dv, guint base, const RtVector *sv, const guint32 *pr, g
       rt_vec_set_null (dv, base + k);
 }
 
-static void
+/* copy_to (nullable): a streaming table's strings are copied into that batch's arena, for
+ * a batch that may outlive the rows (the table's strings are its own). */
+static gboolean
 gather_build (const RtJoinTable *t, RtVector *dv, guint base, guint c, const guint32 *br,
-              guint m)
+              guint m, RtBatch *copy_to, GError **error)
 {
   gsize w = t->width[c];
   guint8 *d = (guint8 *) dv->data + base * w;
@@ -578,14 +651,24 @@ gather_build (const RtJoinTable *t, RtVector *dv, guint base, guint c, const gui
       if (!((blk->valid[c][o >> 6] >> (o & 63)) & 1))
         rt_vec_set_null (dv, base + k);
     }
+  if (copy_to != NULL && t->streaming && dv->kind == PLAN_TYPE_VARCHAR)
+    for (guint k = 0; k < m; k++)
+      {
+        RtStr *sp = &((RtStr *) d)[k];
+
+        if (sp->len > 0 && (*sp = rt_batch_intern (copy_to, sp->ptr, sp->len, error)).ptr == NULL)
+          return FALSE;
+      }
+  return TRUE;
 }
 
 /* Writes rows base..base+m of dst (the join's output layout, left ++ right): the probe
  * side from probe's rows pr, the build side from stored rows br; a NULL list NULL-fills
- * its side. dst must have room. */
-static void
+ * its side. dst must have room. scratch: dst lives only while the table does not change
+ * (a streaming table's strings are then shared, not copied). */
+static gboolean
 gather_into (RtJoinTable *t, RtBatch *dst, guint base, RtBatch *probe, const guint32 *pr,
-             const guint32 *br, guint m)
+             const guint32 *br, guint m, gboolean scratch, GError **error)
 {
   guint nl = t->j->side[0]->n_fields;
 
@@ -597,7 +680,10 @@ gather_into (RtJoinTable *t, RtBatch *dst, guint base, RtBatch *probe, const gui
       if (s == t->p && pr != NULL)
         gather_probe (dv, base, &probe->cols[sc], pr, m);
       else if (s == t->b && br != NULL)
-        gather_build (t, dv, base, sc, br, m);
+        {
+          if (!gather_build (t, dv, base, sc, br, m, scratch ? NULL : dst, error))
+            return FALSE;
+        }
       else
         fill_null (dv, base, m);
     }
@@ -605,12 +691,14 @@ gather_into (RtJoinTable *t, RtBatch *dst, guint base, RtBatch *probe, const gui
     rt_batch_keep (dst, probe);
   if (br != NULL && t->holder != NULL)
     rt_batch_keep (dst, t->holder);
+  return TRUE;
 }
 
-/* Appends n pairs to the join's output (flushing full batches downstream). */
+/* Appends n pairs to the join's output as rows of kind (flushing full batches
+ * downstream). */
 static gboolean
-emit_pairs (RtJoinTable *t, RtBatch *probe, const guint32 *pr, const guint32 *br, guint n,
-            GError **error)
+emit_kind (RtJoinTable *t, RtBatch *probe, const guint32 *pr, const guint32 *br, guint n,
+           RtRowKind kind, GError **error)
 {
   RtJoin *j = t->j;
 
@@ -625,12 +713,21 @@ emit_pairs (RtJoinTable *t, RtBatch *probe, const guint32 *pr, const guint32 *br
           && (j->out = rt_batch_new (j->base.ctx->pool, j->out_schema, t->chunk, error)) == NULL)
         return FALSE;
       m = MIN (n - done, j->out->capacity - j->out->n_rows);
-      gather_into (t, j->out, j->out->n_rows, probe, pr ? pr + done : NULL,
-                   br ? br + done : NULL, m);
+      if (!gather_into (t, j->out, j->out->n_rows, probe, pr ? pr + done : NULL,
+                        br ? br + done : NULL, m, FALSE, error))
+        return FALSE;
+      memset (j->out->kinds + j->out->n_rows, (int) kind, m);
       j->out->n_rows += m;
       done += m;
     }
   return TRUE;
+}
+
+static gboolean
+emit_pairs (RtJoinTable *t, RtBatch *probe, const guint32 *pr, const guint32 *br, guint n,
+            GError **error)
+{
+  return emit_kind (t, probe, pr, br, n, RT_ROW_INSERT, error);
 }
 
 /* ---- probing ------------------------------------------------------------------------------- */
@@ -648,36 +745,38 @@ prefetch_row (const RtJoinTable *t, guint32 id)
     __builtin_prefetch (blk->data[c] + o * t->width[c]);
 }
 
-/* t->head[r] = row id + 1 of the newest stored row with probe row r's key, or 0. */
-static void
-lookup_all (RtJoinTable *t, const RtBatch *probe)
+/* The slot of row r's key (hashed, not NULL; key columns keys of batch), or NULL. */
+static inline Slot *
+find_slot (RtJoinTable *t, const RtBatch *batch, const guint *keys, guint r)
 {
-  guint n = probe->n_rows;
-
-  for (guint r = 0; r < n; r++)
+  for (guint64 pos = t->hash[r] & t->mask;; pos = (pos + 1) & t->mask)
     {
-      guint64 pos;
+      Slot *s = &t->slots[pos];
+
+      if (s->head == 0)
+        return NULL;
+      if (t->inline_key ? s->key == t->keyv[r]
+                        : s->key == t->hash[r] && keys_equal (t, batch, keys, r, s->head - 1))
+        return s;
+    }
+}
+
+/* t->head[r] = row id + 1 of the newest stored row with probe row r's key, or 0, for the
+ * rows [from, n) (hashed). */
+static void
+lookup_range (RtJoinTable *t, const RtBatch *probe, guint from, guint n)
+{
+  for (guint r = from; r < n; r++)
+    {
+      const Slot *s;
 
       if (r + PREFETCH < n)
         __builtin_prefetch (&t->slots[t->hash[r + PREFETCH] & t->mask]);
       t->head[r] = 0;
-      if (t->nullk[r])
+      if (t->nullk[r] || (s = find_slot (t, probe, t->pkeys, r)) == NULL)
         continue;
-      for (pos = t->hash[r] & t->mask;; pos = (pos + 1) & t->mask)
-        {
-          const Slot *s = &t->slots[pos];
-
-          if (s->head == 0)
-            break;
-          if (t->inline_key ? s->key == t->keyv[r]
-                            : s->key == t->hash[r]
-                              && keys_equal (t, probe, t->pkeys, r, s->head - 1))
-            {
-              t->head[r] = s->head;
-              prefetch_row (t, s->head - 1);
-              break;
-            }
-        }
+      t->head[r] = s->head;
+      prefetch_row (t, s->head - 1);
     }
 }
 
@@ -693,7 +792,8 @@ filter_pairs (RtJoinTable *t, RtBatch *probe, guint n, GError **error)
 
   if (cand == NULL)
     return -1;
-  gather_into (t, cand, 0, probe, t->pr, t->br, n);
+  if (!gather_into (t, cand, 0, probe, t->pr, t->br, n, TRUE, error))
+    return -1;
   cand->n_rows = n;
   kept = rt_program_filter (j->residual, cand, sel, &local);
   if (local != NULL)
@@ -777,7 +877,7 @@ rt__join_table_probe_masked (RtJoinTable *t, RtBatch *probe, const guint8 *skip,
   if (n == 0)
     return RT_OK;
   hash_batch (t, probe, t->pkeys);
-  lookup_all (t, probe);
+  lookup_range (t, probe, 0, n);
   memset (t->found, 0, n);
   for (guint r = 0; skip != NULL && r < n; r++)
     if (skip[r])
@@ -841,7 +941,8 @@ rt__join_table_replay (RtJoinTable *t, RtJoinTableReplay fn, GError **error)
       for (guint k = 0; k < m; k++)
         t->br[k] = (guint32) (id + k);
       for (guint c = 0; c < t->n_cols; c++)
-        gather_build (t, &batch->cols[c], 0, c, t->br, m);
+        if (!gather_build (t, &batch->cols[c], 0, c, t->br, m, batch, error))
+          return FALSE;
       batch->n_rows = m;
       if (t->holder != NULL)
         rt_batch_keep (batch, t->holder);
@@ -874,4 +975,254 @@ rt__join_table_clear (RtJoinTable *t)
   t->mask = MIN_SLOTS - 1;
   g_free (t->slots);
   t->slots = g_new0 (Slot, MIN_SLOTS);
+}
+
+/* ---- the streaming join's side state ------------------------------------------------------ *
+ * A streaming table (rt__join_table_new_side with streaming) holds one side of the regular
+ * streaming join (rt-op-join-flat.c): the other side probes it a range of rows at a time
+ * (rt__join_table_pairs), retractions remove one equal row (rt__join_table_remove_row),
+ * and a preserved side keeps per row how many rows of the other side match it. A removed
+ * row is unlinked from its key's chain and marked dead; its room is taken back when dead
+ * rows outnumber live ones, by moving the live rows into a fresh table. Strings live in
+ * heap chunks of the table and are copied into the output batches, so the state stays
+ * out of the managed-memory budget (like Flink's heap state backend) and no output batch
+ * points into rows that compaction frees. */
+
+#define COMPACT_MIN_DEAD 4096
+
+static inline gboolean
+is_dead (const RtJoinTable *t, guint32 id)
+{
+  guint o = id & BLOCK_MASK;
+
+  return (block_of (t, id)->dead[o >> 6] >> (o & 63)) & 1;
+}
+
+/* Whether row r of batch (the stored side's schema) equals stored row id in every column
+ * (NULLs equal, -0.0 equal to 0.0). */
+static gboolean
+row_equal (const RtJoinTable *t, const RtBatch *batch, guint r, guint32 id)
+{
+  const Block *blk = block_of (t, id);
+  guint o = id & BLOCK_MASK;
+
+  for (guint c = 0; c < t->n_cols; c++)
+    {
+      const RtVector *v = &batch->cols[c];
+      gboolean a = rt_vec_is_valid (v, r), b = (blk->valid[c][o >> 6] >> (o & 63)) & 1;
+      gsize w = t->width[c];
+
+      if (a != b)
+        return FALSE;
+      if (!a)
+        continue;
+      if (v->kind == PLAN_TYPE_VARCHAR)
+        {
+          const RtStr *x = &((const RtStr *) v->data)[r];
+          const RtStr *y = &((const RtStr *) blk->data[c])[o];
+
+          if (x->len != y->len || (x->len > 0 && memcmp (x->ptr, y->ptr, x->len) != 0))
+            return FALSE;
+        }
+      else if (v->kind == PLAN_TYPE_DOUBLE)
+        {
+          if (read_fixed (v->data, w, CLS_DOUBLE, r) != read_fixed (blk->data[c], w, CLS_DOUBLE, o))
+            return FALSE;
+        }
+      else if (memcmp ((const guint8 *) v->data + r * w, blk->data[c] + o * w, w) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Empties slot i, moving later slots of the same probe run back so lookups still find
+ * them (deletion without tombstones in linear probing). */
+static void
+delete_slot (RtJoinTable *t, guint64 i)
+{
+  guint64 j = i;
+
+  for (;;)
+    {
+      t->slots[i].head = 0;
+      for (;;)
+        {
+          guint64 h;
+
+          j = (j + 1) & t->mask;
+          if (t->slots[j].head == 0)
+            {
+              t->used--;
+              return;
+            }
+          h = home_of (t, &t->slots[j], t->mask);
+          if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+            continue; /* its home lies after the hole: it must stay */
+          break;
+        }
+      t->slots[i] = t->slots[j];
+      i = j;
+    }
+}
+
+gboolean
+rt__join_table_remove_row (RtJoinTable *t, const RtBatch *batch, guint r)
+{
+  Slot *s;
+  guint32 prev = 0, cur, id;
+  guint32 *link;
+
+  g_return_val_if_fail (t->streaming, FALSE);
+  hash_range (t, batch, t->bkeys, r, r + 1);
+  if (t->nullk[r] || (s = find_slot (t, batch, t->bkeys, r)) == NULL)
+    return FALSE;
+  for (cur = s->head; cur != 0; prev = cur, cur = block_of (t, cur - 1)->next[(cur - 1) & BLOCK_MASK])
+    if (row_equal (t, batch, r, cur - 1))
+      break;
+  if (cur == 0)
+    return FALSE;
+  id = cur - 1;
+  link = prev == 0 ? &s->head : &block_of (t, prev - 1)->next[(prev - 1) & BLOCK_MASK];
+  *link = block_of (t, id)->next[id & BLOCK_MASK];
+  if (s->head == 0)
+    delete_slot (t, (guint64) (s - t->slots));
+  block_of (t, id)->dead[(id & BLOCK_MASK) >> 6] |= G_GUINT64_CONSTANT (1) << (id & 63);
+  t->n_dead++;
+  return TRUE;
+}
+
+gboolean
+rt__join_table_pairs (RtJoinTable *t, RtBatch *probe, guint from, guint to,
+                      const guint32 **pr, const guint32 **br, guint *n, GError **error)
+{
+  guint r = from;
+  guint32 cur;
+
+  t->s_n = 0;
+  *pr = *br = NULL;
+  *n = 0;
+  if (to <= from)
+    return TRUE;
+  hash_range (t, probe, t->pkeys, from, to);
+  lookup_range (t, probe, from, to);
+  cur = t->head[from];
+  while (r < to)
+    {
+      guint np = 0;
+      gint kept;
+
+      while (r < to && np < t->chunk)
+        {
+          if (cur == 0)
+            {
+              if (++r < to)
+                cur = t->head[r];
+              continue;
+            }
+          t->pr[np] = r;
+          t->br[np++] = cur - 1;
+          cur = block_of (t, cur - 1)->next[(cur - 1) & BLOCK_MASK];
+        }
+      kept = np > 0 && t->j->residual != NULL ? filter_pairs (t, probe, np, error) : (gint) np;
+      if (kept <= 0)
+        {
+          if (kept < 0)
+            return FALSE;
+          continue;
+        }
+      if (t->s_n + (guint) kept > t->s_cap)
+        {
+          t->s_cap = MAX (t->s_n + (guint) kept, t->s_cap * 2);
+          t->spr = g_renew (guint32, t->spr, t->s_cap);
+          t->sbr = g_renew (guint32, t->sbr, t->s_cap);
+        }
+      memcpy (t->spr + t->s_n, t->pr, kept * sizeof (guint32));
+      memcpy (t->sbr + t->s_n, t->br, kept * sizeof (guint32));
+      t->s_n += (guint) kept;
+    }
+  *pr = t->spr;
+  *br = t->sbr;
+  *n = t->s_n;
+  return TRUE;
+}
+
+gint64 *
+rt__join_table_matches (RtJoinTable *t, guint32 id)
+{
+  g_return_val_if_fail (t->counts, NULL);
+  return &block_of (t, id)->matches[id & BLOCK_MASK];
+}
+
+gboolean
+rt__join_table_emit (RtJoinTable *t, RtBatch *probe, const guint32 *pr, const guint32 *br,
+                     guint n, RtRowKind kind, GError **error)
+{
+  return emit_kind (t, probe, pr, br, n, kind, error);
+}
+
+guint64
+rt__join_table_get_live (const RtJoinTable *t)
+{
+  return t->n_rows - t->n_dead;
+}
+
+RtBatch *
+rt__join_table_next_live (RtJoinTable *t, guint64 *cursor, const guint32 **ids,
+                          GError **error)
+{
+  RtJoin *j = t->j;
+  g_autoptr (RtBatch) batch = NULL;
+  guint m = 0;
+
+  for (; *cursor < t->n_rows && m < t->chunk; (*cursor)++)
+    if (!t->streaming || !is_dead (t, (guint32) *cursor))
+      t->br[m++] = (guint32) *cursor;
+  *ids = t->br;
+  if (m == 0)
+    return NULL;
+  if ((batch = rt_batch_new (j->base.ctx->pool, j->side[t->b], m, error)) == NULL)
+    return NULL;
+  for (guint c = 0; c < t->n_cols; c++)
+    if (!gather_build (t, &batch->cols[c], 0, c, t->br, m, batch, error))
+      return NULL;
+  batch->n_rows = m;
+  if (t->holder != NULL)
+    rt_batch_keep (batch, t->holder);
+  return g_steal_pointer (&batch);
+}
+
+gboolean
+rt__join_table_compact (RtJoinTable *t, GError **error)
+{
+  RtJoinTable *fresh, tmp;
+  guint64 cursor = 0;
+  RtBatch *batch;
+  const guint32 *ids;
+  GError *local = NULL;
+
+  if (!t->streaming || t->n_dead < COMPACT_MIN_DEAD || t->n_dead * 2 < t->n_rows)
+    return TRUE;
+  fresh = rt__join_table_new_side (t->j, t->b, TRUE);
+  while ((batch = rt__join_table_next_live (t, &cursor, &ids, &local)) != NULL)
+    {
+      guint64 base = fresh->n_rows;
+      gboolean ok = rt__join_table_add_rows (fresh, batch, NULL, batch->n_rows, &local);
+
+      for (guint k = 0; ok && t->counts && k < batch->n_rows; k++)
+        *rt__join_table_matches (fresh, (guint32) (base + k)) = *rt__join_table_matches (t, ids[k]);
+      rt_batch_unref (batch);
+      if (!ok)
+        break;
+    }
+  if (local != NULL)
+    {
+      rt__join_table_free (fresh);
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  tmp = *t;
+  *t = *fresh;
+  *fresh = tmp;
+  rt__join_table_free (fresh);
+  return TRUE;
 }

@@ -1,7 +1,7 @@
 /* rt-join-table.h: the build-side table of the batch hash join (rt-op-hash-join.c), laid
  * out for probing a whole batch at a time. Internal to the engine; used by
- * rt-op-hash-join.c only (the streaming join keeps rt-op-join.c's PlanValue state, which
- * it needs for retractions).
+ * rt-op-hash-join.c and, as the two sides' state, by the streaming join
+ * (rt-op-join-flat.c).
  *
  * Build rows are copied column by column into fixed-size blocks; an open-addressing index
  * (power-of-two slots, linear probing) maps each distinct key to the newest row with that
@@ -73,5 +73,33 @@ RtResult rt__table_spill_probe (RtJoin *j, RtBatch *batch, GError **error);
 /* All input read: the unmatched rows of a preserved build side, then every spilled
  * partition joined on its own; flushes the output. */
 RtResult rt__table_spill_finish (RtJoin *j, GError **error);
+
+/* ---- the streaming join's side state (added by streaming join) ---------------------- *
+ * A table of side `side`'s rows probed by the other side; streaming: rows can be removed,
+ * strings are kept on the heap and copied into output batches, rows with a NULL key are
+ * never stored, and a preserved side keeps a match counter per row (rt-op-join-flat.c). */
+RtJoinTable *rt__join_table_new_side (RtJoin *j, guint side, gboolean streaming);
+/* The (probe row, stored row id) pairs of probe rows [from, to) that match (key and
+ * residual), in probe row order; the arrays belong to the table until its next call. */
+gboolean rt__join_table_pairs (RtJoinTable *t, RtBatch *probe, guint from, guint to,
+                               const guint32 **pr, const guint32 **br, guint *n,
+                               GError **error);
+/* Removes one stored row equal to row r of batch (the table's side) in every column;
+ * FALSE when there is none (or its key is NULL). Streaming tables only. */
+gboolean rt__join_table_remove_row (RtJoinTable *t, const RtBatch *batch, guint r);
+/* The match counter of stored row id (tables of a preserved side). */
+gint64 *rt__join_table_matches (RtJoinTable *t, guint32 id);
+/* Appends n output rows of kind: probe rows pr with stored rows br (a NULL list
+ * NULL-fills its side; probe may then be NULL too). */
+gboolean rt__join_table_emit (RtJoinTable *t, RtBatch *probe, const guint32 *pr,
+                              const guint32 *br, guint n, RtRowKind kind, GError **error);
+guint64 rt__join_table_get_live (const RtJoinTable *t);
+/* The next live rows from *cursor (0 at first) as a batch of the side's schema (strings
+ * its own) with their ids in *ids (the table's until its next call); NULL at the end or
+ * with error set. */
+RtBatch *rt__join_table_next_live (RtJoinTable *t, guint64 *cursor, const guint32 **ids,
+                                   GError **error);
+/* Moves the live rows into fresh storage when removed rows outnumber them (ids change). */
+gboolean rt__join_table_compact (RtJoinTable *t, GError **error);
 
 G_END_DECLS

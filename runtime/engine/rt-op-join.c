@@ -15,7 +15,9 @@
  * candidate pairs, so a key with many rows costs one vectorised pass, not one per pair.
  * Like the group aggregate, state lives on the GLib heap as PlanValues; checkpoints write
  * it per join key tagged with the key's key group (see "checkpoints" below); budgets and
- * TTL come later. */
+ * TTL come later. rt_op_join_new hands joins whose key columns compare alike to the flat
+ * tables of rt-op-join-flat.c (same semantics, a fraction of the cost per row); this
+ * state stays for the others and for the interval join. */
 #include "rt-join-private.h"
 #include "rt-channel.h"
 #include "rt-checkpoint.h"
@@ -585,7 +587,11 @@ static const RtOperatorClass join_class = {
 RtOperator *
 rt_op_join_new (const PlanPhysNode *node, GError **error)
 {
-  RtOperator *op = rt_operator_new (&join_class, node->id);
+  RtOperator *op;
+
+  if (rt__op_join_flat_supports (node))
+    return rt__op_join_flat_new (node, error);
+  op = rt_operator_new (&join_class, node->id);
 
   if (!rt__join_init ((RtJoin *) op, node, error))
     {
