@@ -886,6 +886,59 @@ prune_join (PlanNode *join, GArray *required)
   return out;
 }
 
+/* added by window pruning: a window TVF passes its input's columns through and appends
+ * window_start, window_end and window_time, so its input needs only the columns required
+ * of it plus the time attribute and SESSION's partition columns. Without this every
+ * column of a wide source (Nexmark's bid.extra, url, channel) was generated and carried
+ * through the TVF's copies of each row only to be dropped right above it. */
+static Pruned
+prune_window (PlanNode *window, GArray *required)
+{
+  const PlanWindow *w = &window->u.window;
+  guint n_in = window->inputs[0]->schema->n_fields, n_out = window->schema->n_fields;
+  g_autoptr (GArray) need = g_array_new (FALSE, FALSE, sizeof (guint));
+  PlanNode *copy;
+  PlanSchema *schema;
+  Pruned child, out;
+  guint n_child;
+
+  for (guint k = 0; k < required->len; k++)
+    if (g_array_index (required, guint, k) < n_in)
+      append_unique (need, g_array_index (required, guint, k));
+  append_unique (need, w->time_col);
+  for (guint k = 0; k < w->n_partition; k++)
+    append_unique (need, w->partition[k]);
+  child = prune_rec (window->inputs[0], need);
+  if (child.map == NULL && child.node == window->inputs[0])
+    {
+      plan_node_unref (child.node);
+      return (Pruned) { plan_node_ref (window), NULL };
+    }
+  copy = opt__node_with_inputs (window, &child.node);
+  n_child = child.node->schema->n_fields;
+  schema = plan_schema_new (n_child + (n_out - n_in));
+  for (guint c = 0; c < n_child; c++)
+    plan_schema_set_field (schema, c, child.node->schema->fields[c].name,
+                           child.node->schema->fields[c].type);
+  for (guint c = n_in; c < n_out; c++)
+    plan_schema_set_field (schema, n_child + (c - n_in), window->schema->fields[c].name,
+                           window->schema->fields[c].type);
+  g_clear_pointer (&copy->schema, plan_schema_unref);
+  copy->schema = schema;
+  out.map = g_new (guint, n_out);
+  for (guint c = 0; c < n_out; c++)
+    out.map[c] = c >= n_in ? n_child + (c - n_in) : child.map ? child.map[c] : c;
+  if (child.map != NULL)
+    {
+      copy->u.window.time_col = child.map[w->time_col];
+      for (guint k = 0; k < w->n_partition; k++)
+        copy->u.window.partition[k] = child.map[w->partition[k]];
+    }
+  g_free (child.map);
+  out.node = copy;
+  return out;
+}
+
 /* Prunes node's subtree while keeping all of node's columns, in order. */
 static PlanNode *
 prune_keep_all (PlanNode *node)
@@ -946,8 +999,9 @@ prune_rec (PlanNode *node, GArray *required)
 
         return (Pruned) { pruned, map };
       }
+    case PLAN_NODE_WINDOW: /* added by window pruning */
+      return prune_window (node, required);
     case PLAN_NODE_SORT: /* added by sort: keeps its input's columns (keys are among them) */
-    case PLAN_NODE_WINDOW: /* added by windows: keeps its input's columns too */
     case PLAN_NODE_SINK:
       /* A sink writes (or returns) every column of its input. */
       input = prune_keep_all (node->inputs[0]);

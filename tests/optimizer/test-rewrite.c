@@ -454,6 +454,59 @@ test_pruning_reorders_scan (void)
   g_assert_cmpuint (scan->u.scan.columns[1], ==, 0);
 }
 
+/* HOP over t on b (a TIMESTAMP then): t's columns, then window_start, window_end,
+ * window_time (TIMESTAMP). */
+static PlanNode *
+hop_new (PlanNode *input)
+{
+  guint n = input->schema->n_fields;
+  PlanSchema *schema = plan_schema_new (n + 3);
+  const char *names[3] = { "window_start", "window_end", "window_time" };
+  PlanNode *node;
+
+  for (guint i = 0; i < n; i++)
+    plan_schema_set_field (schema, i, input->schema->fields[i].name,
+                           input->schema->fields[i].type);
+  for (guint i = 0; i < 3; i++)
+    plan_schema_set_field (schema, n + i, names[i], ty (PLAN_TYPE_TIMESTAMP));
+  node = plan_node_new (PLAN_NODE_WINDOW, schema, span_at (70), 1, &input);
+  node->u.window = (PlanWindow) { .kind = PLAN_WINDOW_HOP, .time_col = 1, .size_ms = 10000,
+                                  .slide_ms = 2000 };
+  return node;
+}
+
+static void
+test_pruning_through_window (void)
+{
+  g_autoptr (PlanTable) t = make_table ("t", "datagen");
+  PlanExpr *exprs[2] = { col (2, PLAN_TYPE_VARCHAR), col (5, PLAN_TYPE_TIMESTAMP) };
+  const char *names[2] = { "c", "window_end" };
+  g_autoptr (PlanNode) plan = NULL;
+  g_autoptr (PlanNode) pruned = NULL;
+  PlanNode *p, *w, *scan;
+
+  t->schema->fields[1].type = ty (PLAN_TYPE_TIMESTAMP); /* b is the time attribute here */
+  plan = sink_new (project_new (hop_new (scan_new (t, NULL)), 2, exprs, names), NULL);
+  pruned = opt_pass_projection_pruning (plan);
+  assert_valid (pruned);
+  /* SELECT c, window_end: the scan reads c and the time attribute b only, the window's
+   * time column moves to b's new place (1), window_end from 5 to 3 */
+  p = pruned->inputs[0];
+  g_assert_cmpint (p->kind, ==, PLAN_NODE_PROJECT);
+  assert_column (p->u.project.exprs[0], 0);
+  assert_column (p->u.project.exprs[1], 3);
+  w = p->inputs[0];
+  g_assert_cmpint (w->kind, ==, PLAN_NODE_WINDOW);
+  g_assert_cmpuint (w->schema->n_fields, ==, 5);
+  g_assert_cmpstr (w->schema->fields[3].name, ==, "window_end");
+  g_assert_cmpuint (w->u.window.time_col, ==, 1);
+  scan = w->inputs[0];
+  g_assert_cmpint (scan->kind, ==, PLAN_NODE_SCAN);
+  g_assert_cmpuint (scan->u.scan.n_columns, ==, 2);
+  g_assert_cmpuint (scan->u.scan.columns[0], ==, 2);
+  g_assert_cmpuint (scan->u.scan.columns[1], ==, 1);
+}
+
 static void
 test_pruning_keeps_renaming_project (void)
 {
@@ -767,6 +820,7 @@ main (int argc, char **argv)
   g_test_add_func ("/optimizer/rewrite/pruning-keeps-costly-project",
                    test_pruning_keeps_costly_inner_project);
   g_test_add_func ("/optimizer/rewrite/pruning-unchanged", test_pruning_unchanged);
+  g_test_add_func ("/optimizer/rewrite/pruning-through-window", test_pruning_through_window);
   g_test_add_func ("/optimizer/rewrite/optimize-all", test_optimize_all_passes);
   g_test_add_func ("/optimizer/rewrite/disabled-passes", test_disabled_passes);
   g_test_add_func ("/optimizer/rewrite/disabled-unknown", test_disabled_unknown_pass);
