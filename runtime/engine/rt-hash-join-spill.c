@@ -26,6 +26,7 @@
 #include "rt-spill.h"
 
 #define RT_HASH_SPILL_MAX_LEVEL 4
+#define SPILL_PREFIX "strom-hash-join" /* of the run directory's name */
 #define NULL_KEY "\xff" "null" /* rt-op-hash-join.c's key for preserved NULL-key rows */
 
 typedef struct {
@@ -98,16 +99,6 @@ check_cancel (RtJoin *j, GError **error)
   return FALSE;
 }
 
-static gboolean
-write_row (RtHashSpill *s, RtRunFile **file, const RtBatch *batch, guint r, GError **error)
-{
-  if (s->dir == NULL && (s->dir = rt__run_dir_new ("strom-hash-join", error)) == NULL)
-    return FALSE;
-  if (*file == NULL && (*file = rt__run_file_new (s->dir, error)) == NULL)
-    return FALSE;
-  return rt__run_file_write (*file, batch, r, error);
-}
-
 /* Writes one row given as PlanValues, through a one-row batch that is dropped at once (its
  * string arena would otherwise keep growing). */
 static gboolean
@@ -117,7 +108,7 @@ write_values (RtJoin *j, RtRunFile **file, const PlanValue *vals, GError **error
                                           error);
 
   return one != NULL && rt_batch_append_values (one, vals, error)
-         && write_row (j->spill, file, one, 0, error);
+         && rt__run_file_write_lazy (&j->spill->dir, SPILL_PREFIX, file, one, 0, error);
 }
 
 static void
@@ -244,7 +235,8 @@ rt__hash_spill_build_batch (RtJoin *j, RtBatch *batch, GError **error)
           guint k = part_of (key, 0);
 
           if (s->spilling && (k != 0 || !s->resident0))
-            ok = write_row (s, &s->top.build[k], batch, r, error);
+            ok = rt__run_file_write_lazy (&s->dir, SPILL_PREFIX, &s->top.build[k], batch, r,
+                                          error);
           else
             {
               gsize added = table_insert (j, key, vals);
@@ -303,7 +295,8 @@ rt__hash_spill_probe_batch (RtJoin *j, RtBatch *batch, GError **error)
       if (key == NULL || (part_of (key, 0) == 0 && s->resident0))
         ok = probe_vals (j, vals, key, error);
       else
-        ok = write_row (s, &s->top.probe[part_of (key, 0)], batch, r, error);
+        ok = rt__run_file_write_lazy (&s->dir, SPILL_PREFIX, &s->top.probe[part_of (key, 0)],
+                                      batch, r, error);
       rt__join_free_row (vals, batch->n_cols);
       if (!ok)
         return RT_FAIL;
@@ -365,9 +358,11 @@ read_all (RtJoin *j, RtRunFile **file, guint side, guint level, Parts *split,
 
           if (split != NULL)
             ok = key == NULL
-                 || write_row (j->spill, side == j->join.build_side
-                               ? &split->build[part_of (key, level)]
-                               : &split->probe[part_of (key, level)], batch, r, error);
+                 || rt__run_file_write_lazy (&j->spill->dir, SPILL_PREFIX,
+                                             side == j->join.build_side
+                                             ? &split->build[part_of (key, level)]
+                                             : &split->probe[part_of (key, level)],
+                                             batch, r, error);
           else if (side == j->join.build_side)
             *bytes += key != NULL ? table_insert (j, key, vals) : 0;
           else

@@ -22,6 +22,7 @@
 #include "rt-spill.h"
 
 #define MAX_LEVEL 4
+#define SPILL_PREFIX "strom-hash-join" /* of the run directory's name */
 
 typedef struct {
   RtRunFile *build[RT_JOIN_SPILL_FANOUT]; /* owned, NULL until written */
@@ -129,16 +130,6 @@ partition_rows (RtJoin *j, const RtBatch *batch, gboolean build, guint level)
     }
 }
 
-static gboolean
-write_row (RtTableSpill *s, RtRunFile **file, const RtBatch *batch, guint r, GError **error)
-{
-  if (s->dir == NULL && (s->dir = rt__run_dir_new ("strom-hash-join", error)) == NULL)
-    return FALSE;
-  if (*file == NULL && (*file = rt__run_file_new (s->dir, error)) == NULL)
-    return FALSE;
-  return rt__run_file_write (*file, batch, r, error);
-}
-
 /* Routes the rows of a build batch to parts at level; rows of partition 0 go into keep
  * instead when keep is not NULL. */
 static gboolean
@@ -157,7 +148,8 @@ route_build (RtJoin *j, const RtBatch *batch, Parts *parts, guint level, RtJoinT
         continue;
       if (k == 0 && keep != NULL)
         s->rows[m++] = r;
-      else if (!write_row (s, &parts->build[k], batch, r, error))
+      else if (!rt__run_file_write_lazy (&s->dir, SPILL_PREFIX, &parts->build[k], batch, r,
+                                         error))
         return FALSE;
     }
   return m == 0 || rt__join_table_add_rows (keep, batch, s->rows, m, error);
@@ -251,7 +243,8 @@ rt__table_spill_probe (RtJoin *j, RtBatch *batch, GError **error)
 
       s->skip[r] = !(k == 0 && s->resident0);
       any |= !s->skip[r];
-      if (s->skip[r] && !write_row (s, &s->top.probe[k], batch, r, error))
+      if (s->skip[r]
+          && !rt__run_file_write_lazy (&s->dir, SPILL_PREFIX, &s->top.probe[k], batch, r, error))
         return RT_FAIL;
     }
   if (any && rt__join_table_probe_masked (j->table, batch, s->skip, error) == RT_FAIL)
@@ -297,7 +290,8 @@ route_probe (RtJoin *j, const RtBatch *batch, Parts *split, guint level, GError 
 
   partition_rows (j, batch, FALSE, level);
   for (guint r = 0; r < batch->n_rows; r++)
-    if (!write_row (s, &split->probe[s->part[r]], batch, r, error))
+    if (!rt__run_file_write_lazy (&s->dir, SPILL_PREFIX, &split->probe[s->part[r]], batch, r,
+                                  error))
       return FALSE;
   return TRUE;
 }

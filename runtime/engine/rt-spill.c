@@ -158,6 +158,17 @@ rt__run_file_write (RtRunFile *run, const RtBatch *batch, guint row, GError **er
 }
 
 gboolean
+rt__run_file_write_lazy (char **dir, const char *prefix, RtRunFile **file,
+                         const RtBatch *batch, guint row, GError **error)
+{
+  if (*dir == NULL && (*dir = rt__run_dir_new (prefix, error)) == NULL)
+    return FALSE;
+  if (*file == NULL && (*file = rt__run_file_new (*dir, error)) == NULL)
+    return FALSE;
+  return rt__run_file_write (*file, batch, row, error);
+}
+
+gboolean
 rt__run_file_finish (RtRunFile *run, GError **error)
 {
   if (!flush_block (run, error))

@@ -25,6 +25,11 @@ void rt__run_dir_remove (const char *dir);
 RtRunFile *rt__run_file_new (const char *dir, GError **error);
 /* Appends row `row` of batch (every column, and the row kind). */
 gboolean rt__run_file_write (RtRunFile *run, const RtBatch *batch, guint row, GError **error);
+/* Appends row `row` of batch to *file, first creating the run directory *dir (with
+ * rt__run_dir_new (prefix)) and the run file (rt__run_file_new) when they are still NULL;
+ * both are then owned by the caller. For spills that write files only once they need them. */
+gboolean rt__run_file_write_lazy (char **dir, const char *prefix, RtRunFile **file,
+                                  const RtBatch *batch, guint row, GError **error);
 /* Ends writing (flushes the last block) and rewinds for reading. */
 gboolean rt__run_file_finish (RtRunFile *run, GError **error);
 /* The next rows, up to capacity, as a new batch of schema (a new ref); NULL at the end

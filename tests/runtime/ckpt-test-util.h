@@ -2,10 +2,11 @@
  * test-sink-sqlite.c): compiling a script of DDL plus one INSERT into an optimized
  * physical plan, counting a plan's tasks (the fault injection names a task by index), a
  * test's temporary directories and memory pool, the checkpointed job configuration, running
- * a job to its end, running it once per injected failure, reading a filesystem sink's
- * committed part files as a multiset and comparing two multisets, and removing a test's
- * temporary directory tree. Static inline so every test stays one source file. When
- * <sqlite3.h> is included first, a SQLite query's rows as a multiset too. */
+ * a job to its end, running it with one injected failure or once per injected failure,
+ * reading a filesystem sink's committed part files as a multiset and comparing two
+ * multisets, and removing a test's temporary directory tree. Static inline so every test
+ * stays one source file. When <sqlite3.h> is included first, a SQLite query's rows as a
+ * multiset too. */
 #pragma once
 
 #include "optimizer/opt.h"
@@ -196,6 +197,34 @@ ckpt_test_run_finished (RtMemPool *pool, PlanPhysPlan *plan, const RtJobConfig *
   if (status != RT_JOB_FINISHED)
     g_error ("job ended %s: %s", rt_job_status_name (status), e != NULL ? e->message : "-");
   g_assert_nonnull (m);
+  return m;
+}
+
+/* Runs a job of plan with a copy of base whose first attempt fails on purpose at point in
+ * task (at checkpoint; RT_FAIL_ROWS: after rows rows, once a checkpoint completed), armed
+ * so that sources wait for the failure at their end. The job must end FINISHED after
+ * exactly one restart; logs the checkpoints that failed and returns the checkpoint metrics. */
+static inline RtCheckpointMetrics *
+ckpt_test_run_failing (RtMemPool *pool, PlanPhysPlan *plan, const RtJobConfig *base,
+                       RtFailPoint point, gint64 checkpoint, guint64 rows, guint task)
+{
+  RtJobConfig cfg = *base;
+  RtCheckpointMetrics *m;
+
+  cfg.fail_point = point;
+  cfg.fail_checkpoint = checkpoint;
+  cfg.fail_after_rows = rows;
+  cfg.fail_task = task;
+  cfg.fail_armed_checkpoint = 1;
+  m = ckpt_test_run_finished (pool, plan, &cfg, NULL);
+  for (guint h = 0; h < m->n_history; h++)
+    if (m->history[h].failure != NULL)
+      g_test_message ("checkpoint %" G_GINT64_FORMAT ": %s", m->history[h].id,
+                      m->history[h].failure);
+  g_test_message ("fail point %u in task %u: %u restarts, %" G_GUINT64_FORMAT " checkpoints, "
+                  "restored %s", (guint) point, task, m->n_restarts, m->n_completed,
+                  m->restored_from != NULL ? m->restored_from : "nothing");
+  g_assert_cmpuint (m->n_restarts, ==, 1);
   return m;
 }
 

@@ -12,11 +12,10 @@
  * time 10 id + 3 ms (both sources last equally long); TUMBLE 1 s windows, joined on the
  * key. Each file is in time order and read behind a watermark 1 s back, so no row is late
  * and SQLite's answer is exact. */
+#include <sqlite3.h> /* before ckpt-test-util.h, for ckpt_test_sql_multiset */
+
 #include "ckpt-test-util.h"
 #include "runtime/engine/rt-checkpoint.h"
-
-#include <sqlite3.h>
-#include <string.h>
 
 #define N_LEFT 40000
 #define N_RIGHT 40000
@@ -25,54 +24,6 @@ typedef struct {
   char *dir, *out, *chk;
   RtMemPool *pool;
 } Fixture;
-
-static void
-multiset_add (GHashTable *rows, const char *line, gint sign)
-{
-  gint n = GPOINTER_TO_INT (g_hash_table_lookup (rows, line)) + sign;
-
-  g_hash_table_replace (rows, g_strdup (line), GINT_TO_POINTER (n));
-}
-
-static GHashTable *
-read_output (Fixture *f)
-{
-  GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GDir *d = g_dir_open (f->out, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (d);
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->out, name, NULL);
-      g_autofree char *text = NULL;
-      g_auto (GStrv) lines = NULL;
-
-      if (name[0] == '.')
-        continue; /* in progress: not committed */
-      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-      lines = g_strsplit (text, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        if (lines[i][0] != '\0')
-          multiset_add (rows, lines[i], 1);
-    }
-  g_dir_close (d);
-  return rows;
-}
-
-static void
-assert_same (GHashTable *got, GHashTable *want)
-{
-  GHashTableIter it;
-  gpointer key, value;
-
-  g_assert_cmpuint (g_hash_table_size (got), ==, g_hash_table_size (want));
-  g_hash_table_iter_init (&it, want);
-  while (g_hash_table_iter_next (&it, &key, &value))
-    if (GPOINTER_TO_INT (g_hash_table_lookup (got, key)) != GPOINTER_TO_INT (value))
-      g_error ("row (%s) committed %d times, expected %d", (const char *) key,
-               GPOINTER_TO_INT (g_hash_table_lookup (got, key)), GPOINTER_TO_INT (value));
-}
 
 static char *
 write_csv (const char *dir, sqlite3 *db, const char *table, gint64 n, gint64 key_mul,
@@ -108,26 +59,12 @@ write_csv (const char *dir, sqlite3 *db, const char *table, gint64 n, gint64 key
 static GHashTable *
 expected (sqlite3 *db)
 {
-  GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  sqlite3_stmt *st = NULL;
-
   g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE lw AS SELECT *, ts / 1000 AS w FROM l; "
                                  "CREATE TABLE rw AS SELECT *, ts / 1000 AS w FROM r; "
                                  "CREATE INDEX lwi ON lw (k, w); CREATE INDEX rwi ON rw (k, w)",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT L.id, R.id FROM lw L FULL JOIN rw R "
-                                       "ON L.k = R.k AND L.w = R.w", -1, &st, NULL), ==,
-                   SQLITE_OK);
-  while (sqlite3_step (st) == SQLITE_ROW)
-    {
-      const char *a = (const char *) sqlite3_column_text (st, 0);
-      const char *b = (const char *) sqlite3_column_text (st, 1);
-      g_autofree char *line = g_strdup_printf ("%s,%s", a != NULL ? a : "", b != NULL ? b : "");
-
-      multiset_add (rows, line, 1);
-    }
-  sqlite3_finalize (st);
-  return rows;
+  return ckpt_test_sql_multiset (db, "SELECT L.id, R.id FROM lw L FULL JOIN rw R "
+                                 "ON L.k = R.k AND L.w = R.w");
 }
 
 static char *
@@ -176,67 +113,14 @@ setup_case (Fixture *f, guint parallelism, PlanPhysPlan **plan)
   return want;
 }
 
-static void
-fixture_init (Fixture *f)
-{
-  GError *error = NULL;
-
-  f->dir = g_dir_make_tmp ("strom-ckwj-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->out = g_build_filename (f->dir, "out", NULL);
-  f->chk = g_build_filename (f->dir, "chk", NULL);
-  f->pool = rt_mem_pool_new (64 * 1024 * 1024);
-}
-
-static void
-fixture_clear (Fixture *f)
-{
-  ckpt_test_remove_tree (f->dir);
-  g_free (f->dir);
-  g_free (f->out);
-  g_free (f->chk);
-  rt_mem_pool_free (f->pool);
-}
-
 /* Checkpoints every 5 ms, 8-row batches and one channel credit: slow enough for
  * checkpoints to complete in the middle of the run. */
 static void
 config_init (Fixture *f, RtJobConfig *cfg)
 {
-  rt_job_config_init (cfg);
-  cfg->checkpoint_interval_us = 5000;
-  cfg->checkpoint_timeout_us = G_GINT64_CONSTANT (60000000);
-  cfg->checkpoints_retained = 2;
-  cfg->checkpoint_dir = f->chk;
-  cfg->job_id = "job";
-  cfg->restart_attempts = 3;
-  cfg->restart_delay_us = 0;
-  cfg->watermark_interval_us = 0;
+  ckpt_test_config_init (cfg, f->chk, 5000);
   cfg->batch_size = 8;
   cfg->channel_credits = 1;
-}
-
-/* Runs the job to its end, which must be FINISHED; returns its checkpoint metrics. */
-static RtCheckpointMetrics *
-run_job (Fixture *f, PlanPhysPlan *plan, const RtJobConfig *cfg)
-{
-  GError *error = NULL;
-  RtJob *job = rt_job_new (plan, f->pool, cfg, &error);
-  RtCheckpointMetrics *m;
-  RtJobStatus status;
-
-  g_assert_no_error (error);
-  g_assert_true (rt_job_start (job, &error));
-  status = rt_job_wait (job);
-  if (status != RT_JOB_FINISHED)
-    {
-      GError *e = rt_job_dup_error (job);
-
-      g_error ("job ended %s: %s", rt_job_status_name (status), e != NULL ? e->message : "-");
-    }
-  m = rt_job_get_checkpoint_metrics (job);
-  rt_job_free (job);
-  return m;
 }
 
 /* Parallelism 1 (the CSV sources must not end early: no checkpoint completes once a task
@@ -248,7 +132,7 @@ static void
 test_failures (void)
 {
   static const struct {
-    guint point;
+    RtFailPoint point;
     gint64 checkpoint;
     guint64 rows;
   } fails[] = {
@@ -258,37 +142,30 @@ test_failures (void)
   };
   g_autoptr (GHashTable) want = NULL;
   g_autoptr (PlanPhysPlan) plan = NULL;
+  RtJobConfig cfg;
   guint n_tasks;
   Fixture f;
 
-  fixture_init (&f);
+  ckpt_test_dirs_init ("strom-ckwj-XXXXXX", &f.dir, &f.out, &f.chk, &f.pool);
   want = setup_case (&f, 1, &plan);
   n_tasks = ckpt_test_count_tasks (f.pool, plan);
+  config_init (&f, &cfg);
   for (guint i = 0; i < G_N_ELEMENTS (fails); i++)
     {
       g_autoptr (GHashTable) got = NULL;
-      RtCheckpointMetrics *m;
-      RtJobConfig cfg;
+      RtCheckpointMetrics *m = ckpt_test_run_failing (f.pool, plan, &cfg, fails[i].point,
+                                                      fails[i].checkpoint, fails[i].rows,
+                                                      n_tasks - 1); /* the join's task */
 
-      config_init (&f, &cfg);
-      cfg.fail_point = fails[i].point;
-      cfg.fail_task = n_tasks - 1; /* the join's task */
-      cfg.fail_checkpoint = fails[i].checkpoint;
-      cfg.fail_after_rows = fails[i].rows;
-      cfg.fail_armed_checkpoint = 1; /* sources wait for the failure at their end */
-      m = run_job (&f, plan, &cfg);
-      g_test_message ("fail point %u: %u restarts, restored %s", fails[i].point,
-                      m->n_restarts, m->restored_from != NULL ? m->restored_from : "nothing");
-      g_assert_cmpuint (m->n_restarts, ==, 1);
       if (i < 2) /* checkpoint 2 completed before the failure */
         g_assert_nonnull (m->restored_from);
       rt_checkpoint_metrics_free (m);
-      got = read_output (&f);
-      assert_same (got, want);
+      got = ckpt_test_read_output (f.out, FALSE, NULL);
+      ckpt_test_assert_same (got, want, "window join");
       ckpt_test_remove_tree (f.out);
       ckpt_test_remove_tree (f.chk);
     }
-  fixture_clear (&f);
+  ckpt_test_dirs_clear (f.dir, f.out, f.chk, f.pool);
 }
 
 /* Savepoint at parallelism 1, resumed at 2: the buffered rows and the watermark go to the
@@ -301,38 +178,23 @@ test_rescale (void)
   g_autoptr (PlanPhysPlan) plan = NULL;
   g_autoptr (PlanPhysPlan) plan2 = NULL;
   g_autofree char *sp_dir = NULL, *savepoint = NULL;
-  RtCheckpointMetrics *m;
-  GError *error = NULL;
   RtJobConfig cfg;
-  RtJob *job;
   Fixture f;
 
-  fixture_init (&f);
+  ckpt_test_dirs_init ("strom-ckwj-XXXXXX", &f.dir, &f.out, &f.chk, &f.pool);
   want = setup_case (&f, 1, &plan);
   sp_dir = g_build_filename (f.dir, "savepoints", NULL);
   config_init (&f, &cfg);
   cfg.fail_armed_checkpoint = 1; /* sources wait for the savepoint at their end */
-  job = rt_job_new (plan, f.pool, &cfg, &error);
-  g_assert_no_error (error);
-  g_assert_true (rt_job_start (job, &error));
-  g_assert_true (rt_job_wait_checkpoint (job, 1, G_GINT64_CONSTANT (30000000)));
-  savepoint = rt_job_stop_with_savepoint (job, sp_dir, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (savepoint);
-  g_assert_cmpint (rt_job_wait (job), ==, RT_JOB_CANCELLED);
-  rt_job_free (job);
+  savepoint = ckpt_test_savepoint (f.pool, plan, &cfg, 1, sp_dir);
   g_hash_table_unref (setup_case (&f, 2, &plan2)); /* the same files again */
   config_init (&f, &cfg);
   cfg.batch_size = 0;
   cfg.channel_credits = 0;
-  cfg.restore_path = savepoint;
-  cfg.job_id = "resumed";
-  m = run_job (&f, plan2, &cfg);
-  g_assert_nonnull (m->restored_from);
-  rt_checkpoint_metrics_free (m);
-  got = read_output (&f);
-  assert_same (got, want);
-  fixture_clear (&f);
+  ckpt_test_resume (f.pool, plan2, &cfg, savepoint);
+  got = ckpt_test_read_output (f.out, FALSE, NULL);
+  ckpt_test_assert_same (got, want, "window join rescaled");
+  ckpt_test_dirs_clear (f.dir, f.out, f.chk, f.pool);
 }
 
 int

@@ -331,8 +331,9 @@ test_timer_service (void)
 
 /* ---- checkpoints: exactly once, whatever the windows ------------------------------------
  * 30000 datagen rows (a sequence id, k = id % 7; 20000 rows/s, so the run lasts 1.5 s)
- * counted per k in processing-time windows, checkpointed every 5 ms, the job failed once (after checkpoint 2 committed; at the barrier of
- * checkpoint 3 in the aggregate's task) and restored: the windows depend on the clock, but
+ * counted per k in processing-time windows, checkpointed every 5 ms, the job failed once
+ * (after checkpoint 2 committed; at the barrier of checkpoint 3 in the aggregate's task)
+ * and restored: the windows depend on the clock, but
  * the committed counts of each k must add up to exactly its number of rows, and no
  * (k, window) may be committed twice. */
 
@@ -343,34 +344,24 @@ test_timer_service (void)
 static void
 check_counts (const char *out)
 {
+  g_autoptr (GHashTable) rows = ckpt_test_read_output (out, FALSE, NULL);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gint64 per_k[7] = { 0 };
-  GDir *d = g_dir_open (out, 0, NULL);
-  const char *name;
+  GHashTableIter it;
+  gpointer line, count;
 
-  g_assert_nonnull (d);
-  while ((name = g_dir_read_name (d)) != NULL)
+  g_hash_table_iter_init (&it, rows);
+  while (g_hash_table_iter_next (&it, &line, &count))
     {
-      g_autofree char *path = g_build_filename (out, name, NULL);
-      g_autofree char *body = NULL;
-      g_auto (GStrv) lines = NULL;
+      g_auto (GStrv) v = g_strsplit (line, ",", 3);
+      gint64 k = g_ascii_strtoll (v[0], NULL, 10);
 
-      if (name[0] == '.')
-        continue; /* not committed */
-      g_assert_true (g_file_get_contents (path, &body, NULL, NULL));
-      lines = g_strsplit (body, "\n", -1);
-      for (guint l = 0; lines[l] != NULL && lines[l][0] != '\0'; l++)
-        {
-          g_auto (GStrv) v = g_strsplit (lines[l], ",", 3);
-          gint64 k = g_ascii_strtoll (v[0], NULL, 10);
-
-          g_assert_cmpuint (g_strv_length (v), ==, 3);
-          g_assert_true (k >= 0 && k < 7);
-          per_k[k] += g_ascii_strtoll (v[1], NULL, 10);
-          g_assert_true (g_hash_table_add (seen, g_strdup_printf ("%s,%s", v[0], v[2])));
-        }
+      g_assert_cmpuint (g_strv_length (v), ==, 3);
+      g_assert_true (k >= 0 && k < 7);
+      g_assert_cmpint (GPOINTER_TO_INT (count), ==, 1); /* the same (k, window) twice */
+      per_k[k] += g_ascii_strtoll (v[1], NULL, 10);
+      g_assert_true (g_hash_table_add (seen, g_strdup_printf ("%s,%s", v[0], v[2])));
     }
-  g_dir_close (d);
   for (guint k = 0; k < 7; k++)
     g_assert_cmpint (per_k[k], ==, CK_ROWS / 7 + (k < CK_ROWS % 7));
 }
@@ -378,19 +369,17 @@ check_counts (const char *out)
 static void
 test_checkpoint (void)
 {
-  static const struct { guint point; gint64 checkpoint; } fails[] = {
+  static const struct { RtFailPoint point; gint64 checkpoint; } fails[] = {
     { RT_FAIL_AFTER_METADATA, 2 }, { RT_FAIL_BEFORE_SNAPSHOT, 3 },
   };
-  GError *error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("strom-ckpt-proc-XXXXXX", &error);
-  g_autofree char *out = g_build_filename (dir, "out", NULL);
-  g_autofree char *chk = g_build_filename (dir, "chk", NULL);
   g_autofree char *src = NULL, *dst = NULL;
   g_autoptr (PlanPhysPlan) plan = NULL;
-  RtMemPool *pool = rt_mem_pool_new (64 * 1024 * 1024);
+  char *dir, *out, *chk;
+  RtMemPool *pool;
+  RtJobConfig cfg;
   guint n_tasks;
 
-  g_assert_no_error (error);
+  ckpt_test_dirs_init ("strom-ckpt-proc-XXXXXX", &dir, &out, &chk, &pool);
   src = g_strdup_printf ("CREATE TABLE t (id BIGINT, k AS id %% 7, pt AS PROCTIME()) WITH "
                          "('connector' = 'datagen', 'number-of-rows' = '%d', "
                          "'rows-per-second' = '20000', 'fields.id.kind' = 'sequence', "
@@ -406,44 +395,20 @@ test_checkpoint (void)
                               "'10' SECOND)", 1);
   }
   n_tasks = ckpt_test_count_tasks (pool, plan);
+  ckpt_test_config_init (&cfg, chk, 5000);
   for (guint i = 0; i < G_N_ELEMENTS (fails); i++)
     {
-      RtCheckpointMetrics *m;
-      RtJobConfig cfg;
-      RtJob *job;
+      RtCheckpointMetrics *m = ckpt_test_run_failing (pool, plan, &cfg, fails[i].point,
+                                                      fails[i].checkpoint, 0,
+                                                      n_tasks - 1); /* the aggregate's */
 
-      rt_job_config_init (&cfg);
-      cfg.checkpoint_interval_us = 5000;
-      cfg.checkpoint_timeout_us = G_GINT64_CONSTANT (60000000);
-      cfg.checkpoints_retained = 2;
-      cfg.checkpoint_dir = chk;
-      cfg.job_id = "job";
-      cfg.restart_attempts = 3;
-      cfg.restart_delay_us = 0;
-      cfg.fail_point = fails[i].point;
-      cfg.fail_checkpoint = fails[i].checkpoint;
-      cfg.fail_task = n_tasks - 1; /* the aggregate's task */
-      cfg.fail_armed_checkpoint = 1; /* sources wait for the failure at their end */
-      job = rt_job_new (plan, pool, &cfg, &error);
-      g_assert_no_error (error);
-      g_assert_true (rt_job_start (job, &error));
-      g_assert_cmpint (rt_job_wait (job), ==, RT_JOB_FINISHED);
-      m = rt_job_get_checkpoint_metrics (job);
-      rt_job_free (job);
-      for (guint h = 0; h < m->n_history; h++)
-        if (m->history[h].failure != NULL)
-          g_test_message ("checkpoint %" G_GINT64_FORMAT ": %s", m->history[h].id,
-                          m->history[h].failure);
-      g_assert_cmpuint (m->n_restarts, ==, 1);
       g_assert_nonnull (m->restored_from);
       rt_checkpoint_metrics_free (m);
       check_counts (out);
       ckpt_test_remove_tree (out);
       ckpt_test_remove_tree (chk);
     }
-  plan_phys_plan_unref (g_steal_pointer (&plan));
-  ckpt_test_remove_tree (dir);
-  rt_mem_pool_free (pool);
+  ckpt_test_dirs_clear (dir, out, chk, pool);
 }
 
 int
