@@ -1,5 +1,6 @@
-/* bench-vs-duckdb.c: strom next to DuckDB on the same CSV files, same queries, same number
- * of threads (2), both parsing the CSV in every query (DuckDB reads views over read_csv).
+/* bench-vs-duckdb.c: strom next to DuckDB (and SQLite, see the end of this comment) on the
+ * same CSV files, same queries, same number of threads (2), both parsing the CSV in every
+ * query (DuckDB reads views over read_csv).
  *
  * Data: TPC-H-shaped tables from strom-tpch-gen at scale STROM_BENCH_SF (default 0.1) and
  * two synthetic tables: g (k BIGINT, v BIGINT) of STROM_BENCH_ROWS rows (default 2,000,000)
@@ -16,14 +17,27 @@
  * driven by tests/bench/duckdb-run.mjs. Without node or npm the DuckDB column says so and
  * only strom's figures are printed. Prints one line per query: strom ms, DuckDB ms, the
  * ratio strom / DuckDB and both row counts; nothing is asserted. STROM_BENCH_ONLY, a comma list
- * of query names, runs only those. */
+ * of query names, runs only those.
+ *
+ * SQLite (added by issue 4) is the third column: the same CSV files are loaded, untimed,
+ * into a temporary database file next to them (tables made from strom's DDL, DECIMAL as
+ * REAL, dates as ISO text), then ANALYZE; each query runs twice there too, on one thread
+ * (SQLite has no parallel execution), with `DATE '...'` written '...' and SUBSTRING(x FROM
+ * a FOR b) as substr(x, a, b); its time is stepping through every result row. A run longer
+ * than STROM_BENCH_SQLITE_TIMEOUT seconds (default 20; 0: no cap) is interrupted by a
+ * progress handler and reported as "timeout >Ns"; STROM_BENCH_SQLITE=0 leaves SQLite out.
+ * A query whose SQLite row count differs from strom's gets a warning line. */
 #include "runtime/gateway/gw-client.h"
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+
+typedef enum { LITE_NOT_RUN, LITE_DONE, LITE_TIMEOUT, LITE_ERROR } LiteState;
 
 typedef struct {
   const char *name;
@@ -32,6 +46,9 @@ typedef struct {
   guint strom_rows;
   double duck_ms;  /* < 0: not run */
   guint duck_rows;
+  LiteState lite_state;
+  double lite_ms;  /* when LITE_DONE */
+  guint lite_rows;
 } Query;
 
 static char *dir;
@@ -113,27 +130,38 @@ strom_time (GwClient *client, const char *sql, guint *rows)
 static const char *const analyzed[] = { "region", "nation", "supplier", "customer", "part",
                                          "partsupp", "orders", "lineitem", "g", "d" };
 
-static GwClient *
-strom_session (const char *source_root)
+/* The CREATE TABLE statements of every table (share/tpch/ddl.sql with absolute paths, g
+ * and d), in strom's dialect: strom runs them, SQLite's tables are made from them. */
+static GPtrArray *
+table_ddl (const char *source_root)
 {
   g_autofree char *ddl_path = g_build_filename (source_root, "share", "tpch", "ddl.sql", NULL);
   g_autofree char *ddl = NULL, *prefix = g_strdup_printf ("'path' = '%s/", dir), *abs = NULL;
-  g_autofree char *g = NULL, *d = NULL;
   g_auto (GStrv) stmts = NULL;
-  GwClient *client = gw_client_new_embedded (NULL);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
 
   g_assert_true (g_file_get_contents (ddl_path, &ddl, NULL, NULL));
   abs = replace (ddl, "'path' = '", prefix);
   stmts = g_strsplit (abs, ";\n", -1);
   for (guint i = 0; stmts[i] != NULL; i++)
     if (strstr (stmts[i], "CREATE TABLE") != NULL)
-      run_statement (client, stmts[i]);
-  g = g_strdup_printf ("CREATE TABLE g (k BIGINT, v BIGINT) WITH ('connector' = 'filesystem', "
-                       "'path' = '%s/g.csv', 'format' = 'csv', 'csv.header' = 'true')", dir);
-  d = g_strdup_printf ("CREATE TABLE d (k BIGINT, w BIGINT) WITH ('connector' = 'filesystem', "
-                       "'path' = '%s/d.csv', 'format' = 'csv', 'csv.header' = 'true')", dir);
-  run_statement (client, g);
-  run_statement (client, d);
+      g_ptr_array_add (out, g_strdup (stmts[i]));
+  g_ptr_array_add (out, g_strdup_printf ("CREATE TABLE g (k BIGINT, v BIGINT) WITH ("
+                                         "'connector' = 'filesystem', 'path' = '%s/g.csv', "
+                                         "'format' = 'csv', 'csv.header' = 'true')", dir));
+  g_ptr_array_add (out, g_strdup_printf ("CREATE TABLE d (k BIGINT, w BIGINT) WITH ("
+                                         "'connector' = 'filesystem', 'path' = '%s/d.csv', "
+                                         "'format' = 'csv', 'csv.header' = 'true')", dir));
+  return out;
+}
+
+static GwClient *
+strom_session (GPtrArray *ddl)
+{
+  GwClient *client = gw_client_new_embedded (NULL);
+
+  for (guint i = 0; i < ddl->len; i++)
+    run_statement (client, ddl->pdata[i]);
   run_statement (client, "SET 'execution.runtime-mode' = 'batch'");
   run_statement (client, "SET 'parallelism.default' = '2'");
   run_statement (client, "SET 'taskmanager.memory.managed.size' = '1g'");
@@ -245,6 +273,208 @@ run_duckdb (GPtrArray *queries, const char *source_root)
   return TRUE;
 }
 
+/* ---- SQLite -------------------------------------------------------------------------- */
+
+/* The first match of pattern's group 1 in text (new), or NULL. */
+static char *
+match_group (const char *pattern, const char *text)
+{
+  g_autoptr (GRegex) re = g_regex_new (pattern, 0, 0, NULL);
+  g_autoptr (GMatchInfo) m = NULL;
+
+  return g_regex_match (re, text, 0, &m) ? g_match_info_fetch (m, 1) : NULL;
+}
+
+/* SQLite's CREATE TABLE for a strom one: the column list without the WITH clause and
+ * DECIMAL(p, s) as REAL (SQLite has no decimal type). The other type names stay: INT and
+ * BIGINT give integer affinity, VARCHAR text affinity and DATE numeric affinity, under
+ * which an ISO date stays text, ordered as dates are. NULL when ddl has no WITH clause. */
+static char *
+lite_create (const char *ddl)
+{
+  const char *with = strstr (ddl, ") WITH (");
+  g_autofree char *cols = with != NULL ? g_strndup (ddl, (gsize) (with + 1 - ddl)) : NULL;
+  g_autoptr (GRegex) decimal = g_regex_new ("DECIMAL\\(\\d+, *\\d+\\)", 0, 0, NULL);
+
+  return cols != NULL ? g_regex_replace_literal (decimal, cols, -1, 0, "REAL", 0, NULL)
+                      : NULL;
+}
+
+/* Inserts the rows of the CSV file at path (a header line, then plain comma-separated
+ * fields, as strom-tpch-gen and write_synthetic write them) into table through ins, which
+ * has n parameters; an empty field is NULL. Each value goes in as text and the column's
+ * affinity converts it. */
+static gboolean
+lite_insert_csv (sqlite3 *db, sqlite3_stmt *ins, int n, const char *path)
+{
+  FILE *f = fopen (path, "r");
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  gboolean ok = f != NULL && getline (&line, &cap, f) >= 0; /* the header */
+
+  while (ok && (len = getline (&line, &cap, f)) > 0)
+    {
+      char *field = line;
+      int c = 0;
+
+      line[strcspn (line, "\r\n")] = '\0';
+      if (*line == '\0')
+        continue;
+      for (; c < n && field != NULL; c++)
+        {
+          char *comma = strchr (field, ',');
+
+          if (comma != NULL)
+            *comma = '\0';
+          if (*field == '\0')
+            sqlite3_bind_null (ins, c + 1);
+          else
+            sqlite3_bind_text (ins, c + 1, field, -1, SQLITE_STATIC);
+          field = comma != NULL ? comma + 1 : NULL;
+        }
+      ok = c == n && field == NULL && sqlite3_step (ins) == SQLITE_DONE;
+      sqlite3_reset (ins);
+    }
+  if (!ok)
+    g_printerr ("SQLite: cannot load %s (%s)\n", path, f == NULL ? g_strerror (errno)
+                                                                 : sqlite3_errmsg (db));
+  free (line);
+  if (f != NULL)
+    fclose (f);
+  return ok;
+}
+
+/* Makes the table of the strom CREATE TABLE ddl in db and loads its CSV file. */
+static gboolean
+lite_load (sqlite3 *db, const char *ddl)
+{
+  g_autofree char *create = lite_create (ddl);
+  g_autofree char *name = match_group ("CREATE TABLE (\\w+)", ddl);
+  g_autofree char *path = match_group ("'path' = '([^']*)'", ddl);
+  g_autofree char *probe = NULL;
+  g_autoptr (GString) insert = NULL;
+  sqlite3_stmt *st = NULL;
+  gboolean ok;
+  int n;
+
+  if (create == NULL || name == NULL || path == NULL
+      || sqlite3_exec (db, create, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_printerr ("SQLite: cannot create the table of: %s\n(%s)\n", ddl, sqlite3_errmsg (db));
+      return FALSE;
+    }
+  probe = g_strdup_printf ("SELECT * FROM %s", name);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, probe, -1, &st, NULL), ==, SQLITE_OK);
+  n = sqlite3_column_count (st);
+  sqlite3_finalize (st);
+  insert = g_string_new (NULL);
+  g_string_printf (insert, "INSERT INTO %s VALUES (?", name);
+  for (int c = 1; c < n; c++)
+    g_string_append (insert, ", ?");
+  g_string_append (insert, ")");
+  g_assert_cmpint (sqlite3_prepare_v2 (db, insert->str, -1, &st, NULL), ==, SQLITE_OK);
+  ok = lite_insert_csv (db, st, n, path);
+  sqlite3_finalize (st);
+  return ok;
+}
+
+/* A temporary database file in dir with every table loaded and analyzed (not timed), or
+ * NULL (the reason printed). */
+static sqlite3 *
+lite_open (GPtrArray *ddl)
+{
+  g_autofree char *path = g_build_filename (dir, "bench.sqlite", NULL);
+  sqlite3 *db = NULL;
+  gboolean ok;
+
+  ok = sqlite3_open (path, &db) == SQLITE_OK
+       && sqlite3_exec (db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
+                        "PRAGMA cache_size = -1048576; BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+  for (guint i = 0; ok && i < ddl->len; i++)
+    ok = lite_load (db, ddl->pdata[i]);
+  ok = ok && sqlite3_exec (db, "COMMIT; ANALYZE", NULL, NULL, NULL) == SQLITE_OK;
+  if (!ok)
+    {
+      g_print ("SQLite: not run (loading %s failed: %s)\n", path, sqlite3_errmsg (db));
+      sqlite3_close (db);
+      return NULL;
+    }
+  return db;
+}
+
+/* sql in SQLite's dialect (new): DATE '...' literals as text, SUBSTRING(x FROM a FOR b) as
+ * substr(x, a, b). */
+static char *
+lite_translate (const char *sql)
+{
+  g_autofree char *dates = replace (sql, "DATE '", "'");
+  g_autoptr (GRegex) sub = g_regex_new ("SUBSTRING\\((\\w+) FROM (\\d+) FOR (\\d+)\\)", 0, 0,
+                                        NULL);
+
+  return g_regex_replace (sub, dates, -1, 0, "substr(\\1, \\2, \\3)", 0, NULL);
+}
+
+static int
+lite_past_deadline (void *data)
+{
+  gint64 deadline = *(const gint64 *) data;
+
+  return deadline > 0 && g_get_monotonic_time () > deadline;
+}
+
+/* Wall ms of preparing sql in db and stepping through every row; *rows gets their number
+ * and *state LITE_DONE, or LITE_TIMEOUT past cap_us (0: no cap), or LITE_ERROR. */
+static double
+lite_time (sqlite3 *db, const char *sql, gint64 cap_us, guint *rows, LiteState *state)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = cap_us > 0 ? start + cap_us : 0;
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  *rows = 0;
+  sqlite3_progress_handler (db, 10000, lite_past_deadline, &deadline);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &st, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      ++*rows;
+      rc = SQLITE_OK;
+    }
+  *state = rc == SQLITE_DONE ? LITE_DONE : rc == SQLITE_INTERRUPT ? LITE_TIMEOUT : LITE_ERROR;
+  if (*state == LITE_ERROR)
+    g_printerr ("SQLite failed: %s\n%s\n", sqlite3_errmsg (db), sql);
+  sqlite3_finalize (st);
+  sqlite3_progress_handler (db, 0, NULL, NULL);
+  return (double) (g_get_monotonic_time () - start) / 1000.0;
+}
+
+/* Runs each query twice in SQLite (the second run counts; a first run that did not finish
+ * is not repeated) unless STROM_BENCH_SQLITE is 0. */
+static void
+run_sqlite (GPtrArray *queries, GPtrArray *ddl, gint64 cap_us)
+{
+  sqlite3 *db;
+
+  if (g_strcmp0 (g_getenv ("STROM_BENCH_SQLITE"), "0") == 0)
+    {
+      g_print ("SQLite: not run (STROM_BENCH_SQLITE=0)\n");
+      return;
+    }
+  if ((db = lite_open (ddl)) == NULL)
+    return;
+  for (guint i = 0; i < queries->len; i++)
+    {
+      Query *q = queries->pdata[i];
+      g_autofree char *sql = lite_translate (q->sql);
+
+      q->lite_ms = lite_time (db, sql, cap_us, &q->lite_rows, &q->lite_state);
+      if (q->lite_state == LITE_DONE)
+        q->lite_ms = lite_time (db, sql, cap_us, &q->lite_rows, &q->lite_state);
+    }
+  sqlite3_close (db);
+}
+
 static void
 add_tpch (GPtrArray *queries, const char *source_root)
 {
@@ -266,6 +496,75 @@ add_tpch (GPtrArray *queries, const char *source_root)
     }
 }
 
+/* SQLite's cells of q's line: ms, strom / SQLite and rows, or why there are none. */
+static char *
+lite_cells (const Query *q, gint64 cap_s)
+{
+  g_autofree char *timeout = g_strdup_printf ("timeout >%" G_GINT64_FORMAT "s", cap_s);
+
+  switch (q->lite_state)
+    {
+    case LITE_DONE:
+      return g_strdup_printf ("%12.1f %8.2f %10u", q->lite_ms, q->strom_ms / q->lite_ms,
+                              q->lite_rows);
+    case LITE_TIMEOUT:
+      return g_strdup_printf ("%12s %8s %10s", timeout, "-", "-");
+    case LITE_ERROR:
+      return g_strdup_printf ("%12s %8s %10s", "error", "-", "-");
+    case LITE_NOT_RUN:
+    default:
+      return g_strdup_printf ("%12s %8s %10s", "-", "-", "-");
+    }
+}
+
+/* One line per query, the geometric means of the ratios, and a warning for each query
+ * whose SQLite row count differs from strom's. */
+static void
+print_results (GPtrArray *queries, const char *sf, guint rows, gint64 cap_s)
+{
+  double duck_log = 0, lite_log = 0;
+  guint n_duck = 0, n_lite = 0;
+
+  g_print ("strom vs DuckDB, 2 threads each, TPC-H SF %s, g of %u rows (ms, second run)\n",
+           sf, rows);
+  g_print ("%-10s %10s %10s %8s %10s %10s %12s %8s %10s\n", "query", "strom", "duckdb", "ratio",
+           "strom rows", "duck rows", "sqlite", "ratio", "lite rows");
+  for (guint i = 0; i < queries->len; i++)
+    {
+      Query *q = queries->pdata[i];
+      g_autofree char *lite = lite_cells (q, cap_s);
+
+      if (q->duck_ms > 0)
+        {
+          g_print ("%-10s %10.1f %10.1f %8.2f %10u %10u %s\n", q->name, q->strom_ms,
+                   q->duck_ms, q->strom_ms / q->duck_ms, q->strom_rows, q->duck_rows, lite);
+          duck_log += log (q->strom_ms / q->duck_ms);
+          n_duck++;
+        }
+      else
+        g_print ("%-10s %10.1f %10s %8s %10u %10s %s\n", q->name, q->strom_ms, "-", "-",
+                 q->strom_rows, "-", lite);
+      if (q->lite_state == LITE_DONE)
+        {
+          lite_log += log (q->strom_ms / q->lite_ms);
+          n_lite++;
+        }
+    }
+  if (n_duck > 0)
+    g_print ("geometric mean of strom / DuckDB: %.2f\n", exp (duck_log / n_duck));
+  if (n_lite > 0)
+    g_print ("geometric mean of strom / SQLite (1 thread): %.2f over the %u of %u queries it "
+             "finished\n", exp (lite_log / n_lite), n_lite, queries->len);
+  for (guint i = 0; i < queries->len; i++)
+    {
+      Query *q = queries->pdata[i];
+
+      if (q->lite_state == LITE_DONE && q->lite_rows != q->strom_rows)
+        g_print ("warning: %s: SQLite returned %u rows, strom %u\n", q->name, q->lite_rows,
+                 q->strom_rows);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -278,8 +577,9 @@ main (int argc, char **argv)
   g_autoptr (GwClient) client = NULL;
   g_autoptr (GError) error = NULL;
   const char *gen_argv[] = { gen, "--scale", sf, "--dir", NULL, NULL };
-  double sum_ratio_log = 0;
-  guint n_ratios = 0;
+  const char *cap = g_getenv ("STROM_BENCH_SQLITE_TIMEOUT");
+  gint64 cap_s = cap != NULL ? g_ascii_strtoll (cap, NULL, 10) : 20;
+  g_autoptr (GPtrArray) ddl = NULL;
   int status = 0;
 
   (void) argc;
@@ -311,7 +611,8 @@ main (int argc, char **argv)
         if (!g_strv_contains ((const char *const *) only, ((Query *) queries->pdata[i])->name))
           g_ptr_array_remove_index (queries, i);
     }
-  client = strom_session (source_root);
+  ddl = table_ddl (source_root);
+  client = strom_session (ddl);
   for (guint i = 0; i < queries->len; i++)
     {
       Query *q = queries->pdata[i];
@@ -320,26 +621,8 @@ main (int argc, char **argv)
       q->strom_ms = strom_time (client, q->sql, &q->strom_rows);
     }
   run_duckdb (queries, source_root);
-  g_print ("strom vs DuckDB, 2 threads each, TPC-H SF %s, g of %u rows (ms, second run)\n",
-           sf, rows);
-  g_print ("%-10s %10s %10s %8s %10s %10s\n", "query", "strom", "duckdb", "ratio",
-           "strom rows", "duck rows");
-  for (guint i = 0; i < queries->len; i++)
-    {
-      Query *q = queries->pdata[i];
-
-      if (q->duck_ms > 0)
-        {
-          g_print ("%-10s %10.1f %10.1f %8.2f %10u %10u\n", q->name, q->strom_ms, q->duck_ms,
-                   q->strom_ms / q->duck_ms, q->strom_rows, q->duck_rows);
-          sum_ratio_log += log (q->strom_ms / q->duck_ms);
-          n_ratios++;
-        }
-      else
-        g_print ("%-10s %10.1f %10s %8s %10u\n", q->name, q->strom_ms, "-", "-", q->strom_rows);
-    }
-  if (n_ratios > 0)
-    g_print ("geometric mean of strom / DuckDB: %.2f\n", exp (sum_ratio_log / n_ratios));
+  run_sqlite (queries, ddl, cap_s * G_USEC_PER_SEC);
+  print_results (queries, sf, rows, cap_s);
   {
     g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
     const char *name;
