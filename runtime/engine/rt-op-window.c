@@ -741,12 +741,15 @@ winagg_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
     return RT_OK;
   if (a->acc != NULL)
     {
+      g_autofree guint32 *rows = g_new (guint32, batch->n_rows + 1);
+      guint n = 0;
+
       for (guint r = 0; r < batch->n_rows; r++)
         if (ends[r] - 1 <= a->watermark)
           op->late_records_dropped++; /* its window has fired already */
-        else if (!rt__win_acc_add (a->acc, batch, r, error))
-          return RT_FAIL;
-      return RT_OK;
+        else
+          rows[n++] = r;
+      return rt__win_acc_add_batch (a->acc, batch, rows, n, error) ? RT_OK : RT_FAIL;
     }
 
   for (guint r = 0; r < batch->n_rows; r++)

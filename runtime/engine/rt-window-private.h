@@ -81,6 +81,9 @@ gboolean rt__win_acc_supported (const PlanPhysNode *node);
 RtWinAcc *rt__win_acc_new (const PlanPhysNode *node);
 void rt__win_acc_free (RtWinAcc *acc);
 gboolean rt__win_acc_add (RtWinAcc *acc, const RtBatch *batch, guint r, GError **error);
+/* rt__win_acc_add for the rows listed in rows[0..n) of batch, in that order. */
+gboolean rt__win_acc_add_batch (RtWinAcc *acc, const RtBatch *batch, const guint32 *rows,
+                                guint n, GError **error);
 RtResult rt__win_acc_fire_until (RtWinAcc *acc, RtOperator *owner, gint64 wm,
                                  GError **error);
 void rt__win_acc_snapshot (RtWinAcc *acc, RtStateOut *out);
