@@ -26,6 +26,7 @@
  * from. */
 #include "optimizer/opt-private.h"
 #include "optimizer/opt-stats-private.h" /* added by statistics */
+#include "plans/plan-json.h" /* added by automatic runtime mode */
 
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -574,6 +575,8 @@ opt_physical_plan (PlanNode *logical, PlanSettings *settings, GError **error)
       ctx.parallelism = (guint) CLAMP (plan_settings_get_int (settings, PARALLELISM_KEY), 1,
                                        G_MAXINT);
       ctx.streaming = mode == NULL || g_ascii_strcasecmp (mode, "batch") != 0;
+      if (mode != NULL && g_ascii_strcasecmp (mode, "automatic") == 0) /* as Flink's */
+        ctx.streaming = !plan_node_is_bounded (logical);
       ctx.settings = settings; /* added by joins */
     }
   root = plan_rec (&ctx, logical, error);

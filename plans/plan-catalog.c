@@ -381,7 +381,7 @@ typedef struct {
   const char *hint; /* what to write instead of a bad value */
 } SettingDef;
 
-static const char *const runtime_modes[] = { "streaming", "batch", NULL };
+static const char *const runtime_modes[] = { "streaming", "batch", "automatic", NULL };
 static const char *const checkpoint_modes[] = { "exactly_once", "at_least_once", NULL };
 static const char *const restart_strategies[] = { "none", "fixed-delay", NULL };
 static const char *const result_modes[] = { "table", "changelog", "tableau", NULL };
@@ -401,7 +401,7 @@ static const SettingDef settings_defs[] = {
   { "execution.checkpointing.timeout", "10 min", SETTING_DURATION, 1, 0, NULL,
     "a duration such as '10 min' or '30 s'" },
   { "execution.runtime-mode", "streaming", SETTING_ENUM, 0, 0, runtime_modes,
-    "'streaming' or 'batch'" },
+    "'streaming', 'batch' or 'automatic' (batch when every source is bounded)" },
   { "execution.savepoint.path", "", SETTING_TEXT, 0, 0, NULL,
     "the directory of a savepoint or retained checkpoint, or a job's checkpoint directory "
     "(its latest completed checkpoint), or '' to start fresh" }, /* checkpoints */

@@ -468,24 +468,38 @@ plan_explain_analyze_text (const PlanPhysPlan *plan, const PlanOpActual *actual,
 /* ---- boundedness ------------------------------------------------------------------------ */
 
 gboolean
+plan_table_is_bounded (const PlanTable *table)
+{
+  const char *connector = plan_table_get_option (table, "connector");
+  const char *events = plan_table_get_option (table, "events.num");
+
+  if (connector == NULL || g_ascii_strcasecmp (connector, "filesystem") == 0)
+    return TRUE;
+  if (g_ascii_strcasecmp (connector, "datagen") == 0)
+    return plan_table_get_option (table, "number-of-rows") != NULL;
+  return g_ascii_strcasecmp (connector, "nexmark") == 0 /* added by nexmark */
+         && events != NULL && strcmp (events, "0") != 0;
+}
+
+gboolean
+plan_node_is_bounded (const PlanNode *logical)
+{
+  if (logical->kind == PLAN_NODE_SCAN && !plan_table_is_bounded (logical->u.scan.table))
+    return FALSE;
+  for (guint i = 0; i < logical->n_inputs; i++)
+    if (!plan_node_is_bounded (logical->inputs[i]))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
 plan_phys_is_bounded (const PlanPhysPlan *plan, const char **unbounded_table)
 {
   for (guint i = 0; i < plan->nodes->len; i++)
     {
       const PlanPhysNode *n = g_ptr_array_index (plan->nodes, i);
-      const char *connector;
 
-      if (n->kind != PLAN_PHYS_SOURCE)
-        continue;
-      connector = plan_table_get_option (n->u.source.table, "connector");
-      if (connector == NULL || g_ascii_strcasecmp (connector, "filesystem") == 0)
-        continue;
-      if (g_ascii_strcasecmp (connector, "datagen") == 0
-          && plan_table_get_option (n->u.source.table, "number-of-rows") != NULL)
-        continue;
-      if (g_ascii_strcasecmp (connector, "nexmark") == 0 /* added by nexmark */
-          && plan_table_get_option (n->u.source.table, "events.num") != NULL
-          && strcmp (plan_table_get_option (n->u.source.table, "events.num"), "0") != 0)
+      if (n->kind != PLAN_PHYS_SOURCE || plan_table_is_bounded (n->u.source.table))
         continue;
       if (unbounded_table != NULL)
         *unbounded_table = n->u.source.table->name;

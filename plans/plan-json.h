@@ -47,5 +47,10 @@ char *plan_explain_analyze_text (const PlanPhysPlan *plan, const PlanOpActual *a
                                  guint n_actual, gint64 elapsed_us);
 /* FALSE with the first unbounded source's table name when a source never ends. */
 gboolean plan_phys_is_bounded (const PlanPhysPlan *plan, const char **unbounded_table);
+/* added by automatic runtime mode: whether table's source ends (filesystem, datagen with
+ * 'number-of-rows', nexmark with 'events.num'), and whether every scan of a logical plan
+ * reads such a table; 'execution.runtime-mode' = 'automatic' runs batch exactly then. */
+gboolean plan_table_is_bounded (const PlanTable *table);
+gboolean plan_node_is_bounded (const PlanNode *logical);
 
 G_END_DECLS

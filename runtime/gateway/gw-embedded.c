@@ -197,9 +197,15 @@ current_pool (GwEmbedded *c)
   return c->pools->pdata[c->pools->len - 1];
 }
 
+/* plan: the job's (for 'automatic' mode: batch when every source ends). */
 static void
-job_config (GwEmbedded *c, RtJobConfig *cfg)
+job_config (GwEmbedded *c, const PlanPhysPlan *plan, RtJobConfig *cfg)
 {
+  const char *mode = plan_settings_get (c->settings, "execution.runtime-mode");
+  gboolean batch = g_ascii_strcasecmp (mode, "batch") == 0
+                   || (g_ascii_strcasecmp (mode, "automatic") == 0
+                       && plan_phys_is_bounded (plan, NULL));
+
   rt_job_config_init (cfg);
   cfg->batch_size = (guint) plan_settings_get_int (c->settings, "execution.batch-size");
   cfg->buffer_timeout_us = plan_settings_get_duration_us (c->settings, "pipeline.buffer-timeout");
@@ -210,7 +216,7 @@ job_config (GwEmbedded *c, RtJobConfig *cfg)
   cfg->idle_timeout_us =
     plan_settings_get_duration_us (c->settings, "table.exec.source.idle-timeout");
   /* added by checkpoints: batch jobs take none, as in Flink */
-  if (g_ascii_strcasecmp (plan_settings_get (c->settings, "execution.runtime-mode"), "batch") != 0)
+  if (!batch)
     cfg->checkpoint_interval_us =
       plan_settings_get_duration_us (c->settings, "execution.checkpointing.interval");
   cfg->checkpoint_timeout_us =
@@ -242,7 +248,7 @@ start_job (GwEmbedded *c, GwEmbeddedOp *op, GError **error)
 
   if (opt == NULL)
     return FALSE;
-  job_config (c, &cfg);
+  job_config (c, opt_result_get_physical (opt), &cfg);
   job_id = g_strdup_printf ("%08x%08x%08x%08x", ++c->next_job, r1, r2, r3);
   cfg.job_id = job_id; /* added by checkpoints: names its checkpoint directory */
   op->job = rt_job_new (opt_result_get_physical (opt), current_pool (c), &cfg, error);
@@ -271,7 +277,7 @@ explain (GwEmbedded *c, PlanStatement *stmt, GError **error)
     {
       RtJobConfig cfg;
 
-      job_config (c, &cfg);
+      job_config (c, opt_result_get_physical (opt), &cfg);
       return gw__explain_extended (stmt, opt, current_pool (c), &cfg, error);
     }
   return opt_explain (stmt->plan, opt, stmt->explain_flags);

@@ -201,6 +201,42 @@ test_json_rejects (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "COUNT_STAR takes no argument"));
 }
 
+/* 'automatic' (Flink's AUTOMATIC): batch exactly when every source is bounded. */
+static void
+test_automatic_mode (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  PlanCatalog *streams = plan_test_catalog_new (
+    "CREATE TABLE u (id INT, url VARCHAR) WITH ('connector' = 'datagen');"
+    "CREATE TABLE b (id INT, url VARCHAR) WITH ('connector' = 'datagen', "
+    "'number-of-rows' = '10');");
+  PlanCatalog *files = f->catalog;
+  const char *sql[] = { "SELECT url, COUNT(*) AS n FROM u GROUP BY url",
+                        "SELECT url, COUNT(*) AS n FROM b GROUP BY url",
+                        "SELECT u.url, COUNT(*) AS n FROM u JOIN b ON u.id = b.id GROUP BY u.url" };
+  const gboolean updating[] = { TRUE, FALSE, TRUE };
+
+  g_assert_true (plan_settings_set (f->settings, "execution.runtime-mode", "automatic",
+                                    &error));
+  {
+    g_autoptr (OptResult) r = optimize_ok (f, "SELECT url, COUNT(*) AS n FROM t GROUP BY url");
+
+    /* a file ends: batch, final results */
+    g_assert_false (find_phys (opt_result_get_physical (r), PLAN_PHYS_AGGREGATE)->updating);
+  }
+  f->catalog = streams;
+  for (guint i = 0; i < G_N_ELEMENTS (sql); i++)
+    {
+      g_autoptr (OptResult) r = optimize_ok (f, sql[i]);
+
+      /* an endless datagen (alone or joined) keeps streaming; one with a row count ends */
+      g_assert_cmpint (find_phys (opt_result_get_physical (r), PLAN_PHYS_AGGREGATE)->updating,
+                       ==, updating[i]);
+    }
+  f->catalog = files;
+  plan_catalog_free (streams);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -209,6 +245,7 @@ main (int argc, char **argv)
   ADD ("/optimizer/aggregate/hash-by-key", test_hash_by_key);
   ADD ("/optimizer/aggregate/gather-without-keys", test_gather_without_keys);
   ADD ("/optimizer/aggregate/batch-mode", test_batch_mode);
+  ADD ("/optimizer/aggregate/automatic-mode", test_automatic_mode);
   ADD ("/optimizer/aggregate/filter-pushdown", test_filter_pushdown);
   ADD ("/optimizer/aggregate/pruning", test_pruning);
   ADD ("/optimizer/aggregate/refusals", test_refusals);
