@@ -447,7 +447,10 @@ plan_join (PhysContext *ctx, PlanNode *node, GError **error)
                          error);
 }
 
-/* added by sort: ORDER BY runs in one subtask (GATHER), so its output is in order. A Top-N
+/* added by sort: ORDER BY ends in one subtask, so its output is in order. A full sort over a
+ * wide input in batch mode sorts locally in each subtask and then merges the p sorted
+ * streams in one subtask (a MERGE exchange, added by sort merge); otherwise it is one sort
+ * after a GATHER. A Top-N
  * over a wide input first keeps limit + offset rows per subtask (chained after the input),
  * then the single global one picks from those. Batch mode: an external merge sort under
  * the managed-memory budget. Streaming: only a Top-N (a changelog as the top rows change);
@@ -490,6 +493,19 @@ plan_sort (PhysContext *ctx, PlanNode *node, GError **error)
                                                        (double) keep * input->parallelism);
       connect (local, input);
       input = local;
+    }
+  /* added by sort merge: a full sort over a wide input sorts each subtask's share there
+   * (chained after the input), then one subtask merges the sorted streams */
+  if (!ctx->streaming && s->limit < 0 && input->parallelism > 1 && !input->updating)
+    {
+      PlanPhysNode *local = sort_node (node, input->parallelism, -1, 0);
+
+      local->est_rows = input->est_rows;
+      connect (local, input);
+      sort = sort_node (node, 1, -1, 0);
+      sort->est_rows = input->est_rows;
+      plan_phys_node_add_input (sort, local, PLAN_EXCHANGE_MERGE, 0, NULL);
+      return sort;
     }
   sort = sort_node (node, 1, s->limit, s->offset);
   sort->est_rows = s->limit >= 0 && (input->est_rows < 0 || input->est_rows > s->limit)

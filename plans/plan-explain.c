@@ -328,6 +328,13 @@ describe_phys (GString *out, const PlanPhysNode *n)
                           n->schema);
       break;
     case PLAN_PHYS_SORT: /* added by sort */
+      if (n->n_inputs == 1 && n->inputs[0].exchange == PLAN_EXCHANGE_MERGE) /* sort merge */
+        {
+          g_autofree char *keys = plan_sort_to_string (&n->u.sort, in);
+
+          g_string_append_printf (out, "SortedMerge(orderBy=[%s])", keys);
+          break;
+        }
       append_sort (out, &n->u.sort, in);
       break;
     case PLAN_PHYS_WINDOW: /* added by windows */
@@ -375,6 +382,7 @@ append_distribution (GString *out, const PlanPhysInput *in)
       g_string_append_c (out, ']');
       break;
     case PLAN_EXCHANGE_GATHER: g_string_append (out, "single"); break;
+    case PLAN_EXCHANGE_MERGE: g_string_append (out, "single, ordered"); break; /* sort merge */
     case PLAN_EXCHANGE_BROADCAST: g_string_append (out, "broadcast"); break;
     case PLAN_EXCHANGE_REBALANCE: g_string_append (out, "rebalance"); break;
     case PLAN_EXCHANGE_FORWARD: g_string_append (out, "forward"); break;

@@ -548,7 +548,7 @@ read_one_input (Reader *rd, JsonNode *enode, const char *path, guint index,
                     "inputs must come before their consumers", id, index);
   input = rd->nodes[id];
   if (!want_enum (member (eobj, "exchange"), path, "exchange", exchange_name_i,
-                  PLAN_EXCHANGE_GATHER + 1, &exchange, error))
+                  PLAN_EXCHANGE_MERGE + 1, &exchange, error)) /* sort merge */
     return FALSE;
   if (member (eobj, "keys") != NULL
       && !(keys = read_columns (eobj, path, "keys", input->schema->n_fields, "the input",

@@ -421,6 +421,7 @@ plan_exchange_name (PlanExchangeKind kind)
     case PLAN_EXCHANGE_REBALANCE: return "REBALANCE";
     case PLAN_EXCHANGE_BROADCAST: return "BROADCAST";
     case PLAN_EXCHANGE_GATHER: return "GATHER";
+    case PLAN_EXCHANGE_MERGE: return "MERGE"; /* added by sort merge */
     default: return "UNKNOWN";
     }
 }

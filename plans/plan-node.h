@@ -257,6 +257,9 @@ typedef enum {
   PLAN_EXCHANGE_REBALANCE, /* round robin */
   PLAN_EXCHANGE_BROADCAST, /* every row to every subtask */
   PLAN_EXCHANGE_GATHER,    /* all subtasks -> the single consumer */
+  PLAN_EXCHANGE_MERGE,     /* added by sort merge: GATHER of sorted streams; the consumer sees
+                            * each producer subtask as its own input (index = subtask) and
+                            * merges them in its SORT order (rt-op-sort-merge.c) */
 } PlanExchangeKind;
 
 typedef enum {

@@ -63,6 +63,11 @@ describe_partitioning (GString *out, const PlanPhysNode *n)
                               "subtask", in->node->parallelism,
                               plural (in->node->parallelism, "subtask", "subtasks"));
       break;
+    case PLAN_EXCHANGE_MERGE: /* added by sort merge */
+      g_string_append_printf (out, "merged: the sorted rows of all %u input %s come to one "
+                              "subtask, which merges them in order", in->node->parallelism,
+                              plural (in->node->parallelism, "subtask", "subtasks"));
+      break;
     }
 }
 
@@ -98,7 +103,10 @@ describe_state (GString *out, const PlanPhysNode *n)
                        "at once");
       break;
     case PLAN_PHYS_SORT: /* added by sort */
-      if (n->u.sort.limit >= 0)
+      if (n->n_inputs == 1 && n->inputs[0].exchange == PLAN_EXCHANGE_MERGE) /* sort merge */
+        g_string_append (out, "one batch per input subtask, the next rows of its sorted "
+                         "stream");
+      else if (n->u.sort.limit >= 0)
         g_string_append_printf (out, "the best %" G_GINT64_FORMAT " rows seen so far in order",
                                 n->u.sort.limit + n->u.sort.offset);
       else
@@ -203,6 +211,12 @@ describe_emits (GString *out, const PlanPhysNode *n)
                        "the global aggregate after the exchange merges");
       break;
     case PLAN_PHYS_SORT: /* added by sort */
+      if (n->n_inputs == 1 && n->inputs[0].exchange == PLAN_EXCHANGE_MERGE) /* sort merge */
+        {
+          g_string_append (out, "every row in order as soon as each input subtask has sent "
+                           "its next rows: a merge, no sort of its own");
+          break;
+        }
       g_string_append (out, n->updating
                        ? "a changelog as the top rows change: -D for a row that drops out, "
                          "+I for one that comes in"

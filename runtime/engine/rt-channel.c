@@ -479,6 +479,7 @@ rt_writer_emit (RtWriter *w, RtBatch *batch, GError **error)
     {
     case PLAN_EXCHANGE_FORWARD:
     case PLAN_EXCHANGE_GATHER:
+    case PLAN_EXCHANGE_MERGE: /* added by sort merge */
       ok = emit_one_target (w, &w->targets[0], batch, error);
       break;
     case PLAN_EXCHANGE_REBALANCE:

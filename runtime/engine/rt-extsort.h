@@ -186,4 +186,31 @@ guint rt__run_merge_fan_in (gsize share);
 gboolean rt__run_merge_reduce (const RtRunMergeSpec *spec, GPtrArray *runs, const char *dir,
                                guint fan_in, guint64 *spilled, GError **error);
 
+/* added by sort merge: the order of ORDER BY (s: its keys, each ascending or descending,
+ * NULLs first or last) of row ra of a and row rb of b, both of the sort's input schema:
+ * < 0, 0 (a tie), > 0. The one comparison of the sort (rt-op-sort.c) and of the merge of
+ * its parallel sorted streams (rt-op-sort-merge.c), so both give the same order. */
+static inline int
+rt__sort_compare_rows (const PlanSort *s, const RtBatch *a, guint ra, const RtBatch *b,
+                       guint rb)
+{
+  for (guint k = 0; k < s->n_keys; k++)
+    {
+      const RtVector *va = &a->cols[s->keys[k]], *vb = &b->cols[s->keys[k]];
+      gboolean na = !rt_vec_is_valid (va, ra), nb = !rt_vec_is_valid (vb, rb);
+      int c;
+
+      if (na || nb)
+        {
+          if (na && nb)
+            continue;
+          return (na ? -1 : 1) * (s->nulls_first[k] ? 1 : -1);
+        }
+      c = rt__sort_compare_values (va, ra, vb, rb);
+      if (c != 0)
+        return s->descending[k] ? -c : c;
+    }
+  return 0;
+}
+
 G_END_DECLS

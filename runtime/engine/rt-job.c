@@ -249,6 +249,8 @@ make_operator (RtJob *job, RtTask *task, const PlanPhysNode *n, GError **error)
     case PLAN_PHYS_LOOKUP_JOIN: /* added by lookup joins */
       return rt_op_lookup_join_new (n, error);
     case PLAN_PHYS_SORT: /* added by sort */
+      if (n->n_inputs == 1 && n->inputs[0].exchange == PLAN_EXCHANGE_MERGE) /* sort merge */
+        return rt_op_sort_merge_new (n, error);
       return rt_op_sort_new (n, error);
     case PLAN_PHYS_WINDOW: /* added by windows */
       return rt_op_window_new (n, error);
@@ -418,7 +420,8 @@ connect_edge (RtJob *job, GArray *chains, Chain *pc, Chain *cc, const PlanPhysIn
   guint pp = pc->parallelism, cp = cc->parallelism;
 
   if ((in->exchange == PLAN_EXCHANGE_FORWARD && pp != cp)
-      || (in->exchange == PLAN_EXCHANGE_GATHER && cp != 1))
+      || ((in->exchange == PLAN_EXCHANGE_GATHER || in->exchange == PLAN_EXCHANGE_MERGE)
+          && cp != 1))
     {
       g_set_error (error, RT_ERROR, RT_ERROR_INTERNAL,
                    "plan error: %s exchange from parallelism %u to %u",
@@ -447,7 +450,8 @@ connect_edge (RtJob *job, GArray *chains, Chain *pc, Chain *cc, const PlanPhysIn
           ch = rt_channel_new (job->config.channel_credits, pt->notify, ct->notify);
           g_ptr_array_add (job->channels, ch);
           g_ptr_array_add (chs, ch);
-          add_input (ct, ch, input_index);
+          /* added by sort merge: each producer subtask is an input of its own */
+          add_input (ct, ch, in->exchange == PLAN_EXCHANGE_MERGE ? ps : input_index);
         }
       pt->writer = rt_writer_new (in->exchange, chs->len, (RtChannel **) chs->pdata,
                                   producer->schema, job->pool, job->config.batch_size,

@@ -61,27 +61,12 @@ typedef struct {
 
 /* ---- comparing rows ------------------------------------------------------------------ */
 
-/* Order of row ra of a and row rb of b under the sort keys (0: tie). */
+/* Order of row ra of a and row rb of b under the sort keys (0: tie); rt-extsort.h has it,
+ * shared with the merge of parallel sorts (rt-op-sort-merge.c). */
 static int
 compare_rows (const PlanSort *s, const RtBatch *a, guint ra, const RtBatch *b, guint rb)
 {
-  for (guint k = 0; k < s->n_keys; k++)
-    {
-      const RtVector *va = &a->cols[s->keys[k]], *vb = &b->cols[s->keys[k]];
-      gboolean na = !rt_vec_is_valid (va, ra), nb = !rt_vec_is_valid (vb, rb);
-      int c;
-
-      if (na || nb)
-        {
-          if (na && nb)
-            continue;
-          return (na ? -1 : 1) * (s->nulls_first[k] ? 1 : -1);
-        }
-      c = rt__sort_compare_values (va, ra, vb, rb);
-      if (c != 0)
-        return s->descending[k] ? -c : c;
-    }
-  return 0;
+  return rt__sort_compare_rows (s, a, ra, b, rb);
 }
 
 /* The first key of row r as a 64-bit number whose unsigned order agrees with the sort
@@ -663,7 +648,9 @@ sort_open (RtOperator *op, GError **error)
 {
   RtSort *st = (RtSort *) op;
 
-  st->share = MAX (rt_mem_pool_get_budget (op->ctx->pool) / 2, (gsize) RT_PAGE_SIZE * 2);
+  /* per subtask: parallel local sorts (before a sort merge) split the half between them */
+  st->share = MAX (rt_mem_pool_get_budget (op->ctx->pool) / 2 / MAX (op->ctx->parallelism, 1u),
+                   (gsize) RT_PAGE_SIZE * 2);
   return TRUE;
 }
 

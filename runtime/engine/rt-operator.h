@@ -206,4 +206,9 @@ RtOperator *rt_op_lookup_join_new (const PlanPhysNode *node, GError **error);
  * next batch, so it never holds rows across a checkpoint barrier (it is stateless). */
 RtOperator *rt_op_local_aggregate_new (const PlanPhysNode *node, GError **error);
 
+/* added by sort merge (rt-op-sort-merge.c): the single subtask after a MERGE exchange, which
+ * merges the sorted streams of its input's subtasks (each a local SORT) into one order;
+ * the node is a SORT with parallelism 1 whose input edge is PLAN_EXCHANGE_MERGE. */
+RtOperator *rt_op_sort_merge_new (const PlanPhysNode *node, GError **error);
+
 G_END_DECLS
