@@ -40,7 +40,7 @@ typedef struct {
 typedef struct {
   guint64 key;   /* the key (inline keys) or its hash */
   guint32 head;  /* row id + 1 of the newest row with this key; 0: empty slot */
-  guint32 pad;
+  guint32 multi; /* 1 once a second row joined the chain: 0 spares probes the next[] read */
 } Slot;
 
 struct _RtJoinTable {
@@ -63,7 +63,7 @@ struct _RtJoinTable {
   gsize str_bytes;
   /* scratch, per probe or build batch */
   guint64 *hash, *keyv;
-  guint8 *nullk, *found;
+  guint8 *nullk, *found, *multi;
   guint32 *head;
   guint scratch_cap;
   guint32 *pr, *br;     /* pair lists of chunk rows */
@@ -171,6 +171,7 @@ ensure_scratch (RtJoinTable *t, guint n)
   t->keyv = g_renew (guint64, t->keyv, t->scratch_cap);
   t->nullk = g_renew (guint8, t->nullk, t->scratch_cap);
   t->found = g_renew (guint8, t->found, t->scratch_cap);
+  t->multi = g_renew (guint8, t->multi, t->scratch_cap);
   t->head = g_renew (guint32, t->head, t->scratch_cap);
 }
 
@@ -339,6 +340,7 @@ rt__join_table_free (RtJoinTable *t)
   g_free (t->keyv);
   g_free (t->nullk);
   g_free (t->found);
+  g_free (t->multi);
   g_free (t->head);
   g_free (t->pr);
   g_free (t->br);
@@ -443,6 +445,7 @@ index_row (RtJoinTable *t, const RtBatch *batch, guint r, guint32 id)
         {
           s->key = t->inline_key ? t->keyv[r] : h;
           s->head = id + 1;
+          s->multi = 0;
           blk->next[id & BLOCK_MASK] = 0;
           t->used++;
           return;
@@ -452,6 +455,7 @@ index_row (RtJoinTable *t, const RtBatch *batch, guint r, guint32 id)
         {
           blk->next[id & BLOCK_MASK] = s->head;
           s->head = id + 1;
+          s->multi = 1;
           return;
         }
     }
@@ -735,12 +739,13 @@ emit_pairs (RtJoinTable *t, RtBatch *probe, const guint32 *pr, const guint32 *br
 /* Asks for the cache lines of stored row id that walking and gathering will read, so the
  * misses of a batch's rows overlap instead of coming one after another. */
 static inline void
-prefetch_row (const RtJoinTable *t, guint32 id)
+prefetch_row (const RtJoinTable *t, guint32 id, gboolean multi)
 {
   const Block *blk = block_of (t, id);
   guint o = id & BLOCK_MASK;
 
-  __builtin_prefetch (&blk->next[o]);
+  if (multi)
+    __builtin_prefetch (&blk->next[o]);
   for (guint c = 0; c < t->n_cols && c < 8; c++)
     __builtin_prefetch (blk->data[c] + o * t->width[c]);
 }
@@ -776,7 +781,8 @@ lookup_range (RtJoinTable *t, const RtBatch *probe, guint from, guint n)
       if (t->nullk[r] || (s = find_slot (t, probe, t->pkeys, r)) == NULL)
         continue;
       t->head[r] = s->head;
-      prefetch_row (t, s->head - 1);
+      t->multi[r] = (guint8) s->multi;
+      prefetch_row (t, s->head - 1, s->multi);
     }
 }
 
@@ -848,7 +854,7 @@ walk_chains (RtJoinTable *t, RtBatch *probe, GError **error)
           t->pr[np] = r;
           t->br[np] = cur - 1;
           np++;
-          cur = block_of (t, cur - 1)->next[(cur - 1) & BLOCK_MASK];
+          cur = t->multi[r] ? block_of (t, cur - 1)->next[(cur - 1) & BLOCK_MASK] : 0;
         }
       if (np > 0 && !take_pairs (t, probe, np, error))
         return FALSE;
@@ -1121,7 +1127,7 @@ rt__join_table_pairs (RtJoinTable *t, RtBatch *probe, guint from, guint to,
             }
           t->pr[np] = r;
           t->br[np++] = cur - 1;
-          cur = block_of (t, cur - 1)->next[(cur - 1) & BLOCK_MASK];
+          cur = t->multi[r] ? block_of (t, cur - 1)->next[(cur - 1) & BLOCK_MASK] : 0;
         }
       kept = np > 0 && t->j->residual != NULL ? filter_pairs (t, probe, np, error) : (gint) np;
       if (kept <= 0)
