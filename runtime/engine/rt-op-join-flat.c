@@ -37,6 +37,10 @@ typedef struct {
   /* the output of one run, in order: probe row (NONE: NULL-filled), stored row (NONE:
    * NULL-filled), kind */
   GArray *epr, *ebr, *ekind;
+  /* add_run's scratch, as long as the largest batch: rows to store, their match counts */
+  guint32 *rows;
+  gint64 *matches;
+  guint cap;
 } JoinFlat;
 
 /* ---- output ------------------------------------------------------------------------- */
@@ -146,12 +150,10 @@ add_run (JoinFlat *f, guint s, RtBatch *b, guint from, guint to, GError **error)
   RtJoinTable *own = f->t[s];
   const guint32 *pr, *br;
   guint n, m = 0;
-  g_autofree gint64 *matches = NULL;
-  g_autofree guint32 *rows = g_new (guint32, to - from);
+  gint64 *matches = rt__join_preserves (&f->j, s) ? f->matches : NULL;
+  guint32 *rows = f->rows;
   guint64 base = rt__join_table_get_rows (own);
 
-  if (rt__join_preserves (&f->j, s))
-    matches = g_new0 (gint64, to - from);
   if (!rt__join_table_pairs (f->t[1 - s], b, from, to, &pr, &br, &n, error)
       || !emit_results (f, s, b, from, to, TRUE, pr, br, n, matches, error))
     return FALSE;
@@ -188,6 +190,12 @@ flat_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
   guint s = input == 0 ? 0 : 1, n = batch->n_rows;
 
   ensure_tables (f);
+  if (n > f->cap)
+    {
+      f->cap = n;
+      f->rows = g_renew (guint32, f->rows, n);
+      f->matches = g_renew (gint64, f->matches, n);
+    }
   for (guint r = 0; r < n;)
     {
       RtRowKind k = (RtRowKind) batch->kinds[r];
@@ -227,6 +235,8 @@ flat_close (RtOperator *op)
   g_clear_pointer (&f->epr, g_array_unref);
   g_clear_pointer (&f->ebr, g_array_unref);
   g_clear_pointer (&f->ekind, g_array_unref);
+  g_free (f->rows);
+  g_free (f->matches);
   rt__join_close (op);
 }
 
