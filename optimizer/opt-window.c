@@ -113,6 +113,50 @@ opt__window_agg_keys (const PlanNode *agg, guint *start_key, guint *end_key)
   return TRUE;
 }
 
+/* The exchange below the TVF (event-time TUMBLE, HOP, CUMULATE grouped by keys besides
+ * the window's bounds): a HOP turns each row into size / slide rows, and hashing them on
+ * (keys, window_start, window_end) sent every copy across the exchange. Every window of a
+ * group key lives in one subtask when the rows are routed by the other keys alone, so the
+ * exchange moves below the TVF: the input row crosses once, the TVF and the aggregate run
+ * chained behind it. The aggregate's FORWARD edge keeps those keys (its state's key groups
+ * then match the routing). Needs the keys to be plain columns down through the chained
+ * CALCs to the WINDOW's input, equal parallelism, and nodes used only here. Returns FALSE,
+ * changing nothing, otherwise. */
+static gboolean
+hash_below_window (PlanPhysNode *input, PlanPhysNode *window, const guint *part, guint n_part,
+                   guint parallelism)
+{
+  g_autofree guint *keys = g_memdup2 (part, n_part * sizeof (guint));
+  PlanPhysInput *edge;
+
+  for (PlanPhysNode *n = input; n != window; n = n->inputs[0].node)
+    {
+      if (n->kind != PLAN_PHYS_CALC || !n->chained || n->ref_count != 1)
+        return FALSE;
+      for (guint k = 0; k < n_part; k++)
+        {
+          const PlanExpr *e = n->u.calc.exprs[keys[k]];
+
+          if (e->kind != PLAN_EXPR_COLUMN)
+            return FALSE;
+          keys[k] = e->u.column;
+        }
+    }
+  edge = &window->inputs[0];
+  for (guint k = 0; k < n_part; k++)
+    if (keys[k] >= edge->node->schema->n_fields) /* window_start, window_end, window_time */
+      return FALSE;
+  if (window->ref_count != 1 || !window->chained || edge->exchange != PLAN_EXCHANGE_FORWARD
+      || edge->node->parallelism != parallelism || input->parallelism != parallelism)
+    return FALSE;
+  g_free (edge->keys);
+  edge->exchange = PLAN_EXCHANGE_HASH;
+  edge->n_keys = n_part;
+  edge->keys = g_steal_pointer (&keys);
+  window->chained = FALSE;
+  return TRUE;
+}
+
 PlanPhysNode *
 opt__plan_window_aggregate (PlanNode *node, PlanPhysNode *input, guint parallelism,
                             guint start_key, guint end_key)
@@ -122,12 +166,19 @@ opt__plan_window_aggregate (PlanNode *node, PlanPhysNode *input, guint paralleli
   guint n_part = 0;
   PlanPhysNode *agg, *below;
   gboolean by_part; /* added by processing-time windows: route by the non-window keys */
+  gboolean below_hashed = FALSE;
 
   for (below = input; below != NULL && below->kind != PLAN_PHYS_WINDOW;
        below = below->n_inputs > 0 && below->chained ? below->inputs[0].node : NULL)
     ;
   by_part = below != NULL && (below->u.window.kind == PLAN_WINDOW_SESSION
                               || plan_phys_is_proctime_window (below));
+  for (guint k = 0; !by_part && k < a->n_keys; k++) /* added by exchange below the TVF */
+    if (k != start_key && k != end_key)
+      part[n_part++] = a->keys[k];
+  if (!by_part && n_part > 0 && below != NULL && parallelism > 1
+      && hash_below_window (input, below, part, n_part, parallelism))
+    below_hashed = TRUE;
   if (by_part) /* changed by processing-time windows: their windows are assigned on arrival */
     {
       /* a session's rows must meet in one subtask: route by the partition keys only (the
@@ -150,7 +201,12 @@ opt__plan_window_aggregate (PlanNode *node, PlanPhysNode *input, guint paralleli
     }
   agg->updating = FALSE;
   agg->est_rows = input->est_rows;
-  if (by_part && n_part == 0 && input->parallelism > 1)
+  if (below_hashed)
+    {
+      plan_phys_node_add_input (agg, input, PLAN_EXCHANGE_FORWARD, n_part, part);
+      agg->chained = TRUE;
+    }
+  else if (by_part && n_part == 0 && input->parallelism > 1)
     plan_phys_node_add_input (agg, input, PLAN_EXCHANGE_GATHER, 0, NULL);
   else if (by_part && (input->parallelism > 1 || parallelism > 1))
     plan_phys_node_add_input (agg, input, PLAN_EXCHANGE_HASH, n_part, part);

@@ -389,6 +389,7 @@ build_tasks (RtJob *job, GArray *chains, GError **error)
               if (t->ops->len > 0)
                 ((RtOperator *) t->ops->pdata[t->ops->len - 1])->next = op;
               g_ptr_array_add (t->ops, op);
+              rt__window_link_slices (op, t->ops, t->ops->len - 1, job->plan); /* slices */
               if (n->kind == PLAN_PHYS_SOURCE && !add_event_time (job, t, n, error))
                 {
                   g_string_free (name, TRUE); /* added by windows */

@@ -309,6 +309,7 @@ typedef struct {
   PlanWindow w;
   PlanSchema *out_schema; /* owned ref */
   GArray *picks;          /* owned: TvfPick of the batch being processed */
+  gboolean sliced;        /* added by shared slices: each row once, in its HOP slice */
 } RtWindowTvf;
 
 /* One output row: input row `row` in window [start, end). The TVF first lists its batch's
@@ -397,6 +398,12 @@ tvf_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
 
       if (!rt_vec_is_valid (&batch->cols[w->time_col], r))
         continue; /* no rowtime, no window */
+      if (t->sliced) /* added by shared slices: the aggregate makes the windows */
+        {
+          start = window_floor (ts[r], w->offset_ms, w->slide_ms);
+          tvf_append (t, r, start, start + w->slide_ms);
+          continue;
+        }
       switch (w->kind)
         {
         case PLAN_WINDOW_HOP:
@@ -496,6 +503,7 @@ typedef struct {
   guint *in_keys;           /* owned */
   RtWinAcc *acc;            /* owned: incremental accumulators (rt-window-acc.c), or NULL:
                              * the rows are kept until the window fires */
+  gint64 slide, size;       /* added by shared slices: > 0, rows come in HOP slices */
   GByteArray *scratch;      /* owned: the session key being built */
 } RtWindowAgg;
 
@@ -745,7 +753,17 @@ winagg_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
       guint n = 0;
 
       for (guint r = 0; r < batch->n_rows; r++)
-        if (ends[r] - 1 <= a->watermark)
+        if (a->slide > 0) /* added by shared slices: its windows end at ends[r] + k slide */
+          {
+            gint64 fired = ends[r] - 1 <= a->watermark
+                           ? MIN ((a->watermark - (ends[r] - 1)) / a->slide + 1,
+                                  a->size / a->slide) : 0;
+
+            op->late_records_dropped += (guint64) fired; /* one per window that fired */
+            if (fired < a->size / a->slide)
+              rows[n++] = r;
+          }
+        else if (ends[r] - 1 <= a->watermark)
           op->late_records_dropped++; /* its window has fired already */
         else
           rows[n++] = r;
@@ -1032,12 +1050,14 @@ winagg_restore (RtOperator *op, RtStateIn *in, GError **error)
       gint64 v;
       gboolean ok = TRUE, late = FALSE;
 
-      if (!rt_state_get_u64 (in, &tag) || !rt_state_get_i64 (in, &v) || tag > 6
+      if (!rt_state_get_u64 (in, &tag) || !rt_state_get_i64 (in, &v) || tag > 7
           || (tag > 2 && tag < 5 && a->late == NULL)
           || (tag >= 5 && (a->acc == NULL || (tag == 6) != (a->gap > 0)))
+          || (tag == 7) != (a->slide > 0 && tag >= 5) /* added by shared slices */
+          || (tag == 1 && a->slide > 0)
           || (tag == 2 && a->gap == 0))
         return rt_state_malformed (in, op, error);
-      if (tag == RT_WINDOW_ACC_GROUP)
+      if (tag == RT_WINDOW_ACC_GROUP || tag == RT_WINDOW_ACC_SLICE)
         {
           if (!rt__win_acc_restore_group (a->acc, op, in, kg, v, error))
             return FALSE;
@@ -1077,6 +1097,8 @@ winagg_restore (RtOperator *op, RtStateIn *in, GError **error)
     }
   if (any_wm)
     a->watermark = wm;
+  if (any_wm && a->acc != NULL) /* added by shared slices: windows up to wm have fired */
+    rt__win_acc_set_fired (a->acc, wm);
   return a->late == NULL || rt__window_late_restored (a->late, op, error);
 }
 
@@ -1139,4 +1161,145 @@ rt_op_window_aggregate_new (const PlanPhysNode *node, GError **error)
     a->acc = rt__win_acc_new (node);
   a->scratch = g_byte_array_new ();
   return &a->base;
+}
+
+/* ---- shared slices ------------------------------------------------------------------
+ * A window aggregate on incremental accumulators whose HOP TVF runs in the same chain,
+ * through CALCs only, shares slices (rt-window-acc.c): the TVF then emits each row once, in
+ * its slice, and the aggregate makes the windows. That is only invisible when nothing
+ * between them reads window_start, window_end or window_time except to pass them on, the
+ * aggregate reads them only as its window_start and window_end keys, the nodes on the way
+ * feed nothing else, and no call has a DOUBLE argument (merged partial sums and ties of
+ * -0.0 and 0.0 could then differ from one pass in row order). Classes of a column on the
+ * way: */
+enum { COL_PLAIN, COL_START, COL_END, COL_TIME, COL_DERIVED };
+
+static guint
+consumers (const PlanPhysPlan *plan, const PlanPhysNode *node)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < plan->nodes->len; i++)
+    {
+      const PlanPhysNode *c = plan->nodes->pdata[i];
+
+      for (guint k = 0; k < c->n_inputs; k++)
+        n += c->inputs[k].node == node;
+    }
+  return n;
+}
+
+/* The classes of calc's output columns from those of its input (in); FALSE when its
+ * filter reads a window column. */
+static gboolean
+calc_classes (const PlanPhysNode *calc, const guint8 *in, guint8 *out)
+{
+  g_autoptr (GArray) cols = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (calc->u.calc.filter != NULL)
+    plan_expr_collect_columns (calc->u.calc.filter, cols);
+  for (guint i = 0; i < cols->len; i++)
+    if (in[g_array_index (cols, guint, i)] != COL_PLAIN)
+      return FALSE;
+  for (guint c = 0; c < calc->u.calc.n_exprs; c++)
+    {
+      const PlanExpr *e = calc->u.calc.exprs[c];
+
+      out[c] = COL_PLAIN;
+      if (e->kind == PLAN_EXPR_COLUMN)
+        {
+          out[c] = in[e->u.column];
+          continue;
+        }
+      g_array_set_size (cols, 0);
+      plan_expr_collect_columns (e, cols);
+      for (guint i = 0; i < cols->len; i++)
+        if (in[g_array_index (cols, guint, i)] != COL_PLAIN)
+          out[c] = COL_DERIVED;
+    }
+  return TRUE;
+}
+
+/* Whether the aggregate node reads its input's window columns (classes cls) only as its
+ * window_start and window_end keys, with no DOUBLE argument. */
+static gboolean
+agg_reads_bounds_only (const PlanPhysNode *node, const guint8 *cls)
+{
+  const PlanAggregate *agg = &node->u.window_agg.agg;
+  const PlanSchema *in = node->inputs[0].node->schema;
+
+  for (guint k = 0; k < agg->n_keys; k++)
+    {
+      guint want = k == node->u.window_agg.start_key ? COL_START
+                   : k == node->u.window_agg.end_key ? COL_END : COL_PLAIN;
+
+      if (cls[agg->keys[k]] != want)
+        return FALSE;
+    }
+  for (guint j = 0; j < agg->n_aggs; j++)
+    {
+      const PlanAggCall *c = &agg->aggs[j];
+
+      if ((c->arg >= 0 && (cls[c->arg] != COL_PLAIN
+                           || in->fields[c->arg].type.kind == PLAN_TYPE_DOUBLE))
+          || (c->filter >= 0 && cls[c->filter] != COL_PLAIN))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+rt__window_link_slices (RtOperator *op, GPtrArray *ops, guint index, const PlanPhysPlan *plan)
+{
+  RtWindowAgg *a = (RtWindowAgg *) op;
+  const PlanPhysNode *node, *n, *window = NULL;
+  g_autoptr (GPtrArray) calcs = g_ptr_array_new ();
+  g_autofree guint8 *cls = NULL;
+  RtWindowTvf *tvf = NULL;
+
+  if (op->klass != &winagg_class || a->acc == NULL || a->gap > 0 || a->late != NULL)
+    return;
+  node = plan->nodes->pdata[op->node_id];
+  for (n = node; index-- > 0 && n->n_inputs == 1 && consumers (plan, n->inputs[0].node) == 1;)
+    {
+      RtOperator *prev = ops->pdata[index];
+
+      n = n->inputs[0].node;
+      if (prev->node_id != n->id || !(n->kind == PLAN_PHYS_CALC || n->kind == PLAN_PHYS_WINDOW))
+        return;
+      if (n->kind == PLAN_PHYS_WINDOW)
+        {
+          window = n;
+          tvf = (RtWindowTvf *) prev;
+          break;
+        }
+      g_ptr_array_add (calcs, (gpointer) n);
+    }
+  if (window == NULL || tvf->base.klass != &tvf_class || window->u.window.kind != PLAN_WINDOW_HOP
+      || window->u.window.merged || window->u.window.size_ms <= window->u.window.slide_ms
+      || window->u.window.size_ms % window->u.window.slide_ms != 0)
+    return;
+  cls = g_new0 (guint8, window->schema->n_fields);
+  cls[window->schema->n_fields - 3] = COL_START;
+  cls[window->schema->n_fields - 2] = COL_END;
+  cls[window->schema->n_fields - 1] = COL_TIME;
+  for (guint i = calcs->len; i-- > 0;)
+    {
+      const PlanPhysNode *calc = calcs->pdata[i];
+      guint8 *next = g_new0 (guint8, calc->schema->n_fields + 1);
+
+      if (!calc_classes (calc, cls, next))
+        {
+          g_free (next);
+          return;
+        }
+      g_free (cls);
+      cls = next;
+    }
+  if (!agg_reads_bounds_only (node, cls))
+    return;
+  tvf->sliced = TRUE;
+  a->slide = window->u.window.slide_ms;
+  a->size = window->u.window.size_ms;
+  rt__win_acc_set_slices (a->acc, a->slide, a->size, window->u.window.offset_ms);
 }

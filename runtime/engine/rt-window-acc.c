@@ -19,9 +19,10 @@
  *
  * State: windows by end in a GTree (firing takes them in end order), each an open-addressing
  * table of groups keyed by the encoded key bytes (window_end, and window_start which the end
- * determines, left out). No slice sharing for HOP: the HASH exchange in front routes by
- * window_start and window_end too, so one row's windows may live in different subtasks.
- * Every group remembers the key group its input row was routed by (the exchange's keys), so
+ * determines, left out). HOP windows share slices where the TVF runs chained in front
+ * (rt__window_link_slices in rt-op-window.c decides): each row then comes once, in its
+ * slice of one slide, the tree holds slices instead of windows, and a window is its slices
+ * merged when it fires (see "shared slices" below). Every group remembers the key group its input row was routed by (the exchange's keys), so
  * a snapshot writes it as a keyed entry (tag RT_WINDOW_ACC_GROUP: end, key values,
  * accumulators) that a restore at any parallelism hands to the subtask now owning that key
  * group. SESSION windows (rt-op-window.c merges them) hold one such group per open session
@@ -95,6 +96,14 @@ struct _RtWinAcc {
   WinWindow **kwin;
   WinGroup **kcand;
   guint kcap;
+  /* shared slices (HOP): slide > 0; the tree's windows are then slices of one slide */
+  gint64 slide, size, offset;
+  gint64 fired_wm;      /* every window whose end - 1 <= fired_wm has fired */
+  const WinGroup **mfirst; /* merging a window: per merged key, its oldest slice's group */
+  guint *mhash;
+  WinAcc *macc;         /* per merged key, n_aggs accumulators */
+  guint *mtab;          /* open addressing: merged key index + 1, 0 free */
+  guint mcap, mtab_size, mmask; /* mmask + 1 slots of mtab in use */
 };
 
 static gboolean
@@ -209,6 +218,7 @@ rt__win_acc_new (const PlanPhysNode *node)
   w->start_key = node->u.window_agg.start_key;
   w->end_key = node->u.window_agg.end_key;
   w->skip_start = node->u.window_agg.session_gap_ms == 0;
+  w->fired_wm = G_MININT64;
   return w;
 }
 
@@ -235,6 +245,10 @@ rt__win_acc_free (RtWinAcc *w)
   g_free (w->khash);
   g_free (w->kwin);
   g_free (w->kcand);
+  g_free (w->mfirst);
+  g_free (w->mhash);
+  g_free (w->macc);
+  g_free (w->mtab);
   g_clear_pointer (&w->out, rt_batch_unref);
   plan_schema_unref (w->in_schema);
   plan_schema_unref (w->out_schema);
@@ -659,8 +673,11 @@ flush (RtWinAcc *w, RtOperator *owner, GError **error)
   return out != NULL ? rt_op_emit (owner, out, error) : RT_OK;
 }
 
+/* One output row: keys (borrowed) and accs; bounds (nullable): window_start and window_end
+ * to write instead of the keys' own. */
 static RtResult
-emit_group (RtWinAcc *w, RtOperator *owner, const WinGroup *g, GError **error)
+emit_row (RtWinAcc *w, RtOperator *owner, const PlanValue *keys, const WinAcc *accs,
+          const gint64 *bounds, GError **error)
 {
   g_autofree PlanValue *row = g_new0 (PlanValue, w->n_keys + w->n_aggs + 1);
 
@@ -674,13 +691,25 @@ emit_group (RtWinAcc *w, RtOperator *owner, const WinGroup *g, GError **error)
         return RT_FAIL;
     }
   for (guint k = 0; k < w->n_keys; k++)
-    row[k] = g->keys[k]; /* borrowed */
+    row[k] = keys[k]; /* borrowed */
+  if (bounds != NULL)
+    {
+      row[w->start_key].is_null = row[w->end_key].is_null = FALSE;
+      row[w->start_key].v.i = bounds[0];
+      row[w->end_key].v.i = bounds[1];
+    }
   for (guint j = 0; j < w->n_aggs; j++)
-    result_of (&w->calls[j], &g->accs[j], &row[w->n_keys + j]); /* no strings: no clear */
+    result_of (&w->calls[j], &accs[j], &row[w->n_keys + j]); /* no strings: no clear */
   if (!rt_batch_append_values (w->out, row, error))
     return RT_FAIL;
   w->out->kinds[w->out->n_rows - 1] = RT_ROW_INSERT;
   return RT_OK;
+}
+
+static RtResult
+emit_group (RtWinAcc *w, RtOperator *owner, const WinGroup *g, GError **error)
+{
+  return emit_row (w, owner, g->keys, g->accs, NULL, error);
 }
 
 /* Emits one window's groups (the caller frees them). */
@@ -694,27 +723,39 @@ fire_window (RtWinAcc *w, RtOperator *owner, WinWindow *win, GError **error)
   return flush (w, owner, error);
 }
 
+static RtResult fire_slices_until (RtWinAcc *w, RtOperator *owner, gint64 wm,
+                                   GError **error);
+
+/* Drops win from the tree and the lookup caches, and frees it. */
+static void
+window_remove (RtWinAcc *w, WinWindow *win)
+{
+  gint64 end = win->end;
+
+  if (w->last == win)
+    w->last = NULL;
+  for (guint i = 0; i < WIN_CACHE; i++)
+    if (w->recent[i] == win)
+      w->recent[i] = NULL;
+  g_tree_remove (w->windows, &end);
+  window_free (win, w->n_keys);
+}
+
 RtResult
 rt__win_acc_fire_until (RtWinAcc *w, RtOperator *owner, gint64 wm, GError **error)
 {
+  if (w->slide > 0)
+    return fire_slices_until (w, owner, wm, error);
   for (;;)
     {
       WinWindow *win = NULL;
-      gint64 end;
       RtResult r;
 
       g_tree_foreach (w->windows, first_window, &win);
       if (win == NULL || win->end - 1 > wm)
         return RT_OK;
-      if (w->last == win)
-        w->last = NULL;
-      for (guint i = 0; i < WIN_CACHE; i++)
-        if (w->recent[i] == win)
-          w->recent[i] = NULL;
       r = fire_window (w, owner, win, error);
-      end = win->end;
-      g_tree_remove (w->windows, &end);
-      window_free (win, w->n_keys);
+      window_remove (w, win);
       if (r == RT_FAIL)
         return RT_FAIL;
     }
@@ -788,7 +829,7 @@ snap_window (gpointer key, gpointer value, gpointer data)
       if (g == NULL)
         continue;
       rt_state_begin (out, g->kg);
-      rt_state_put_u64 (out, RT_WINDOW_ACC_GROUP);
+      rt_state_put_u64 (out, w->slide > 0 ? RT_WINDOW_ACC_SLICE : RT_WINDOW_ACC_GROUP);
       rt_state_put_i64 (out, win->end);
       put_group (w, g, out);
       rt_state_end (out);
@@ -864,19 +905,15 @@ rt__win_acc_group_add (RtWinAcc *w, RtWinAccGroup *group, const RtBatch *b, guin
   return TRUE;
 }
 
-/* Adds from's accumulators into into's (into's rows came first). */
-gboolean
-rt__win_acc_group_merge (RtWinAcc *w, RtWinAccGroup *into_group,
-                         const RtWinAccGroup *from_group, GError **error)
+/* Adds the accumulators from into into (into's rows came first); no DOUBLE SUM/AVG. */
+static gboolean
+merge_accs (RtWinAcc *w, WinAcc *into, const WinAcc *from, GError **error)
 {
-  WinGroup *into = (WinGroup *) into_group;
-  const WinGroup *from = (const WinGroup *) from_group;
-
   for (guint j = 0; j < w->n_aggs; j++)
     {
       const WinCall *c = &w->calls[j];
-      WinAcc *x = &into->accs[j];
-      const WinAcc *y = &from->accs[j];
+      WinAcc *x = &into[j];
+      const WinAcc *y = &from[j];
 
       if ((c->func == PLAN_AGG_MIN || c->func == PLAN_AGG_MAX) && y->count > 0)
         {
@@ -899,6 +936,15 @@ rt__win_acc_group_merge (RtWinAcc *w, RtWinAccGroup *into_group,
       x->count += y->count;
     }
   return TRUE;
+}
+
+/* Adds from's accumulators into into's (into's rows came first). */
+gboolean
+rt__win_acc_group_merge (RtWinAcc *w, RtWinAccGroup *into_group,
+                         const RtWinAccGroup *from_group, GError **error)
+{
+  return merge_accs (w, ((WinGroup *) into_group)->accs,
+                     ((const WinGroup *) from_group)->accs, error);
 }
 
 /* Emits the session's row, its window_start and window_end set to the merged bounds; the
@@ -960,4 +1006,167 @@ rt__win_acc_group_restore (RtWinAcc *w, RtOperator *owner, RtStateIn *in, guint 
       return NULL;
     }
   return (RtWinAccGroup *) g;
+}
+
+/* ---- shared slices ----------------------------------------------------------------------
+ * Flink's slicing window aggregate for HOP: a row belongs to size / slide windows, but to
+ * one slice [s, s + slide) of the slide grid, and every window is the union of the size /
+ * slide slices it covers. With slices on, the TVF in front emits each row once, in its
+ * slice (rt-op-window.c), so a row costs one group update instead of one per window, and
+ * the tree holds slices by end. Window [E - size, E) fires when the watermark reaches
+ * E - 1: the groups of its slices (ends in (E - size, E]) are merged key by key, oldest
+ * slice first, and emitted with the window's bounds; then the slice no later window covers
+ * (end E - size + slide) is freed. fired_wm remembers how far windows have fired, so a
+ * slice made later by a partly late row (rt-op-window.c adds it when some of its windows
+ * are still open) only reaches the windows still to come. Windows without rows are
+ * skipped. The merge is exact for the calls slicing is used for (no DOUBLE arguments). */
+
+void
+rt__win_acc_set_slices (RtWinAcc *w, gint64 slide, gint64 size, gint64 offset)
+{
+  w->slide = slide;
+  w->size = size;
+  w->offset = offset;
+}
+
+void
+rt__win_acc_set_fired (RtWinAcc *w, gint64 wm)
+{
+  w->fired_wm = wm;
+}
+
+/* Room to merge n keys: the arrays, and a zeroed table (mmask + 1 slots) at most half
+ * full. */
+static void
+merge_reserve (RtWinAcc *w, guint n)
+{
+  guint size = 16;
+
+  if (n > w->mcap)
+    {
+      w->mcap = MAX (n, w->mcap * 2);
+      w->mfirst = g_renew (const WinGroup *, w->mfirst, w->mcap);
+      w->mhash = g_renew (guint, w->mhash, w->mcap);
+      w->macc = g_renew (WinAcc, w->macc, (gsize) w->mcap * MAX (w->n_aggs, 1u));
+    }
+  while (size < 2 * n)
+    size *= 2;
+  if (size > w->mtab_size)
+    {
+      g_free (w->mtab);
+      w->mtab = g_new (guint, size);
+      w->mtab_size = size;
+    }
+  memset (w->mtab, 0, sizeof (guint) * size);
+  w->mmask = size - 1;
+}
+
+/* Merges slice into the keys being merged (*n of them). */
+static gboolean
+merge_slice (RtWinAcc *w, const WinWindow *slice, guint *n, GError **error)
+{
+  guint mask = w->mmask;
+
+  for (guint i = 0; i <= slice->mask; i++)
+    {
+      const WinGroup *g = slice->slots[i].group;
+      guint h = slice->slots[i].hash, at, idx;
+
+      if (g == NULL)
+        continue;
+      for (at = h & mask; (idx = w->mtab[at]) != 0; at = (at + 1) & mask)
+        {
+          const WinGroup *f = w->mfirst[idx - 1];
+
+          if (w->mhash[idx - 1] == h && f->len == g->len
+              && memcmp (f->bytes, g->bytes, g->len) == 0)
+            break;
+        }
+      if (idx != 0)
+        {
+          if (!merge_accs (w, &w->macc[(gsize) (idx - 1) * w->n_aggs], g->accs, error))
+            return FALSE;
+          continue;
+        }
+      w->mfirst[*n] = g;
+      w->mhash[*n] = h;
+      memcpy (&w->macc[(gsize) *n * w->n_aggs], g->accs, sizeof (WinAcc) * w->n_aggs);
+      w->mtab[at] = ++*n;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  gint64 end;
+  GPtrArray *slices;
+} SliceWalk;
+
+/* The slices ending by walk->end, oldest first. */
+static gboolean
+collect_slices (gpointer key, gpointer value, gpointer data)
+{
+  SliceWalk *walk = data;
+
+  if (((WinWindow *) value)->end > walk->end)
+    return TRUE;
+  g_ptr_array_add (walk->slices, value);
+  return FALSE;
+}
+
+/* Fires window [end - size, end) from its slices, then frees the oldest. */
+static RtResult
+fire_sliced_window (RtWinAcc *w, RtOperator *owner, gint64 end, GError **error)
+{
+  g_autoptr (GPtrArray) slices = g_ptr_array_new ();
+  SliceWalk walk = { end, slices };
+  gint64 bounds[2] = { end - w->size, end };
+  guint total = 0, n = 0;
+
+  g_tree_foreach (w->windows, collect_slices, &walk);
+  for (guint i = 0; i < slices->len; i++)
+    total += ((WinWindow *) slices->pdata[i])->n;
+  merge_reserve (w, total);
+  for (guint i = 0; i < slices->len; i++)
+    if (!merge_slice (w, slices->pdata[i], &n, error))
+      return RT_FAIL;
+  for (guint i = 0; i < n; i++)
+    if (emit_row (w, owner, w->mfirst[i]->keys, &w->macc[(gsize) i * w->n_aggs], bounds,
+                  error) == RT_FAIL)
+      return RT_FAIL;
+  for (guint i = 0; i < slices->len; i++)
+    if (((WinWindow *) slices->pdata[i])->end <= end - w->size + w->slide)
+      window_remove (w, slices->pdata[i]);
+  return flush (w, owner, error);
+}
+
+/* Fires, in end order, every window with rows whose end - 1 the watermark wm reached and
+ * that has not fired yet. */
+static RtResult
+fire_slices_until (RtWinAcc *w, RtOperator *owner, gint64 wm, GError **error)
+{
+  gint64 next = G_MININT64; /* the first window end not fired yet */
+
+  if (w->fired_wm != G_MININT64)
+    {
+      gint64 rem = (w->fired_wm + 1 - w->offset) % w->slide;
+
+      next = w->fired_wm + 1 - (rem < 0 ? rem + w->slide : rem) + w->slide;
+    }
+  for (;;)
+    {
+      WinWindow *first = NULL;
+      gint64 end;
+
+      g_tree_foreach (w->windows, first_window, &first);
+      if (first == NULL)
+        break;
+      end = MAX (first->end, next);
+      if (end - 1 > wm)
+        break;
+      if (fire_sliced_window (w, owner, end, error) == RT_FAIL)
+        return RT_FAIL;
+      next = end + w->slide;
+    }
+  w->fired_wm = MAX (w->fired_wm, wm);
+  return RT_OK;
 }

@@ -109,4 +109,18 @@ RtWinAccGroup *rt__win_acc_group_restore (RtWinAcc *acc, RtOperator *owner, RtSt
                                           guint kg, RtBatch *one, gint64 *start,
                                           GError **error);
 
+/* added by shared slices (rt-window-acc.c): HOP windows of size and slide (offset) made
+ * of slices; add then takes rows whose window_end is their slice's end, fire_until merges
+ * each window's slices. Snapshot entries are tagged RT_WINDOW_ACC_SLICE (restore_group
+ * reads them back the same way). set_fired: the watermark a restore brings back (windows
+ * up to it fired before the checkpoint). link_slices (rt-op-window.c): called by the job
+ * builder for each operator added to a chain (ops[index]); turns slices on for a window
+ * aggregate whose HOP TVF runs chained in front, when nothing between them or in the
+ * aggregate reads the window columns otherwise than as its window_start/window_end keys. */
+#define RT_WINDOW_ACC_SLICE 7
+void rt__win_acc_set_slices (RtWinAcc *acc, gint64 slide, gint64 size, gint64 offset);
+void rt__win_acc_set_fired (RtWinAcc *acc, gint64 wm);
+void rt__window_link_slices (RtOperator *op, GPtrArray *ops, guint index,
+                             const PlanPhysPlan *plan);
+
 G_END_DECLS

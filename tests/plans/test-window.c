@@ -196,9 +196,95 @@ top_phys_kind (Fixture *f, const char *sql)
       g_assert_cmpuint (n->u.window_agg.start_key, ==, 0);
       g_assert_cmpuint (n->u.window_agg.end_key, ==, 1);
       g_assert_false (n->updating);
-      g_assert_cmpint (n->inputs[0].exchange, ==, PLAN_EXCHANGE_HASH);
+      /* hashed into the aggregate, or below the TVF when there are keys besides the
+       * window's bounds (see below_tvf) */
+      if (n->inputs[0].exchange != PLAN_EXCHANGE_HASH)
+        {
+          g_assert_cmpint (n->inputs[0].exchange, ==, PLAN_EXCHANGE_FORWARD);
+          while (n->kind != PLAN_PHYS_WINDOW)
+            n = n->inputs[0].node;
+          g_assert_cmpint (n->inputs[0].exchange, ==, PLAN_EXCHANGE_HASH);
+          return PLAN_PHYS_WINDOW_AGGREGATE;
+        }
     }
   return n->kind;
+}
+
+/* The optimized plan of sql (a window aggregate under the collect sink), and its window
+ * aggregate in *agg. */
+static OptResult *
+window_agg_of (Fixture *f, const char *sql, const PlanPhysNode **agg)
+{
+  g_autoptr (PlanStatement) stmt = compile_ok (f, sql);
+  g_autoptr (GError) error = NULL;
+  OptResult *opt = opt_optimize (stmt->plan, f->settings, &error);
+  const PlanPhysNode *n;
+
+  g_assert_no_error (error);
+  for (n = opt_result_get_physical (opt)->root; n->kind != PLAN_PHYS_WINDOW_AGGREGATE;
+       n = n->inputs[0].node)
+    g_assert_cmpuint (n->n_inputs, ==, 1);
+  *agg = n;
+  return opt;
+}
+
+/* Grouped by auction besides the window's bounds, at parallelism 2: the rows are hashed
+ * on auction below the TVF, so a HOP's copies of a row never cross the exchange; the
+ * aggregate runs chained behind the TVF with auction as its state's key. Grouped by the
+ * bounds alone, or by a key the TVF's consumer computes, the hash stays above the TVF. */
+static void
+test_below_tvf (Fixture *f, gconstpointer data)
+{
+  static const char *const below[] = {
+    "SELECT window_start, window_end, auction, COUNT(*) FROM TABLE(HOP(TABLE bids, "
+    "DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) "
+    "GROUP BY auction, window_start, window_end",
+    "SELECT window_end, auction, SUM(price) FROM TABLE(CUMULATE(TABLE bids, "
+    "DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '20' SECOND)) "
+    "GROUP BY window_start, auction, window_end",
+  };
+  static const char *const above[] = {
+    "SELECT window_start, COUNT(*) FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), "
+    "INTERVAL '5' SECOND, INTERVAL '10' SECOND)) GROUP BY window_start, window_end",
+    "SELECT window_start, m, COUNT(*) FROM (SELECT window_start, window_end, "
+    "CHAR_LENGTH(bidder) AS m FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), "
+    "INTERVAL '5' SECOND, INTERVAL '10' SECOND))) GROUP BY window_start, window_end, m",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (below); i++)
+    {
+      const PlanPhysNode *agg, *n;
+      g_autoptr (OptResult) opt = window_agg_of (f, below[i], &agg);
+      const PlanPhysInput *in = &agg->inputs[0];
+
+      g_assert_cmpint (in->exchange, ==, PLAN_EXCHANGE_FORWARD);
+      g_assert_true (agg->chained);
+      g_assert_cmpuint (in->n_keys, ==, 1);
+      g_assert_cmpstr (in->node->schema->fields[in->keys[0]].name, ==, "auction");
+      for (n = in->node; n->kind != PLAN_PHYS_WINDOW; n = n->inputs[0].node)
+        {
+          g_assert_cmpint (n->kind, ==, PLAN_PHYS_CALC);
+          g_assert_true (n->chained);
+        }
+      g_assert_false (n->chained);
+      in = &n->inputs[0];
+      g_assert_cmpint (in->exchange, ==, PLAN_EXCHANGE_HASH);
+      g_assert_cmpuint (in->n_keys, ==, 1);
+      g_assert_cmpstr (in->node->schema->fields[in->keys[0]].name, ==, "auction");
+      g_assert_cmpuint (n->parallelism, ==, 2);
+      g_assert_cmpuint (agg->parallelism, ==, 2);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (above); i++)
+    {
+      const PlanPhysNode *agg, *n;
+      g_autoptr (OptResult) opt = window_agg_of (f, above[i], &agg);
+
+      g_assert_cmpint (agg->inputs[0].exchange, ==, PLAN_EXCHANGE_HASH);
+      g_assert_cmpuint (agg->inputs[0].n_keys, ==, i == 0 ? 2 : 3);
+      for (n = agg->inputs[0].node; n->kind != PLAN_PHYS_WINDOW; n = n->inputs[0].node)
+        ;
+      g_assert_true (n->chained);
+    }
 }
 
 /* CREATE TABLE with computed columns: the schema keeps the physical ones; a scan gets them
@@ -276,6 +362,7 @@ main (int argc, char **argv)
   ADD ("errors", test_errors);
   ADD ("computed", test_computed);
   ADD ("physical", test_physical);
+  ADD ("below-tvf", test_below_tvf);
 #undef ADD
   return g_test_run ();
 }

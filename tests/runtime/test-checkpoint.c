@@ -437,12 +437,14 @@ win_ts (gint64 id)
   return WIN_BASE + id * 10 + (id * 37 % 11) * 20 - 100;
 }
 
-/* A tumbling 1 s window count per k = id % 4 over the rows above, read from a CSV file at
- * parallelism 1 (lateness depends only on this one source's order), failing at random
- * rows; the committed output must hold exactly the counts worked out here, without the
- * late rows. */
+/* A window count per k = id % 4 over the rows above, read from a CSV file at parallelism 1
+ * (lateness depends only on this one source's order), failing at random rows; the
+ * committed output must hold exactly the counts worked out here, without the late rows.
+ * tvf: the window TVF's call after its table; each row counts in n_windows windows, the
+ * last starting at its second (tumbling 1 s: 1; HOP of 2 s every 1 s: 2, the aggregate
+ * then keeping 1 s slices, rt-window-acc.c). */
 static void
-test_window (void)
+window_case (const char *tvf, gint64 n_windows)
 {
   Fixture f;
   g_autofree char *csv = NULL, *src = NULL, *dst = NULL;
@@ -457,10 +459,10 @@ test_window (void)
       g_autofree char *ts = ckpt_test_format_ts (win_ts (id));
 
       g_string_append_printf (text, "%" G_GINT64_FORMAT ",%s\n", id, ts);
-      if (id < 5000 || id % 997 != 0)
+      for (gint64 w = 0; w < n_windows && (id < 5000 || id % 997 != 0); w++)
         {
           gint64 off = win_ts (id) - WIN_BASE; /* floor to the second, also below 0 */
-          gint64 ws = (off >= 0 ? off / 1000 : (off - 999) / 1000) * 1000 + WIN_BASE;
+          gint64 ws = (off >= 0 ? off / 1000 : (off - 999) / 1000) * 1000 + WIN_BASE - w * 1000;
           g_autofree char *start = ckpt_test_format_ts (ws);
           char *key = g_strdup_printf ("%s,%" G_GINT64_FORMAT, start, id % 4);
 
@@ -479,10 +481,10 @@ test_window (void)
   for (guint run = 0; run < (SANITIZED ? 2u : 4u); run++)
     {
       const char *ddl[] = { src, dst };
-      g_autoptr (PlanPhysPlan) plan = ckpt_test_compile (
-        ddl, 2, "INSERT INTO dst SELECT window_start, id % 4, COUNT(*) FROM TABLE(TUMBLE("
-        "TABLE ev, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end, "
-        "id % 4", 1);
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO dst SELECT window_start, id %% 4, "
+                                              "COUNT(*) FROM TABLE(%s) GROUP BY window_start, "
+                                              "window_end, id %% 4", tvf);
+      g_autoptr (PlanPhysPlan) plan = ckpt_test_compile (ddl, 2, sql, 1);
       g_autoptr (GHashTable) got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       GDir *d;
       const char *name;
@@ -568,6 +570,18 @@ test_bad_restore_path (void)
   fixture_clear (&f);
 }
 
+static void
+test_window (void)
+{
+  window_case ("TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' SECOND)", 1);
+}
+
+static void
+test_window_hop (void)
+{
+  window_case ("HOP(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '2' SECOND)", 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -582,5 +596,6 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/checkpoint/bad-restore-path", test_bad_restore_path);
   g_test_add_func ("/runtime/checkpoint/backpressure", test_backpressure);
   g_test_add_func ("/runtime/checkpoint/window", test_window);
+  g_test_add_func ("/runtime/checkpoint/window-hop", test_window_hop);
   return g_test_run ();
 }

@@ -76,7 +76,9 @@ test_plan (void)
   plan_query (&p, "SELECT k, COUNT(*) FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), "
               "INTERVAL '10' SECOND)) GROUP BY k, window_start, window_end", 2);
   g_assert_false (plan_phys_is_proctime_window (p.agg));
-  g_assert_cmpuint (p.agg->inputs[0].n_keys, ==, 3);
+  /* hashed on k below the TVF, the aggregate chained behind it (opt-window.c) */
+  g_assert_cmpint (p.agg->inputs[0].exchange, ==, PLAN_EXCHANGE_FORWARD);
+  g_assert_cmpuint (p.agg->inputs[0].n_keys, ==, 1);
   planned_clear (&p);
 }
 

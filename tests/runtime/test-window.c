@@ -421,10 +421,11 @@ test_session_aggregate (Fixture *f, gconstpointer data)
  * watermarks through a HASH exchange into two window-aggregate subtasks: per 10 s window
  * 3, 2, 2 and 1 bids (10:00:01, :04, :09 | :12, :15 | :22, :27 | :31). Afterwards every
  * operator's watermark is the final one and nothing was late. */
-/* Runs the TUMBLE count over bids.csv; counts[slot] per 10 s window; returns the metrics. */
-static RtJobMetrics *
-run_job (const char *watermark, const char *parallelism, const RtJobConfig *config,
-         gint64 *counts)
+/* Compiles sql over bids.csv (WATERMARK FOR ts AS watermark) at parallelism and starts
+ * it on a new pool (*pool). */
+static RtJob *
+bids_job (const char *watermark, const char *parallelism, const RtJobConfig *config,
+          const char *sql, RtMemPool **pool)
 {
   const char *root = g_getenv ("STROM_SOURCE_ROOT");
   g_autofree char *path = g_build_filename (root != NULL ? root : ".", "tests", "integration",
@@ -439,23 +440,34 @@ run_job (const char *watermark, const char *parallelism, const RtJobConfig *conf
   g_autoptr (PlanStatement) create = plan_sql_compile_one (catalog, ddl, &error);
   g_autoptr (PlanStatement) query = NULL;
   g_autoptr (OptResult) opt = NULL;
-  RtMemPool *pool = rt_mem_pool_new (16 * 1024 * 1024);
-  RtJobMetrics *m;
-  gboolean end = FALSE;
   RtJob *job;
 
   g_assert_no_error (error);
   g_assert_true (plan_catalog_add_table (catalog, create->table, &error));
   g_assert_true (plan_settings_set (settings, "parallelism.default", parallelism, &error));
-  query = plan_sql_compile_one (catalog, "SELECT window_start, COUNT(*) FROM TABLE(TUMBLE("
-                                "TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) "
-                                "GROUP BY window_start, window_end", &error);
+  query = plan_sql_compile_one (catalog, sql, &error);
   g_assert_no_error (error);
   opt = opt_optimize (query->plan, settings, &error);
   g_assert_no_error (error);
-  job = rt_job_new (opt_result_get_physical (opt), pool, config, &error);
+  *pool = rt_mem_pool_new (16 * 1024 * 1024);
+  job = rt_job_new (opt_result_get_physical (opt), *pool, config, &error);
   g_assert_no_error (error);
   g_assert_true (rt_job_start (job, &error));
+  return job;
+}
+
+/* Runs the TUMBLE count over bids.csv; counts[slot] per 10 s window; returns the metrics. */
+static RtJobMetrics *
+run_job (const char *watermark, const char *parallelism, const RtJobConfig *config,
+         gint64 *counts)
+{
+  RtMemPool *pool;
+  RtJob *job = bids_job (watermark, parallelism, config, "SELECT window_start, COUNT(*) "
+                         "FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))"
+                         " GROUP BY window_start, window_end", &pool);
+  RtJobMetrics *m;
+  gboolean end = FALSE;
+
   while (!end)
     {
       RtBatch *b = rt_job_pop_result (job, -1, &end);
@@ -478,6 +490,112 @@ run_job (const char *watermark, const char *parallelism, const RtJobConfig *conf
   rt_job_free (job);
   rt_mem_pool_free (pool);
   return m;
+}
+
+static gint
+cmp_str (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static const char hop_by_auction[] =
+  "SELECT window_start, auction, COUNT(*) FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), "
+  "INTERVAL '10' SECOND, INTERVAL '20' SECOND)) GROUP BY window_start, window_end, auction";
+
+/* Runs job to its end and frees it (and pool); returns its rows of (window_start,
+ * auction, count) as "seconds after 10:00:00/auction:count", sorted and joined by spaces;
+ * *late gets the late rows dropped and *tvf_out the rows the window TVF emitted. */
+static char *
+hop_results (RtJob *job, RtMemPool *pool, guint64 *late, guint64 *tvf_out)
+{
+  g_autoptr (GPtrArray) got = g_ptr_array_new_with_free_func (g_free);
+  RtJobMetrics *m;
+  gboolean end = FALSE;
+  char *joined;
+
+  while (!end)
+    {
+      RtBatch *b = rt_job_pop_result (job, -1, &end);
+
+      for (guint r = 0; b != NULL && r < b->n_rows; r++)
+        g_ptr_array_add (got, g_strdup_printf (
+          "%+04" G_GINT64_FORMAT "/%d:%" G_GINT64_FORMAT,
+          (RT_VEC (b, 0, gint64)[r] - G_GINT64_CONSTANT (1704103200000)) / 1000,
+          RT_VEC (b, 1, gint32)[r], RT_VEC (b, 2, gint64)[r]));
+      if (b != NULL)
+        rt_batch_unref (b);
+    }
+  g_assert_cmpint (rt_job_wait (job), ==, RT_JOB_FINISHED);
+  g_ptr_array_sort (got, cmp_str);
+  g_ptr_array_add (got, NULL);
+  joined = g_strjoinv (" ", (char **) got->pdata);
+  m = rt_job_snapshot_metrics (job);
+  *late = *tvf_out = 0;
+  for (guint i = 0; i < m->n_ops; i++)
+    {
+      *late += m->ops[i].late_records_dropped;
+      if (g_str_has_prefix (m->ops[i].name, "WindowTableFunction"))
+        *tvf_out += m->ops[i].rows_out;
+    }
+  rt_job_metrics_free (m);
+  rt_job_free (job);
+  rt_mem_pool_free (pool);
+  return joined;
+}
+
+/* HOP of 20 s every 10 s, grouped by auction, at parallelism 2: the rows are hashed on
+ * auction below the TVF (checked in the job's plan), and every (window, auction) count is
+ * whole. By hand, per window start (seconds after 10:00:00) and auction: -10: 1 1 1 (t 1,
+ * 4, 9); 0: 2 (1, 12), 2 (4, 15), 1 (9); 10: 2 (12, 27), 1 (15), 1 (22); 20: 1 (27), 1
+ * (31), 1 (22); 30: auction 2 (31). Nothing is late behind ts - 5 s. The aggregate shares
+ * slices: the TVF puts each of the 8 rows in its 10 s slice once instead of in its two
+ * windows, and each window merges its two slices when it fires. */
+static void
+test_job_hop_by_key (void)
+{
+  RtMemPool *pool;
+  RtJob *job = bids_job ("ts - INTERVAL '5' SECOND", "2", NULL, hop_by_auction, &pool);
+  g_autofree char *got = NULL;
+  gboolean hashed = FALSE;
+  guint64 late, tvf_out;
+
+  for (guint i = 0; i < job->plan->nodes->len; i++)
+    {
+      const PlanPhysNode *n = job->plan->nodes->pdata[i];
+
+      if (n->kind == PLAN_PHYS_WINDOW)
+        hashed = n->inputs[0].exchange == PLAN_EXCHANGE_HASH && n->inputs[0].n_keys == 1;
+    }
+  g_assert_true (hashed);
+  got = hop_results (job, pool, &late, &tvf_out);
+  g_assert_cmpstr (got, ==, "+000/1:2 +000/2:2 +000/3:1 +010/1:2 +010/2:1 +010/3:1 "
+                   "+020/1:1 +020/2:1 +020/3:1 +030/2:1 -010/1:1 -010/2:1 -010/3:1");
+  g_assert_cmpuint (late, ==, 0);
+  g_assert_cmpuint (tvf_out, ==, 8);
+}
+
+/* The same HOP on one subtask, one row per batch and the watermark ts itself after each:
+ * after carol (12) the window [-10, 10) fires with alice and bob; dave (9) is then late
+ * for it but not for [0, 20), so his slice takes him and that window counts him (one late
+ * copy dropped). Windows by hand: -10: 1 (1), 2 (4); the rest as without lateness. */
+static void
+test_job_hop_partly_late (void)
+{
+  RtMemPool *pool;
+  RtJobConfig config;
+  RtJob *job;
+  g_autofree char *got = NULL;
+  guint64 late, tvf_out;
+
+  rt_job_config_init (&config);
+  config.batch_size = 1;
+  config.watermark_interval_us = 0;
+  job = bids_job ("ts", "1", &config, hop_by_auction, &pool);
+  got = hop_results (job, pool, &late, &tvf_out);
+  g_assert_cmpstr (got, ==, "+000/1:2 +000/2:2 +000/3:1 +010/1:2 +010/2:1 +010/3:1 "
+                   "+020/1:1 +020/2:1 +020/3:1 +030/2:1 -010/1:1 -010/2:1");
+  g_assert_cmpuint (late, ==, 1);
+  g_assert_cmpuint (tvf_out, ==, 8);
 }
 
 static void
@@ -692,6 +810,8 @@ main (int argc, char **argv)
 #undef ADD
   g_test_add_func ("/runtime/window/job", test_job);
   g_test_add_func ("/runtime/window/job-late", test_job_late);
+  g_test_add_func ("/runtime/window/job-hop-by-key", test_job_hop_by_key);
+  g_test_add_func ("/runtime/window/job-hop-partly-late", test_job_hop_partly_late);
   g_test_add_func ("/runtime/window/task-idle-input", test_task_idle_input);
   return g_test_run ();
 }
