@@ -11,7 +11,9 @@
  * SESSION windows merge per partition: the aggregate must group by exactly the PARTITION
  * BY columns besides the bounds, its input is hashed on those columns only (a gather
  * without them), and the WINDOW below is marked `merged`; a SESSION TVF anywhere else is
- * refused when the job is built. */
+ * refused when the job is built. A processing-time window (over PROCTIME()) is routed the
+ * same way, by the keys besides the window columns, and its WINDOW is marked `merged` too:
+ * the aggregate assigns (and for HOP, CUMULATE expands) each row's windows on arrival. */
 #include "optimizer/opt-private.h"
 
 gboolean
@@ -157,6 +159,18 @@ hash_below_window (PlanPhysNode *input, PlanPhysNode *window, const guint *part,
   return TRUE;
 }
 
+/* added by processing-time windows: key k of agg is a window's window_time, which is
+ * provisional like the bounds under a processing-time window, so not routed by */
+static gboolean
+is_window_time_key (const PlanNode *agg, guint k)
+{
+  const PlanNode *w;
+  guint col;
+
+  return plan_window_trace (agg->inputs[0], agg->u.aggregate.keys[k], &w, &col)
+         && col == w->inputs[0]->schema->n_fields + 2;
+}
+
 PlanPhysNode *
 opt__plan_window_aggregate (PlanNode *node, PlanPhysNode *input, guint parallelism,
                             guint start_key, guint end_key)
@@ -184,7 +198,7 @@ opt__plan_window_aggregate (PlanNode *node, PlanPhysNode *input, guint paralleli
       /* a session's rows must meet in one subtask: route by the partition keys only (the
        * windows are provisional), everything to one subtask without them */
       for (guint k = 0; k < a->n_keys; k++)
-        if (k != start_key && k != end_key)
+        if (k != start_key && k != end_key && !is_window_time_key (node, k))
           part[n_part++] = a->keys[k];
       if (n_part == 0)
         parallelism = 1;
@@ -199,6 +213,10 @@ opt__plan_window_aggregate (PlanNode *node, PlanPhysNode *input, guint paralleli
       below->u.window.merged = TRUE; /* the TVF's windows are provisional */
       agg->u.window_agg.session_gap_ms = below->u.window.size_ms;
     }
+  else if (by_part && below != NULL && below->ref_count == 1)
+    below->u.window.merged = TRUE; /* added by processing-time windows: the aggregate assigns
+                                    * (and expands HOP, CUMULATE) on arrival, so the TVF
+                                    * passes each row through once */
   agg->updating = FALSE;
   agg->est_rows = input->est_rows;
   if (below_hashed)

@@ -142,7 +142,9 @@ typedef struct {
   gint64 offset_ms; /* window alignment offset */
   guint n_partition; /* SESSION: PARTITION BY input columns */
   guint partition[PLAN_WINDOW_MAX_PARTITION];
-  gboolean merged;  /* physical SESSION: a WINDOW_AGGREGATE above merges the sessions */
+  gboolean merged;  /* physical SESSION: a WINDOW_AGGREGATE above merges the sessions;
+                     * processing time (added): the one above assigns each row's windows,
+                     * so the TVF passes every row through once */
 } PlanWindow;
 
 /* The payload shared by the logical and physical AGGREGATE: output column i < n_keys is

@@ -1,39 +1,56 @@
-/* rt-op-proctime-window.c: the processing-time TUMBLE window aggregate, as in
+/* rt-op-proctime-window.c: the processing-time window aggregate (TUMBLE, HOP, CUMULATE), as
  *   SELECT k, COUNT(*), TUMBLE_START(p, INTERVAL '10' SECOND)
  *   FROM (SELECT *, PROCTIME() AS p FROM t) GROUP BY k, TUMBLE(p, INTERVAL '10' SECOND)
+ * or TABLE(HOP(TABLE t, DESCRIPTOR(p), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) grouped
+ * by k, window_start, window_end.
  *
  * Flink assigns a processing-time window when the row reaches the window operator, by that
  * operator's clock, and fires it by a processing-time timer at the window's end; no row is
  * ever late. Here PROCTIME() is computed earlier (in the CALC after the source, once per
  * batch) and the row may wait in channels after that, so the window the TVF gave it is only
- * provisional: this operator assigns the window again from its own clock as the row
- * arrives (overwriting window_start and window_end), which is Flink's semantics. The
- * optimizer routes the rows by the group keys without the window bounds for the same
- * reason (opt-window.c), so each group's windows live in one subtask.
+ * provisional: this operator assigns the windows again from its own clock as the row
+ * arrives (window_start, window_end, and window_time where the aggregate's input carries
+ * it), which is Flink's semantics. A HOP or CUMULATE gives a row several windows; the
+ * optimizer marks the TVF below `merged` (opt-window.c) so that it passes each row through
+ * once, and this operator makes the copies, one per window of the arrival time (a HOP of
+ * size / slide windows, a CUMULATE of the steps not yet ended in its current window). The
+ * rows are routed by the group keys without the window bounds for the same reason
+ * (opt-window.c), so each group's windows live in one subtask, and each row crosses the
+ * exchange once. A TVF not so marked (shared by another consumer) would have expanded the
+ * rows already: a HOP or CUMULATE is refused then, as SESSION is always.
  *
  * Everything else is the event-time window aggregate (rt-op-window.c), driven by the
  * clock instead of the watermark: after every batch and every event this operator sees it
  * hands the inner operator a watermark of now - 1 ms, which fires exactly the windows that
- * ended by now; a row assigned at now belongs to a window ending after now, so it is never
- * late. This happens whenever the operator runs (on input, and on the events that reach
- * it) and by a processing-time timer (on_proctime, the task's timer service) set at the
- * end of the window that has rows, so a window fires on time even when no row or event
- * follows it. Upstream event-time watermarks are not used for firing; they pass on.
+ * ended by now; a row assigned at now belongs only to windows ending after now, so it is
+ * never late, and the results equal an event-time window over the arrival times. This
+ * happens whenever the operator runs (on input, and on the events that reach it) and by a
+ * processing-time timer (on_proctime, the task's timer service) set at the next window end
+ * after now while some window with rows is open, so each window fires on time even when
+ * no row or event follows it. Upstream event-time watermarks are not used for firing; they
+ * pass on. A whole batch arrives at one clock reading, so its rows share their windows.
  *
- * Only TUMBLE windows: HOP and CUMULATE give a row several windows, which the TVF has
- * already expanded into copies by its own time. Checkpoints: the inner operator's (rows of
- * unfired windows, keyed), so a restored job fires them by the clock as well.
+ * Checkpoints: the inner operator's (rows or accumulators of unfired windows, keyed), so a
+ * restored job fires them by the clock as well: their ends are not known here, so after a
+ * restore the timer is set at every window end until the longest window has passed.
  *
  * The clock is g_get_real_time in ms (the one CURRENT_TIMESTAMP reads); tests replace it
  * with rt_proctime_set_clock so that nothing depends on sleeping. */
 #include "rt-operator.h"
 #include "rt-window-private.h"
 
+/* What an input column of the aggregate is, traced down to the WINDOW's columns. */
+typedef enum { COL_OTHER, COL_START, COL_END, COL_TIME } ColRole;
+
 typedef struct {
   RtOperator base;
   RtOperator *inner;   /* owned: the event-time window aggregate */
-  guint start_col, end_col;
-  gint64 size, offset;
+  PlanWindowKind kind;
+  guint n_cols;
+  guint8 *roles;       /* owned: ColRole per input column */
+  gint64 size, slide, offset; /* CUMULATE: slide is the step, size the max size */
+  gint64 *starts, *ends; /* owned: the windows of one arrival time (max_windows) */
+  guint max_windows;
   gint64 now;          /* latest clock reading, ms (never goes back) */
   gint64 fired_to;     /* last watermark handed to inner */
   gint64 max_end;      /* the latest window end given to a row */
@@ -77,24 +94,65 @@ forward (void *data, RtBatch *batch, GError **error)
   return rt_op_emit (data, batch, error);
 }
 
+/* Floor of t on the grid of step shifted by offset. */
 static gint64
-window_start_of (RtProcWindow *w, gint64 t)
+grid_floor (gint64 t, gint64 offset, gint64 step)
 {
-  return t - ((t - w->offset) % w->size + w->size) % w->size;
+  return t - ((t - offset) % step + step) % step;
 }
 
-/* The timer: at the end of the open window, if it has rows; after a restore, at every
- * window end until the restored windows have all ended (their ends are not known here). */
+/* The first window end after t: every end lies on the grid of the slide (TUMBLE: the
+ * size), since a HOP's size and a CUMULATE's max size are multiples of it. */
+static gint64
+next_end (RtProcWindow *w, gint64 t)
+{
+  return grid_floor (t, w->offset, w->slide) + w->slide;
+}
+
+/* The windows a row arriving at t belongs to, into w->starts and w->ends; their number. */
+static guint
+windows_at (RtProcWindow *w, gint64 t)
+{
+  guint n = 0;
+  gint64 s, e;
+
+  switch (w->kind)
+    {
+    case PLAN_WINDOW_HOP: /* [s, s + size) with s on the slide grid, s <= t < s + size */
+      for (s = grid_floor (t, w->offset, w->slide) - w->size + w->slide; s <= t; s += w->slide)
+        if (t < s + w->size && n < w->max_windows)
+          {
+            w->starts[n] = s;
+            w->ends[n++] = s + w->size;
+          }
+      break;
+    case PLAN_WINDOW_CUMULATE: /* [s, e) with s on the size grid, e a step after, t < e */
+      s = grid_floor (t, w->offset, w->size);
+      for (e = s + w->slide; e <= s + w->size; e += w->slide)
+        if (t < e && n < w->max_windows)
+          {
+            w->starts[n] = s;
+            w->ends[n++] = e;
+          }
+      break;
+    case PLAN_WINDOW_TUMBLE:
+    case PLAN_WINDOW_SESSION: /* refused when made */
+    default:
+      w->starts[0] = grid_floor (t, w->offset, w->size);
+      w->ends[n++] = w->starts[0] + w->size;
+      break;
+    }
+  return n;
+}
+
+/* The timer: at the next window end while a window with rows is open; after a restore, at
+ * every window end until the restored windows have all ended (their ends are not known
+ * here). */
 static void
 set_timer (RtProcWindow *w)
 {
-  gint64 at = G_MAXINT64;
-
-  if (w->max_end - 1 > w->fired_to)
-    at = w->max_end;
-  if (w->now < w->restored_until)
-    at = MIN (at, window_start_of (w, w->now) + w->size);
-  w->base.proctime_timer_ms = at;
+  w->base.proctime_timer_ms = w->max_end > w->now || w->now < w->restored_until
+                              ? next_end (w, w->now) : G_MAXINT64;
 }
 
 /* Hands inner the watermark now - 1: every window ending by now fires. */
@@ -122,33 +180,52 @@ pw_open (RtOperator *op, GError **error)
   return w->inner->klass->open == NULL || w->inner->klass->open (w->inner, error);
 }
 
+/* A copy of batch with every row in window [start, end) (NULL with an error). */
+static RtBatch *
+copy_in_window (RtProcWindow *w, RtBatch *batch, gint64 start, gint64 end, GError **error)
+{
+  g_autoptr (RtBatch) copy = rt_batch_new (w->base.ctx->pool, batch->schema,
+                                           MAX (batch->n_rows, 1u), error);
+
+  if (copy == NULL)
+    return NULL;
+  for (guint i = 0; i < batch->n_rows; i++)
+    if (!rt_batch_append_row (copy, batch, i, error))
+      return NULL;
+  for (guint c = 0; c < w->n_cols; c++)
+    {
+      gint64 v = w->roles[c] == COL_START ? start : w->roles[c] == COL_END ? end : end - 1;
+
+      if (w->roles[c] == COL_OTHER)
+        continue;
+      for (guint i = 0; i < copy->n_rows; i++)
+        {
+          RT_VEC (copy, c, gint64)[i] = v;
+          rt_vec_set_valid (&copy->cols[c], i);
+        }
+    }
+  return g_steal_pointer (&copy);
+}
+
+/* The rows arrive now: a copy of the batch per window of now goes to inner. */
 static RtResult
 pw_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
 {
   RtProcWindow *w = (RtProcWindow *) op;
-  g_autoptr (RtBatch) copy = NULL;
-  gint64 now = tick (w), start;
-  gint64 *starts, *ends;
-  RtResult r;
+  guint n = batch->n_rows > 0 ? windows_at (w, tick (w)) : 0;
+  RtResult r = RT_OK;
 
   w->inner->ctx = op->ctx;
-  start = window_start_of (w, now);
-  w->max_end = MAX (w->max_end, start + w->size);
-  if ((copy = rt_batch_new (op->ctx->pool, batch->schema, MAX (batch->n_rows, 1u),
-                            error)) == NULL)
-    return RT_FAIL;
-  for (guint i = 0; i < batch->n_rows; i++)
-    if (!rt_batch_append_row (copy, batch, i, error))
-      return RT_FAIL;
-  starts = RT_VEC (copy, w->start_col, gint64);
-  ends = RT_VEC (copy, w->end_col, gint64);
-  for (guint i = 0; i < copy->n_rows; i++)
+  for (guint i = 0; i < n && r == RT_OK; i++)
     {
-      starts[i] = start;
-      ends[i] = start + w->size;
+      g_autoptr (RtBatch) copy = copy_in_window (w, batch, w->starts[i], w->ends[i], error);
+
+      w->max_end = MAX (w->max_end, w->ends[i]);
+      if (copy == NULL)
+        return RT_FAIL;
+      if ((r = w->inner->klass->process (w->inner, copy, input, error)) == RT_FAIL)
+        return RT_FAIL;
     }
-  if ((r = w->inner->klass->process (w->inner, copy, input, error)) == RT_FAIL)
-    return RT_FAIL;
   op->late_records_dropped = w->inner->late_records_dropped;
   return advance (w, error) == RT_FAIL ? RT_FAIL : r;
 }
@@ -182,6 +259,9 @@ pw_close (RtOperator *op)
   RtProcWindow *w = (RtProcWindow *) op;
 
   g_clear_pointer (&w->inner, rt_operator_free);
+  g_clear_pointer (&w->roles, g_free);
+  g_clear_pointer (&w->starts, g_free);
+  g_clear_pointer (&w->ends, g_free);
 }
 
 static gboolean
@@ -201,7 +281,7 @@ pw_restore (RtOperator *op, RtStateIn *in, GError **error)
   if (!w->inner->klass->restore (w->inner, in, error))
     return FALSE;
   w->restored_until = tick (w) + w->size;
-  set_timer (w);
+  w->base.proctime_timer_ms = w->now; /* windows that ended while the job was down: now */
   return TRUE;
 }
 
@@ -229,22 +309,68 @@ window_of (const PlanPhysNode *node)
   return n->kind == PLAN_PHYS_WINDOW ? n : NULL;
 }
 
-RtOperator *
-rt_op_proctime_window_new (const PlanPhysNode *node, GError **error)
+/* Which of the aggregate's input columns are the WINDOW's window_start, window_end and
+ * window_time, followed as plain columns up through the CALCs in between; the keys
+ * start_col and end_col are the bounds whatever the trace finds. */
+static void
+trace_roles (RtProcWindow *w, const PlanPhysNode *agg, const PlanPhysNode *win,
+             guint start_col, guint end_col)
 {
-  const PlanPhysNode *win;
-  RtOperator *inner;
-  RtProcWindow *w;
+  const PlanPhysNode *top = agg->inputs[0].node;
+  guint n_in = win->inputs[0].node->schema->n_fields;
 
-  g_return_val_if_fail (node != NULL, NULL);
-  win = node->kind == PLAN_PHYS_WINDOW_AGGREGATE ? window_of (node) : NULL;
-  if (win == NULL || win->u.window.kind != PLAN_WINDOW_TUMBLE)
+  w->n_cols = top->schema->n_fields;
+  w->roles = g_new0 (guint8, w->n_cols);
+  for (guint c = 0; c < w->n_cols; c++)
+    {
+      const PlanPhysNode *n;
+      guint col = c;
+
+      for (n = top; n != win && col != G_MAXUINT; n = n->inputs[0].node)
+        if (n->kind != PLAN_PHYS_CALC || n->n_inputs != 1)
+          col = G_MAXUINT;
+        else if (n->u.calc.n_exprs > 0) /* else a filter alone: columns unchanged */
+          col = col < n->u.calc.n_exprs && n->u.calc.exprs[col]->kind == PLAN_EXPR_COLUMN
+                ? n->u.calc.exprs[col]->u.column : G_MAXUINT;
+      if (n == win && col >= n_in && col <= n_in + 2)
+        w->roles[c] = (guint8) (COL_START + (col - n_in));
+    }
+  w->roles[start_col] = COL_START;
+  w->roles[end_col] = COL_END;
+}
+
+/* NULL with an error unless node is a window aggregate this operator can run. */
+static const PlanPhysNode *
+check_window (const PlanPhysNode *node, GError **error)
+{
+  const PlanPhysNode *win = node->kind == PLAN_PHYS_WINDOW_AGGREGATE ? window_of (node) : NULL;
+  PlanWindowKind kind = win != NULL ? win->u.window.kind : PLAN_WINDOW_SESSION;
+
+  if (kind == PLAN_WINDOW_SESSION)
     {
       g_set_error (error, RT_ERROR, RT_ERROR_CONNECTOR, "%u:%u: processing-time windows "
-                   "(over a PROCTIME() column) support TUMBLE only; use an event-time "
-                   "attribute (WATERMARK FOR) for %s windows", node->span.line,
-                   node->span.col, win != NULL ? plan_window_kind_name (win->u.window.kind)
-                   : "these");
+                   "(over a PROCTIME() column) support TUMBLE, HOP and CUMULATE; use an "
+                   "event-time attribute (WATERMARK FOR) for %s windows", node->span.line,
+                   node->span.col, win != NULL ? plan_window_kind_name (kind) : "these");
+      return NULL;
+    }
+  if (kind != PLAN_WINDOW_TUMBLE && !win->u.window.merged)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_CONNECTOR, "%u:%u: this processing-time %s "
+                   "window's rows are also read elsewhere in the query, so its window "
+                   "aggregate cannot assign them on arrival; compute the %s once (one window "
+                   "aggregate over it) or use an event-time attribute (WATERMARK FOR)",
+                   node->span.line, node->span.col, plan_window_kind_name (kind),
+                   plan_window_kind_name (kind));
+      return NULL;
+    }
+  if (!rt__window_columns_passed (node, win))
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_CONNECTOR, "%u:%u: a processing-time window's "
+                   "window_start, window_end and window_time are known only in its window "
+                   "aggregate, but the query filters on them or computes with them before "
+                   "grouping; group by them first and filter in an outer query (or HAVING)",
+                   node->span.line, node->span.col);
       return NULL;
     }
   if (node->u.window_agg.allowed_lateness_ms > 0)
@@ -254,17 +380,38 @@ rt_op_proctime_window_new (const PlanPhysNode *node, GError **error)
                    "'table.exec.emit.allow-lateness'", node->span.line, node->span.col);
       return NULL;
     }
-  if ((inner = rt_op_window_aggregate_new (node, error)) == NULL)
+  return win;
+}
+
+RtOperator *
+rt_op_proctime_window_new (const PlanPhysNode *node, GError **error)
+{
+  const PlanPhysNode *win;
+  RtOperator *inner;
+  RtProcWindow *w;
+  guint start_col, end_col;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  if ((win = check_window (node, error)) == NULL
+      || (inner = rt_op_window_aggregate_new (node, error)) == NULL)
     return NULL;
   w = (RtProcWindow *) rt_operator_new (&proctime_window_class, node->id);
   w->inner = inner;
   inner->sink_fn = forward;
   inner->sink_data = &w->base;
-  w->start_col = node->u.window_agg.agg.keys[node->u.window_agg.start_key];
-  w->end_col = node->u.window_agg.agg.keys[node->u.window_agg.end_key];
+  start_col = node->u.window_agg.agg.keys[node->u.window_agg.start_key];
+  end_col = node->u.window_agg.agg.keys[node->u.window_agg.end_key];
+  trace_roles (w, node, win, start_col, end_col);
+  w->kind = win->u.window.kind;
   w->size = win->u.window.size_ms;
+  w->slide = w->kind == PLAN_WINDOW_TUMBLE ? w->size : win->u.window.slide_ms;
   w->offset = win->u.window.offset_ms;
+  w->max_windows = w->kind == PLAN_WINDOW_TUMBLE ? 1 : (guint) MAX (w->size / w->slide, 1);
+  w->starts = g_new (gint64, w->max_windows);
+  w->ends = g_new (gint64, w->max_windows);
   w->now = G_MININT64;
   w->fired_to = G_MININT64;
+  w->max_end = G_MININT64;
+  w->restored_until = G_MININT64;
   return &w->base;
 }

@@ -11,6 +11,8 @@
  *                                  input channels (the valve below), idle inputs left out.
  *   WINDOW (the TVF)               stateless: each row once per window it falls in, with
  *                                  window_start, window_end and window_time appended.
+ *                                  Marked `merged` (a processing-time window's, or a
+ *                                  SESSION's), each row once, in a provisional window.
  *   WINDOW_AGGREGATE               accumulates each window's groups (by window_end) until
  *                                  the watermark reaches window_end - 1, then emits one
  *                                  final +I row per group; a row whose window already fired
@@ -402,6 +404,16 @@ tvf_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
         {
           start = window_floor (ts[r], w->offset_ms, w->slide_ms);
           tvf_append (t, r, start, start + w->slide_ms);
+          continue;
+        }
+      if (w->merged && w->kind != PLAN_WINDOW_SESSION) /* added by processing-time windows */
+        { /* once, in one provisional window: the aggregate above assigns them on arrival */
+          start = window_floor (ts[r], w->offset_ms, w->kind == PLAN_WINDOW_CUMULATE
+                                                     ? w->size_ms : w->slide_ms);
+          end = w->kind == PLAN_WINDOW_CUMULATE
+                ? window_floor (ts[r], w->offset_ms, w->slide_ms) + w->slide_ms
+                : start + w->size_ms;
+          tvf_append (t, r, start, end);
           continue;
         }
       switch (w->kind)
@@ -1201,6 +1213,8 @@ calc_classes (const PlanPhysNode *calc, const guint8 *in, guint8 *out)
   for (guint i = 0; i < cols->len; i++)
     if (in[g_array_index (cols, guint, i)] != COL_PLAIN)
       return FALSE;
+  if (calc->u.calc.n_exprs == 0) /* a filter alone: the columns pass unchanged */
+    memcpy (out, in, calc->schema->n_fields);
   for (guint c = 0; c < calc->u.calc.n_exprs; c++)
     {
       const PlanExpr *e = calc->u.calc.exprs[c];
@@ -1217,6 +1231,55 @@ calc_classes (const PlanPhysNode *calc, const guint8 *in, guint8 *out)
         if (in[g_array_index (cols, guint, i)] != COL_PLAIN)
           out[c] = COL_DERIVED;
     }
+  return TRUE;
+}
+
+/* The classes of the window aggregate agg's input columns, traced down through the CALCs
+ * to window (its input's WINDOW); NULL when a node on the way is not a CALC or a filter
+ * reads a window column. */
+static guint8 *
+window_classes (const PlanPhysNode *agg, const PlanPhysNode *window)
+{
+  g_autoptr (GPtrArray) calcs = g_ptr_array_new ();
+  guint8 *cls;
+
+  for (const PlanPhysNode *n = agg->inputs[0].node; n != window; n = n->inputs[0].node)
+    {
+      if (n->kind != PLAN_PHYS_CALC || n->n_inputs != 1)
+        return NULL;
+      g_ptr_array_add (calcs, (gpointer) n);
+    }
+  cls = g_new0 (guint8, window->schema->n_fields);
+  cls[window->schema->n_fields - 3] = COL_START;
+  cls[window->schema->n_fields - 2] = COL_END;
+  cls[window->schema->n_fields - 1] = COL_TIME;
+  for (guint i = calcs->len; i-- > 0;)
+    {
+      const PlanPhysNode *calc = calcs->pdata[i];
+      guint8 *next = g_new0 (guint8, calc->schema->n_fields + 1);
+
+      if (!calc_classes (calc, cls, next))
+        {
+          g_free (next);
+          g_free (cls);
+          return NULL;
+        }
+      g_free (cls);
+      cls = next;
+    }
+  return cls;
+}
+
+gboolean
+rt__window_columns_passed (const PlanPhysNode *agg, const PlanPhysNode *window)
+{
+  g_autofree guint8 *cls = window_classes (agg, window);
+
+  if (cls == NULL)
+    return FALSE;
+  for (guint c = 0; c < agg->inputs[0].node->schema->n_fields; c++)
+    if (cls[c] == COL_DERIVED)
+      return FALSE;
   return TRUE;
 }
 
@@ -1253,7 +1316,6 @@ rt__window_link_slices (RtOperator *op, GPtrArray *ops, guint index, const PlanP
 {
   RtWindowAgg *a = (RtWindowAgg *) op;
   const PlanPhysNode *node, *n, *window = NULL;
-  g_autoptr (GPtrArray) calcs = g_ptr_array_new ();
   g_autofree guint8 *cls = NULL;
   RtWindowTvf *tvf = NULL;
 
@@ -1273,30 +1335,12 @@ rt__window_link_slices (RtOperator *op, GPtrArray *ops, guint index, const PlanP
           tvf = (RtWindowTvf *) prev;
           break;
         }
-      g_ptr_array_add (calcs, (gpointer) n);
     }
   if (window == NULL || tvf->base.klass != &tvf_class || window->u.window.kind != PLAN_WINDOW_HOP
       || window->u.window.merged || window->u.window.size_ms <= window->u.window.slide_ms
       || window->u.window.size_ms % window->u.window.slide_ms != 0)
     return;
-  cls = g_new0 (guint8, window->schema->n_fields);
-  cls[window->schema->n_fields - 3] = COL_START;
-  cls[window->schema->n_fields - 2] = COL_END;
-  cls[window->schema->n_fields - 1] = COL_TIME;
-  for (guint i = calcs->len; i-- > 0;)
-    {
-      const PlanPhysNode *calc = calcs->pdata[i];
-      guint8 *next = g_new0 (guint8, calc->schema->n_fields + 1);
-
-      if (!calc_classes (calc, cls, next))
-        {
-          g_free (next);
-          return;
-        }
-      g_free (cls);
-      cls = next;
-    }
-  if (!agg_reads_bounds_only (node, cls))
+  if ((cls = window_classes (node, window)) == NULL || !agg_reads_bounds_only (node, cls))
     return;
   tvf->sliced = TRUE;
   a->slide = window->u.window.slide_ms;

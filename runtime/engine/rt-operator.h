@@ -188,8 +188,8 @@ guint64 rt_hash_data (const void *data, gsize len);
 RtOperator *rt_op_window_join_new (const PlanPhysNode *node, GError **error);
 
 /* added by processing-time windows (rt-op-proctime-window.c): the window aggregate of a
- * TUMBLE over PROCTIME(), windows assigned and fired by the operator's clock; and the clock
- * it reads (ms; NULL: the wall clock), replaceable for tests. */
+ * TUMBLE, HOP or CUMULATE over PROCTIME(), windows assigned and fired by the operator's
+ * clock; and the clock it reads (ms; NULL: the wall clock), replaceable for tests. */
 RtOperator *rt_op_proctime_window_new (const PlanPhysNode *node, GError **error);
 void rt_proctime_set_clock (gint64 (*now_ms) (gpointer data), gpointer data);
 gint64 rt_proctime_now_ms (void); /* that clock's reading */

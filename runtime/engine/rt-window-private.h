@@ -122,5 +122,9 @@ void rt__win_acc_set_slices (RtWinAcc *acc, gint64 slide, gint64 size, gint64 of
 void rt__win_acc_set_fired (RtWinAcc *acc, gint64 wm);
 void rt__window_link_slices (RtOperator *op, GPtrArray *ops, guint index,
                              const PlanPhysPlan *plan);
+/* Whether every CALC between the window aggregate agg and window (the WINDOW below it)
+ * passes window_start, window_end and window_time on untouched, if at all: no filter or
+ * expression reads them (a processing-time window's values there are provisional). */
+gboolean rt__window_columns_passed (const PlanPhysNode *agg, const PlanPhysNode *window);
 
 G_END_DECLS

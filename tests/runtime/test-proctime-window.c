@@ -1,5 +1,6 @@
-/* test-proctime-window.c: processing-time TUMBLE windows (plans/plan-proctime.c, the
- * routing in optimizer/opt-window.c, runtime/engine/rt-op-proctime-window.c).
+/* test-proctime-window.c: processing-time TUMBLE, HOP and CUMULATE windows
+ * (plans/plan-proctime.c, the routing and the TVF marking in optimizer/opt-window.c, the
+ * TVF's pass-through in rt-op-window.c, runtime/engine/rt-op-proctime-window.c).
  *
  * The query is planned from SQL (legacy GROUP BY TUMBLE over a PROCTIME() column, and the
  * window TVF form), then its window aggregate is driven directly with a fake clock
@@ -9,6 +10,7 @@
  * hand from the clock readings. */
 #include "runtime/engine/rt-operator.h"
 #include "runtime/engine/rt-checkpoint.h"
+#include "runtime/engine/rt-checkpoint-private.h"
 #include "ckpt-test-util.h"
 #include "rt-test-util.h"
 #include "../plans/plan-test-util.h"
@@ -18,10 +20,22 @@
 
 static const char *const setup_sql =
   "CREATE TABLE t (k INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) "
-  "WITH ('connector' = 'datagen');";
+  "WITH ('connector' = 'datagen');"
+  "CREATE TABLE tp (k INT, p AS PROCTIME()) WITH ('connector' = 'datagen');";
 
 #define LEGACY "SELECT k, COUNT(*) AS n, TUMBLE_START(p, INTERVAL '10' SECOND) AS s FROM " \
   "(SELECT k, PROCTIME() AS p FROM t) GROUP BY k, TUMBLE(p, INTERVAL '10' SECOND)"
+/* HOP: slide 5 s, size 10 s; CUMULATE: step 5 s, max size 15 s. */
+#define HOP_LEGACY "SELECT k, COUNT(*) AS n, HOP_START(p, INTERVAL '5' SECOND, INTERVAL " \
+  "'10' SECOND) AS s FROM (SELECT k, PROCTIME() AS p FROM t) GROUP BY k, HOP(p, INTERVAL " \
+  "'5' SECOND, INTERVAL '10' SECOND)"
+#define HOP_TVF "SELECT window_start, window_end, k, COUNT(*) AS n FROM TABLE(HOP(TABLE tp, " \
+  "DESCRIPTOR(p), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) GROUP BY window_start, " \
+  "window_end, k"
+#define CUMULATE_TVF "SELECT window_start, window_end, k, COUNT(*) AS n FROM " \
+  "TABLE(CUMULATE(TABLE tp, DESCRIPTOR(p), INTERVAL '5' SECOND, INTERVAL '15' SECOND)) " \
+  "GROUP BY window_start, window_end, k"
+
 typedef struct {
   PlanCatalog *catalog;
   PlanStatement *stmt;
@@ -58,6 +72,17 @@ planned_clear (Planned *p)
   g_clear_pointer (&p->catalog, plan_catalog_free);
 }
 
+/* The WINDOW node below p's aggregate. */
+static const PlanPhysNode *
+window_node (const Planned *p)
+{
+  const PlanPhysNode *n = p->agg->inputs[0].node;
+
+  while (n->kind != PLAN_PHYS_WINDOW)
+    n = n->inputs[0].node;
+  return n;
+}
+
 /* Recognised as processing time, routed by k alone (not by the provisional windows). */
 static void
 test_plan (void)
@@ -71,14 +96,13 @@ test_plan (void)
   g_assert_cmpint (in->exchange, ==, PLAN_EXCHANGE_HASH);
   g_assert_cmpuint (in->n_keys, ==, 1);
   g_assert_cmpstr (in->node->schema->fields[in->keys[0]].name, ==, "k");
+  g_assert_true (window_node (&p)->u.window.merged); /* the aggregate assigns the windows */
   planned_clear (&p);
   /* an event-time window is not */
   plan_query (&p, "SELECT k, COUNT(*) FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), "
               "INTERVAL '10' SECOND)) GROUP BY k, window_start, window_end", 2);
   g_assert_false (plan_phys_is_proctime_window (p.agg));
-  /* hashed on k below the TVF, the aggregate chained behind it (opt-window.c) */
-  g_assert_cmpint (p.agg->inputs[0].exchange, ==, PLAN_EXCHANGE_FORWARD);
-  g_assert_cmpuint (p.agg->inputs[0].n_keys, ==, 1);
+  g_assert_false (window_node (&p)->u.window.merged); /* its TVF assigns the windows */
   planned_clear (&p);
 }
 
@@ -333,18 +357,22 @@ test_timer_service (void)
 
 /* ---- checkpoints: exactly once, whatever the windows ------------------------------------
  * 30000 datagen rows (a sequence id, k = id % 7; 20000 rows/s, so the run lasts 1.5 s)
- * counted per k in processing-time windows, checkpointed every 5 ms, the job failed once
- * (after checkpoint 2 committed; at the barrier of checkpoint 3 in the aggregate's task)
- * and restored: the windows depend on the clock, but
- * the committed counts of each k must add up to exactly its number of rows, and no
- * (k, window) may be committed twice. */
+ * counted per k in processing-time windows (TUMBLE of 10 s; HOP of 1 s every 500 ms, which
+ * fire during the run), checkpointed every 5 ms, the job failed once (after checkpoint 2
+ * committed; at the barrier of checkpoint 3 in the aggregate's task) and restored: the
+ * windows depend on the clock, but the committed counts of each k must add up to exactly
+ * its number of rows times the windows a row is in, and no (k, window) may be committed
+ * twice. */
 
 #define CK_ROWS 30000
+static const char TUMBLE_CK[] = "TUMBLE", HOP_CK[] = "HOP";
+#define TUMBLE_ARGS "INTERVAL '10' SECOND"
+#define HOP_ARGS "INTERVAL '0.5' SECOND, INTERVAL '1' SECOND"
 
-/* The committed part files under out: each k's counts add up to its rows, and no
- * (k, window start) appears twice. */
+/* The committed part files under out: each k's counts add up to its rows times per_row
+ * (the windows each row is in), and no (k, window start) appears twice. */
 static void
-check_counts (const char *out)
+check_counts (const char *out, gint64 per_row)
 {
   g_autoptr (GHashTable) rows = ckpt_test_read_output (out, FALSE, NULL);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -365,16 +393,16 @@ check_counts (const char *out)
       g_assert_true (g_hash_table_add (seen, g_strdup_printf ("%s,%s", v[0], v[2])));
     }
   for (guint k = 0; k < 7; k++)
-    g_assert_cmpint (per_k[k], ==, CK_ROWS / 7 + (k < CK_ROWS % 7));
+    g_assert_cmpint (per_k[k], ==, (CK_ROWS / 7 + (k < CK_ROWS % 7)) * per_row);
 }
 
 static void
-test_checkpoint (void)
+run_checkpoint (const char *window, gint64 per_row)
 {
   static const struct { RtFailPoint point; gint64 checkpoint; } fails[] = {
     { RT_FAIL_AFTER_METADATA, 2 }, { RT_FAIL_BEFORE_SNAPSHOT, 3 },
   };
-  g_autofree char *src = NULL, *dst = NULL;
+  g_autofree char *src = NULL, *dst = NULL, *insert = NULL;
   g_autoptr (PlanPhysPlan) plan = NULL;
   char *dir, *out, *chk;
   RtMemPool *pool;
@@ -392,9 +420,10 @@ test_checkpoint (void)
   {
     const char *ddl[] = { src, dst };
 
-    plan = ckpt_test_compile (ddl, 2, "INSERT INTO dst SELECT k, COUNT(*), TUMBLE_START(pt, "
-                              "INTERVAL '10' SECOND) FROM t GROUP BY k, TUMBLE(pt, INTERVAL "
-                              "'10' SECOND)", 1);
+    insert = g_strdup_printf ("INSERT INTO dst SELECT k, COUNT(*), %s_START(pt, %s) FROM t "
+                              "GROUP BY k, %s(pt, %s)", window, window == HOP_CK ? HOP_ARGS
+                              : TUMBLE_ARGS, window, window == HOP_CK ? HOP_ARGS : TUMBLE_ARGS);
+    plan = ckpt_test_compile (ddl, 2, insert, 1);
   }
   n_tasks = ckpt_test_count_tasks (pool, plan);
   ckpt_test_config_init (&cfg, chk, 5000);
@@ -406,11 +435,377 @@ test_checkpoint (void)
 
       g_assert_nonnull (m->restored_from);
       rt_checkpoint_metrics_free (m);
-      check_counts (out);
+      check_counts (out, per_row);
       ckpt_test_remove_tree (out);
       ckpt_test_remove_tree (chk);
     }
   ckpt_test_dirs_clear (dir, out, chk, pool);
+}
+
+static void
+test_checkpoint (void)
+{
+  run_checkpoint (TUMBLE_CK, 1);
+}
+
+/* HOP of 1 s every 500 ms: each row is in two windows, all fired by the end of the input. */
+static void
+test_checkpoint_hop (void)
+{
+  run_checkpoint (HOP_CK, 2);
+}
+
+/* ---- HOP and CUMULATE ------------------------------------------------------------------ */
+
+static RtResult
+count_rows (void *data, RtBatch *batch, GError **error)
+{
+  *(guint *) data += batch->n_rows;
+  return RT_OK;
+}
+
+/* How many rows p's TVF makes of one row whose time column is 12000. */
+static guint
+tvf_rows_of_one (const Planned *p)
+{
+  g_autoptr (GError) error = NULL;
+  const PlanPhysNode *win = window_node (p);
+  PlanSchema *in = win->inputs[0].node->schema;
+  RtMemPool *pool = rt_mem_pool_new (1024 * 1024);
+  RtOpContext ctx = { .pool = pool, .parallelism = 1, .batch_size = 8 };
+  g_autofree PlanValue *v = g_new0 (PlanValue, in->n_fields);
+  RtBatch *b = rt_batch_new (pool, in, 1, &error);
+  RtOperator *op = rt_op_window_new (win, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint c = 0; c < in->n_fields; c++)
+    v[c] = (PlanValue) { .type = in->fields[c].type, .is_null = c != win->u.window.time_col };
+  v[win->u.window.time_col].v.i = 12000;
+  g_assert_true (rt_batch_append_values (b, v, &error));
+  op->ctx = &ctx;
+  op->sink_fn = count_rows;
+  op->sink_data = &n;
+  g_assert_cmpint (op->klass->process (op, b, 0, &error), ==, RT_OK);
+  g_assert_no_error (error);
+  rt_batch_unref (b);
+  rt_operator_free (op);
+  rt_mem_pool_free (pool);
+  return n;
+}
+
+/* A processing-time HOP or CUMULATE: routed by k alone, the TVF marked to pass each row
+ * through once (the aggregate expands it on arrival); an event-time HOP's TVF still makes
+ * size / slide = 2 rows of a row, a CUMULATE at 12000 (window [0, 15000), steps ending 5000,
+ * 10000, 15000) the 1 of the last step. */
+static void
+test_plan_hop (void)
+{
+  static const char *const sqls[] = { HOP_LEGACY, HOP_TVF, CUMULATE_TVF };
+  Planned p = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sqls); i++)
+    {
+      const PlanPhysInput *in;
+
+      plan_query (&p, sqls[i], 2);
+      g_assert_true (plan_phys_is_proctime_window (p.agg));
+      g_assert_true (window_node (&p)->u.window.merged);
+      in = &p.agg->inputs[0];
+      g_assert_cmpint (in->exchange, ==, PLAN_EXCHANGE_HASH);
+      g_assert_cmpuint (in->n_keys, ==, 1);
+      g_assert_cmpstr (in->node->schema->fields[in->keys[0]].name, ==, "k");
+      g_assert_cmpuint (tvf_rows_of_one (&p), ==, 1);
+      planned_clear (&p);
+    }
+  plan_query (&p, "SELECT k, COUNT(*) FROM TABLE(HOP(TABLE t, DESCRIPTOR(ts), "
+              "INTERVAL '5' SECOND, INTERVAL '10' SECOND)) GROUP BY k, window_start, "
+              "window_end", 1);
+  g_assert_false (window_node (&p)->u.window.merged);
+  g_assert_cmpuint (tvf_rows_of_one (&p), ==, 2);
+  planned_clear (&p);
+  plan_query (&p, "SELECT k, COUNT(*) FROM TABLE(CUMULATE(TABLE t, DESCRIPTOR(ts), "
+              "INTERVAL '5' SECOND, INTERVAL '15' SECOND)) GROUP BY k, window_start, "
+              "window_end", 1);
+  g_assert_false (window_node (&p)->u.window.merged);
+  g_assert_cmpuint (tvf_rows_of_one (&p), ==, 1);
+  planned_clear (&p);
+}
+
+/* Refused with a clear error: a HOP whose TVF was not marked (as when another consumer
+ * reads the TVF: its rows would come expanded already), and SESSION over PROCTIME(). */
+static void
+test_refused (void)
+{
+  Planned p = { 0 };
+  g_autoptr (GError) error = NULL;
+  PlanPhysNode *win;
+
+  plan_query (&p, HOP_TVF, 1);
+  win = (PlanPhysNode *) window_node (&p);
+  win->u.window.merged = FALSE;
+  g_assert_null (rt_op_proctime_window_new (p.agg, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_CONNECTOR);
+  g_assert_nonnull (strstr (error->message, "processing-time HOP window"));
+  g_clear_error (&error);
+  planned_clear (&p);
+  plan_query (&p, "SELECT k, COUNT(*) FROM (SELECT k, PROCTIME() AS p FROM t) "
+              "GROUP BY k, SESSION(p, INTERVAL '10' SECOND)", 1);
+  g_assert_null (rt_op_proctime_window_new (p.agg, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_CONNECTOR);
+  g_assert_nonnull (strstr (error->message, "support TUMBLE, HOP and CUMULATE"));
+  g_clear_error (&error);
+  planned_clear (&p);
+  /* a filter on the window's bounds before the aggregate would see provisional windows */
+  plan_query (&p, "SELECT window_start, k, COUNT(*) FROM TABLE(HOP(TABLE tp, DESCRIPTOR(p), "
+              "INTERVAL '5' SECOND, INTERVAL '10' SECOND)) WHERE window_end > TIMESTAMP "
+              "'2020-01-01 00:00:00' GROUP BY window_start, window_end, k", 1);
+  g_assert_null (rt_op_proctime_window_new (p.agg, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_CONNECTOR);
+  g_assert_nonnull (strstr (error->message, "filters on them or computes with them"));
+  planned_clear (&p);
+}
+
+static void
+on_proctime (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->op->proctime_timer_ms = G_MAXINT64; /* as the task does before calling */
+  g_assert_cmpint (f->op->klass->on_proctime (f->op, f->now, &error), ==, RT_OK);
+  g_assert_no_error (error);
+}
+
+/* HOP(slide 5 s, size 10 s): a row arriving at t is in the two windows [s, s + 10000) with
+ * s on the 5000 grid and s <= t < s + 10000. Output columns: start, end, k, COUNT(*). */
+static void
+run_hop (const char *sql)
+{
+  Planned p = { 0 };
+  Fixture f = { 0 };
+
+  plan_query (&p, sql, 1);
+  fixture_init (&f, p.agg);
+  f.now = 11000;
+  feed (&f, KEYS (1, 1, 2));         /* [5000, 15000) and [10000, 20000) */
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 15000);
+  f.now = 14999;
+  feed (&f, KEYS (1));               /* the same two */
+  EXPECT_NONE (&f);
+  f.now = 15000;
+  on_proctime (&f);                  /* [5000, 15000) ends */
+  EXPECT (&f, "+I 5000 15000 1 3", "+I 5000 15000 2 1");
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 20000);
+  feed (&f, KEYS (2, 3));            /* at 15000: [10000, 20000) and [15000, 25000) */
+  f.now = 19999;
+  event (&f, RT_EVENT_WATERMARK, 1 << 30); /* an event-time watermark fires nothing */
+  EXPECT_NONE (&f);
+  f.now = 20000;
+  event (&f, RT_EVENT_IDLE, 1);
+  EXPECT (&f, "+I 10000 20000 1 3", "+I 10000 20000 2 2", "+I 10000 20000 3 1");
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 25000);
+  f.now = 8000;                      /* a clock going back is ignored: still 20000 */
+  feed (&f, KEYS (3));               /* [15000, 25000) and [20000, 30000) */
+  EXPECT_NONE (&f);
+  f.now = 41000;                     /* [35000, 45000) and [40000, 50000) get the row ... */
+  feed (&f, KEYS (3));               /* ... then the two windows ended by now fire */
+  EXPECT (&f, "+I 15000 25000 2 1", "+I 15000 25000 3 2", "+I 20000 30000 3 1");
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 45000);
+  g_assert_cmpuint (f.op->late_records_dropped, ==, 0);
+  g_assert_cmpint (f.op->klass->finish (f.op, NULL), ==, RT_OK); /* end of input: the rest */
+  EXPECT (&f, "+I 35000 45000 3 1", "+I 40000 50000 3 1");
+  fixture_clear (&f);
+  planned_clear (&p);
+}
+
+static void
+test_hop (void)
+{
+  run_hop (HOP_TVF);
+}
+
+/* The legacy group window: output k, n, HOP_START, so the fixture's lines read the same
+ * (the aggregate's own columns are start, end, k, COUNT(*) there too). */
+static void
+test_hop_legacy (void)
+{
+  run_hop (HOP_LEGACY);
+}
+
+/* CUMULATE(step 5 s, max size 15 s): a row arriving at t is in [s, e) for s = t floored to
+ * the 15000 grid and every e = s + 5000, s + 10000, s + 15000 with t < e. */
+static void
+test_cumulate (void)
+{
+  Planned p = { 0 };
+  Fixture f = { 0 };
+
+  plan_query (&p, CUMULATE_TVF, 1);
+  fixture_init (&f, p.agg);
+  f.now = 31000;
+  feed (&f, KEYS (1, 2));            /* [30000, 35000), [30000, 40000), [30000, 45000) */
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 35000);
+  f.now = 36000;
+  feed (&f, KEYS (1));               /* [30000, 40000), [30000, 45000); then 35000 fires */
+  EXPECT (&f, "+I 30000 35000 1 1", "+I 30000 35000 2 1");
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 40000);
+  f.now = 40000;
+  on_proctime (&f);
+  EXPECT (&f, "+I 30000 40000 1 2", "+I 30000 40000 2 1");
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 45000);
+  f.now = 44999;
+  feed (&f, KEYS (2));               /* [30000, 45000) only */
+  EXPECT_NONE (&f);
+  f.now = 45000;
+  on_proctime (&f);
+  EXPECT (&f, "+I 30000 45000 1 2", "+I 30000 45000 2 2");
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, G_MAXINT64); /* no open window left */
+  feed (&f, KEYS (3));               /* at 45000: [45000, 50000), ... 55000, ... 60000 */
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 50000);
+  g_assert_cmpuint (f.op->late_records_dropped, ==, 0);
+  g_assert_cmpint (f.op->klass->finish (f.op, NULL), ==, RT_OK);
+  EXPECT (&f, "+I 45000 50000 3 1", "+I 45000 55000 3 1", "+I 45000 60000 3 1");
+  fixture_clear (&f);
+  planned_clear (&p);
+}
+
+/* window_time grouped too: not routed by (at parallelism 2 the rows are hashed on k
+ * alone), and the operator sets it with the bounds (window_end - 1). Output columns:
+ * start, end, window_time, k, COUNT(*). */
+static void
+test_hop_window_time (void)
+{
+  static const char sql[] = "SELECT window_start, window_end, window_time, k, COUNT(*) "
+    "FROM TABLE(HOP(TABLE tp, DESCRIPTOR(p), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) "
+    "GROUP BY window_start, window_end, window_time, k";
+  Planned p = { 0 };
+  Fixture f = { 0 };
+  const PlanPhysInput *in;
+
+  plan_query (&p, sql, 2);
+  in = &p.agg->inputs[0];
+  g_assert_cmpint (in->exchange, ==, PLAN_EXCHANGE_HASH);
+  g_assert_cmpuint (in->n_keys, ==, 1);
+  g_assert_cmpstr (in->node->schema->fields[in->keys[0]].name, ==, "k");
+  planned_clear (&p);
+  plan_query (&p, sql, 1);
+  fixture_init (&f, p.agg);
+  f.now = 11000;
+  feed (&f, KEYS (7, 7));
+  f.now = 20000;
+  on_proctime (&f);
+  EXPECT (&f, "+I 10000 20000 19999 7 2", "+I 5000 15000 14999 7 2"); /* sorted */
+  fixture_clear (&f);
+  planned_clear (&p);
+}
+
+/* A HOP's open windows snapshotted at 11000 and restored at 13000 in a new operator: the
+ * timer is due at once (windows may have ended while the job was down), then at each
+ * window end; the restored rows and the new ones fire together. */
+static void
+test_hop_restore (void)
+{
+  Planned p = { 0 };
+  Fixture f = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  RtStateOut *out;
+  RtStateIn *in;
+  guint list_index = 0;
+
+  plan_query (&p, HOP_TVF, 1);
+  fixture_init (&f, p.agg);
+  f.now = 11000;
+  feed (&f, KEYS (1, 1, 2));         /* [5000, 15000) and [10000, 20000) */
+  out = rt__state_out_new (p.agg->id, 0, 1);
+  g_assert_true (f.op->klass->snapshot (f.op, 1, out, &error));
+  g_assert_no_error (error);
+  bytes = rt__state_out_finish (out);
+  rt__state_out_free (out);
+  rt_operator_free (f.op);           /* the job fails: nothing fired */
+  EXPECT_NONE (&f);
+
+  f.now = 13000;
+  f.op = rt_op_proctime_window_new (p.agg, &error);
+  g_assert_no_error (error);
+  f.op->ctx = &f.ctx;
+  f.op->sink_fn = collect;
+  f.op->sink_data = &f;
+  g_assert_true (f.op->klass->open (f.op, &error));
+  in = rt__state_in_new ();
+  g_assert_true (rt__state_in_add_file (in, bytes, "test", 0, 1, RT_LISTS_DEAL, &list_index,
+                                        &error));
+  g_assert_true (f.op->klass->restore (f.op, in, &error));
+  g_assert_no_error (error);
+  rt__state_in_free (in);
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 13000);
+  on_proctime (&f);
+  EXPECT_NONE (&f);
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 15000);
+  feed (&f, KEYS (2));               /* at 13000: the same two windows */
+  f.now = 15000;
+  on_proctime (&f);
+  EXPECT (&f, "+I 5000 15000 1 2", "+I 5000 15000 2 2");
+  f.now = 20000;
+  on_proctime (&f);
+  EXPECT (&f, "+I 10000 20000 1 2", "+I 10000 20000 2 2");
+  /* restored windows may last until 13000 + 10000: one more timer, then none */
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, 25000);
+  f.now = 25000;
+  on_proctime (&f);
+  EXPECT_NONE (&f);
+  g_assert_cmpint (f.op->proctime_timer_ms, ==, G_MAXINT64);
+  fixture_clear (&f);
+  planned_clear (&p);
+}
+
+/* A whole job: one datagen row read at 11000 by the test's clock, HOP(5 s, 10 s): its two
+ * windows fire by the timer service as the clock passes 15000 and 20000, each counting the
+ * row once (the TVF passed it through once, the aggregate made the copies). */
+static void
+test_hop_job (void)
+{
+  const char *ddl[] = {
+    "CREATE TABLE t (k INT, pt AS PROCTIME()) WITH ('connector' = 'datagen', "
+    "'rows-per-second' = '0.001', 'fields.k.min' = '5', 'fields.k.max' = '5')",
+  };
+  static const struct { gint64 clock; const char *line; } steps[] = {
+    { 15000, "+I 5 1 5000" }, { 20000, "+I 5 1 10000" },
+  };
+  g_autoptr (PlanPhysPlan) plan = NULL;
+  RtMemPool *pool = rt_mem_pool_new (16 * 1024 * 1024);
+  g_autoptr (GError) error = NULL;
+  gboolean end = FALSE;
+  RtJob *job;
+
+  __atomic_store_n (&job_clock_ms, 11000, __ATOMIC_RELAXED);
+  rt_proctime_set_clock (job_clock, NULL);
+  plan = ckpt_test_compile (ddl, 1, "SELECT k, COUNT(*) AS n, HOP_START(pt, INTERVAL '5' "
+                            "SECOND, INTERVAL '10' SECOND) AS s FROM t GROUP BY k, HOP(pt, "
+                            "INTERVAL '5' SECOND, INTERVAL '10' SECOND)", 1);
+  job = rt_job_new (plan, pool, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (rt_job_start (job, &error));
+  while (rt_job_get_rows_read (job) == 0)
+    g_assert_null (rt_job_pop_result (job, 10000, &end));
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+      RtBatch *b;
+
+      __atomic_store_n (&job_clock_ms, steps[i].clock, __ATOMIC_RELAXED);
+      b = rt_job_pop_result (job, 60 * G_USEC_PER_SEC, &end);
+      g_assert_nonnull (b);
+      rt_test_collect_lines (lines, b, TRUE);
+      rt_batch_unref (b);
+      g_assert_cmpuint (lines->len, ==, 1);
+      g_assert_cmpstr (lines->pdata[0], ==, steps[i].line);
+    }
+  rt_job_cancel (job);
+  rt_job_wait (job);
+  rt_job_free (job);
+  rt_proctime_set_clock (NULL, NULL);
+  rt_mem_pool_free (pool);
 }
 
 int
@@ -422,5 +817,14 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/proctime-window/timer", test_timer);
   g_test_add_func ("/runtime/proctime-window/timer-service", test_timer_service);
   g_test_add_func ("/runtime/proctime-window/checkpoint", test_checkpoint);
+  g_test_add_func ("/runtime/proctime-window/plan-hop", test_plan_hop);
+  g_test_add_func ("/runtime/proctime-window/hop", test_hop);
+  g_test_add_func ("/runtime/proctime-window/hop-legacy", test_hop_legacy);
+  g_test_add_func ("/runtime/proctime-window/cumulate", test_cumulate);
+  g_test_add_func ("/runtime/proctime-window/hop-window-time", test_hop_window_time);
+  g_test_add_func ("/runtime/proctime-window/hop-restore", test_hop_restore);
+  g_test_add_func ("/runtime/proctime-window/hop-job", test_hop_job);
+  g_test_add_func ("/runtime/proctime-window/checkpoint-hop", test_checkpoint_hop);
+  g_test_add_func ("/runtime/proctime-window/refused", test_refused);
   return g_test_run ();
 }
