@@ -95,18 +95,39 @@ sort_cost (double x, gboolean sorted, double half_share)
   return x <= half_share ? x : 3 * x;
 }
 
+double
+opt__join_share (PlanSettings *settings, guint parallelism)
+{
+  double managed = DEFAULT_MANAGED;
+
+  if (settings != NULL && plan_settings_get (settings, MANAGED_KEY) != NULL)
+    managed = (double) plan_settings_get_bytes (settings, MANAGED_KEY);
+  return managed / 2 / MAX (parallelism, 1u);
+}
+
+/* The rows as stored (bytes, and a 4-byte chain link each) and the index: 16-byte slots,
+ * at least 1024, doubled until the keys fill at most 3/4 of them (every row taken for a
+ * key of its own, the worst case). */
+double
+opt__hash_table_bytes (double bytes, double rows)
+{
+  double slots = 1024;
+
+  while (slots * 3 < rows * 4)
+    slots *= 2;
+  return bytes + rows * 4 + slots * 16;
+}
+
 void
 opt__join_algorithm_costs (const PlanJoin *j, const PlanPhysNode *left,
                            const PlanPhysNode *right, guint parallelism, PlanSettings *settings,
                            OptJoinAlgoCosts *out)
 {
-  double managed = DEFAULT_MANAGED, p = MAX (parallelism, 1u);
+  double p = MAX (parallelism, 1u);
   double l = est_bytes (left), r = est_bytes (right);
 
-  if (settings != NULL && plan_settings_get (settings, MANAGED_KEY) != NULL)
-    managed = (double) plan_settings_get_bytes (settings, MANAGED_KEY);
   *out = (OptJoinAlgoCosts) { 0 };
-  out->share = managed / 2 / p;
+  out->share = opt__join_share (settings, parallelism);
   out->sorted[0] = sorted_on (left, j->n_keys, j->left_keys);
   out->sorted[1] = sorted_on (right, j->n_keys, j->right_keys);
   out->build = out->hash = out->merge = -1;

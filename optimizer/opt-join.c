@@ -17,6 +17,14 @@
  * right. Broadcast wins when it is cheaper or the build side is under
  * 'table.optimizer.join.broadcast-threshold' (Flink's setting and default), unless the
  * build side is preserved by an outer join (every subtask would emit its unmatched rows).
+ * Spill I/O counts too (added by spill-aware broadcast): when a subtask's hash table
+ * (opt__hash_table_bytes: the rows, their chain links and the slots) would not fit the
+ * join's memory share, the hybrid hash join writes about 7/8 of its build and probe rows to
+ * disk and reads them back, so that path costs 2 x 7/8 x (build + probe) per subtask more.
+ * A broadcast build is the whole build side in every subtask, a repartitioned one a share:
+ * a build side that fits memory only when repartitioned loses its broadcast (at 100M x 10M
+ * rows on two subtasks with 1 GiB managed memory, broadcasting spilled 1 GB and took 28 s,
+ * repartitioning spilled nothing and took 16.5 s).
  * Hints BROADCAST(t) and SHUFFLE_HASH(t) override the choice. The losing alternative and
  * its cost stay on the node for EXPLAIN. Without equi-keys a nested-loop join runs at
  * parallelism 1.
@@ -315,7 +323,24 @@ typedef struct {
   double bytes[2];
   double threshold;
   guint parallelism;
+  double rows[2];      /* added by spill-aware broadcast: < 0 unknown */
+  double share;        /* the join's memory share, opt__join_share */
 } JoinCosts;
+
+/* The spill I/O, in bytes over all subtasks, of a hash join building side build split
+ * into div parts (1: broadcast; the parallelism: repartitioned) and probing a 1 /
+ * parallelism share of the other side; 0 when its table fits the share or the sizes are
+ * unknown. */
+static double
+spill_bytes (const JoinCosts *c, guint build, double div)
+{
+  double b = c->bytes[build], pr = c->bytes[1 - build], p = MAX (c->parallelism, 1u);
+
+  if (b < 0 || pr < 0 || c->rows[build] < 0
+      || opt__hash_table_bytes (b / div, c->rows[build] / div) <= c->share)
+    return 0;
+  return 2 * 7.0 / 8 * (b / div + pr / p) * p;
+}
 
 /* Picks strategy and build side for a batch equi-join; fills j->alternative. */
 static void
@@ -324,7 +349,7 @@ choose_batch (PlanJoin *j, const JoinCosts *c)
   double bl = c->bytes[0], br = c->bytes[1];
   gboolean known = bl >= 0 && br >= 0;
   guint build;
-  double bcast, repart;
+  double bcast, repart, bspill = 0, rspill = 0;
   g_autofree char *bc = NULL, *rc = NULL, *bs = NULL, *th = format_bytes (c->threshold);
 
   if (j->hint != PLAN_JOIN_HINT_NONE)
@@ -359,6 +384,27 @@ choose_batch (PlanJoin *j, const JoinCosts *c)
                                         plan_join_type_name (j->type),
                                         j->hint == PLAN_JOIN_HINT_BROADCAST
                                         ? " (BROADCAST hint ignored)" : "");
+      return;
+    }
+  if (bcast >= 0 && repart >= 0) /* added by spill-aware broadcast */
+    {
+      bspill = spill_bytes (c, build, 1);
+      rspill = spill_bytes (c, build, MAX (c->parallelism, 1u));
+    }
+  if (bcast >= 0 && c->bytes[build] > c->threshold && bcast < repart
+      && bcast + bspill >= repart + rspill) /* broadcast moves less, but spills more */
+    {
+      g_autofree char *bsp = format_bytes (bspill), *rsp = format_bytes (rspill);
+      g_autofree char *table = format_bytes (opt__hash_table_bytes (c->bytes[build],
+                                                                    c->rows[build]));
+      g_autofree char *sh = format_bytes (c->share);
+
+      j->strategy = PLAN_JOIN_STRATEGY_REPARTITION;
+      j->alternative = g_strdup_printf ("broadcast (est. %s moved + %s spilled) lost to "
+                                        "repartition (est. %s moved + %s spilled): a subtask's "
+                                        "table of the whole build side (est. %s) does not fit "
+                                        "the join's memory share %s", bc, bsp, rc, rsp, table,
+                                        sh);
       return;
     }
   if (bcast >= 0 && (c->bytes[build] <= c->threshold || (repart >= 0 && bcast < repart)))
@@ -411,7 +457,8 @@ opt__plan_join (PlanNode *node, PlanPhysNode *left, PlanPhysNode *right, guint p
   PlanPhysNode *join;
   PlanJoin j;
   JoinCosts costs = { { opt__est_bytes (left), opt__est_bytes (right) }, DEFAULT_THRESHOLD,
-                      parallelism };
+                      parallelism, { left->est_rows, right->est_rows },
+                      opt__join_share (settings, parallelism) };
 
   if (settings != NULL && plan_settings_get (settings, THRESHOLD_KEY) != NULL)
     costs.threshold = (double) plan_settings_get_bytes (settings, THRESHOLD_KEY);

@@ -74,6 +74,11 @@ typedef struct {
   double share;      /* managed memory of one join operator */
   gboolean sorted[2]; /* the input arrives sorted on its join keys */
 } OptJoinAlgoCosts;
+/* added by spill-aware broadcast: the managed memory one join operator gets (half of
+ * 'taskmanager.memory.managed.size' over the parallelism), and the bytes the runtime's
+ * hash table (rt-join-table.c) takes for rows build rows of bytes bytes. */
+double opt__join_share (PlanSettings *settings, guint parallelism);
+double opt__hash_table_bytes (double bytes, double rows);
 void opt__join_algorithm_costs (const PlanJoin *j, const PlanPhysNode *left,
                                 const PlanPhysNode *right, guint parallelism,
                                 PlanSettings *settings, OptJoinAlgoCosts *out);

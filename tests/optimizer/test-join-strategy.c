@@ -15,7 +15,19 @@
  *   With 64 MB the build side's 15,000,000 B is over the 8 MiB share: hash is infinite;
  *   sort-merge is again 45,000,000 + 90,000,000 + 45,000,000 = 180,000,000.
  *   Both inputs sorted (ORDER BY k below the join): sort-merge = 45,000,000 + 0 + 0 =
- *   45,000,000, equal to hash: the tie goes to sort-merge. */
+ *   45,000,000, equal to hash: the tie goes to sort-merge.
+ * Spill-aware broadcast (opt-join.c), at parallelism 2: huge 100,000,000 rows =
+ * 1,200,000,000 B JOIN mid. Broadcast moves 2 x 60,000,000 = 120,000,000 B, repartition
+ * 1,260,000,000 B. mid's table in one subtask: 60,000,000 + 4 x 5,000,000 + 16 x 8,388,608
+ * slots (the first power of two with 5,000,000 <= 3/4 of it) = 214,217,728 B; half of it
+ * repartitioned: 30,000,000 + 10,000,000 + 16 x 4,194,304 = 107,108,864 B. A spilling
+ * path adds 2 x 7/8 x (build + 600,000,000) x 2 subtasks: 2,310,000,000 B broadcast,
+ * 2,205,000,000 B repartitioned.
+ *   '512 mb' (share 134,217,728 B): only the broadcast table spills: 2,430,000,000 B
+ *   against 1,260,000,000: repartition.
+ *   '1 gb' (share 268,435,456 B): neither spills: broadcast (120,000,000 B).
+ *   '128 mb' (share 33,554,432 B): both spill: 2,430,000,000 against 3,465,000,000 B:
+ *   broadcast. */
 #include "optimizer/opt-private.h"
 #include "../plans/plan-test-util.h"
 #include "plans/plan-json.h"
@@ -37,7 +49,9 @@ static const char *const setup_sql =
   "CREATE TABLE big (k INT, v BIGINT) WITH ('connector' = 'datagen', "
   "'number-of-rows' = '10000000');\n"
   "CREATE TABLE mid (k INT, w BIGINT) WITH ('connector' = 'datagen', "
-  "'number-of-rows' = '5000000');";
+  "'number-of-rows' = '5000000');\n"
+  "CREATE TABLE huge (k INT, v BIGINT) WITH ('connector' = 'datagen', "
+  "'number-of-rows' = '100000000');";
 
 static void
 set (Fixture *f, const char *key, const char *value)
@@ -299,6 +313,40 @@ test_broadcast_stays_hash (Fixture *f, gconstpointer data)
                                                    "(by size)"));
 }
 
+/* The strategy of huge JOIN mid at parallelism 2 with managed memory managed. */
+static PlanJoinStrategy
+huge_join (Fixture *f, const char *managed, char **alternative)
+{
+  g_autoptr (OptResult) r = NULL;
+  const PlanPhysNode *j;
+
+  set (f, "parallelism.default", "2");
+  set (f, "taskmanager.memory.managed.size", managed);
+  r = optimize_plan (f, "SELECT huge.v, mid.w FROM huge JOIN mid ON huge.k = mid.k", NULL);
+  j = phys_join (r);
+  g_assert_cmpint (j->kind, ==, PLAN_PHYS_HASH_JOIN);
+  g_assert_cmpuint (j->u.join.build_side, ==, 1);
+  *alternative = g_strdup (j->u.join.alternative);
+  return j->u.join.strategy;
+}
+
+static void
+test_broadcast_spills (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a512 = NULL, *a1g = NULL, *a128 = NULL;
+
+  g_assert_cmpint (huge_join (f, "512 mb", &a512), ==, PLAN_JOIN_STRATEGY_REPARTITION);
+  g_assert_true (g_str_has_prefix (a512, "broadcast (est. 114.4" NBSP "MiB moved + 2.2"
+                                   NBSP "GiB spilled) lost to repartition (est. 1.2" NBSP
+                                   "GiB moved + 0 bytes spilled): a subtask's table of "
+                                   "the whole build side (est. 204.3" NBSP "MiB) does not fit "
+                                   "the join's memory share 128.0" NBSP "MiB"));
+  g_assert_cmpint (huge_join (f, "1 gb", &a1g), ==, PLAN_JOIN_STRATEGY_BROADCAST);
+  g_assert_true (g_str_has_prefix (a1g, "repartition (est. 1.2" NBSP "GiB moved) lost to "
+                                   "broadcast"));
+  g_assert_cmpint (huge_join (f, "128 mb", &a128), ==, PLAN_JOIN_STRATEGY_BROADCAST);
+}
+
 static void
 test_json_round_trip (Fixture *f, gconstpointer data)
 {
@@ -337,6 +385,7 @@ main (int argc, char **argv)
   ADD ("/optimizer/join-strategy/hint-shuffle-hash", test_hint_shuffle_hash_wins);
   ADD ("/optimizer/join-strategy/broadcast-stays-hash", test_broadcast_stays_hash);
   ADD ("/optimizer/join-strategy/json-round-trip", test_json_round_trip);
+  ADD ("/optimizer/join-strategy/broadcast-spills", test_broadcast_spills);
 #undef ADD
   return g_test_run ();
 }
