@@ -1146,6 +1146,8 @@ fire_slices_until (RtWinAcc *w, RtOperator *owner, gint64 wm, GError **error)
 {
   gint64 next = G_MININT64; /* the first window end not fired yet */
 
+  if (w->fired_wm > G_MAXINT64 - 2 * w->slide)
+    return RT_OK; /* the final watermark came already: every window has fired */
   if (w->fired_wm != G_MININT64)
     {
       gint64 rem = (w->fired_wm + 1 - w->offset) % w->slide;

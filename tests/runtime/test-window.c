@@ -445,6 +445,8 @@ bids_job (const char *watermark, const char *parallelism, const RtJobConfig *con
   g_assert_no_error (error);
   g_assert_true (plan_catalog_add_table (catalog, create->table, &error));
   g_assert_true (plan_settings_set (settings, "parallelism.default", parallelism, &error));
+  /* streaming: these jobs are about watermarks and late rows over a bounded file */
+  g_assert_true (plan_settings_set (settings, "execution.runtime-mode", "streaming", &error));
   query = plan_sql_compile_one (catalog, sql, &error);
   g_assert_no_error (error);
   opt = opt_optimize (query->plan, settings, &error);
