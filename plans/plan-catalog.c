@@ -400,7 +400,7 @@ static const SettingDef settings_defs[] = {
     "'EXACTLY_ONCE' or 'AT_LEAST_ONCE'" },
   { "execution.checkpointing.timeout", "10 min", SETTING_DURATION, 1, 0, NULL,
     "a duration such as '10 min' or '30 s'" },
-  { "execution.runtime-mode", "streaming", SETTING_ENUM, 0, 0, runtime_modes,
+  { "execution.runtime-mode", "automatic", SETTING_ENUM, 0, 0, runtime_modes,
     "'streaming', 'batch' or 'automatic' (batch when every source is bounded)" },
   { "execution.savepoint.path", "", SETTING_TEXT, 0, 0, NULL,
     "the directory of a savepoint or retained checkpoint, or a job's checkpoint directory "

@@ -211,6 +211,39 @@ finish_chain (RtTask *t, GError **error)
   return RT_DONE;
 }
 
+/* added by runtime modes: all input ended (a source's, or the last channel's). As
+ * finish_chain, but each operator in chain order first gets the final watermark, and
+ * downstream gets it after all of them finished: what an operator emits on finishing (a
+ * batch join's unmatched rows, every row of a merge join) then comes ahead of the final
+ * watermark instead of behind it, where a window would drop it as late. */
+static RtResult
+end_chain (RtTask *t, GError **error)
+{
+  RtEvent wm = { RT_EVENT_WATERMARK, RT_WATERMARK_MAX, 0 };
+  RtEvent eoi = { RT_EVENT_END_OF_INPUT, 0, 0 };
+  gboolean send = t->watermark < RT_WATERMARK_MAX;
+
+  if (send)
+    __atomic_store_n (&t->watermark, RT_WATERMARK_MAX, __ATOMIC_RELAXED);
+  for (guint i = 0; i < t->ops->len; i++)
+    {
+      RtOperator *op = t->ops->pdata[i];
+
+      if (send && op->klass->on_event != NULL
+          && op->klass->on_event (op, &wm, 0, error) == RT_FAIL)
+        return RT_FAIL;
+      if (op->klass->finish != NULL && op->klass->finish (op, error) == RT_FAIL)
+        return RT_FAIL;
+    }
+  for (guint i = 0; i < t->n_inputs; i++)
+    rt_channel_close (t->inputs[i].channel);
+  if (t->writer != NULL && send && rt_writer_event (t->writer, &wm, error) == RT_FAIL)
+    return RT_FAIL;
+  if (t->writer != NULL && rt_writer_event (t->writer, &eoi, error) == RT_FAIL)
+    return RT_FAIL;
+  return RT_DONE;
+}
+
 /* ---- event time (added by windows; the operators are in rt-op-window.c) ------------- */
 
 /* Sends watermark wm through the chain and downstream, if it is ahead of the last one. */
@@ -288,6 +321,8 @@ input_event_time (RtTask *t, RtTaskInput *in, const RtEvent *ev, GError **error)
     }
   else if (ev->kind == RT_EVENT_END_OF_INPUT)
     advanced = rt__wm_valve_ended (t->valve, i, &wm);
+  if (advanced && wm == RT_WATERMARK_MAX) /* added by runtime modes: every input gave its */
+    return RT_OK; /* final word (ends follow): end_chain sends it after the operators */
   return advanced ? emit_watermark (t, wm, error) : RT_OK;
 }
 
@@ -331,10 +366,9 @@ step_source (RtTask *t, gint64 *park_until, GError **error)
           *park_until = g_get_monotonic_time () + 1000;
           return RT_WAIT;
         }
-      /* added by windows: a bounded source ends with the final watermark */
-      if (emit_watermark (t, RT_WATERMARK_MAX, error) == RT_FAIL)
-        return RT_FAIL;
-      return finish_chain (t, error);
+      /* added by windows: a bounded source ends with the final watermark (runtime modes:
+       * after its operators finished) */
+      return end_chain (t, error);
     case RT_FAIL:
       return RT_FAIL;
     }
@@ -368,7 +402,7 @@ handle_element (RtTask *t, RtTaskInput *in, RtElement *e, GError **error)
       if (input_event_time (t, in, &e->event, error) == RT_FAIL) /* added by windows */
         return RT_FAIL;
       if (++t->n_ended == t->n_inputs)
-        return finish_chain (t, error);
+        return end_chain (t, error); /* runtime modes: was finish_chain */
       if (rt__ckpt_input_ended (t, error) == RT_FAIL) /* added by checkpoints */
         return RT_FAIL;
       /* added by joins: the head learns when every channel of one input has ended */

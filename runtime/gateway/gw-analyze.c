@@ -92,7 +92,7 @@ run_one_row (GwClient *client, const PlanStatement *stmt, const char *sql, GErro
   plan_settings_set (settings, "execution.runtime-mode", "batch", NULL);
   if (check_bounded (client, stmt, sql, error))
     op = gw_client_execute (client, sql, error);
-  plan_settings_set (settings, "execution.runtime-mode", mode ? mode : "streaming", NULL);
+  plan_settings_set (settings, "execution.runtime-mode", mode ? mode : "automatic", NULL);
   while (op != NULL && !end)
     {
       GwPage *page = gw_operation_fetch (op, 16, -1, error);

@@ -48,8 +48,10 @@ FROM orders
 -- [5]
 -- GROUP BY on a stream cannot wait for the end: every row may change a group, so the
 -- result is a changelog. +I inserts a row, -U retracts the old version of a row and +U
--- brings the new one. Show the changelog itself (\set format changelog does the same
--- for this session only):
+-- brings the new one. A file ends, so by default ('automatic') strom runs its queries in
+-- batch and prints final rows; streaming mode reads it as a stream. Show the changelog
+-- itself (\set format changelog does the same for this session only):
+SET 'execution.runtime-mode' = 'streaming';
 SET 'sql-client.execution.result-mode' = 'changelog';
 
 -- [6]

@@ -48,6 +48,9 @@ keyed_count (guint64 rows, guint64 keys, guint64 rate)
   st = plan_sql_compile_one (catalog, insert, &error);
   g_assert_no_error (error);
   g_assert_true (plan_settings_set (settings, "parallelism.default", "1", &error));
+  /* checkpoints are streaming's: src has a row count, so the default ('automatic') would
+   * plan batch, which takes none */
+  g_assert_true (plan_settings_set (settings, "execution.runtime-mode", "streaming", &error));
   opt = opt_optimize (st->plan, settings, &error);
   g_assert_no_error (error);
   return plan_phys_plan_ref (opt_result_get_physical (opt));

@@ -47,7 +47,10 @@ script (const char *dir, const char *restore)
     restore != NULL ? g_strdup_printf ("SET 'execution.savepoint.path' = '%s';\n", restore)
                     : g_strdup ("");
 
+  /* checkpoints are streaming's: src has a row count, so the default ('automatic') would
+   * run batch, which takes none */
   return g_strdup_printf (
+    "SET 'execution.runtime-mode' = 'streaming';\n"
     "SET 'execution.checkpointing.interval' = '100 ms';\n"
     "SET 'state.checkpoints.dir' = '%s/chk';\n"
     "SET 'parallelism.default' = '2';\n"

@@ -29,6 +29,10 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->catalog = plan_test_catalog_new (setup_sql);
   f->settings = plan_settings_new ();
   g_assert_true (plan_settings_set (f->settings, "parallelism.default", "2", &error));
+  /* t is a file, so the default ('automatic') would plan batch; most shapes here are the
+   * streaming planner's (updating changelogs, refusals). The mode tests set their own. */
+  g_assert_true (plan_settings_set (f->settings, "execution.runtime-mode", "streaming",
+                                    &error));
 }
 
 static void
@@ -235,6 +239,14 @@ test_automatic_mode (Fixture *f, gconstpointer data)
     }
   f->catalog = files;
   plan_catalog_free (streams);
+  /* and it is the default: fresh settings plan the file's GROUP BY as batch */
+  plan_settings_free (f->settings);
+  f->settings = plan_settings_new ();
+  {
+    g_autoptr (OptResult) r = optimize_ok (f, "SELECT url, COUNT(*) AS n FROM t GROUP BY url");
+
+    g_assert_false (find_phys (opt_result_get_physical (r), PLAN_PHYS_AGGREGATE)->updating);
+  }
 }
 
 int

@@ -47,8 +47,9 @@ client_new (gboolean batch)
   run (client, ddl_a);
   run (client, ddl_b);
   run (client, "SET 'parallelism.default' = '2'");
-  if (batch)
-    run (client, "SET 'execution.runtime-mode' = 'batch'");
+  /* the files end, so the default ('automatic') would be batch too: say which */
+  run (client, batch ? "SET 'execution.runtime-mode' = 'batch'"
+                     : "SET 'execution.runtime-mode' = 'streaming'");
   return client;
 }
 

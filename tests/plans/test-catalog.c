@@ -134,7 +134,8 @@ test_settings_defaults (void)
   g_assert_cmpint (plan_settings_get_bytes (st, "taskmanager.memory.managed.size"), ==,
                    128 * 1024 * 1024);
   g_assert_cmpint (plan_settings_get_duration_us (st, "metrics.latency.interval"), ==, 0);
-  g_assert_cmpstr (plan_settings_get (st, "execution.runtime-mode"), ==, "streaming");
+  /* batch exactly when every source is bounded */
+  g_assert_cmpstr (plan_settings_get (st, "execution.runtime-mode"), ==, "automatic");
   g_assert_cmpstr (plan_settings_get (st, "sql-client.execution.result-mode"), ==, "table");
   g_assert_cmpstr (plan_settings_get (st, "table.optimizer.disabled-passes"), ==, "");
   g_assert_cmpint (plan_settings_get_int (st, "execution.batch-size"), ==, 512);
@@ -187,7 +188,7 @@ test_settings_set (void)
                    g_get_num_processors ());
   g_assert_cmpstr (plan_settings_get (st, "execution.runtime-mode"), ==, "batch");
   plan_settings_reset (st, NULL);
-  g_assert_cmpstr (plan_settings_get (st, "execution.runtime-mode"), ==, "streaming");
+  g_assert_cmpstr (plan_settings_get (st, "execution.runtime-mode"), ==, "automatic");
   g_assert_cmpint (plan_settings_get_int (st, "execution.batch-size"), ==, 512);
 }
 
@@ -217,6 +218,11 @@ test_settings_errors (void)
     }
   /* A refused value leaves the old one in place. */
   g_assert_cmpstr (plan_settings_get (st, "pipeline.buffer-timeout"), ==, "100 ms");
+  /* a bad mode names the three allowed ones */
+  g_assert_false (plan_settings_set (st, "execution.runtime-mode", "turbo", &error));
+  g_assert_nonnull (strstr (error->message, "'streaming', 'batch' or 'automatic'"));
+  g_clear_error (&error);
+  g_assert_cmpstr (plan_settings_get (st, "execution.runtime-mode"), ==, "automatic");
 
   g_assert_false (plan_settings_set (st, "pipeline.buffer-timout", "5 ms", &error));
   g_assert_error (error, PLAN_ERROR, PLAN_ERROR_SETTING);

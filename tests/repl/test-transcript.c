@@ -351,6 +351,8 @@ test_changelog_group_by (void)
   Term t;
 
   term_start (&t);
+  /* the changelog is streaming's: over a file the default ('automatic') runs batch */
+  term_send (&t, "SET 'execution.runtime-mode' = 'streaming';\r");
   term_send (&t, "SET 'parallelism.default' = '1';\r");
   term_send (&t, ddl);
   term_expect (&t, "Table 'orders' created.");
@@ -383,7 +385,7 @@ test_changelog_group_by (void)
     "+----+--------------------------------+----------------------+\r\n"
     "Received a total of 19 rows\r\n");
 #undef ROW
-  term_expect (&t, "[4]> ");
+  term_expect (&t, "[5]> ");
   term_finish (&t);
 }
 
@@ -471,12 +473,15 @@ test_job_watermark (void)
                          "'filesystem', 'path' = '%s/tests/integration/golden/bids.csv', "
                          "'format' = 'csv', 'csv.header' = 'true');\r", root);
   term_start (&t);
-  term_send (&t, "SET 'parallelism.default' = '1';\r");
+  /* late rows are streaming's: over a file the default ('automatic') runs batch */
+  term_send (&t, "SET 'execution.runtime-mode' = 'streaming';\r");
   term_expect (&t, "[2]> ");
-  term_send (&t, "SET 'execution.batch-size' = '1';\r");
+  term_send (&t, "SET 'parallelism.default' = '1';\r");
   term_expect (&t, "[3]> ");
-  term_send (&t, "SET 'pipeline.auto-watermark-interval' = '0';\r");
+  term_send (&t, "SET 'execution.batch-size' = '1';\r");
   term_expect (&t, "[4]> ");
+  term_send (&t, "SET 'pipeline.auto-watermark-interval' = '0';\r");
+  term_expect (&t, "[5]> ");
   term_send (&t, ddl);
   term_expect (&t, "Table 'bids' created.");
   term_send (&t, "SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, "

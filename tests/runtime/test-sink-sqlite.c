@@ -99,6 +99,9 @@ make_plan (guint64 n, guint64 rate, const char *sink_ddl, const char *insert,
   if (st == NULL)
     return NULL;
   g_assert_true (plan_settings_set (settings, "parallelism.default", par, NULL));
+  /* src has a row count, so the default ('automatic') would plan batch, which takes no
+   * checkpoints and has no changelog: these tests are about both */
+  g_assert_true (plan_settings_set (settings, "execution.runtime-mode", "streaming", NULL));
   opt = opt_optimize (st->plan, settings, error);
   if (opt == NULL)
     return NULL;

@@ -12,6 +12,9 @@
 --   order 4 fig   :12 - shipments :15, :25    :15 matches, :25 is 13 s later
 --   order 5 kiwi  :40 - none; shipment of order 6 at :41 has no order
 SET 'parallelism.default' = '1';
+-- Rows expire by watermark, which is streaming's; over files the default ('automatic')
+-- would run batch.
+SET 'execution.runtime-mode' = 'streaming';
 SET 'execution.batch-size' = '1';
 SET 'pipeline.auto-watermark-interval' = '0';
 CREATE TABLE orders (

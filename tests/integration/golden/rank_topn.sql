@@ -4,6 +4,8 @@
 --   SELECT * FROM (SELECT auction, bidder, price, ROW_NUMBER() OVER (PARTITION BY auction
 --   ORDER BY price DESC) AS rn FROM bids) WHERE rn <= 2 ORDER BY auction, rn;
 SET 'parallelism.default' = '1';
+-- The changelogs are streaming's; over a file the default ('automatic') would run batch.
+SET 'execution.runtime-mode' = 'streaming';
 CREATE TABLE bids (
   auction INT, bidder VARCHAR, price DECIMAL(10, 2), ts TIMESTAMP(3), pt AS PROCTIME(),
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND

@@ -9,6 +9,8 @@
 --   f :05        -> late beyond the lateness: dropped and counted
 --   g :30        -> fires [:10, :20) with b and e: 2 21.00; [:30, :40) g at the end
 SET 'parallelism.default' = '1';
+-- Late firing is streaming's; over a file the default ('automatic') would run batch.
+SET 'execution.runtime-mode' = 'streaming';
 SET 'execution.batch-size' = '1';
 SET 'pipeline.auto-watermark-interval' = '0';
 SET 'table.exec.emit.late-fire.enabled' = 'true';
