@@ -27,7 +27,14 @@
  *   against 1,260,000,000: repartition.
  *   '1 gb' (share 268,435,456 B): neither spills: broadcast (120,000,000 B).
  *   '128 mb' (share 33,554,432 B): both spill: 2,430,000,000 against 3,465,000,000 B:
- *   broadcast. */
+ *   broadcast. (Building adds 16 x 60,000,000 x 2 = 1,920,000,000 B broadcast and
+ *   960,000,000 B repartitioned: 4,350,000,000 against 4,425,000,000, still broadcast.)
+ * Build cost (opt-join.c), parallelism 2, '1 gb' (no table spills): p20 20,000,000 rows =
+ * 240,000,000 B JOIN m2 2,000,000 rows = 24,000,000 B: broadcast moves 48,000,000 B and
+ * builds 16 x 48,000,000 = 768,000,000 B: 816,000,000; repartition moves 264,000,000 and
+ * builds 16 x 24,000,000 = 384,000,000: 648,000,000: repartition. huge JOIN m1 (1,000,000
+ * rows = 12,000,000 B, over the 10 MiB threshold): broadcast 24,000,000 + 384,000,000 =
+ * 408,000,000 against 1,212,000,000 + 192,000,000 = 1,404,000,000: broadcast. */
 #include "optimizer/opt-private.h"
 #include "../plans/plan-test-util.h"
 #include "plans/plan-json.h"
@@ -51,7 +58,13 @@ static const char *const setup_sql =
   "CREATE TABLE mid (k INT, w BIGINT) WITH ('connector' = 'datagen', "
   "'number-of-rows' = '5000000');\n"
   "CREATE TABLE huge (k INT, v BIGINT) WITH ('connector' = 'datagen', "
-  "'number-of-rows' = '100000000');";
+  "'number-of-rows' = '100000000');\n"
+  "CREATE TABLE p20 (k INT, v BIGINT) WITH ('connector' = 'datagen', "
+  "'number-of-rows' = '20000000');\n"
+  "CREATE TABLE m2 (k INT, w BIGINT) WITH ('connector' = 'datagen', "
+  "'number-of-rows' = '2000000');\n"
+  "CREATE TABLE m1 (k INT, w BIGINT) WITH ('connector' = 'datagen', "
+  "'number-of-rows' = '1000000');";
 
 static void
 set (Fixture *f, const char *key, const char *value)
@@ -313,16 +326,19 @@ test_broadcast_stays_hash (Fixture *f, gconstpointer data)
                                                    "(by size)"));
 }
 
-/* The strategy of huge JOIN mid at parallelism 2 with managed memory managed. */
+/* The strategy of probe JOIN build on k at parallelism 2 with managed memory managed. */
 static PlanJoinStrategy
-huge_join (Fixture *f, const char *managed, char **alternative)
+strategy_of (Fixture *f, const char *probe, const char *build, const char *managed,
+             char **alternative)
 {
   g_autoptr (OptResult) r = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT %s.v, %s.w FROM %s JOIN %s ON %s.k = %s.k",
+                                          probe, build, probe, build, probe, build);
   const PlanPhysNode *j;
 
   set (f, "parallelism.default", "2");
   set (f, "taskmanager.memory.managed.size", managed);
-  r = optimize_plan (f, "SELECT huge.v, mid.w FROM huge JOIN mid ON huge.k = mid.k", NULL);
+  r = optimize_plan (f, sql, NULL);
   j = phys_join (r);
   g_assert_cmpint (j->kind, ==, PLAN_PHYS_HASH_JOIN);
   g_assert_cmpuint (j->u.join.build_side, ==, 1);
@@ -335,16 +351,36 @@ test_broadcast_spills (Fixture *f, gconstpointer data)
 {
   g_autofree char *a512 = NULL, *a1g = NULL, *a128 = NULL;
 
-  g_assert_cmpint (huge_join (f, "512 mb", &a512), ==, PLAN_JOIN_STRATEGY_REPARTITION);
+  g_assert_cmpint (strategy_of (f, "huge", "mid", "512 mb", &a512), ==,
+                   PLAN_JOIN_STRATEGY_REPARTITION);
   g_assert_true (g_str_has_prefix (a512, "broadcast (est. 114.4" NBSP "MiB moved + 2.2"
                                    NBSP "GiB spilled) lost to repartition (est. 1.2" NBSP
                                    "GiB moved + 0 bytes spilled): a subtask's table of "
                                    "the whole build side (est. 204.3" NBSP "MiB) does not fit "
                                    "the join's memory share 128.0" NBSP "MiB"));
-  g_assert_cmpint (huge_join (f, "1 gb", &a1g), ==, PLAN_JOIN_STRATEGY_BROADCAST);
+  g_assert_cmpint (strategy_of (f, "huge", "mid", "1 gb", &a1g), ==,
+                   PLAN_JOIN_STRATEGY_BROADCAST);
   g_assert_true (g_str_has_prefix (a1g, "repartition (est. 1.2" NBSP "GiB moved) lost to "
                                    "broadcast"));
-  g_assert_cmpint (huge_join (f, "128 mb", &a128), ==, PLAN_JOIN_STRATEGY_BROADCAST);
+  g_assert_cmpint (strategy_of (f, "huge", "mid", "128 mb", &a128), ==,
+                   PLAN_JOIN_STRATEGY_BROADCAST);
+}
+
+static void
+test_build_cost (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a2 = NULL, *a1 = NULL;
+
+  g_assert_cmpint (strategy_of (f, "p20", "m2", "1 gb", &a2), ==,
+                   PLAN_JOIN_STRATEGY_REPARTITION);
+  g_assert_true (g_str_has_prefix (a2, "broadcast (est. 45.8" NBSP "MiB moved, 732.4" NBSP
+                                   "MiB built: the whole build side in each of 2 subtasks) "
+                                   "lost to repartition (est. 251.8" NBSP "MiB moved, 366.2"
+                                   NBSP "MiB built); a byte built costs 16 moved"));
+  g_assert_cmpint (strategy_of (f, "huge", "m1", "1 gb", &a1), ==,
+                   PLAN_JOIN_STRATEGY_BROADCAST);
+  g_assert_true (g_str_has_prefix (a1, "repartition (est. 1.1" NBSP "GiB moved) lost to "
+                                   "broadcast (est. 22.9" NBSP "MiB moved)"));
 }
 
 static void
@@ -386,6 +422,7 @@ main (int argc, char **argv)
   ADD ("/optimizer/join-strategy/broadcast-stays-hash", test_broadcast_stays_hash);
   ADD ("/optimizer/join-strategy/json-round-trip", test_json_round_trip);
   ADD ("/optimizer/join-strategy/broadcast-spills", test_broadcast_spills);
+  ADD ("/optimizer/join-strategy/build-cost", test_build_cost);
 #undef ADD
   return g_test_run ();
 }
