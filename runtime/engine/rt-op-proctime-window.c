@@ -39,15 +39,12 @@
 #include "rt-operator.h"
 #include "rt-window-private.h"
 
-/* What an input column of the aggregate is, traced down to the WINDOW's columns. */
-typedef enum { COL_OTHER, COL_START, COL_END, COL_TIME } ColRole;
-
 typedef struct {
   RtOperator base;
   RtOperator *inner;   /* owned: the event-time window aggregate */
   PlanWindowKind kind;
   guint n_cols;
-  guint8 *roles;       /* owned: ColRole per input column */
+  guint8 *roles;       /* owned: RT_WINDOW_COL_* per input column */
   gint64 size, slide, offset; /* CUMULATE: slide is the step, size the max size */
   gint64 *starts, *ends; /* owned: the windows of one arrival time (max_windows) */
   guint max_windows;
@@ -194,9 +191,10 @@ copy_in_window (RtProcWindow *w, RtBatch *batch, gint64 start, gint64 end, GErro
       return NULL;
   for (guint c = 0; c < w->n_cols; c++)
     {
-      gint64 v = w->roles[c] == COL_START ? start : w->roles[c] == COL_END ? end : end - 1;
+      gint64 v = w->roles[c] == RT_WINDOW_COL_START ? start
+                 : w->roles[c] == RT_WINDOW_COL_END ? end : end - 1;
 
-      if (w->roles[c] == COL_OTHER)
+      if (w->roles[c] == RT_WINDOW_COL_OTHER)
         continue;
       for (guint i = 0; i < copy->n_rows; i++)
         {
@@ -309,39 +307,10 @@ window_of (const PlanPhysNode *node)
   return n->kind == PLAN_PHYS_WINDOW ? n : NULL;
 }
 
-/* Which of the aggregate's input columns are the WINDOW's window_start, window_end and
- * window_time, followed as plain columns up through the CALCs in between; the keys
- * start_col and end_col are the bounds whatever the trace finds. */
-static void
-trace_roles (RtProcWindow *w, const PlanPhysNode *agg, const PlanPhysNode *win,
-             guint start_col, guint end_col)
-{
-  const PlanPhysNode *top = agg->inputs[0].node;
-  guint n_in = win->inputs[0].node->schema->n_fields;
-
-  w->n_cols = top->schema->n_fields;
-  w->roles = g_new0 (guint8, w->n_cols);
-  for (guint c = 0; c < w->n_cols; c++)
-    {
-      const PlanPhysNode *n;
-      guint col = c;
-
-      for (n = top; n != win && col != G_MAXUINT; n = n->inputs[0].node)
-        if (n->kind != PLAN_PHYS_CALC || n->n_inputs != 1)
-          col = G_MAXUINT;
-        else if (n->u.calc.n_exprs > 0) /* else a filter alone: columns unchanged */
-          col = col < n->u.calc.n_exprs && n->u.calc.exprs[col]->kind == PLAN_EXPR_COLUMN
-                ? n->u.calc.exprs[col]->u.column : G_MAXUINT;
-      if (n == win && col >= n_in && col <= n_in + 2)
-        w->roles[c] = (guint8) (COL_START + (col - n_in));
-    }
-  w->roles[start_col] = COL_START;
-  w->roles[end_col] = COL_END;
-}
-
-/* NULL with an error unless node is a window aggregate this operator can run. */
+/* node's WINDOW, and in *roles its input columns' (rt__window_column_roles); NULL with an
+ * error unless node is a window aggregate this operator can run. */
 static const PlanPhysNode *
-check_window (const PlanPhysNode *node, GError **error)
+check_window (const PlanPhysNode *node, guint8 **roles, GError **error)
 {
   const PlanPhysNode *win = node->kind == PLAN_PHYS_WINDOW_AGGREGATE ? window_of (node) : NULL;
   PlanWindowKind kind = win != NULL ? win->u.window.kind : PLAN_WINDOW_SESSION;
@@ -364,20 +333,20 @@ check_window (const PlanPhysNode *node, GError **error)
                    plan_window_kind_name (kind));
       return NULL;
     }
-  if (!rt__window_columns_passed (node, win))
+  if (node->u.window_agg.allowed_lateness_ms > 0)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_CONNECTOR, "%u:%u: allowed lateness has no "
+                   "meaning for processing-time windows; RESET "
+                   "'table.exec.emit.allow-lateness'", node->span.line, node->span.col);
+      return NULL;
+    }
+  if ((*roles = rt__window_column_roles (node, win)) == NULL)
     {
       g_set_error (error, RT_ERROR, RT_ERROR_CONNECTOR, "%u:%u: a processing-time window's "
                    "window_start, window_end and window_time are known only in its window "
                    "aggregate, but the query filters on them or computes with them before "
                    "grouping; group by them first and filter in an outer query (or HAVING)",
                    node->span.line, node->span.col);
-      return NULL;
-    }
-  if (node->u.window_agg.allowed_lateness_ms > 0)
-    {
-      g_set_error (error, RT_ERROR, RT_ERROR_CONNECTOR, "%u:%u: allowed lateness has no "
-                   "meaning for processing-time windows; RESET "
-                   "'table.exec.emit.allow-lateness'", node->span.line, node->span.col);
       return NULL;
     }
   return win;
@@ -390,18 +359,26 @@ rt_op_proctime_window_new (const PlanPhysNode *node, GError **error)
   RtOperator *inner;
   RtProcWindow *w;
   guint start_col, end_col;
+  guint8 *roles;
 
   g_return_val_if_fail (node != NULL, NULL);
-  if ((win = check_window (node, error)) == NULL
-      || (inner = rt_op_window_aggregate_new (node, error)) == NULL)
+  if ((win = check_window (node, &roles, error)) == NULL)
     return NULL;
+  if ((inner = rt_op_window_aggregate_new (node, error)) == NULL)
+    {
+      g_free (roles);
+      return NULL;
+    }
   w = (RtProcWindow *) rt_operator_new (&proctime_window_class, node->id);
   w->inner = inner;
   inner->sink_fn = forward;
   inner->sink_data = &w->base;
   start_col = node->u.window_agg.agg.keys[node->u.window_agg.start_key];
   end_col = node->u.window_agg.agg.keys[node->u.window_agg.end_key];
-  trace_roles (w, node, win, start_col, end_col);
+  w->n_cols = node->inputs[0].node->schema->n_fields;
+  w->roles = roles; /* the keys are the bounds, whatever the trace found */
+  w->roles[start_col] = RT_WINDOW_COL_START;
+  w->roles[end_col] = RT_WINDOW_COL_END;
   w->kind = win->u.window.kind;
   w->size = win->u.window.size_ms;
   w->slide = w->kind == PLAN_WINDOW_TUMBLE ? w->size : win->u.window.slide_ms;

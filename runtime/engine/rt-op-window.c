@@ -1184,7 +1184,13 @@ rt_op_window_aggregate_new (const PlanPhysNode *node, GError **error)
  * feed nothing else, and no call has a DOUBLE argument (merged partial sums and ties of
  * -0.0 and 0.0 could then differ from one pass in row order). Classes of a column on the
  * way: */
-enum { COL_PLAIN, COL_START, COL_END, COL_TIME, COL_DERIVED };
+enum {
+  COL_PLAIN = RT_WINDOW_COL_OTHER,
+  COL_START = RT_WINDOW_COL_START,
+  COL_END = RT_WINDOW_COL_END,
+  COL_TIME = RT_WINDOW_COL_TIME,
+  COL_DERIVED /* computed from a window column */
+};
 
 static guint
 consumers (const PlanPhysPlan *plan, const PlanPhysNode *node)
@@ -1270,17 +1276,17 @@ window_classes (const PlanPhysNode *agg, const PlanPhysNode *window)
   return cls;
 }
 
-gboolean
-rt__window_columns_passed (const PlanPhysNode *agg, const PlanPhysNode *window)
+guint8 *
+rt__window_column_roles (const PlanPhysNode *agg, const PlanPhysNode *window)
 {
   g_autofree guint8 *cls = window_classes (agg, window);
 
   if (cls == NULL)
-    return FALSE;
+    return NULL;
   for (guint c = 0; c < agg->inputs[0].node->schema->n_fields; c++)
     if (cls[c] == COL_DERIVED)
-      return FALSE;
-  return TRUE;
+      return NULL;
+  return g_steal_pointer (&cls);
 }
 
 /* Whether the aggregate node reads its input's window columns (classes cls) only as its

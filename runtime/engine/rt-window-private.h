@@ -122,9 +122,12 @@ void rt__win_acc_set_slices (RtWinAcc *acc, gint64 slide, gint64 size, gint64 of
 void rt__win_acc_set_fired (RtWinAcc *acc, gint64 wm);
 void rt__window_link_slices (RtOperator *op, GPtrArray *ops, guint index,
                              const PlanPhysPlan *plan);
-/* Whether every CALC between the window aggregate agg and window (the WINDOW below it)
- * passes window_start, window_end and window_time on untouched, if at all: no filter or
- * expression reads them (a processing-time window's values there are provisional). */
-gboolean rt__window_columns_passed (const PlanPhysNode *agg, const PlanPhysNode *window);
+/* What each input column of the window aggregate agg is: the window_start, window_end or
+ * window_time of window (the WINDOW below it), followed through the CALCs in between, or
+ * another column. NULL when a node on the way is not a CALC, or a filter or an expression
+ * reads a window column instead of passing it on (a processing-time window's values there
+ * are provisional). Newly allocated, one per input column. */
+enum { RT_WINDOW_COL_OTHER, RT_WINDOW_COL_START, RT_WINDOW_COL_END, RT_WINDOW_COL_TIME };
+guint8 *rt__window_column_roles (const PlanPhysNode *agg, const PlanPhysNode *window);
 
 G_END_DECLS
