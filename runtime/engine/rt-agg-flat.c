@@ -95,6 +95,8 @@ typedef struct {
   GPtrArray *chunks;        /* owned: pool blocks held against state_bytes */
   char *spill_dir;          /* owned: made at the first spill */
   RtSpillSet *spill;        /* owned, or NULL while nothing spills */
+  gboolean full;            /* a new group found no room: every new group spills, from
+                             * that row on until the spill set ends */
   guint level;
   GPtrArray *pending;       /* owned: RtSpillFile* still to aggregate */
   guint64 spilled_bytes;
@@ -450,9 +452,14 @@ find_or_insert (RtFlatAgg *a, const RtBatch *b, guint r)
         }
       i = (i + 1) & mask;
     }
-  if (a->spill != NULL || a->n_groups == G_MAXUINT32 - 1
+  /* Once one group is refused, every new group after it is: whether the pool has room
+   * changes with other threads, and a group must be all in memory or all on disk. */
+  if (a->full || a->spill != NULL || a->n_groups == G_MAXUINT32 - 1
       || !make_room (a, a->n_str ? string_bytes (a, b, r) : 0))
-    return NULL;
+    {
+      a->full = TRUE;
+      return NULL;
+    }
   mask = a->cap - 1; /* the array may have grown: find the empty slot again */
   for (i = tag & mask; a->slots[i] != 0; i = (i + 1) & mask)
     ;
@@ -892,6 +899,7 @@ end_spill (RtFlatAgg *a, GError **error)
 {
   RtSpillSet *set = g_steal_pointer (&a->spill);
 
+  a->full = FALSE;
   return set == NULL || rt__spill_set_finish (set, a->pending, &a->spilled_bytes, error);
 }
 

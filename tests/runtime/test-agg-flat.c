@@ -573,6 +573,87 @@ test_same_as_general (void)
   compare_paths (1 << 20);
 }
 
+/* ---- another thread contending for the pool ----------------------------------------- */
+
+typedef struct {
+  RtMemPool *pool;
+  gsize bytes;
+  gint stop;
+  guint64 flips;
+} Contender;
+
+/* Takes and returns a block of half the budget, again and again: while it holds one, the
+ * pool is half used and an aggregate gets no block for a new group. */
+static gpointer
+contend (gpointer data)
+{
+  Contender *c = data;
+
+  while (!g_atomic_int_get (&c->stop))
+    {
+      void *block = rt_mem_alloc (c->pool, c->bytes, NULL, NULL);
+
+      if (block != NULL)
+        {
+          rt_mem_free (c->pool, block, c->bytes);
+          c->flips++;
+        }
+    }
+  return NULL;
+}
+
+/* While another thread keeps filling and emptying half the pool, a batch holding every
+ * key twice (0 .. 15, then 0 .. 15 again) goes into a fresh operator, 2000 times over.
+ * Whether a new group gets memory changes from one row to the next, but a group must be
+ * either all in memory or all on disk: each key comes out once, with COUNT(*) 2. (A
+ * group whose first row spilled and whose second found room came out twice, 1 and 1.)
+ * Without the contention every group fits; with it, some spill. */
+static void
+test_pool_contention (void)
+{
+  Fixture f = { 0 };
+  PlanType t[1] = { BIGINT_T };
+  PlanType bt = BIGINT_T;
+  guint key = 0;
+  PlanAggCall calls[1] = { { .func = PLAN_AGG_COUNT_STAR, .arg = -1, .filter = -1, .type = bt } };
+  Contender c = { 0 };
+  GThread *thread;
+  g_autoptr (GPtrArray) want = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  guint n_spilled = 0;
+
+  fixture_init (&f, (gsize) 4 << 20, 1, t);
+  for (guint k = 0; k < 16; k++)
+    g_ptr_array_add (want, g_strdup_printf ("+I %u 2", k));
+  g_ptr_array_add (want, NULL);
+  c.pool = f.pool;
+  c.bytes = (gsize) 2 << 20;
+  thread = g_thread_new ("contender", contend, &c);
+  for (guint iter = 0; iter < 2000; iter++)
+    {
+      g_autoptr (RtBatch) b = rt_batch_new (f.pool, f.in, 32, &error);
+
+      g_assert_no_error (error);
+      for (guint r = 0; r < 32; r++)
+        RT_VEC (b, 0, gint64)[r] = r % 16;
+      b->n_rows = 32;
+      make_flat (&f, 1, &key, 1, calls);
+      g_assert_cmpint (f.op->klass->process (f.op, b, 0, &error), ==, RT_OK);
+      g_assert_no_error (error);
+      finish_ok (f.op);
+      assert_lines (f.out, (const char *const *) want->pdata);
+      g_ptr_array_set_size (f.out, 0);
+      n_spilled += rt_op_aggregate_get_spilled_bytes (f.op) > 0;
+      g_clear_pointer (&f.op, rt_operator_free);
+      g_clear_pointer (&f.node, plan_phys_node_unref);
+    }
+  g_atomic_int_set (&c.stop, 1);
+  g_thread_join (thread);
+  g_test_message ("the contender took half the pool %" G_GUINT64_FORMAT " times; %u of the "
+                  "2000 operators spilled", c.flips, n_spilled);
+  fixture_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -591,6 +672,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/agg-flat/growth", test_growth);
   g_test_add_func ("/runtime/agg-flat/spill", test_spill);
   g_test_add_func ("/runtime/agg-flat/same-as-general", test_same_as_general);
+  g_test_add_func ("/runtime/agg-flat/pool-contention", test_pool_contention);
   ret = g_test_run ();
   g_assert_cmpint (g_rmdir (dir), ==, 0); /* fails if a spill file was left behind */
   return ret;

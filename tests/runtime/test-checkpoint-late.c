@@ -212,15 +212,6 @@ test_late_p1 (void)
 static void
 test_late_delay_p2 (void)
 {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  /* Known race, not yet found: under the sanitizers' slower timing this case loses a late
-   * update across a restore in about half the CI runs (also seen, more rarely, in the
-   * normal build, where it still runs). Quarantined here until fixed; see
-   * runtime/engine/README.md, "Known races". */
-  g_test_skip ("failures-delay-p2: known race across a restore, quarantined under "
-               "sanitizers");
-  return;
-#endif
   check_failures (2, "2 s", 12);
 }
 
