@@ -1,11 +1,14 @@
 /* rt-op-sort.c: ORDER BY (DESIGN.md 4.5): the external merge sort of batch mode, its Top-N
  * variant, and the streaming Top-N that emits a changelog.
  *
- * Batch mode. Input batches are kept by reference (no copy) with a row reference per row;
- * their bytes, and the row references with the sort's scratch buffer (heap memory), count
- * against the operator's share of the managed-memory budget (half of it: the other half
- * stays for the batches in flight upstream). When the share is full,
- * the references are sorted, the rows are written in that order to a run file
+ * Batch mode. Input batches are kept by reference (no copy) with a row reference per row,
+ * except sparse ones (a few hundred narrow rows in a pool block), whose rows are copied
+ * into large dense batches; their bytes, and the row references with the sort's scratch
+ * buffer (heap memory), count against the operator's share of the managed-memory budget
+ * (half of it: the other half stays for the batches in flight upstream). The references
+ * are sorted by a radix partition on the first key's prefix, then a merge sort per bucket
+ * (sort_rows), and the rows gathered in that order a column at a time. When the share is
+ * full, the references are sorted, the rows are written in that order to a run file
  * (rt-spill.c: LZ4-compressed blocks in a private temporary directory) and the batches go
  * back to the pool. At the end of input, an operator that never spilled sorts in memory
  * and emits; one that spilled writes its last run and merges all runs with the k-way merge
@@ -56,6 +59,8 @@ typedef struct {
   GPtrArray *runs;          /* RtRunFile*, owned */
   GHashTable *emitted;      /* streaming: seq -> RowRef* (owned) currently emitted */
   RtBatch *out;             /* owned: output being filled */
+  RtBatch *dense;           /* borrowed (the last of batches): being filled with copies of
+                             * sparse input batches; NULL: none open */
   guint64 out_rank;         /* rows of the final order passed so far (offset/limit) */
 } RtSort;
 
@@ -205,6 +210,62 @@ merge_sort (const RtSort *st, RowRef *v, RowRef *tmp, gsize n)
     memcpy (v, src, n * sizeof *v);
 }
 
+/* Below this many rows the merge sort runs alone; above, the rows are first distributed by
+ * the high bits of their prefix into buckets. */
+#define RADIX_MIN 4096
+#define RADIX_MAX_BITS 12 /* 4096 buckets: their heads stay in the cache and the TLB */
+#define RADIX_SPLIT 256   /* a bucket of more rows than this is split again */
+
+/* Sorts many rows: one counting pass and one scatter by the top bits of (prefix - smallest
+ * prefix), then each bucket on its own. A bucket's rows have prefixes in one range and the
+ * ranges follow each other, so bucket order agrees with ref_less, and within a bucket the
+ * merge sort (whose order is total) decides. The buckets are small enough to be sorted in
+ * the cache, where the merge sort over millions of rows passed over the whole array some
+ * 20 times. The number of buckets follows the rows (about 16 rows a bucket, at most 2^12),
+ * and a bucket still holding more than RADIX_SPLIT rows is split again the same way over
+ * its own, narrower range, so many rows or skewed keys still end in small buckets. A key whose prefixes are
+ * all equal leaves one bucket: the merge sort as before. */
+static void
+radix_sort (const RtSort *st, RowRef *v, RowRef *tmp, gsize n)
+{
+  g_autofree gsize *start = NULL;
+  guint64 lo = G_MAXUINT64, hi = 0;
+  guint shift = 0, bits = 4, n_buckets;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      lo = MIN (lo, v[i].prefix);
+      hi = MAX (hi, v[i].prefix);
+    }
+  if (lo == hi)
+    {
+      merge_sort (st, v, tmp, n);
+      return;
+    }
+  while (bits < RADIX_MAX_BITS && ((gsize) 16 << bits) < n)
+    bits++;
+  while (((hi - lo) >> shift) >= (G_GUINT64_CONSTANT (1) << bits))
+    shift++;
+  n_buckets = (guint) ((hi - lo) >> shift) + 1;
+  start = g_new0 (gsize, n_buckets + 1);
+  for (gsize i = 0; i < n; i++)
+    start[((v[i].prefix - lo) >> shift) + 1]++;
+  for (guint b = 0; b < n_buckets; b++)
+    start[b + 1] += start[b];
+  for (gsize i = 0; i < n; i++) /* into tmp; start[b] ends at bucket b's end */
+    tmp[start[(v[i].prefix - lo) >> shift]++] = v[i];
+  for (guint b = 0; b < n_buckets; b++) /* start[b] is now bucket b + 1's start */
+    {
+      gsize from = b == 0 ? 0 : start[b - 1], len = start[b] - from;
+
+      if (len > RADIX_SPLIT && shift > 0) /* crowded: split it again, finer */
+        radix_sort (st, tmp + from, v + from, len);
+      else if (len > 1)
+        merge_sort (st, tmp + from, v + from, len); /* sorted in tmp, v as scratch */
+    }
+  memcpy (v, tmp, n * sizeof *v);
+}
+
 static void
 sort_rows (RtSort *st)
 {
@@ -213,30 +274,123 @@ sort_rows (RtSort *st)
   if (st->rows->len < 2)
     return;
   tmp = g_new (RowRef, st->rows->len);
-  merge_sort (st, (RowRef *) st->rows->data, tmp, st->rows->len);
+  if (st->rows->len >= RADIX_MIN)
+    radix_sort (st, (RowRef *) st->rows->data, tmp, st->rows->len);
+  else
+    merge_sort (st, (RowRef *) st->rows->data, tmp, st->rows->len);
 }
 
 /* ---- holding input ------------------------------------------------------------------- */
 
-static void
-hold_batch (RtSort *st, RtBatch *batch)
+/* Bytes a row takes in a batch besides its strings: values, kind, validity (rounded up). */
+static gsize
+row_bytes (const PlanSchema *schema)
 {
-  guint32 bi = st->batches->len;
+  gsize n = 1 + schema->n_fields;
 
-  g_ptr_array_add (st->batches, rt_batch_ref (batch));
-  for (guint r = 0; r < batch->n_rows; r++)
+  for (guint c = 0; c < schema->n_fields; c++)
+    n += plan_type_storage_size (schema->fields[c].type.kind);
+  return n;
+}
+
+/* Appends rows from .. from + n - 1 of src to dst (which has room), a column at a time. */
+static gboolean
+copy_rows (RtBatch *dst, const RtBatch *src, guint from, guint n, GError **error)
+{
+  guint at = dst->n_rows;
+
+  for (guint c = 0; c < dst->n_cols; c++)
     {
-      RowRef ref = make_ref (st, batch, bi, r, st->next_seq++);
-      g_array_append_val (st->rows, ref);
+      const RtVector *sv = &src->cols[c];
+      RtVector *dv = &dst->cols[c];
+      gsize w = plan_type_storage_size (dv->kind);
+
+      if (dv->kind != PLAN_TYPE_VARCHAR)
+        memcpy ((char *) dv->data + w * at, (const char *) sv->data + w * from, w * n);
+      for (guint r = 0; r < n; r++)
+        {
+          if (!rt_vec_is_valid (sv, from + r))
+            rt_vec_set_null (dv, at + r); /* a fresh batch starts all valid */
+          else if (dv->kind == PLAN_TYPE_VARCHAR)
+            {
+              RtStr x = ((const RtStr *) sv->data)[from + r];
+
+              if ((((RtStr *) dv->data)[at + r] = rt_batch_intern (dst, x.ptr, x.len,
+                                                                    error)).ptr == NULL)
+                return FALSE;
+            }
+        }
+    }
+  memcpy (dst->kinds + at, src->kinds + from, n);
+  dst->n_rows = at + n;
+  return TRUE;
+}
+
+/* Holds batch by reference when it is full enough; a sparse one (an input batch of a few
+ * hundred narrow rows fills little of its pool block: 64 bytes a row for two BIGINTs in a
+ * 32 KiB block of 512) is copied into large dense batches and goes back to the pool. That
+ * keeps four times as many rows in the share before a run spills, and the gather of the
+ * sorted rows touches a quarter of the memory. */
+static gboolean
+hold_batch (RtSort *st, RtBatch *batch, GError **error)
+{
+  gsize rb = row_bytes (st->schema);
+  guint done = 0;
+
+  if (batch->block_size <= 2 * rb * batch->n_rows)
+    {
+      guint32 bi = st->batches->len;
+
+      g_ptr_array_add (st->batches, rt_batch_ref (batch));
+      for (guint r = 0; r < batch->n_rows; r++)
+        {
+          RowRef ref = make_ref (st, batch, bi, r, st->next_seq++);
+          g_array_append_val (st->rows, ref);
+        }
+      st->held_bytes += rt__batch_held_bytes (batch);
+    }
+  while (done < batch->n_rows && batch->block_size > 2 * rb * batch->n_rows)
+    {
+      RtBatch *d = st->dense;
+      gsize before;
+      guint n, first;
+
+      if (d == NULL || d->n_rows == d->capacity)
+        {
+          /* about a sixteenth of the share, between 32 KiB and 1 MiB a block */
+          gsize bytes = CLAMP (st->share / 16, (gsize) 32 << 10, (gsize) 1 << 20);
+          guint cap = (guint) MIN ((bytes - 4096) / rb / 64 * 64, 65536u);
+
+          if ((d = rt_batch_new (st->base.ctx->pool, st->schema,
+                                 MAX (cap, MAX (st->base.ctx->batch_size, 1u)), error)) == NULL)
+            return FALSE;
+          g_ptr_array_add (st->batches, d);
+          st->dense = d;
+          st->held_bytes += rt__batch_held_bytes (d);
+        }
+      before = rt__batch_held_bytes (d);
+      first = d->n_rows;
+      n = MIN (d->capacity - d->n_rows, batch->n_rows - done);
+      if (!copy_rows (d, batch, done, n, error))
+        return FALSE;
+      st->held_bytes += rt__batch_held_bytes (d) - before; /* string pages */
+      for (guint r = 0; r < n; r++)
+        {
+          RowRef ref = make_ref (st, d, st->batches->len - 1, first + r, st->next_seq++);
+          g_array_append_val (st->rows, ref);
+        }
+      done += n;
     }
   /* the row references and the merge sort's second buffer are heap, not pool, memory;
    * counting them here keeps them bounded by the share as well */
-  st->held_bytes += rt__batch_held_bytes (batch) + 2 * sizeof (RowRef) * batch->n_rows;
+  st->held_bytes += 2 * sizeof (RowRef) * batch->n_rows;
+  return TRUE;
 }
 
 static void
 release_held (RtSort *st)
 {
+  st->dense = NULL;
   g_ptr_array_set_size (st->batches, 0);
   g_array_set_size (st->rows, 0);
   st->held_bytes = 0;
@@ -268,6 +422,7 @@ compact (RtSort *st, guint n, GError **error)
     }
   g_array_set_size (st->rows, n);
   g_ptr_array_set_size (st->batches, 0);
+  st->dense = NULL;
   st->held_bytes = 0;
   for (guint i = 0; i < fresh->len; i++)
     {
@@ -293,6 +448,48 @@ keep_rows (const RtSort *st)
 
 /* ---- spilling ------------------------------------------------------------------------ */
 
+/* Appends the rows refs[0 .. m) to dst (which has room), a column at a time: each pass is
+ * a loop of independent loads, so many of the cache misses of gathering sorted rows from
+ * all over the held batches are under way at once. */
+static gboolean
+gather_rows (RtSort *st, RtBatch *dst, const RowRef *refs, guint m, GError **error)
+{
+  RtBatch *const *bs = (RtBatch *const *) st->batches->pdata;
+  guint at = dst->n_rows;
+
+  for (guint c = 0; c < dst->n_cols; c++)
+    {
+      RtVector *dv = &dst->cols[c];
+      gsize w = plan_type_storage_size (dv->kind);
+
+      for (guint i = 0; i < m; i++)
+        {
+          const RtVector *sv = &bs[refs[i].b]->cols[c];
+          guint r = refs[i].r;
+
+          if (!rt_vec_is_valid (sv, r))
+            rt_vec_set_null (dv, at + i); /* a fresh batch starts all valid */
+          else if (dv->kind == PLAN_TYPE_VARCHAR)
+            {
+              RtStr x = ((const RtStr *) sv->data)[r];
+
+              if ((((RtStr *) dv->data)[at + i] = rt_batch_intern (dst, x.ptr, x.len,
+                                                                    error)).ptr == NULL)
+                return FALSE;
+            }
+          else if (w == 8)
+            ((gint64 *) dv->data)[at + i] = ((const gint64 *) sv->data)[r];
+          else if (w == 4)
+            ((gint32 *) dv->data)[at + i] = ((const gint32 *) sv->data)[r];
+          else
+            memcpy ((char *) dv->data + w * (at + i), (const char *) sv->data + w * r, w);
+        }
+    }
+  dst->n_rows = at + m; /* kinds: a fresh batch's are all +I */
+  return TRUE;
+}
+
+
 static gboolean
 cancelled (RtSort *st, GError **error)
 {
@@ -306,7 +503,7 @@ cancelled (RtSort *st, GError **error)
 static gboolean
 spill_run (RtSort *st, GError **error)
 {
-  guint n = MIN (st->rows->len, keep_rows (st));
+  guint n = MIN (st->rows->len, keep_rows (st)), cap = MAX (st->base.ctx->batch_size, 1u);
   RtRunFile *run;
 
   if (st->spill_dir == NULL && (st->spill_dir = rt__run_dir_new ("strom-sort", error)) == NULL)
@@ -315,14 +512,18 @@ spill_run (RtSort *st, GError **error)
     return FALSE;
   g_ptr_array_add (st->runs, run);
   sort_rows (st);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n; i += cap) /* gathered a batch at a time, then written in order */
     {
-      const RowRef *ref = &g_array_index (st->rows, RowRef, i);
+      g_autoptr (RtBatch) chunk = NULL;
+      guint m = MIN (cap, n - i);
 
-      if ((i & 4095) == 0 && cancelled (st, error))
+      if (cancelled (st, error)
+          || (chunk = rt_batch_new (st->base.ctx->pool, st->schema, cap, error)) == NULL
+          || !gather_rows (st, chunk, (const RowRef *) st->rows->data + i, m, error))
         return FALSE;
-      if (!rt__run_file_write (run, st->batches->pdata[ref->b], ref->r, error))
-        return FALSE;
+      for (guint r = 0; r < m; r++)
+        if (!rt__run_file_write (run, chunk, r, error))
+          return FALSE;
     }
   if (!rt__run_file_finish (run, error))
     return FALSE;
@@ -373,39 +574,34 @@ put_ranked (RtSort *st, const RtBatch *src, guint r, GError **error)
   return put_row (st, src, r, RT_ROW_INSERT, error);
 }
 
+/* Batch mode without spilling: sorts the held rows and emits ranks offset .. offset +
+ * limit - 1 of them in fresh batches. */
 static RtResult
 emit_in_memory (RtSort *st, GError **error)
 {
   const RowRef *refs;
+  guint n, from, cap = MAX (st->base.ctx->batch_size, 1u);
 
   sort_rows (st);
   refs = (const RowRef *) st->rows->data;
-  for (guint i = 0; i < st->rows->len; i++)
+  n = st->rows->len;
+  from = (guint) CLAMP (st->sort.offset, 0, (gint64) n);
+  if (st->sort.limit >= 0 && (guint64) st->sort.limit < n - from)
+    n = from + (guint) st->sort.limit;
+  for (guint i = from; i < n; i += cap)
     {
-      const RowRef *ref = &refs[i];
+      g_autoptr (RtBatch) out = rt_batch_new (st->base.ctx->pool, st->schema, cap, error);
       RtResult r;
 
-      /* the rows are gathered in sorted order, so from all over the held batches: ask for
-       * a later row's values ahead (its batch header first, then its first column) */
-      if (i + 16 < st->rows->len)
-        __builtin_prefetch (st->batches->pdata[refs[i + 16].b]);
-      if (i + 8 < st->rows->len)
-        {
-          const RtBatch *ahead = st->batches->pdata[refs[i + 8].b];
-
-          for (guint c = 0; c < MIN (ahead->n_cols, 4u); c++)
-            __builtin_prefetch ((const char *) ahead->cols[c].data
-                                + refs[i + 8].r * plan_type_storage_size (ahead->cols[c].kind));
-        }
-      r = put_ranked (st, st->batches->pdata[ref->b], ref->r, error);
-
-      if (r == RT_DONE)
+      if (out == NULL || !gather_rows (st, out, refs + i, MIN (cap, n - i), error))
+        return RT_FAIL;
+      if ((r = rt_op_emit (&st->base, out, error)) == RT_FAIL)
+        return RT_FAIL;
+      if (r == RT_DONE) /* downstream needs no more */
         break;
-      if (r != RT_OK)
-        return r;
     }
   release_held (st);
-  return flush_out (st, error);
+  return RT_OK;
 }
 
 static void
@@ -616,7 +812,8 @@ sort_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
 
   if (st->streaming)
     return stream_process (st, batch, error);
-  hold_batch (st, batch);
+  if (!hold_batch (st, batch, error))
+    return RT_FAIL;
   /* Top-N: keep only the rows that can still be emitted, while that is a small part. */
   if (keep != G_MAXUINT && st->rows->len >= 2 * (gsize) keep + op->ctx->batch_size)
     {

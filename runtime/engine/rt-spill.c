@@ -122,35 +122,53 @@ gboolean
 rt__run_file_write (RtRunFile *run, const RtBatch *batch, guint row, GError **error)
 {
   guint n_cols = batch->n_cols, n_bytes = (n_cols + 7) / 8;
-  guint8 bitmap[64] = { 0 };
-  g_autofree guint8 *big = n_bytes > sizeof bitmap ? g_malloc0 (n_bytes) : NULL;
-  guint8 *bits = big != NULL ? big : bitmap;
+  gsize need = 1 + n_bytes, at = run->raw->len;
+  guint8 *p;
 
   g_return_val_if_fail (!run->reading, FALSE);
-  g_byte_array_append (run->raw, &batch->kinds[row], 1);
-  for (guint c = 0; c < n_cols; c++)
-    if (rt_vec_is_valid (&batch->cols[c], row))
-      bits[c / 8] |= (guint8) (1u << (c % 8));
-  g_byte_array_append (run->raw, bits, n_bytes);
+  /* the row's size first, then one growth of the buffer and plain stores into it: this
+   * runs once per spilled row, where an append call per field was most of the cost */
   for (guint c = 0; c < n_cols; c++)
     {
       const RtVector *v = &batch->cols[c];
 
-      if (!(bits[c / 8] & (1u << (c % 8))))
+      if (rt_vec_is_valid (v, row))
+        need += v->kind == PLAN_TYPE_VARCHAR
+                ? sizeof (guint32) + ((const RtStr *) v->data)[row].len
+                : plan_type_storage_size (v->kind);
+    }
+  g_byte_array_set_size (run->raw, (guint) (at + need));
+  p = run->raw->data + at;
+  *p++ = batch->kinds[row];
+  memset (p, 0, n_bytes);
+  for (guint c = 0; c < n_cols; c++)
+    if (rt_vec_is_valid (&batch->cols[c], row))
+      p[c / 8] |= (guint8) (1u << (c % 8));
+  p += n_bytes;
+  for (guint c = 0; c < n_cols; c++)
+    {
+      const RtVector *v = &batch->cols[c];
+      gsize w;
+
+      if (!rt_vec_is_valid (v, row))
         continue;
       if (v->kind == PLAN_TYPE_VARCHAR)
         {
           RtStr s = ((const RtStr *) v->data)[row];
 
-          g_byte_array_append (run->raw, (const guint8 *) &s.len, sizeof s.len);
-          g_byte_array_append (run->raw, (const guint8 *) s.ptr, s.len);
+          memcpy (p, &s.len, sizeof s.len);
+          memcpy (p + sizeof s.len, s.ptr, s.len);
+          p += sizeof s.len + s.len;
+          continue;
         }
+      w = plan_type_storage_size (v->kind);
+      if (w == 8)
+        memcpy (p, (const gint64 *) v->data + row, 8);
+      else if (w == 4)
+        memcpy (p, (const gint32 *) v->data + row, 4);
       else
-        {
-          gsize w = plan_type_storage_size (v->kind);
-
-          g_byte_array_append (run->raw, (const guint8 *) v->data + w * row, w);
-        }
+        memcpy (p, (const char *) v->data + w * row, w);
+      p += w;
     }
   run->block_rows++;
   run->rows++;

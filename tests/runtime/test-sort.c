@@ -594,6 +594,168 @@ test_parallel_top_n_plan (void)
   g_assert_cmpstr (json, ==, again);
 }
 
+/* ---- large in-memory sorts, against a reference order computed here ------------------ */
+
+typedef struct {
+  gboolean null;
+  gint64 k;     /* BIGINT key, or the DOUBLE key's bits */
+  double d;
+  gint64 i;     /* input position */
+} BigRow;
+
+typedef struct {
+  gboolean dbl, desc, nulls_first;
+} BigOrder;
+
+static BigOrder big_order;
+
+/* Collects the input position (column 1) of every emitted row. */
+static RtResult
+collect_positions (void *data, RtBatch *batch, GError **error)
+{
+  for (guint r = 0; r < batch->n_rows; r++)
+    g_array_append_val ((GArray *) data, RT_VEC (batch, 1, gint64)[r]);
+  return RT_OK;
+}
+
+/* The expected order, from the definition: NULLs where asked, then the key, then input
+ * position (the sort is stable). */
+static int
+big_compare (gconstpointer pa, gconstpointer pb)
+{
+  const BigRow *a = pa, *b = pb;
+  int c = 0;
+
+  if (a->null != b->null)
+    return a->null == big_order.nulls_first ? -1 : 1;
+  if (!a->null)
+    c = big_order.dbl ? (a->d < b->d ? -1 : a->d > b->d)
+                      : (a->k < b->k ? -1 : a->k > b->k);
+  if (big_order.desc)
+    c = -c;
+  return c != 0 ? c : (a->i < b->i ? -1 : a->i > b->i);
+}
+
+/* n rows of (key, i), the key BIGINT (dbl FALSE) or DOUBLE, from gen, sorted on the key in
+ * memory by the operator; the output must equal the reference order exactly. The input
+ * comes in batches of 1024 rows' capacity holding per rows each (few: the operator copies
+ * them into dense batches of its own; many: it keeps them). */
+static void
+check_big_sort (guint n, guint per, BigOrder order, gint64 (*gen) (guint64 x, guint r))
+{
+  g_autoptr (GError) error = NULL;
+  RtMemPool *pool = rt_mem_pool_new ((gsize) 512 << 20);
+  RtOpContext ctx = { .pool = pool, .parallelism = 1, .batch_size = 1024, .bounded_only = TRUE };
+  PlanSchema *schema = plan_schema_new (2);
+  g_autofree BigRow *rows = g_new0 (BigRow, n);
+  g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (gint64));
+  PlanPhysNode *input, *node;
+  PlanSort *so;
+  RtOperator *op;
+  guint64 x = 7;
+
+  plan_schema_set_field (schema, 0, "k", plan_type_make (order.dbl ? PLAN_TYPE_DOUBLE
+                                                         : PLAN_TYPE_BIGINT, TRUE));
+  plan_schema_set_field (schema, 1, "i", plan_type_make (PLAN_TYPE_BIGINT, FALSE));
+  input = plan_phys_node_new (PLAN_PHYS_VALUES, plan_schema_ref (schema), (PlanSpan) { 0 }, 1);
+  node = plan_phys_node_new (PLAN_PHYS_SORT, plan_schema_ref (schema), (PlanSpan) { 0 }, 1);
+  plan_phys_node_add_input (node, plan_phys_node_ref (input), PLAN_EXCHANGE_FORWARD, 0, NULL);
+  so = &node->u.sort;
+  so->n_keys = 1;
+  so->keys = g_new0 (guint, 1);
+  so->descending = g_new0 (gboolean, 1);
+  so->descending[0] = order.desc;
+  so->nulls_first = g_new0 (gboolean, 1);
+  so->nulls_first[0] = order.nulls_first;
+  so->limit = -1;
+  op = rt_op_sort_new (node, &error);
+  g_assert_no_error (error);
+  op->ctx = &ctx;
+  op->sink_fn = collect_positions;
+  op->sink_data = out;
+  g_assert_true (op->klass->open (op, &error));
+  for (guint r0 = 0; r0 < n; r0 += per)
+    {
+      g_autoptr (RtBatch) b = rt_batch_new (pool, schema, 1024, &error);
+
+      g_assert_no_error (error);
+      for (guint r = r0; r < MIN (r0 + per, n); r++)
+        {
+          BigRow *row = &rows[r];
+          guint j = b->n_rows++;
+
+          x = x * 6364136223846793005u + 1442695040888963407u;
+          row->i = r;
+          row->null = r % 89 == 5;
+          row->k = gen (x, r);
+          row->d = (double) row->k / 8.0;
+          if (row->null)
+            rt_vec_set_null (&b->cols[0], j);
+          else if (order.dbl)
+            RT_VEC (b, 0, double)[j] = row->d;
+          else
+            RT_VEC (b, 0, gint64)[j] = row->k;
+          RT_VEC (b, 1, gint64)[j] = r;
+        }
+      g_assert_cmpint (op->klass->process (op, b, 0, &error), ==, RT_OK);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (op->klass->finish (op, &error), ==, RT_OK);
+  g_assert_no_error (error);
+  big_order = order;
+  qsort (rows, n, sizeof *rows, big_compare);
+  g_assert_cmpuint (out->len, ==, n);
+  for (guint r = 0; r < n; r++) /* the positions are unique: they give the order */
+    if (g_array_index (out, gint64, r) != rows[r].i)
+      g_error ("row %u of the output is input row %" G_GINT64_FORMAT ", expected %"
+               G_GINT64_FORMAT, r, g_array_index (out, gint64, r), rows[r].i);
+  rt_operator_free (op);
+  plan_phys_node_unref (node);
+  plan_phys_node_unref (input);
+  plan_schema_unref (schema);
+  g_assert_cmpuint (rt_mem_pool_get_used (pool), ==, 0);
+  rt_mem_pool_free (pool);
+}
+
+static gint64
+gen_wide (guint64 x, guint r)
+{
+  return (gint64) x; /* the whole 64-bit range, negative half too */
+}
+
+static gint64
+gen_narrow (guint64 x, guint r)
+{
+  return (gint64) ((x >> 33) % 1000) - 500; /* many ties */
+}
+
+static gint64
+gen_clustered (guint64 x, guint r)
+{
+  /* mostly within a few thousand of 2^40, with a few far outliers both ways */
+  return r % 1000 == 7 ? (gint64) (x >> 1) - G_GINT64_CONSTANT (1) * (r % 2000 == 7) * (1LL << 62)
+                       : (G_GINT64_CONSTANT (1) << 40) + (gint64) ((x >> 40) % 5000);
+}
+
+static gint64
+gen_equal (guint64 x, guint r)
+{
+  return 42; /* every key the same: order is input order */
+}
+
+/* 200k rows each, enough for any partitioning of the in-memory sort to take part. */
+static void
+test_large_in_memory (void)
+{
+  check_big_sort (200000, 1024, (BigOrder) { FALSE, FALSE, TRUE }, gen_wide);
+  check_big_sort (200000, 100, (BigOrder) { FALSE, TRUE, FALSE }, gen_wide);
+  check_big_sort (200000, 100, (BigOrder) { FALSE, FALSE, FALSE }, gen_narrow);
+  check_big_sort (200000, 1024, (BigOrder) { FALSE, TRUE, TRUE }, gen_clustered);
+  check_big_sort (200000, 333, (BigOrder) { FALSE, FALSE, TRUE }, gen_equal);
+  check_big_sort (200000, 1024, (BigOrder) { TRUE, FALSE, TRUE }, gen_wide);
+  check_big_sort (200000, 100, (BigOrder) { TRUE, TRUE, FALSE }, gen_narrow);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -618,6 +780,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/sort/spill-cancel", test_spill_cancel);
   g_test_add_func ("/runtime/sort/streaming-needs-limit", test_streaming_needs_limit);
   g_test_add_func ("/runtime/sort/parallel-top-n-plan", test_parallel_top_n_plan);
+  g_test_add_func ("/runtime/sort/large-in-memory", test_large_in_memory);
   status = g_test_run ();
   g_rmdir (tmp_root);
   g_free (tmp_root);
