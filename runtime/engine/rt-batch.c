@@ -219,6 +219,56 @@ rt_batch_append_row (RtBatch *dst, const RtBatch *src, guint row, GError **error
   return TRUE;
 }
 
+/* added by sort and exchange speed-ups: one loop per column and per width, where
+ * rt_batch_append_row switches on every value's type; the exchange and the sort move tens
+ * of millions of rows through here. */
+gboolean
+rt_batch_append_rows (RtBatch *dst, const RtBatch *src, const guint32 *rows, guint first,
+                      guint n, GError **error)
+{
+  guint at = dst->n_rows;
+
+  g_return_val_if_fail (at + n <= dst->capacity, FALSE);
+  for (guint c = 0; c < dst->n_cols; c++)
+    {
+      const RtVector *sv = &src->cols[c];
+      RtVector *dv = &dst->cols[c];
+      gsize w = plan_type_storage_size (dv->kind);
+
+#define RT_ROW_OF(i) (rows != NULL ? rows[i] : first + (i))
+      if (dv->kind == PLAN_TYPE_VARCHAR)
+        for (guint i = 0; i < n; i++)
+          {
+            RtStr x = ((const RtStr *) sv->data)[RT_ROW_OF (i)];
+
+            if (rt_vec_is_valid (sv, RT_ROW_OF (i))
+                && (x = rt_batch_intern (dst, x.ptr, x.len, error)).ptr == NULL)
+              return FALSE;
+            ((RtStr *) dv->data)[at + i] = x;
+          }
+      else if (w == 8)
+        for (guint i = 0; i < n; i++)
+          ((gint64 *) dv->data)[at + i] = ((const gint64 *) sv->data)[RT_ROW_OF (i)];
+      else if (w == 4)
+        for (guint i = 0; i < n; i++)
+          ((gint32 *) dv->data)[at + i] = ((const gint32 *) sv->data)[RT_ROW_OF (i)];
+      else
+        for (guint i = 0; i < n; i++)
+          memcpy ((char *) dv->data + w * (at + i),
+                  (const char *) sv->data + w * RT_ROW_OF (i), w);
+      for (guint i = 0; i < n; i++)
+        if (rt_vec_is_valid (sv, RT_ROW_OF (i)))
+          rt_vec_set_valid (dv, at + i);
+        else
+          rt_vec_set_null (dv, at + i);
+    }
+  for (guint i = 0; i < n; i++)
+    dst->kinds[at + i] = src->kinds[RT_ROW_OF (i)];
+#undef RT_ROW_OF
+  dst->n_rows = at + n;
+  return TRUE;
+}
+
 void
 rt_batch_get_value (const RtBatch *batch, guint col, guint row, PlanValue *out)
 {

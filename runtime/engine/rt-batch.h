@@ -64,6 +64,11 @@ void rt_batch_keep (RtBatch *batch, RtBatch *other);
 /* Appends row `row` of src (same column types) at the end of dst; strings are copied.
  * dst must have room. */
 gboolean rt_batch_append_row (RtBatch *dst, const RtBatch *src, guint row, GError **error);
+/* added by sort and exchange speed-ups: appends n rows of src to dst, which must have room:
+ * rows[0 .. n) when rows is given, else first .. first + n - 1. The same as n calls of
+ * rt_batch_append_row, done a column at a time. */
+gboolean rt_batch_append_rows (RtBatch *dst, const RtBatch *src, const guint32 *rows,
+                               guint first, guint n, GError **error);
 
 static inline gboolean
 rt_vec_is_valid (const RtVector *v, guint row)

@@ -407,8 +407,10 @@ static gboolean
 append_rows (RtWriter *w, RtTarget *t, RtBatch *src, const guint32 *rows, guint n,
              GError **error)
 {
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n;)
     {
+      guint m;
+
       if (t->pending == NULL)
         {
           t->pending = rt_batch_new (w->pool, w->schema, w->batch_size, error);
@@ -416,8 +418,10 @@ append_rows (RtWriter *w, RtTarget *t, RtBatch *src, const guint32 *rows, guint 
             return FALSE;
           t->first_us = g_get_monotonic_time ();
         }
-      if (!rt_batch_append_row (t->pending, src, rows != NULL ? rows[i] : i, error))
+      m = MIN (n - i, t->pending->capacity - t->pending->n_rows);
+      if (!rt_batch_append_rows (t->pending, src, rows != NULL ? rows + i : NULL, i, m, error))
         return FALSE;
+      i += m;
       if (t->pending->n_rows == t->pending->capacity)
         flush_target (w, t);
     }

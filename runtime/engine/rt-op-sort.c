@@ -293,39 +293,6 @@ row_bytes (const PlanSchema *schema)
   return n;
 }
 
-/* Appends rows from .. from + n - 1 of src to dst (which has room), a column at a time. */
-static gboolean
-copy_rows (RtBatch *dst, const RtBatch *src, guint from, guint n, GError **error)
-{
-  guint at = dst->n_rows;
-
-  for (guint c = 0; c < dst->n_cols; c++)
-    {
-      const RtVector *sv = &src->cols[c];
-      RtVector *dv = &dst->cols[c];
-      gsize w = plan_type_storage_size (dv->kind);
-
-      if (dv->kind != PLAN_TYPE_VARCHAR)
-        memcpy ((char *) dv->data + w * at, (const char *) sv->data + w * from, w * n);
-      for (guint r = 0; r < n; r++)
-        {
-          if (!rt_vec_is_valid (sv, from + r))
-            rt_vec_set_null (dv, at + r); /* a fresh batch starts all valid */
-          else if (dv->kind == PLAN_TYPE_VARCHAR)
-            {
-              RtStr x = ((const RtStr *) sv->data)[from + r];
-
-              if ((((RtStr *) dv->data)[at + r] = rt_batch_intern (dst, x.ptr, x.len,
-                                                                    error)).ptr == NULL)
-                return FALSE;
-            }
-        }
-    }
-  memcpy (dst->kinds + at, src->kinds + from, n);
-  dst->n_rows = at + n;
-  return TRUE;
-}
-
 /* Holds batch by reference when it is full enough; a sparse one (an input batch of a few
  * hundred narrow rows fills little of its pool block: 64 bytes a row for two BIGINTs in a
  * 32 KiB block of 512) is copied into large dense batches and goes back to the pool. That
@@ -371,7 +338,7 @@ hold_batch (RtSort *st, RtBatch *batch, GError **error)
       before = rt__batch_held_bytes (d);
       first = d->n_rows;
       n = MIN (d->capacity - d->n_rows, batch->n_rows - done);
-      if (!copy_rows (d, batch, done, n, error))
+      if (!rt_batch_append_rows (d, batch, NULL, done, n, error))
         return FALSE;
       st->held_bytes += rt__batch_held_bytes (d) - before; /* string pages */
       for (guint r = 0; r < n; r++)
