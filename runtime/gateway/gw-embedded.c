@@ -197,8 +197,9 @@ current_pool (GwEmbedded *c)
   return c->pools->pdata[c->pools->len - 1];
 }
 
-/* plan: the job's (for 'automatic' mode: batch when every source ends). */
-static void
+/* plan: the job's (for 'automatic' mode: batch when every source ends). Returns TRUE when
+ * 'automatic' chose batch mode although a checkpoint interval is set (it takes none). */
+static gboolean
 job_config (GwEmbedded *c, const PlanPhysPlan *plan, RtJobConfig *cfg)
 {
   const char *mode = plan_settings_get (c->settings, "execution.runtime-mode");
@@ -236,6 +237,8 @@ job_config (GwEmbedded *c, const PlanPhysPlan *plan, RtJobConfig *cfg)
       (guint) plan_settings_get_int (c->settings, "restart-strategy.fixed-delay.attempts");
   cfg->restart_delay_us =
     plan_settings_get_duration_us (c->settings, "restart-strategy.fixed-delay.delay");
+  return batch && g_ascii_strcasecmp (mode, "automatic") == 0
+         && plan_settings_get_duration_us (c->settings, "execution.checkpointing.interval") > 0;
 }
 
 static gboolean
@@ -245,10 +248,11 @@ start_job (GwEmbedded *c, GwEmbeddedOp *op, GError **error)
   RtJobConfig cfg;
   guint32 r1 = g_random_int (), r2 = g_random_int (), r3 = g_random_int ();
   g_autofree char *job_id = NULL;
+  gboolean no_checkpoints;
 
   if (opt == NULL)
     return FALSE;
-  job_config (c, opt_result_get_physical (opt), &cfg);
+  no_checkpoints = job_config (c, opt_result_get_physical (opt), &cfg);
   job_id = g_strdup_printf ("%08x%08x%08x%08x", ++c->next_job, r1, r2, r3);
   cfg.job_id = job_id; /* added by checkpoints: names its checkpoint directory */
   op->job = rt_job_new (opt_result_get_physical (opt), current_pool (c), &cfg, error);
@@ -261,8 +265,12 @@ start_job (GwEmbedded *c, GwEmbeddedOp *op, GError **error)
       op->schema = plan_schema_ref (sink->schema);
     }
   else
-    op->message = g_strdup_printf ("Job %s submitted: INSERT INTO %s.", op->job_id,
-                                   op->stmt->plan->u.sink.table->name);
+    op->message = g_strdup_printf (
+      "Job %s submitted: INSERT INTO %s.%s", op->job_id, op->stmt->plan->u.sink.table->name,
+      no_checkpoints ? " Its sources are bounded, so it runs in batch mode and takes no "
+                       "checkpoints, although 'execution.checkpointing.interval' is set (as "
+                       "in Flink). To checkpoint it, SET 'execution.runtime-mode' = "
+                       "'streaming'." : "");
   return rt_job_start (op->job, error);
 }
 

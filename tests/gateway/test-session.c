@@ -296,6 +296,40 @@ test_latency_markers (void)
   g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_CANCELLED);
 }
 
+/* A checkpoint interval with a bounded INSERT under 'automatic': the job runs in batch mode
+ * and takes no checkpoints (as in Flink), and the submit message says so and what to do.
+ * Streaming mode, or no interval, adds nothing. */
+static void
+test_batch_ignores_checkpoints (void)
+{
+  g_autoptr (GwClient) c = client_with_orders ();
+  g_autoptr (GError) error = NULL;
+  const char *insert = "INSERT INTO sink SELECT order_id FROM orders";
+  GwOperation *op;
+
+  gw_client_execute (c, "CREATE TABLE sink (id INT) WITH ('connector' = 'blackhole')", &error);
+  g_assert_no_error (error);
+  op = gw_client_execute (c, insert, &error); /* no interval: no notice */
+  g_assert_no_error (error);
+  g_assert_null (strstr (gw_operation_get_message (op), "checkpoint"));
+  g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_FINISHED);
+  gw_client_execute (c, "SET 'execution.checkpointing.interval' = '1 s'", &error);
+  g_assert_no_error (error);
+  op = gw_client_execute (c, insert, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (gw_operation_get_message (op), "batch mode"));
+  g_assert_nonnull (strstr (gw_operation_get_message (op), "no checkpoints"));
+  g_assert_nonnull (strstr (gw_operation_get_message (op),
+                            "SET 'execution.runtime-mode' = 'streaming'"));
+  g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_FINISHED);
+  gw_client_execute (c, "SET 'execution.runtime-mode' = 'streaming'", &error);
+  g_assert_no_error (error);
+  op = gw_client_execute (c, insert, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (gw_operation_get_message (op), "checkpoint"));
+  g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_FINISHED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -307,5 +341,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gateway/session/failure-reported", test_failure_reported);
   g_test_add_func ("/gateway/session/backpressure-bounds-reads", test_backpressure_bounds_reads);
   g_test_add_func ("/gateway/session/latency-markers", test_latency_markers);
+  g_test_add_func ("/gateway/session/batch-ignores-checkpoints",
+                   test_batch_ignores_checkpoints);
   return g_test_run ();
 }
