@@ -366,6 +366,7 @@ typedef struct {
   RtBatch *batch;  /* owned: the run's current batch, NULL once it is read */
   guint pos;
   guint index;     /* run number: ties go to the earlier run (stable) */
+  guint64 key;     /* spec.prefix of the current row (0 without one) */
 } Input;
 
 struct _RtRunMerge {
@@ -389,7 +390,11 @@ read_capacity (const PlanSchema *schema)
 static inline gboolean
 input_less (const RtRunMerge *m, const Input *a, const Input *b)
 {
-  int c = m->spec.compare (a->batch, a->pos, b->batch, b->pos, m->spec.data);
+  int c;
+
+  if (a->key != b->key)
+    return a->key < b->key;
+  c = m->spec.compare (a->batch, a->pos, b->batch, b->pos, m->spec.data);
 
   return c != 0 ? c < 0 : a->index < b->index;
 }
@@ -424,6 +429,8 @@ refill (const RtRunMerge *m, Input *in, GError **error)
   g_clear_pointer (&in->batch, rt_batch_unref);
   in->pos = 0;
   in->batch = rt__run_file_read (in->run, m->spec.pool, m->spec.schema, m->capacity, error);
+  if (in->batch != NULL && m->spec.prefix != NULL)
+    in->key = m->spec.prefix (in->batch, 0, m->spec.data);
   return in->batch != NULL;
 }
 
@@ -440,7 +447,7 @@ rt__run_merge_new (const RtRunMergeSpec *spec, RtRunFile *const *runs, guint n,
     {
       GError *local = NULL;
 
-      m->heap[m->n] = (Input) { runs[i], NULL, 0, i };
+      m->heap[m->n] = (Input) { runs[i], NULL, 0, i, 0 };
       if (refill (m, &m->heap[m->n], &local))
         m->n++;
       else if (local != NULL)
@@ -473,7 +480,9 @@ rt__run_merge_advance (RtRunMerge *m, GError **error)
 
   if (m->n == 0)
     return TRUE;
-  if (++top->pos == top->batch->n_rows && !refill (m, top, &local))
+  if (++top->pos < top->batch->n_rows && m->spec.prefix != NULL)
+    top->key = m->spec.prefix (top->batch, top->pos, m->spec.data);
+  else if (top->pos == top->batch->n_rows && !refill (m, top, &local))
     {
       if (local != NULL)
         {

@@ -588,6 +588,13 @@ compare_sorted (const RtBatch *a, guint ra, const RtBatch *b, guint rb, gconstpo
   return compare_rows (data, a, ra, b, rb);
 }
 
+/* The first key's prefix: a smaller one always sorts first (key_prefix). */
+static guint64
+sorted_prefix (const RtBatch *batch, guint row, gconstpointer data)
+{
+  return key_prefix (data, batch, row, 0);
+}
+
 /* Emits the merge's rows in order through put_ranked (offset, limit). */
 static RtResult
 merge_out (RtSort *st, RtRunMerge *m, GError **error)
@@ -616,7 +623,7 @@ static RtResult
 merge_runs (RtSort *st, GError **error)
 {
   RtRunMergeSpec spec = { st->schema, st->base.ctx->pool, compare_sorted, &st->sort,
-                          st->base.ctx->cancelled, "The sort was cancelled" };
+                          st->base.ctx->cancelled, "The sort was cancelled", sorted_prefix };
   RtRunMerge *m = NULL;
   RtResult r = RT_FAIL;
 

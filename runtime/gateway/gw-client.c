@@ -29,7 +29,8 @@ gw_row_free (GwRow *row)
     return;
   for (guint i = 0; i < row->n_values; i++)
     plan_value_clear (&row->values[i]);
-  g_free (row->values);
+  if (row->values != (PlanValue *) (row + 1)) /* else they share the row's allocation */
+    g_free (row->values);
   g_free (row);
 }
 

@@ -499,11 +499,13 @@ op_get_status (GwOperation *base)
 static GwRow *
 row_from_batch (RtBatch *b, guint r)
 {
-  GwRow *row = g_new0 (GwRow, 1);
+  /* one allocation for the row and its values (gw_row_free knows): a query's result can
+   * be tens of millions of rows */
+  GwRow *row = g_malloc0 (sizeof (GwRow) + sizeof (PlanValue) * MAX (b->n_cols, 1u));
 
   row->kind = (RtRowKind) b->kinds[r];
   row->n_values = b->n_cols;
-  row->values = g_new0 (PlanValue, MAX (b->n_cols, 1u));
+  row->values = (PlanValue *) (row + 1);
   for (guint c = 0; c < b->n_cols; c++)
     rt_batch_get_value (b, c, r, &row->values[c]);
   return row;
