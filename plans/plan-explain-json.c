@@ -467,6 +467,22 @@ plan_explain_analyze_text (const PlanPhysPlan *plan, const PlanOpActual *actual,
 
 /* ---- boundedness ------------------------------------------------------------------------ */
 
+/* A datagen ends when a sequence field runs out (its start and end are required), as
+ * Flink's does. */
+static gboolean
+datagen_has_sequence (const PlanTable *table)
+{
+  for (guint i = 0; i + 1 < table->options->len; i += 2)
+    {
+      const char *key = g_ptr_array_index (table->options, i);
+
+      if (g_str_has_prefix (key, "fields.") && g_str_has_suffix (key, ".kind")
+          && strcmp (plan_table_get_option (table, key), "sequence") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 plan_table_is_bounded (const PlanTable *table)
 {
@@ -476,7 +492,8 @@ plan_table_is_bounded (const PlanTable *table)
   if (connector == NULL || g_ascii_strcasecmp (connector, "filesystem") == 0)
     return TRUE;
   if (g_ascii_strcasecmp (connector, "datagen") == 0)
-    return plan_table_get_option (table, "number-of-rows") != NULL;
+    return plan_table_get_option (table, "number-of-rows") != NULL
+           || datagen_has_sequence (table);
   return g_ascii_strcasecmp (connector, "nexmark") == 0 /* added by nexmark */
          && events != NULL && strcmp (events, "0") != 0;
 }

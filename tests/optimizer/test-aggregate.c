@@ -213,12 +213,19 @@ test_automatic_mode (Fixture *f, gconstpointer data)
   PlanCatalog *streams = plan_test_catalog_new (
     "CREATE TABLE u (id INT, url VARCHAR) WITH ('connector' = 'datagen');"
     "CREATE TABLE b (id INT, url VARCHAR) WITH ('connector' = 'datagen', "
-    "'number-of-rows' = '10');");
+    "'number-of-rows' = '10');"
+    "CREATE TABLE s (id INT, url VARCHAR) WITH ('connector' = 'datagen', "
+    "'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '100');"
+    "CREATE TABLE r (id INT, url VARCHAR) WITH ('connector' = 'datagen', "
+    "'fields.id.kind' = 'random');");
   PlanCatalog *files = f->catalog;
   const char *sql[] = { "SELECT url, COUNT(*) AS n FROM u GROUP BY url",
                         "SELECT url, COUNT(*) AS n FROM b GROUP BY url",
-                        "SELECT u.url, COUNT(*) AS n FROM u JOIN b ON u.id = b.id GROUP BY u.url" };
-  const gboolean updating[] = { TRUE, FALSE, TRUE };
+                        "SELECT u.url, COUNT(*) AS n FROM u JOIN b ON u.id = b.id GROUP BY u.url",
+                        "SELECT url, COUNT(*) AS n FROM s GROUP BY url",
+                        "SELECT url, COUNT(*) AS n FROM r GROUP BY url" };
+  /* a sequence field ends the datagen when it runs out; random fields never do */
+  const gboolean updating[] = { TRUE, FALSE, TRUE, FALSE, TRUE };
 
   g_assert_true (plan_settings_set (f->settings, "execution.runtime-mode", "automatic",
                                     &error));
