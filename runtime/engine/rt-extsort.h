@@ -190,6 +190,25 @@ guint rt__run_merge_fan_in (gsize share);
 gboolean rt__run_merge_reduce (const RtRunMergeSpec *spec, GPtrArray *runs, const char *dir,
                                guint fan_in, guint64 *spilled, GError **error);
 
+/* added by sort speed-ups: key k of row r as a 64-bit number whose unsigned order agrees
+ * with the sort order s gives that key: a smaller prefix always sorts first, an equal one
+ * needs the full comparison (NULLs take 0 or the maximum, which a value may share). 0 when
+ * s has no key k. Used by the sort's references, its run merge and the parallel merge. */
+static inline guint64
+rt__sort_key_prefix (const PlanSort *s, const RtBatch *batch, guint r, guint k)
+{
+  const RtVector *v;
+  guint64 x;
+
+  if (s->n_keys <= k)
+    return 0;
+  v = &batch->cols[s->keys[k]];
+  if (!rt_vec_is_valid (v, r))
+    return s->nulls_first[k] ? 0 : G_MAXUINT64;
+  x = rt__sort_key_bits (v, r);
+  return s->descending[k] ? ~x : x;
+}
+
 /* added by sort merge: the order of ORDER BY (s: its keys, each ascending or descending,
  * NULLs first or last) of row ra of a and row rb of b, both of the sort's input schema:
  * < 0, 0 (a tie), > 0. The one comparison of the sort (rt-op-sort.c) and of the merge of

@@ -28,6 +28,7 @@
 typedef struct {
   RtBatch *batch;   /* owned ref: the batch being read, NULL when none has arrived */
   guint row;        /* its next row */
+  guint64 key;      /* the first key's prefix of that row (rt__sort_key_prefix) */
   GQueue waiting;   /* owned refs: batches after it (inputs from 31 on only) */
   gboolean ended;
 } MergeInput;
@@ -66,12 +67,17 @@ advance_input (RtSortMerge *sm, guint i)
   MergeInput *in = &sm->inputs[i];
 
   if (++in->row < in->batch->n_rows)
-    return;
+    {
+      in->key = rt__sort_key_prefix (&sm->sort, in->batch, in->row, 0);
+      return;
+    }
   g_clear_pointer (&in->batch, rt_batch_unref);
   in->row = 0;
   in->batch = g_queue_pop_head (&in->waiting);
   if (in->batch == NULL)
     set_paused (sm, i, FALSE);
+  else
+    in->key = rt__sort_key_prefix (&sm->sort, in->batch, 0, 0);
 }
 
 /* The input whose current row goes out next: G_MAXUINT when a stream that has not ended
@@ -92,10 +98,12 @@ next_input (const RtSortMerge *sm, gboolean *all_done)
             return G_MAXUINT;
           continue;
         }
-      /* strictly smaller: on a tie the lower input keeps it */
+      /* strictly smaller: on a tie the lower input keeps it; the prefixes decide unless
+       * they are equal */
       if (best == G_MAXUINT
-          || rt__sort_compare_rows (&sm->sort, in->batch, in->row, sm->inputs[best].batch,
-                                    sm->inputs[best].row) < 0)
+          || (in->key != sm->inputs[best].key ? in->key < sm->inputs[best].key
+              : rt__sort_compare_rows (&sm->sort, in->batch, in->row, sm->inputs[best].batch,
+                                       sm->inputs[best].row) < 0))
         best = i;
     }
   *all_done = best == G_MAXUINT;
@@ -193,6 +201,7 @@ sort_merge_process (RtOperator *op, RtBatch *batch, guint input, GError **error)
     {
       in->batch = rt_batch_ref (batch);
       in->row = 0;
+      in->key = rt__sort_key_prefix (&sm->sort, batch, 0, 0);
     }
   else
     g_queue_push_tail (&in->waiting, rt_batch_ref (batch));

@@ -74,23 +74,14 @@ compare_rows (const PlanSort *s, const RtBatch *a, guint ra, const RtBatch *b, g
   return rt__sort_compare_rows (s, a, ra, b, rb);
 }
 
-/* The first key of row r as a 64-bit number whose unsigned order agrees with the sort
- * order: a smaller prefix always sorts first, an equal one needs the full comparison. It
- * lets the sort compare most pairs inside the reference array, without touching the
- * batches (a cache miss each), which is what makes sorting millions of rows fast. */
-static guint64
+/* Key k of row r as a 64-bit number whose unsigned order agrees with the sort order
+ * (rt__sort_key_prefix, rt-extsort.h). It lets the sort compare most pairs inside the
+ * reference array, without touching the batches (a cache miss each), which is what makes
+ * sorting millions of rows fast. */
+static inline guint64
 key_prefix (const PlanSort *s, const RtBatch *batch, guint r, guint k)
 {
-  const RtVector *v;
-  guint64 x;
-
-  if (s->n_keys <= k)
-    return 0;
-  v = &batch->cols[s->keys[k]];
-  if (!rt_vec_is_valid (v, r))
-    return s->nulls_first[k] ? 0 : G_MAXUINT64;
-  x = rt__sort_key_bits (v, r);
-  return s->descending[k] ? ~x : x;
+  return rt__sort_key_prefix (s, batch, r, k);
 }
 
 /* Whether a key of this type is all in its prefix (so equal prefixes are equal keys, NULL
