@@ -214,8 +214,8 @@ merge_sort (const RtSort *st, RowRef *v, RowRef *tmp, gsize n)
  * the cache, where the merge sort over millions of rows passed over the whole array some
  * 20 times. The number of buckets follows the rows (about 16 rows a bucket, at most 2^12),
  * and a bucket still holding more than RADIX_SPLIT rows is split again the same way over
- * its own, narrower range, so many rows or skewed keys still end in small buckets. A key whose prefixes are
- * all equal leaves one bucket: the merge sort as before. */
+ * its own, narrower range, so many rows or skewed keys still end in small buckets. A key
+ * whose prefixes are all equal leaves one bucket: the merge sort as before. */
 static void
 radix_sort (const RtSort *st, RowRef *v, RowRef *tmp, gsize n)
 {

@@ -9,8 +9,10 @@
  * ORDER BY of g (every row sorted and fetched), and the TPC-H queries of share/tpch. Each
  * runs twice per engine and the second wall time counts (the first warms the page cache);
  * strom's time includes fetching every result row through the embedded gateway, DuckDB's
- * streaming every result chunk into JavaScript (counted, not turned into rows). strom's tables are analyzed first (ANALYZE TABLE, not
- * timed), so its optimizer has the statistics DuckDB gathers by itself.
+ * streaming every result chunk into JavaScript (counted, not turned into rows). strom's
+ * tables are analyzed first (ANALYZE TABLE, not timed), so its optimizer has the
+ * statistics DuckDB gathers by itself. Both engines get STROM_BENCH_MEM_MB of memory
+ * (default 1024): strom's managed memory and DuckDB's memory_limit.
  *
  * DuckDB is its Node.js package @duckdb/node-api, installed by tests/bench/duckdb-setup.sh
  * into STROM_DUCKDB_DIR (default ~/.cache/strom/duckdb-node, outside the source tree) and
