@@ -74,16 +74,6 @@ compare_rows (const PlanSort *s, const RtBatch *a, guint ra, const RtBatch *b, g
   return rt__sort_compare_rows (s, a, ra, b, rb);
 }
 
-/* Key k of row r as a 64-bit number whose unsigned order agrees with the sort order
- * (rt__sort_key_prefix, rt-extsort.h). It lets the sort compare most pairs inside the
- * reference array, without touching the batches (a cache miss each), which is what makes
- * sorting millions of rows fast. */
-static inline guint64
-key_prefix (const PlanSort *s, const RtBatch *batch, guint r, guint k)
-{
-  return rt__sort_key_prefix (s, batch, r, k);
-}
-
 /* Whether a key of this type is all in its prefix (so equal prefixes are equal keys, NULL
  * aside): every fixed-width type; not strings, compared beyond their first 8 bytes. */
 static gboolean
@@ -111,11 +101,11 @@ prefix_is_whole (PlanTypeKind kind)
 static RowRef
 make_ref (const RtSort *st, const RtBatch *batch, guint32 bi, guint r, guint64 seq)
 {
-  RowRef ref = { key_prefix (&st->sort, batch, r, 0), 0, bi, 0, r, seq };
+  RowRef ref = { rt__sort_key_prefix (&st->sort, batch, r, 0), 0, bi, 0, r, seq };
 
   if (st->use_prefix2)
     {
-      ref.prefix2 = key_prefix (&st->sort, batch, r, 1);
+      ref.prefix2 = rt__sort_key_prefix (&st->sort, batch, r, 1);
       ref.null0 = !rt_vec_is_valid (&batch->cols[st->sort.keys[0]], r);
     }
   return ref;
@@ -583,7 +573,7 @@ compare_sorted (const RtBatch *a, guint ra, const RtBatch *b, guint rb, gconstpo
 static guint64
 sorted_prefix (const RtBatch *batch, guint row, gconstpointer data)
 {
-  return key_prefix (data, batch, row, 0);
+  return rt__sort_key_prefix (data, batch, row, 0);
 }
 
 /* Emits the merge's rows in order through put_ranked (offset, limit). */

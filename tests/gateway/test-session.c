@@ -299,35 +299,40 @@ test_latency_markers (void)
 /* A checkpoint interval with a bounded INSERT under 'automatic': the job runs in batch mode
  * and takes no checkpoints (as in Flink), and the submit message says so and what to do.
  * Streaming mode, or no interval, adds nothing. */
+/* Runs sql (an INSERT) to the end; returns its submit message. */
+static char *
+insert_message (GwClient *c, const char *sql)
+{
+  g_autoptr (GError) error = NULL;
+  GwOperation *op = gw_client_execute (c, sql, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_FINISHED);
+  return g_strdup (gw_operation_get_message (op));
+}
+
 static void
 test_batch_ignores_checkpoints (void)
 {
   g_autoptr (GwClient) c = client_with_orders ();
   g_autoptr (GError) error = NULL;
   const char *insert = "INSERT INTO sink SELECT order_id FROM orders";
-  GwOperation *op;
+  g_autofree char *plain = NULL, *batch = NULL, *streaming = NULL;
 
   gw_client_execute (c, "CREATE TABLE sink (id INT) WITH ('connector' = 'blackhole')", &error);
   g_assert_no_error (error);
-  op = gw_client_execute (c, insert, &error); /* no interval: no notice */
-  g_assert_no_error (error);
-  g_assert_null (strstr (gw_operation_get_message (op), "checkpoint"));
-  g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_FINISHED);
+  plain = insert_message (c, insert); /* no interval: no notice */
+  g_assert_null (strstr (plain, "checkpoint"));
   gw_client_execute (c, "SET 'execution.checkpointing.interval' = '1 s'", &error);
   g_assert_no_error (error);
-  op = gw_client_execute (c, insert, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (strstr (gw_operation_get_message (op), "batch mode"));
-  g_assert_nonnull (strstr (gw_operation_get_message (op), "no checkpoints"));
-  g_assert_nonnull (strstr (gw_operation_get_message (op),
-                            "SET 'execution.runtime-mode' = 'streaming'"));
-  g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_FINISHED);
+  batch = insert_message (c, insert);
+  g_assert_nonnull (strstr (batch, "batch mode"));
+  g_assert_nonnull (strstr (batch, "no checkpoints"));
+  g_assert_nonnull (strstr (batch, "SET 'execution.runtime-mode' = 'streaming'"));
   gw_client_execute (c, "SET 'execution.runtime-mode' = 'streaming'", &error);
   g_assert_no_error (error);
-  op = gw_client_execute (c, insert, &error);
-  g_assert_no_error (error);
-  g_assert_null (strstr (gw_operation_get_message (op), "checkpoint"));
-  g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_FINISHED);
+  streaming = insert_message (c, insert);
+  g_assert_null (strstr (streaming, "checkpoint"));
 }
 
 int
