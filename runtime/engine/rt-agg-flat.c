@@ -325,7 +325,7 @@ static void
 grow_slots (RtFlatAgg *a)
 {
   gsize cap = a->cap ? a->cap * 2 : FLAT_MIN_SLOTS, mask = cap - 1;
-  guint64 *slots = g_new0 (guint64, cap);
+  guint64 *slots = rt_mem_table_alloc0 (cap * sizeof (guint64));
 
   for (gsize i = 0; i < a->cap; i++)
     {

@@ -55,6 +55,10 @@ struct _RtJoinTable {
   const guint *bkeys, *pkeys; /* borrowed from j->join */
   KeyClass *cls;        /* owned: per key */
   gboolean inline_key;  /* at most one key, not a string: slots hold it */
+  gint key_col, key_probe; /* an integer key of one type on both sides: its build column
+                            * and its probe column, which hold the same bits in every
+                            * pair, so output copies it from the probe rows (read in order)
+                            * instead of the stored rows (a random read more); -1: none */
   gboolean keep_null;   /* preserved build side: rows with a NULL key are stored */
   GPtrArray *blocks;    /* owned Block* */
   guint64 n_rows;
@@ -78,6 +82,11 @@ struct _RtJoinTable {
   gsize str_left;
   guint32 *spr, *sbr;   /* owned (streaming): all pairs of one probe call */
   guint s_n, s_cap;
+  /* the arena the blocks' arrays are carved from: slabs of huge pages (rt_mem_table_alloc0)
+   * rather than a malloc per array, so the random reads of probing miss the TLB less */
+  GPtrArray *slabs;     /* owned: g_free */
+  char *slab_pos;
+  gsize slab_left, slab_total;
 };
 
 /* ---- keys ------------------------------------------------------------------------------ */
@@ -296,33 +305,38 @@ rt__join_table_new_side (RtJoin *j, guint side, gboolean streaming)
   for (guint k = 0; k < t->n_keys; k++)
     t->cls[k] = class_of (bs->fields[t->bkeys[k]].type.kind);
   t->inline_key = t->n_keys == 0 || (t->n_keys == 1 && t->cls[0] != CLS_STR);
+  t->key_col = t->key_probe = -1;
+  if (t->n_keys == 1 && t->cls[0] == CLS_INT)
+    {
+      const PlanType *bt = &bs->fields[t->bkeys[0]].type, *pt = &ps->fields[t->pkeys[0]].type;
+
+      if (bt->kind == pt->kind && bt->scale == pt->scale)
+        {
+          t->key_col = (gint) t->bkeys[0];
+          t->key_probe = (gint) t->pkeys[0];
+        }
+    }
   t->keep_null = !streaming && rt__join_preserves (j, t->b);
   t->counts = streaming && rt__join_preserves (j, t->b);
   if (streaming)
     t->str_chunks = g_ptr_array_new_with_free_func (g_free);
   t->blocks = g_ptr_array_new ();
+  t->slabs = g_ptr_array_new_with_free_func (g_free);
   t->mask = MIN_SLOTS - 1;
-  t->slots = g_new0 (Slot, MIN_SLOTS);
+  t->slots = rt_mem_table_alloc0 (MIN_SLOTS * sizeof (Slot));
   t->chunk = MAX (j->base.ctx->batch_size, 1u);
   t->pr = g_new (guint32, t->chunk);
   t->br = g_new (guint32, t->chunk);
   return t;
 }
 
+/* The block's arrays are the arena's, freed with it. */
 static void
 block_free (RtJoinTable *t, Block *blk)
 {
-  for (guint c = 0; c < t->n_cols; c++)
-    {
-      g_free (blk->data[c]);
-      g_free (blk->valid[c]);
-    }
+  (void) t;
   g_free (blk->data);
   g_free (blk->valid);
-  g_free (blk->next);
-  g_free (blk->matched);
-  g_free (blk->matches);
-  g_free (blk->dead);
   g_free (blk);
 }
 
@@ -334,6 +348,7 @@ rt__join_table_free (RtJoinTable *t)
   for (guint i = 0; i < t->blocks->len; i++)
     block_free (t, t->blocks->pdata[i]);
   g_ptr_array_unref (t->blocks);
+  g_ptr_array_unref (t->slabs);
   g_clear_pointer (&t->holder, rt_batch_unref);
   g_free (t->slots);
   g_free (t->width);
@@ -377,21 +392,53 @@ rt__join_table_get_rows (const RtJoinTable *t)
   return t->n_rows;
 }
 
+/* bytes zeroed bytes of the arena, 64-byte aligned. A new slab is as large as the arena so
+ * far (doubling from 64 KiB to 8 MiB), so a small table takes little and a large one
+ * gets few slabs of whole huge pages. */
+static void *
+arena_take (RtJoinTable *t, gsize bytes)
+{
+  void *p;
+
+  bytes = (bytes + 63) & ~(gsize) 63;
+  if (t->slab_left < bytes)
+    {
+      gsize size = MAX (bytes, CLAMP (t->slab_total, (gsize) 64 << 10, (gsize) 8 << 20));
+
+      t->slab_pos = rt_mem_table_alloc0 (size);
+      t->slab_left = size;
+      t->slab_total += size;
+      g_ptr_array_add (t->slabs, t->slab_pos);
+    }
+  p = t->slab_pos;
+  t->slab_pos += bytes;
+  t->slab_left -= bytes;
+  return p;
+}
+
+static void
+arena_clear (RtJoinTable *t)
+{
+  g_ptr_array_set_size (t->slabs, 0);
+  t->slab_pos = NULL;
+  t->slab_left = t->slab_total = 0;
+}
+
 static Block *
 block_new (RtJoinTable *t)
 {
   Block *blk = g_new0 (Block, 1);
 
-  blk->next = g_new (guint32, BLOCK_ROWS);
-  blk->matched = t->keep_null ? g_new0 (guint8, BLOCK_ROWS) : NULL;
-  blk->matches = t->counts ? g_new0 (gint64, BLOCK_ROWS) : NULL;
-  blk->dead = t->streaming ? g_new0 (guint64, BLOCK_ROWS / 64) : NULL;
+  blk->next = arena_take (t, BLOCK_ROWS * sizeof (guint32));
+  blk->matched = t->keep_null ? arena_take (t, BLOCK_ROWS) : NULL;
+  blk->matches = t->counts ? arena_take (t, BLOCK_ROWS * sizeof (gint64)) : NULL;
+  blk->dead = t->streaming ? arena_take (t, BLOCK_ROWS / 8) : NULL;
   blk->data = g_new0 (guint8 *, t->n_cols + 1);
   blk->valid = g_new0 (guint64 *, t->n_cols + 1);
   for (guint c = 0; c < t->n_cols; c++)
     {
-      blk->data[c] = g_malloc (BLOCK_ROWS * t->width[c]);
-      blk->valid[c] = g_new0 (guint64, BLOCK_ROWS / 64);
+      blk->data[c] = arena_take (t, BLOCK_ROWS * t->width[c]);
+      blk->valid[c] = arena_take (t, BLOCK_ROWS / 8);
     }
   return blk;
 }
@@ -412,7 +459,7 @@ static void
 grow (RtJoinTable *t)
 {
   guint64 old_n = t->mask + 1, mask = old_n * 2 - 1;
-  Slot *old = t->slots, *slots = g_new0 (Slot, old_n * 2);
+  Slot *old = t->slots, *slots = rt_mem_table_alloc0 (old_n * 2 * sizeof (Slot));
 
   for (guint64 i = 0; i < old_n; i++)
     {
@@ -693,6 +740,8 @@ gather_into (RtJoinTable *t, RtBatch *dst, guint base, RtBatch *probe, const gui
 
       if (s == t->p && pr != NULL)
         gather_probe (dv, base, &probe->cols[sc], pr, m);
+      else if (s == t->b && br != NULL && pr != NULL && (gint) sc == t->key_col)
+        gather_probe (dv, base, &probe->cols[t->key_probe], pr, m); /* equal keys */
       else if (s == t->b && br != NULL)
         {
           if (!gather_build (t, dv, base, sc, br, m, scratch ? NULL : dst, error))
@@ -757,7 +806,8 @@ prefetch_row (const RtJoinTable *t, guint32 id, gboolean multi)
   if (multi)
     __builtin_prefetch (&blk->next[o]);
   for (guint c = 0; c < t->n_cols && c < 8; c++)
-    __builtin_prefetch (blk->data[c] + o * t->width[c]);
+    if ((gint) c != t->key_col) /* copied from the probe row */
+      __builtin_prefetch (blk->data[c] + o * t->width[c]);
 }
 
 /* The slot of row r's key (hashed, not NULL; key columns keys of batch), or NULL. */
@@ -984,13 +1034,14 @@ rt__join_table_clear (RtJoinTable *t)
   for (guint i = 0; i < t->blocks->len; i++)
     block_free (t, t->blocks->pdata[i]);
   g_ptr_array_set_size (t->blocks, 0);
+  arena_clear (t);
   g_clear_pointer (&t->holder, rt_batch_unref);
   t->str_bytes = 0;
   t->n_rows = 0;
   t->used = 0;
   t->mask = MIN_SLOTS - 1;
   g_free (t->slots);
-  t->slots = g_new0 (Slot, MIN_SLOTS);
+  t->slots = rt_mem_table_alloc0 (MIN_SLOTS * sizeof (Slot));
 }
 
 /* ---- the streaming join's side state ------------------------------------------------------ *

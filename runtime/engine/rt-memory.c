@@ -10,7 +10,9 @@
  * Under ASan, cached blocks are poisoned so a use after recycle is reported at once. */
 #include "rt-batch.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -215,4 +217,30 @@ gsize
 rt_mem_pool_get_budget (RtMemPool *pool)
 {
   return pool->budget;
+}
+
+/* 2 MiB: the x86-64 and arm64 huge page; a table of at least two gets aligned to it. */
+#define HUGE_PAGE ((gsize) 2 << 20)
+
+void *
+rt_mem_table_alloc0 (gsize bytes)
+{
+  void *p = NULL;
+
+  bytes = MAX (bytes, (gsize) 1);
+  if (bytes >= 2 * HUGE_PAGE)
+    {
+      gsize rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+
+      p = aligned_alloc (HUGE_PAGE, rounded);
+      if (p == NULL)
+        g_error ("%s: failed to allocate %" G_GSIZE_FORMAT " bytes", G_STRLOC, rounded);
+#ifdef MADV_HUGEPAGE
+      (void) madvise (p, rounded, MADV_HUGEPAGE); /* advice: refused is fine */
+#endif
+    }
+  else
+    p = g_malloc (bytes);
+  memset (p, 0, bytes);
+  return p;
 }

@@ -298,6 +298,33 @@ test_outer_growth (void)
   teardown (f);
 }
 
+/* The build side's key column comes out of the probe rows (equal keys of one type hold the
+ * same bits): here it sits at another position on each side, so copying the wrong column
+ * or copying for a NULL-filled row would show. */
+static void
+test_key_from_probe (void)
+{
+  Fixture fx = { 0 }, *f = &fx;
+  const PlanTypeKind *kinds[2] = { int2, int2 };
+  const guint lkey = 1, rkey = 0;
+
+  /* FULL join on l1 = r0, building the left (l0 value, l1 key), probing with the right
+   * (r0 key, r1 value). Left: (100, 1), (101, 2), (102, NULL), (103, 3); right: (1, 10),
+   * (1, 11), (3, 13), (4, 14), (NULL, 15). Matched: key 1 twice, key 3 once; the right rows
+   * with 4 and NULL are NULL-filled on the left; the left rows with 2 and NULL come out
+   * NULL-filled on the right at the end. */
+  setup (f, 8 * 1024 * 1024, 4, kinds);
+  f->lines = TRUE;
+  make_op (f, PLAN_JOIN_FULL, 0, 1, &lkey, &rkey, NULL);
+  FEED (f, 0, "100", "1", "101", "2", "102", "", "103", "3");
+  end_build (f, 0);
+  FEED (f, 1, "1", "10", "1", "11", "3", "13", "4", "14", "", "15");
+  finish (f);
+  EXPECT (f, "+I 100 1 1 10", "+I 100 1 1 11", "+I 103 3 3 13", "+I NULL NULL 4 14",
+          "+I NULL NULL NULL 15", "+I 101 2 NULL NULL", "+I 102 NULL NULL NULL");
+  teardown (f);
+}
+
 static const PlanTypeKind lkinds[] = { PLAN_TYPE_INT, PLAN_TYPE_VARCHAR, PLAN_TYPE_BIGINT,
                                        PLAN_TYPE_NULL };
 static const PlanTypeKind rkinds[] = { PLAN_TYPE_BIGINT, PLAN_TYPE_VARCHAR, PLAN_TYPE_BIGINT,
@@ -560,6 +587,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/runtime/join-table/duplicates-growth", test_duplicates_growth);
   g_test_add_func ("/runtime/join-table/full-outer-growth", test_outer_growth);
+  g_test_add_func ("/runtime/join-table/key-from-probe", test_key_from_probe);
   g_test_add_func ("/runtime/join-table/multi-key-nulls", test_multi_key_nulls);
   g_test_add_func ("/runtime/join-table/right-null-build", test_right_null_build);
   g_test_add_func ("/runtime/join-table/full-residual", test_full_residual);
