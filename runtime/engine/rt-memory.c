@@ -65,6 +65,27 @@ class_for (gsize size)
   return cls;
 }
 
+/* 2 MiB: the x86-64 and arm64 huge page. */
+#define HUGE_PAGE ((gsize) 2 << 20)
+
+/* A fresh block; one of a huge page or more is aligned to it and on huge pages where the
+ * kernel gives them (a sort reads its held batches in random order, and every TLB miss
+ * there is a page walk). NULL when out of memory. */
+static void *
+block_new (gsize bytes)
+{
+  void *block;
+
+  if (bytes < HUGE_PAGE)
+    return g_try_malloc (bytes);
+  block = aligned_alloc (HUGE_PAGE, bytes); /* bytes is a power of two, so a multiple */
+#ifdef MADV_HUGEPAGE
+  if (block != NULL)
+    (void) madvise (block, bytes, MADV_HUGEPAGE); /* advice: refused is fine */
+#endif
+  return block;
+}
+
 /* A cached block keeps the link to the next in its first word; the rest is poisoned. */
 #define LINK_BYTES 16
 
@@ -139,7 +160,7 @@ rt_mem_alloc (RtMemPool *pool, gsize size, gsize *out_size, GError **error)
         }
       if (make_room_locked (pool, bytes))
         {
-          block = g_try_malloc (bytes);
+          block = block_new (bytes);
           if (block != NULL)
             pool->reserved += bytes;
           break;
@@ -219,8 +240,6 @@ rt_mem_pool_get_budget (RtMemPool *pool)
   return pool->budget;
 }
 
-/* 2 MiB: the x86-64 and arm64 huge page; a table of at least two gets aligned to it. */
-#define HUGE_PAGE ((gsize) 2 << 20)
 
 void *
 rt_mem_table_alloc0 (gsize bytes)
