@@ -132,6 +132,65 @@ gw_operation_fetch (GwOperation *op, guint max_rows, gint64 timeout_us, GError *
   return op->klass->fetch (op, max_rows, timeout_us, error);
 }
 
+/* The pool of batches made from rows: one per process, as large as memory (these batches
+ * hold rows the client already has), created on first use and kept. */
+static RtMemPool *
+rows_pool (void)
+{
+  static gsize once;
+  static RtMemPool *pool;
+
+  if (g_once_init_enter (&once))
+    {
+      pool = rt_mem_pool_new (G_MAXSIZE / 4);
+      g_once_init_leave (&once, 1);
+    }
+  return pool;
+}
+
+RtBatch *
+gw__fetch_batch_from_rows (GwOperation *op, gint64 timeout_us, gboolean *end,
+                           GError **error)
+{
+  g_autoptr (GwPage) page = op->klass->fetch (op, 1024, timeout_us, error);
+  PlanSchema *schema = op->klass->get_schema (op);
+  RtBatch *batch;
+
+  *end = page == NULL;
+  if (page == NULL)
+    return NULL;
+  *end = page->end;
+  if (page->rows->len == 0 || schema == NULL)
+    return NULL;
+  if ((batch = rt_batch_new (rows_pool (), schema, page->rows->len, error)) == NULL)
+    return NULL;
+  for (guint i = 0; i < page->rows->len; i++)
+    {
+      const GwRow *row = page->rows->pdata[i];
+
+      if (!rt_batch_append_values (batch, row->values, error))
+        {
+          rt_batch_unref (batch);
+          return NULL;
+        }
+      batch->kinds[i] = (guint8) row->kind;
+    }
+  return batch;
+}
+
+RtBatch *
+gw_operation_fetch_batch (GwOperation *op, gint64 timeout_us, gboolean *end, GError **error)
+{
+  gboolean ignored;
+
+  if (end == NULL)
+    end = &ignored;
+  *end = FALSE;
+  if (op->klass->fetch_batch != NULL)
+    return op->klass->fetch_batch (op, timeout_us, end, error);
+  return gw__fetch_batch_from_rows (op, timeout_us, end, error);
+}
+
 void
 gw_operation_cancel (GwOperation *op)
 {

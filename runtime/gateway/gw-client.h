@@ -8,6 +8,7 @@
 #pragma once
 
 #include "plans/plan-sql.h"
+#include "runtime/engine/rt-batch.h"
 #include "runtime/engine/rt-types.h"
 
 G_BEGIN_DECLS
@@ -78,6 +79,17 @@ GwStatus gw_operation_get_status (GwOperation *op);
  * When the job failed, returns NULL with GW_ERROR_FAILED and the job's error. */
 GwPage *gw_operation_fetch (GwOperation *op, guint max_rows, gint64 timeout_us,
                             GError **error);
+/* added by columnar fetch: the next rows as one columnar batch (row kinds in kinds[]), a
+ * new reference for the caller to rt_batch_unref, waiting up to timeout_us as
+ * gw_operation_fetch does. On the embedded runtime it is the job's own result batch, no
+ * row copied: for programs that read many rows (a benchmark, an export); elsewhere it is
+ * a page of at most 1024 rows turned into a batch. It has at least one row; NULL means the
+ * end (*end TRUE), the timeout passed (*end FALSE, no error), or the job failed (error as
+ * gw_operation_fetch). Rows taken here are not fetched again by gw_operation_fetch, and
+ * the other way round. The batch is read-only (the job may share it) and must be
+ * released before its client is freed. */
+RtBatch *gw_operation_fetch_batch (GwOperation *op, gint64 timeout_us, gboolean *end,
+                                   GError **error);
 /* Requests cancellation; the job ends CANCELLED soon after. Idempotent. */
 void gw_operation_cancel (GwOperation *op);
 /* Blocks until the job ended; returns its final status. */

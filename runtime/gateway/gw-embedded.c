@@ -511,6 +511,20 @@ row_from_batch (RtBatch *b, guint r)
   return row;
 }
 
+/* Whether the job ended failed, with its error then (as fetch reports it). */
+static gboolean
+job_failed (GwEmbeddedOp *op, GError **error)
+{
+  g_autoptr (GError) job_error = NULL;
+
+  if (!op->ended || rt_job_get_status (op->job) != RT_JOB_FAILED)
+    return FALSE;
+  job_error = rt_job_dup_error (op->job);
+  g_set_error (error, GW_ERROR, GW_ERROR_FAILED, "%s",
+               job_error != NULL ? job_error->message : "the job failed");
+  return TRUE;
+}
+
 /* Pages a job's result batches into rows; immediate result sets page from op->rows. */
 static GwPage *
 op_fetch (GwOperation *base, guint max_rows, gint64 timeout_us, GError **error)
@@ -549,16 +563,57 @@ op_fetch (GwOperation *base, guint max_rows, gint64 timeout_us, GError **error)
         g_clear_pointer (&op->cur, rt_batch_unref);
     }
   page->end = op->ended;
-  if (op->ended && rt_job_get_status (op->job) == RT_JOB_FAILED)
+  if (job_failed (op, error))
     {
-      g_autoptr (GError) job_error = rt_job_dup_error (op->job);
-
-      g_set_error (error, GW_ERROR, GW_ERROR_FAILED, "%s",
-                   job_error != NULL ? job_error->message : "the job failed");
       gw_page_free (page);
       return NULL;
     }
   return page;
+}
+
+/* The job's result batches as they are; a batch partly fetched as rows before gives its
+ * other rows in a copy. */
+static RtBatch *
+op_fetch_batch (GwOperation *base, gint64 timeout_us, gboolean *end, GError **error)
+{
+  GwEmbeddedOp *op = (GwEmbeddedOp *) base;
+  RtBatch *batch = NULL;
+
+  if (op->job == NULL)
+    return gw__fetch_batch_from_rows (base, timeout_us, end, error);
+  while ((op->cur == NULL || op->cur_row >= op->cur->n_rows) && !op->ended)
+    {
+      gboolean ended = FALSE;
+
+      g_clear_pointer (&op->cur, rt_batch_unref);
+      op->cur_row = 0;
+      if ((op->cur = rt_job_pop_result (op->job, timeout_us, &ended)) == NULL)
+        {
+          op->ended = ended;
+          break; /* the end, or the timeout passed */
+        }
+    }
+  if (op->cur != NULL && op->cur_row == 0)
+    batch = g_steal_pointer (&op->cur);
+  else if (op->cur != NULL)
+    {
+      guint n = op->cur->n_rows - op->cur_row;
+
+      batch = rt_batch_new (rt_job_get_pool (op->job), op->cur->schema, n, error);
+      if (batch == NULL)
+        return NULL;
+      if (!rt_batch_append_rows (batch, op->cur, NULL, op->cur_row, n, error))
+        {
+          rt_batch_unref (batch);
+          return NULL;
+        }
+      g_clear_pointer (&op->cur, rt_batch_unref);
+    }
+  if (batch != NULL)
+    return batch;
+  *end = op->ended;
+  job_failed (op, error);
+  return NULL;
 }
 
 static void
@@ -747,6 +802,7 @@ static const GwOperationClass embedded_op_class = {
   .is_changelog = op_is_changelog,
   .get_status = op_get_status,
   .fetch = op_fetch,
+  .fetch_batch = op_fetch_batch,
   .cancel = op_cancel,
   .wait = op_wait,
   .dup_metrics_json = op_dup_metrics_json,

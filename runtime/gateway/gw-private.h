@@ -24,6 +24,9 @@ typedef struct {
   gboolean (*is_changelog) (GwOperation *op);
   GwStatus (*get_status) (GwOperation *op);
   GwPage *(*fetch) (GwOperation *op, guint max_rows, gint64 timeout_us, GError **error);
+  /* added by columnar fetch, nullable: gw_operation_fetch_batch (else from fetch's rows) */
+  RtBatch *(*fetch_batch) (GwOperation *op, gint64 timeout_us, gboolean *end,
+                           GError **error);
   void (*cancel) (GwOperation *op);
   GwStatus (*wait) (GwOperation *op);
   char *(*dup_metrics_json) (GwOperation *op);
@@ -40,6 +43,10 @@ struct _GwOperation {
 
 #define gw__row_free gw_row_free
 GwPage *gw__page_new (void);
+/* added by columnar fetch: gw_operation_fetch_batch from a page of fetch's rows (for an
+ * operation without a columnar path of its own, or an immediate result set). */
+RtBatch *gw__fetch_batch_from_rows (GwOperation *op, gint64 timeout_us, gboolean *end,
+                                    GError **error);
 
 /* added by explain (gw-explain.c): EXPLAIN JSON / DOT / ANALYZE. The OptResult and pool are
  * borrowed; ANALYZE runs the plan as a job on the pool. */

@@ -8,8 +8,9 @@
  * Queries: GROUP BY k of g (rows / 10 groups), g JOIN d on k (a hash join rows x rows / 10),
  * ORDER BY of g (every row sorted and fetched), and the TPC-H queries of share/tpch. Each
  * runs twice per engine and the second wall time counts (the first warms the page cache);
- * strom's time includes fetching every result row through the embedded gateway, DuckDB's
- * streaming every result chunk into JavaScript (counted, not turned into rows). strom's
+ * strom's time includes fetching every result batch through the embedded gateway
+ * (gw_operation_fetch_batch: columnar, counted, not turned into rows), DuckDB's streaming
+ * every result chunk into JavaScript (counted the same way). strom's
  * tables are analyzed first (ANALYZE TABLE, not timed), so its optimizer has the
  * statistics DuckDB gathers by itself. Both engines get STROM_BENCH_MEM_MB of memory
  * (default 1024): strom's managed memory and DuckDB's memory_limit.
@@ -113,14 +114,12 @@ strom_time (GwClient *client, const char *sql, guint *rows)
   gboolean end = FALSE;
 
   *rows = 0;
-  while (op != NULL && !end)
+  while (op != NULL && !end && error == NULL)
     {
-      g_autoptr (GwPage) page = gw_operation_fetch (op, 65536, -1, &error);
+      g_autoptr (RtBatch) batch = gw_operation_fetch_batch (op, -1, &end, &error);
 
-      if (page == NULL)
-        break;
-      *rows += page->rows->len;
-      end = page->end;
+      if (batch != NULL)
+        *rows += batch->n_rows;
     }
   if (error != NULL)
     {

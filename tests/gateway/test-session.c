@@ -1,5 +1,5 @@
 /* test-session.c: the embedded session end to end: DDL, queries whose rows are fetched in
- * pages, job status, cancellation of an unbounded query, a failing job's error, metrics,
+ * pages or as columnar batches, job status, cancellation of an unbounded query, a failing job's error, metrics,
  * and backpressure from a client that does not fetch. Expected rows worked out by hand
  * from share/examples/data/orders.csv. */
 #include "runtime/gateway/gw-client.h"
@@ -66,6 +66,45 @@ fetch_all (GwOperation *op, guint page_size, GError **error)
     }
 }
 
+/* Fetches every remaining row as batches (gw_operation_fetch_batch), rendered as
+ * fetch_all renders them; NULL with error when the job failed. */
+static GPtrArray *
+fetch_all_batches (GwOperation *op, GError **error)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_free);
+  gboolean end = FALSE;
+
+  while (!end)
+    {
+      g_autoptr (RtBatch) b = gw_operation_fetch_batch (op, 5 * G_USEC_PER_SEC, &end, error);
+
+      if (error != NULL && *error != NULL)
+        {
+          g_ptr_array_unref (rows);
+          return NULL;
+        }
+      g_assert_true (b != NULL || end); /* five seconds are plenty for these files */
+      for (guint r = 0; b != NULL && r < b->n_rows; r++)
+        {
+          GString *s = g_string_new (NULL);
+
+          g_assert_cmpint (b->kinds[r], ==, RT_ROW_INSERT);
+          for (guint c = 0; c < b->n_cols; c++)
+            {
+              PlanValue v;
+              g_autofree char *text = NULL;
+
+              rt_batch_get_value (b, c, r, &v);
+              text = plan_value_to_string (&v, FALSE);
+              plan_value_clear (&v);
+              g_string_append_printf (s, "%s%s", c ? "|" : "", text);
+            }
+          g_ptr_array_add (rows, g_string_free (s, FALSE));
+        }
+    }
+  return rows;
+}
+
 static gint
 cmp_str (gconstpointer a, gconstpointer b)
 {
@@ -98,6 +137,65 @@ test_query_pages (void)
   for (guint i = 0; i < rows->len; i++)
     g_assert_cmpstr (rows->pdata[i], ==, want[i]);
   g_assert_cmpint (gw_operation_wait (op), ==, GW_STATUS_FINISHED);
+}
+
+/* The same query fetched as batches, after one row fetched as a row (the rest of that
+ * batch then comes as a copy); an immediate result set (SHOW TABLES) as a batch made from
+ * its rows; a failing job's error through the batch path too. */
+static void
+test_fetch_batches (void)
+{
+  g_autoptr (GwClient) c = client_with_orders ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autofree char *bad = orders_ddl ("bad", "bad_orders.csv", "");
+  const char *want[] = { "11|IVAN|NULL", "1|ALICE|19.99", "3|CAROL|241.00", "5|ALICE|168.00",
+                         "8|BOB|31.50", "9|GRACE|266.40" };
+  GwOperation *op;
+  GwPage *first;
+
+  op = gw_client_execute (c, "SELECT order_id, UPPER(customer) AS who, amount * qty AS total "
+                             "FROM orders WHERE status = 'shipped'", &error);
+  g_assert_no_error (error);
+  first = gw_operation_fetch (op, 1, 5 * G_USEC_PER_SEC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (first->rows->len, ==, 1);
+  rows = fetch_all_batches (op, &error);
+  g_assert_no_error (error);
+  {
+    GwRow *row = first->rows->pdata[0];
+    GString *s = g_string_new (NULL);
+
+    for (guint i = 0; i < row->n_values; i++)
+      {
+        g_autofree char *v = plan_value_to_string (&row->values[i], FALSE);
+        g_string_append_printf (s, "%s%s", i ? "|" : "", v);
+      }
+    g_ptr_array_add (rows, g_string_free (s, FALSE));
+  }
+  gw_page_free (first);
+  g_ptr_array_sort (rows, cmp_str);
+  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_cmpstr (rows->pdata[i], ==, want[i]);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  op = gw_client_execute (c, "SHOW TABLES", &error);
+  g_assert_no_error (error);
+  rows = fetch_all_batches (op, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpstr (rows->pdata[0], ==, "orders");
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  gw_client_execute (c, bad, &error);
+  g_assert_no_error (error);
+  op = gw_client_execute (c, "SELECT * FROM bad", &error);
+  g_assert_no_error (error);
+  rows = fetch_all_batches (op, &error);
+  g_assert_null (rows);
+  g_assert_error (error, GW_ERROR, GW_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "bad_orders.csv:3:12"));
 }
 
 static void
@@ -340,6 +438,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/gateway/session/query-pages", test_query_pages);
+  g_test_add_func ("/gateway/session/fetch-batches", test_fetch_batches);
   g_test_add_func ("/gateway/session/ddl-and-show", test_ddl_and_show);
   g_test_add_func ("/gateway/session/cancel-unbounded", test_cancel_unbounded);
   g_test_add_func ("/gateway/session/limit-stops-unbounded", test_limit_stops_unbounded);
