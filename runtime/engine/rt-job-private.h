@@ -98,7 +98,9 @@ struct _RtJob {
   gint64 start_us, end_us;
   /* collect results */
   GQueue results;      /* RtBatch* refs, under lock */
-  guint result_cap;
+  guint result_cap;    /* batches the queue holds at least (config.result_queue_batches) */
+  gsize result_bytes;  /* and more while they take at most this many bytes: a sixteenth of
+                        * the budget, up to 2 MiB (Flink's collect-sink.batch-size.max) */
   RtNotify *result_notify; /* owned: the collect task parks on its own notify */
   /* previous snapshot, for rates */
   gint64 snap_us;
