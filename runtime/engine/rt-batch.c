@@ -221,52 +221,72 @@ rt_batch_append_row (RtBatch *dst, const RtBatch *src, guint row, GError **error
 
 /* added by sort and exchange speed-ups: one loop per column and per width, where
  * rt_batch_append_row switches on every value's type; the exchange and the sort move tens
- * of millions of rows through here. */
-gboolean
-rt_batch_append_rows (RtBatch *dst, const RtBatch *src, const guint32 *rows, guint first,
-                      guint n, GError **error)
+ * of millions of rows through here. Row i comes from srcs[i] (the merges' output) or,
+ * when srcs is NULL, from src; inlined into both callers, so the test on srcs is folded
+ * away where it is NULL. */
+static inline __attribute__ ((always_inline)) gboolean
+append_from (RtBatch *dst, const RtBatch *src, RtBatch *const *srcs, const guint32 *rows,
+             guint first, guint n, GError **error)
 {
   guint at = dst->n_rows;
 
   g_return_val_if_fail (at + n <= dst->capacity, FALSE);
+#define RT_SRC_OF(i) (srcs != NULL ? srcs[i] : src)
+#define RT_ROW_OF(i) (rows != NULL ? rows[i] : first + (i))
+#define RT_COL_OF(i) (&RT_SRC_OF (i)->cols[c])
   for (guint c = 0; c < dst->n_cols; c++)
     {
-      const RtVector *sv = &src->cols[c];
       RtVector *dv = &dst->cols[c];
       gsize w = plan_type_storage_size (dv->kind);
 
-#define RT_ROW_OF(i) (rows != NULL ? rows[i] : first + (i))
       if (dv->kind == PLAN_TYPE_VARCHAR)
         for (guint i = 0; i < n; i++)
           {
-            RtStr x = ((const RtStr *) sv->data)[RT_ROW_OF (i)];
+            RtStr x = ((const RtStr *) RT_COL_OF (i)->data)[RT_ROW_OF (i)];
 
-            if (rt_vec_is_valid (sv, RT_ROW_OF (i))
+            if (rt_vec_is_valid (RT_COL_OF (i), RT_ROW_OF (i))
                 && (x = rt_batch_intern (dst, x.ptr, x.len, error)).ptr == NULL)
               return FALSE;
             ((RtStr *) dv->data)[at + i] = x;
           }
       else if (w == 8)
         for (guint i = 0; i < n; i++)
-          ((gint64 *) dv->data)[at + i] = ((const gint64 *) sv->data)[RT_ROW_OF (i)];
+          ((gint64 *) dv->data)[at + i] = ((const gint64 *) RT_COL_OF (i)->data)[RT_ROW_OF (i)];
       else if (w == 4)
         for (guint i = 0; i < n; i++)
-          ((gint32 *) dv->data)[at + i] = ((const gint32 *) sv->data)[RT_ROW_OF (i)];
+          ((gint32 *) dv->data)[at + i] = ((const gint32 *) RT_COL_OF (i)->data)[RT_ROW_OF (i)];
       else
         for (guint i = 0; i < n; i++)
           memcpy ((char *) dv->data + w * (at + i),
-                  (const char *) sv->data + w * RT_ROW_OF (i), w);
+                  (const char *) RT_COL_OF (i)->data + w * RT_ROW_OF (i), w);
       for (guint i = 0; i < n; i++)
-        if (rt_vec_is_valid (sv, RT_ROW_OF (i)))
+        if (rt_vec_is_valid (RT_COL_OF (i), RT_ROW_OF (i)))
           rt_vec_set_valid (dv, at + i);
         else
           rt_vec_set_null (dv, at + i);
     }
   for (guint i = 0; i < n; i++)
-    dst->kinds[at + i] = src->kinds[RT_ROW_OF (i)];
+    dst->kinds[at + i] = RT_SRC_OF (i)->kinds[RT_ROW_OF (i)];
+#undef RT_COL_OF
 #undef RT_ROW_OF
+#undef RT_SRC_OF
   dst->n_rows = at + n;
   return TRUE;
+}
+
+gboolean
+rt_batch_append_rows (RtBatch *dst, const RtBatch *src, const guint32 *rows, guint first,
+                      guint n, GError **error)
+{
+  return append_from (dst, src, NULL, rows, first, n, error);
+}
+
+gboolean
+rt_batch_gather (RtBatch *dst, RtBatch *const *srcs, const guint32 *rows, guint n,
+                 GError **error)
+{
+  g_return_val_if_fail (srcs != NULL && rows != NULL, FALSE);
+  return append_from (dst, dst, srcs, rows, 0, n, error); /* src unused: srcs is set */
 }
 
 void

@@ -69,6 +69,10 @@ gboolean rt_batch_append_row (RtBatch *dst, const RtBatch *src, guint row, GErro
  * rt_batch_append_row, done a column at a time. */
 gboolean rt_batch_append_rows (RtBatch *dst, const RtBatch *src, const guint32 *rows,
                                guint first, guint n, GError **error);
+/* added by sort merge speed-ups: appends row rows[i] of srcs[i] for i in [0, n) to dst,
+ * which must have room; the same as n calls of rt_batch_append_row, a column at a time. */
+gboolean rt_batch_gather (RtBatch *dst, RtBatch *const *srcs, const guint32 *rows, guint n,
+                          GError **error);
 
 static inline gboolean
 rt_vec_is_valid (const RtVector *v, guint row)

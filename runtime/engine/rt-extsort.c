@@ -17,6 +17,7 @@
  * comparison rather than by this sorter's keys, so ORDER BY merges its runs with it too;
  * that costs an indirect call per comparison, small next to decoding the rows. */
 #include "rt-extsort.h"
+#include "rt-operator.h"
 
 typedef struct {
   guint64 prefix;
@@ -554,4 +555,58 @@ rt__run_merge_reduce (const RtRunMergeSpec *spec, GPtrArray *runs, const char *d
     if (!merge_pass (spec, runs, dir, fan_in, spilled, error))
       return FALSE;
   return TRUE;
+}
+
+/* ---- picks ----------------------------------------------------------------------------- */
+
+void
+rt__picks_pin (RtPicks *p, RtBatch *src, guint cap)
+{
+  gboolean held = FALSE;
+
+  if (p->cap < cap)
+    {
+      p->src = g_renew (RtBatch *, p->src, cap);
+      p->row = g_renew (guint32, p->row, cap);
+      p->cap = cap;
+    }
+  if (p->pinned == NULL)
+    p->pinned = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_batch_unref);
+  /* a merge takes turns among a few batches: the last eight pinned are looked at, and a
+   * batch pinned twice is only a reference more */
+  for (guint k = p->pinned->len; k > 0 && p->pinned->len - k < 8 && !held; k--)
+    held = p->pinned->pdata[k - 1] == src;
+  if (!held)
+    g_ptr_array_add (p->pinned, rt_batch_ref (src));
+  if (src != p->last[0])
+    {
+      p->last[1] = p->last[0];
+      p->last[0] = src;
+    }
+}
+
+RtResult
+rt__picks_emit (RtPicks *p, RtOperator *op, PlanSchema *schema, GError **error)
+{
+  g_autoptr (RtBatch) out = NULL;
+  gboolean ok;
+
+  if (p->n == 0)
+    return RT_OK;
+  out = rt_batch_new (op->ctx->pool, schema, p->n, error);
+  ok = out != NULL && rt_batch_gather (out, p->src, p->row, p->n, error);
+  p->n = 0;
+  g_ptr_array_set_size (p->pinned, 0);
+  p->last[0] = p->last[1] = NULL;
+  return ok ? rt_op_emit (op, out, error) : RT_FAIL;
+}
+
+void
+rt__picks_clear (RtPicks *p)
+{
+  g_clear_pointer (&p->src, g_free);
+  g_clear_pointer (&p->row, g_free);
+  g_clear_pointer (&p->pinned, g_ptr_array_unref);
+  p->n = p->cap = 0;
+  p->last[0] = p->last[1] = NULL;
 }

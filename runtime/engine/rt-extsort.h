@@ -236,4 +236,38 @@ rt__sort_compare_rows (const PlanSort *s, const RtBatch *a, guint ra, const RtBa
   return 0;
 }
 
+/* ---- picking the rows of a merge's output --------------------------------------------- *
+ * added by sort merge speed-ups: the rows a merge chose for its next output batch, as
+ * (batch, row) pairs, gathered a column at a time once the batch is full (rt_batch_gather)
+ * instead of copied one by one as they are chosen. The source batches are held, one
+ * reference each while rows of theirs wait, since a merge lets go of a batch once it has
+ * read past it. */
+typedef struct {
+  RtBatch **src;     /* owned array of pointers, the batches kept alive by pinned */
+  guint32 *row;      /* owned */
+  guint n, cap;
+  GPtrArray *pinned; /* owned refs, nullable until the first pick */
+  RtBatch *last[2];  /* the two sources pinned last (a merge of two streams alternates) */
+} RtPicks;
+
+/* Pins src (and makes room for cap picks); rt__picks_add calls it for a new source. */
+void rt__picks_pin (RtPicks *p, RtBatch *src, guint cap);
+
+/* Picks row of src; TRUE when cap rows are picked (emit them then). */
+static inline gboolean
+rt__picks_add (RtPicks *p, RtBatch *src, guint row, guint cap)
+{
+  if (G_UNLIKELY ((src != p->last[0] && src != p->last[1]) || p->cap < cap))
+    rt__picks_pin (p, src, cap);
+  p->src[p->n] = src;
+  p->row[p->n] = row;
+  return ++p->n >= cap;
+}
+/* Emits the picked rows from op as one new batch of schema (RT_OK when none are picked;
+ * else what rt_op_emit returns, or RT_FAIL) and lets go of their sources. */
+typedef struct _RtOperator RtOperator;
+RtResult rt__picks_emit (RtPicks *p, RtOperator *op, PlanSchema *schema, GError **error);
+/* Drops the picks and frees the arrays (for close and early ends). */
+void rt__picks_clear (RtPicks *p);
+
 G_END_DECLS

@@ -29,6 +29,8 @@ rt_job_get_op_spilled_bytes (RtJob *job, guint node_id)
             total = MAX (total, 0) + (gint64) rt_op_merge_join_get_spilled_bytes (op);
           if (strcmp (op->klass->name, "HashJoin") == 0)
             total = MAX (total, 0) + (gint64) rt_op_hash_join_get_spilled_bytes (op);
+          if (strcmp (op->klass->name, "Sort") == 0)
+            total = MAX (total, 0) + (gint64) rt_op_sort_get_spilled_bytes (op);
           if (strcmp (op->klass->name, "GroupAggregate") != 0)
             continue;
           total = MAX (total, 0) + (gint64) rt_op_aggregate_get_spilled_bytes (op);

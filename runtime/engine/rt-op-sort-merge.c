@@ -39,7 +39,7 @@ typedef struct {
   PlanSchema *schema;   /* owned ref */
   guint n_inputs;       /* the producer's parallelism */
   MergeInput *inputs;   /* owned, n_inputs */
-  RtBatch *out;         /* owned: output being filled */
+  RtPicks picks;        /* the output batch being chosen, gathered when full */
   gboolean stopped;     /* downstream wants no more rows (RT_DONE) */
   guint64 steps;        /* rows merged (polls cancellation every 4096) */
 } RtSortMerge;
@@ -115,26 +115,17 @@ next_input (const RtSortMerge *sm, gboolean *all_done)
 static RtResult
 flush_out (RtSortMerge *sm, GError **error)
 {
-  RtResult r = RT_OK;
+  RtResult r = rt__picks_emit (&sm->picks, &sm->base, sm->schema, error);
 
-  if (sm->out != NULL && sm->out->n_rows > 0)
-    r = rt_op_emit (&sm->base, sm->out, error);
-  g_clear_pointer (&sm->out, rt_batch_unref);
   if (r == RT_DONE)
     sm->stopped = TRUE;
   return r;
 }
 
 static RtResult
-put_row (RtSortMerge *sm, const RtBatch *src, guint row, GError **error)
+put_row (RtSortMerge *sm, RtBatch *src, guint row, GError **error)
 {
-  if (sm->out == NULL
-      && (sm->out = rt_batch_new (sm->base.ctx->pool, sm->schema,
-                                  MAX (sm->base.ctx->batch_size, 1u), error)) == NULL)
-    return RT_FAIL;
-  if (!rt_batch_append_row (sm->out, src, row, error))
-    return RT_FAIL;
-  if (sm->out->n_rows == sm->out->capacity)
+  if (rt__picks_add (&sm->picks, src, row, MAX (sm->base.ctx->batch_size, 1u)))
     return flush_out (sm, error);
   return RT_OK;
 }
@@ -234,7 +225,7 @@ sort_merge_finish (RtOperator *op, GError **error)
     return RT_FAIL;
   if (sm->stopped)
     {
-      g_clear_pointer (&sm->out, rt_batch_unref);
+      rt__picks_clear (&sm->picks);
       return RT_OK;
     }
   return flush_out (sm, error) == RT_FAIL ? RT_FAIL : RT_OK;
@@ -251,7 +242,7 @@ sort_merge_close (RtOperator *op)
       g_queue_clear_full (&sm->inputs[i].waiting, (GDestroyNotify) rt_batch_unref);
     }
   g_clear_pointer (&sm->inputs, g_free);
-  g_clear_pointer (&sm->out, rt_batch_unref);
+  rt__picks_clear (&sm->picks);
   g_clear_pointer (&sm->schema, plan_schema_unref);
   plan_sort_clear (&sm->sort);
 }

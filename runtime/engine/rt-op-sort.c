@@ -11,10 +11,13 @@
  * full, the references are sorted, the rows are written in that order to a run file
  * (rt-spill.c: LZ4-compressed blocks in a private temporary directory) and the batches go
  * back to the pool. At the end of input, an operator that never spilled sorts in memory
- * and emits; one that spilled writes its last run and merges all runs with the k-way merge
- * of rt-extsort.h (shared with the join's sorter), reading each run a batch at a time, so
- * memory stays at one batch per run. Ties keep input order (the comparison ends with the
- * arrival position, and earlier runs win), so the sort is stable. Run files and the
+ * and emits; one that spilled merges all runs with the k-way merge of rt-extsort.h (shared
+ * with the join's sorter), reading each run a batch at a time, so memory stays at one
+ * batch per run. The rows still held become the last run without being written: sorted,
+ * and gathered a batch at a time as the merge reads them (keep_last_run), when what the
+ * share has left covers the merge's batches; else they are written as a run too. Ties
+ * keep input order (the comparison ends with the arrival position, and earlier runs win,
+ * the one kept in memory being the latest), so the sort is stable. Run files and the
  * directory are removed as soon as the merge has read them, and by close() on cancel or
  * failure. Value comparison and key prefixes come from rt-extsort.h too.
  *
@@ -59,8 +62,11 @@ typedef struct {
   guint64 next_seq;
   char *spill_dir;          /* owned, nullable */
   GPtrArray *runs;          /* RtRunFile*, owned */
+  guint64 spilled;          /* compressed bytes written to run files (atomic: EXPLAIN
+                             * ANALYZE reads it from another thread) */
   GHashTable *emitted;      /* streaming: seq -> RowRef* (owned) currently emitted */
   RtBatch *out;             /* owned: output being filled */
+  RtPicks picks;            /* batch mode, merging runs: the output batch being chosen */
   RtBatch *dense;           /* borrowed (the last of batches): being filled with copies of
                              * sparse input batches; NULL: none open */
   guint64 out_rank;         /* rows of the final order passed so far (offset/limit) */
@@ -480,6 +486,18 @@ cancelled (RtSort *st, GError **error)
   return TRUE;
 }
 
+static void
+add_spilled (RtSort *st, guint64 bytes)
+{
+  __atomic_add_fetch (&st->spilled, bytes, __ATOMIC_RELAXED);
+}
+
+guint64
+rt_op_sort_get_spilled_bytes (RtOperator *op)
+{
+  return __atomic_load_n (&((RtSort *) op)->spilled, __ATOMIC_RELAXED);
+}
+
 /* Sorts the held rows and writes them (at most keep_rows of them) as one run. */
 static gboolean
 spill_run (RtSort *st, GError **error)
@@ -508,7 +526,52 @@ spill_run (RtSort *st, GError **error)
     }
   if (!rt__run_file_finish (run, error))
     return FALSE;
+  add_spilled (st, rt__run_file_get_bytes (run));
   release_held (st);
+  return TRUE;
+}
+
+/* The held rows as the last run without writing them: sorted, and gathered a batch at a
+ * time as the merge reads them (memory_run_next), straight from the held batches, which
+ * stay until the merge is done. That saves writing and reading back the rows of the run
+ * still in memory when the input ends. */
+typedef struct {
+  RtSort *st;
+  guint next, n; /* rows [next, n) of st->rows are still to come */
+} MemoryRun;
+
+static RtBatch *
+memory_run_next (gpointer data, RtMemPool *pool, PlanSchema *schema, guint capacity,
+                 GError **error)
+{
+  MemoryRun *mr = data;
+  g_autoptr (RtBatch) out = NULL;
+  guint m = MIN (capacity, mr->n - mr->next);
+
+  if (m == 0)
+    return NULL;
+  if ((out = rt_batch_new (pool, schema, m, error)) == NULL
+      || !gather_rows (mr->st, out, (const RowRef *) mr->st->rows->data + mr->next, m, error))
+    return NULL;
+  mr->next += m;
+  return g_steal_pointer (&out);
+}
+
+/* Makes the held rows the last run when the merge of every run can read them from memory
+ * within what the share has left (else they spill as a run file like the others). */
+static gboolean
+keep_last_run (RtSort *st)
+{
+  gsize room = st->share > st->held_bytes ? st->share - st->held_bytes : 0;
+  MemoryRun *mr;
+
+  if (rt__run_merge_fan_in (room) < st->runs->len + 1)
+    return FALSE;
+  sort_rows (st);
+  mr = g_new0 (MemoryRun, 1);
+  mr->st = st;
+  mr->n = MIN (st->rows->len, keep_rows (st));
+  g_ptr_array_add (st->runs, rt__run_file_new_source (memory_run_next, mr, g_free, mr->n));
   return TRUE;
 }
 
@@ -539,20 +602,6 @@ put_row (RtSort *st, const RtBatch *src, guint r, RtRowKind kind, GError **error
   if (st->out->n_rows == st->out->capacity)
     return flush_out (st, error);
   return RT_OK;
-}
-
-/* Batch mode: the next row of the final order; skips the offset, stops after the limit
- * (RT_DONE). */
-static RtResult
-put_ranked (RtSort *st, const RtBatch *src, guint r, GError **error)
-{
-  guint64 rank = st->out_rank++;
-
-  if ((gint64) rank < st->sort.offset)
-    return RT_OK;
-  if (st->sort.limit >= 0 && (gint64) rank >= st->sort.offset + st->sort.limit)
-    return RT_DONE;
-  return put_row (st, src, r, RT_ROW_INSERT, error);
 }
 
 /* Batch mode without spilling: sorts the held rows and emits ranks offset .. offset +
@@ -609,23 +658,33 @@ sorted_prefix (const RtBatch *batch, guint row, gconstpointer data)
   return rt__sort_key_prefix (data, batch, row, 0);
 }
 
-/* Emits the merge's rows in order through put_ranked (offset, limit). */
+/* Emits the merge's rows in order, ranks offset .. offset + limit - 1 of them, picked a
+ * batch at a time (rt-extsort.h). */
 static RtResult
 merge_out (RtSort *st, RtRunMerge *m, GError **error)
 {
   const RtBatch *batch;
-  guint row;
+  guint row, cap = MAX (st->base.ctx->batch_size, 1u);
   guint64 steps = 0;
   RtResult r = RT_OK;
 
   while (r == RT_OK && rt__run_merge_peek (m, &batch, &row))
     {
+      guint64 rank = st->out_rank++;
+
       if ((++steps & 4095) == 0 && cancelled (st, error))
         return RT_FAIL;
-      r = put_ranked (st, batch, row, error);
+      if (st->sort.limit >= 0 && (gint64) rank >= st->sort.offset + st->sort.limit)
+        break;
+      if ((gint64) rank >= st->sort.offset
+          && rt__picks_add (&st->picks, (RtBatch *) batch, row, cap))
+        r = rt__picks_emit (&st->picks, &st->base, st->schema, error);
       if (r != RT_FAIL && !rt__run_merge_advance (m, error))
         return RT_FAIL;
     }
+  if (r == RT_OK)
+    r = rt__picks_emit (&st->picks, &st->base, st->schema, error);
+  rt__picks_clear (&st->picks);
   return r == RT_FAIL ? RT_FAIL : RT_OK;
 }
 
@@ -640,14 +699,17 @@ merge_runs (RtSort *st, GError **error)
                           st->base.ctx->cancelled, "The sort was cancelled", sorted_prefix };
   RtRunMerge *m = NULL;
   RtResult r = RT_FAIL;
+  guint64 passes = 0;
 
   if (rt__run_merge_reduce (&spec, st->runs, st->spill_dir, rt__run_merge_fan_in (st->share),
-                            NULL, error)
+                            &passes, error)
       && (m = rt__run_merge_new (&spec, (RtRunFile *const *) st->runs->pdata, st->runs->len,
                                  error)) != NULL)
     r = merge_out (st, m, error);
+  add_spilled (st, passes);
   rt__run_merge_free (m);
-  drop_spill_dir (st);
+  drop_spill_dir (st); /* the runs first: one kept in memory reads the held rows */
+  release_held (st);
   if (r == RT_FAIL)
     return RT_FAIL;
   return flush_out (st, error);
@@ -823,7 +885,7 @@ sort_finish (RtOperator *op, GError **error)
     return RT_OK;
   if (st->runs->len == 0)
     return emit_in_memory (st, error);
-  if (st->rows->len > 0 && !spill_run (st, error))
+  if (st->rows->len > 0 && !keep_last_run (st) && !spill_run (st, error))
     return RT_FAIL;
   return merge_runs (st, error);
 }
@@ -845,6 +907,7 @@ sort_close (RtOperator *op)
   RtSort *st = (RtSort *) op;
 
   g_clear_pointer (&st->out, rt_batch_unref);
+  rt__picks_clear (&st->picks);
   g_clear_pointer (&st->batches, g_ptr_array_unref);
   g_clear_pointer (&st->rows, g_array_unref);
   g_clear_pointer (&st->col_null, g_free);

@@ -158,6 +158,8 @@ guint64 rt_op_aggregate_get_spilled_bytes (RtOperator *op);
 /* added by sort: ORDER BY / Top-N (rt-op-sort.c): an external merge sort spilling to LZ4
  * run files in batch mode, a changelog Top-N when the node is updating. */
 RtOperator *rt_op_sort_new (const PlanPhysNode *node, GError **error);
+/* Compressed bytes a batch sort wrote to its run files so far (EXPLAIN ANALYZE). */
+guint64 rt_op_sort_get_spilled_bytes (RtOperator *op);
 
 /* added by join strategy: the batch sort-merge join (rt-op-merge-join.c), both inputs
  * sorted by an external sort spilling under the managed memory; and the compressed bytes

@@ -30,6 +30,9 @@ struct _RtRunFile {
   gsize pos;         /* reading: offset of the next row in raw */
   guint64 rows;
   guint64 bytes;
+  RtRunSourceFunc source; /* nullable: the rows come from it, not from a file */
+  gpointer source_data;
+  GDestroyNotify source_destroy;
 };
 
 char *
@@ -189,6 +192,7 @@ rt__run_file_write_lazy (char **dir, const char *prefix, RtRunFile **file,
 gboolean
 rt__run_file_finish (RtRunFile *run, GError **error)
 {
+  g_return_val_if_fail (run->source == NULL, FALSE);
   if (!flush_block (run, error))
     return FALSE;
   if (fflush (run->fp) != 0 || fseek (run->fp, 0, SEEK_SET) != 0)
@@ -286,6 +290,8 @@ rt__run_file_read (RtRunFile *run, RtMemPool *pool, PlanSchema *schema, guint ca
   g_autoptr (RtBatch) out = NULL;
   GError *local = NULL;
 
+  if (run->source != NULL)
+    return run->source (run->source_data, pool, schema, capacity, error);
   g_return_val_if_fail (run->reading, NULL);
   if (run->block_rows == 0 && !load_block (run, &local))
     {
@@ -330,6 +336,13 @@ rt__run_file_free (RtRunFile *run)
 {
   if (run == NULL)
     return;
+  if (run->source != NULL)
+    {
+      if (run->source_destroy != NULL)
+        run->source_destroy (run->source_data);
+      g_free (run);
+      return;
+    }
   if (run->fp != NULL)
     fclose (run->fp);
   g_unlink (run->path);
@@ -337,4 +350,19 @@ rt__run_file_free (RtRunFile *run)
   g_byte_array_unref (run->raw);
   g_free (run->comp);
   g_free (run);
+}
+
+RtRunFile *
+rt__run_file_new_source (RtRunSourceFunc next, gpointer data, GDestroyNotify destroy,
+                         guint64 rows)
+{
+  RtRunFile *run = g_new0 (RtRunFile, 1);
+
+  g_return_val_if_fail (next != NULL, NULL);
+  run->source = next;
+  run->source_data = data;
+  run->source_destroy = destroy;
+  run->reading = TRUE;
+  run->rows = rows;
+  return run;
 }

@@ -41,4 +41,14 @@ guint64 rt__run_file_get_bytes (const RtRunFile *run); /* compressed bytes on di
 /* Closes and deletes the file; NULL is ignored. */
 void rt__run_file_free (RtRunFile *run);
 
+/* added by the in-memory last run: a run whose rows are not in a file but made on demand:
+ * rt__run_file_read calls next (data, pool, schema, capacity, error), which returns what
+ * it would (a new batch, or NULL at the end or on failure). rows is how many it gives;
+ * destroy (nullable) gets data when the run is freed. It is written by no one and holds
+ * no bytes on disk, so a merge reads it as one run among its files. */
+typedef RtBatch *(*RtRunSourceFunc) (gpointer data, RtMemPool *pool, PlanSchema *schema,
+                                     guint capacity, GError **error);
+RtRunFile *rt__run_file_new_source (RtRunSourceFunc next, gpointer data,
+                                    GDestroyNotify destroy, guint64 rows);
+
 G_END_DECLS

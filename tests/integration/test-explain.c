@@ -270,7 +270,7 @@ test_analyze_unbounded (void)
 }
 
 /* 200,000 distinct ids (a sequence) grouped under a 4 MiB budget: the aggregate spills,
- * and its output is one row per id. */
+ * and its output is one row per id; sorted, the sort spills too. */
 static void
 test_analyze_spill (void)
 {
@@ -293,6 +293,12 @@ test_analyze_spill (void)
                                       "GROUP BY id"));
   agg = json_object_get_object_member (find_op (json_node_get_object (root), "GroupAggregate"),
                                        "actual");
+  g_assert_cmpint (json_object_get_int_member (agg, "rows"), ==, 200000);
+  g_assert_cmpint (json_object_get_int_member (agg, "spilled_bytes"), >, 0);
+  /* and an ORDER BY of those rows (about 16 MiB with the sort's row references) */
+  g_clear_pointer (&root, json_node_unref);
+  root = parse_json (explain (client, "EXPLAIN ANALYZE JSON SELECT id, v FROM seq ORDER BY v"));
+  agg = json_object_get_object_member (find_op (json_node_get_object (root), "Sort"), "actual");
   g_assert_cmpint (json_object_get_int_member (agg, "rows"), ==, 200000);
   g_assert_cmpint (json_object_get_int_member (agg, "spilled_bytes"), >, 0);
 }

@@ -386,17 +386,38 @@ typedef struct {
   SpillCheck out;
   guint64 in_rows, in_checksum;
   guint64 seed;
+  GArray *all;          /* nullable: InRow, every row fed (for an oracle) */
 } Spill;
+
+typedef struct {
+  gboolean null;
+  gint64 k;
+  char p[32];
+  guint len;
+} InRow;
+
+/* The order under test on InRows: k ASC NULLS FIRST, then p DESC (p is unique). */
+static gint
+in_row_cmp (gconstpointer pa, gconstpointer pb)
+{
+  const InRow *a = pa, *b = pb;
+
+  if (a->null != b->null)
+    return a->null ? -1 : 1;
+  if (!a->null && a->k != b->k)
+    return a->k < b->k ? -1 : 1;
+  return -strcmp (a->p, b->p);
+}
 
 #define SPILL_BUDGET (1024 * 1024)
 
 static void
-spill_setup (Spill *s)
+spill_setup (Spill *s, gsize budget)
 {
   g_autoptr (GError) error = NULL;
   PlanSort *so;
 
-  s->pool = rt_mem_pool_new (SPILL_BUDGET);
+  s->pool = rt_mem_pool_new (budget);
   rt_mem_pool_set_wait_us (s->pool, 0); /* exceeding the budget must fail, not wait */
   s->ctx = (RtOpContext) { .pool = s->pool, .parallelism = 1, .batch_size = 1024,
                            .cancelled = &s->cancel, .bounded_only = TRUE };
@@ -455,6 +476,13 @@ spill_feed (Spill *s)
       g_assert_no_error (error);
       s->in_rows++;
       s->in_checksum += row_hash (null, k, text, len);
+      if (s->all != NULL)
+        {
+          InRow in = { null, null ? 0 : k, { 0 }, len };
+
+          memcpy (in.p, text, len + 1);
+          g_array_append_val (s->all, in);
+        }
     }
   b->n_rows = 1024;
   g_assert_cmpint (s->op->klass->process (s->op, b, 0, &error), ==, RT_OK);
@@ -480,7 +508,7 @@ test_spill (void)
   Spill s = { 0 };
 
   g_assert_cmpuint (count_spill_files (), ==, 0);
-  spill_setup (&s);
+  spill_setup (&s, SPILL_BUDGET);
   for (guint i = 0; i < 200; i++)
     spill_feed (&s);
   g_assert_cmpuint (count_spill_files (), >=, 1 + 10); /* the directory and its runs */
@@ -495,6 +523,75 @@ test_spill (void)
   spill_teardown (&s);
 }
 
+/* A budget that leaves room at the end of input: the rows still held become the last run
+ * of the merge without being written (no spilled bytes added by finish), and the result
+ * is the same ordered permutation of the input. 16 MiB: a share of 8 MiB holds about 60
+ * of these batches with their row references, so 200 make three run files and a part of
+ * a fourth run held in memory. */
+static void
+test_spill_memory_run (void)
+{
+  g_autoptr (GError) error = NULL;
+  Spill s = { 0 };
+  guint64 before;
+
+  spill_setup (&s, 16 * 1024 * 1024);
+  for (guint i = 0; i < 200; i++)
+    spill_feed (&s);
+  before = rt_op_sort_get_spilled_bytes (s.op);
+  g_assert_cmpuint (before, >, 0);
+  g_assert_cmpuint (count_spill_files (), >=, 1 + 2);
+  s.op->klass->finish (s.op, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rt_op_sort_get_spilled_bytes (s.op), ==, before);
+  g_assert_cmpuint (count_spill_files (), ==, 0);
+  g_assert_true (s.out.ordered);
+  g_assert_cmpuint (s.out.rows, ==, s.in_rows);
+  g_assert_cmphex (s.out.checksum, ==, s.in_checksum);
+  spill_teardown (&s);
+}
+
+/* A batch Top-N whose offset + limit is far past what the share holds spills runs of
+ * offset + limit rows at most, and the merge of the runs emits ranks offset .. offset +
+ * limit - 1: compared with the input sorted by qsort here. */
+static void
+test_spill_top_n (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (InRow));
+  Spill s = { 0 };
+  guint64 want = 0;
+
+  s.all = all;
+  spill_setup (&s, SPILL_BUDGET);
+  s.node->u.sort.offset = 5000;
+  s.node->u.sort.limit = 100000;
+  rt_operator_free (s.op);
+  s.op = rt_op_sort_new (s.node, &error);
+  g_assert_no_error (error);
+  s.op->ctx = &s.ctx;
+  s.op->sink_fn = spill_collect;
+  s.op->sink_data = &s.out;
+  g_assert_true (s.op->klass->open (s.op, &error));
+  for (guint i = 0; i < 200; i++)
+    spill_feed (&s);
+  g_assert_cmpuint (count_spill_files (), >=, 1 + 2);
+  s.op->klass->finish (s.op, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_spill_files (), ==, 0);
+  g_array_sort (all, in_row_cmp);
+  for (guint i = 5000; i < 105000; i++)
+    {
+      const InRow *in = &g_array_index (all, InRow, i);
+
+      want += row_hash (in->null, in->k, in->p, in->len);
+    }
+  g_assert_true (s.out.ordered);
+  g_assert_cmpuint (s.out.rows, ==, 100000);
+  g_assert_cmphex (s.out.checksum, ==, want);
+  spill_teardown (&s);
+}
+
 /* Cancelled after spilling: finish fails and closing removes every run file. */
 static void
 test_spill_cancel (void)
@@ -502,7 +599,7 @@ test_spill_cancel (void)
   g_autoptr (GError) error = NULL;
   Spill s = { 0 };
 
-  spill_setup (&s);
+  spill_setup (&s, SPILL_BUDGET);
   for (guint i = 0; i < 40; i++)
     spill_feed (&s);
   g_assert_cmpuint (count_spill_files (), >=, 2);
@@ -777,6 +874,8 @@ main (int argc, char **argv)
   ADD ("/runtime/sort/top-n-streaming", test_top_n_streaming);
   ADD ("/runtime/sort/top-n-retract", test_top_n_retract);
   g_test_add_func ("/runtime/sort/spill", test_spill);
+  g_test_add_func ("/runtime/sort/spill-memory-run", test_spill_memory_run);
+  g_test_add_func ("/runtime/sort/spill-top-n", test_spill_top_n);
   g_test_add_func ("/runtime/sort/spill-cancel", test_spill_cancel);
   g_test_add_func ("/runtime/sort/streaming-needs-limit", test_streaming_needs_limit);
   g_test_add_func ("/runtime/sort/parallel-top-n-plan", test_parallel_top_n_plan);
