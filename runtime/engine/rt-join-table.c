@@ -332,9 +332,8 @@ rt__join_table_new_side (RtJoin *j, guint side, gboolean streaming)
 
 /* The block's arrays are the arena's, freed with it. */
 static void
-block_free (RtJoinTable *t, Block *blk)
+block_free (Block *blk)
 {
-  (void) t;
   g_free (blk->data);
   g_free (blk->valid);
   g_free (blk);
@@ -346,7 +345,7 @@ rt__join_table_free (RtJoinTable *t)
   if (t == NULL)
     return;
   for (guint i = 0; i < t->blocks->len; i++)
-    block_free (t, t->blocks->pdata[i]);
+    block_free (t->blocks->pdata[i]);
   g_ptr_array_unref (t->blocks);
   g_ptr_array_unref (t->slabs);
   g_clear_pointer (&t->holder, rt_batch_unref);
@@ -392,9 +391,9 @@ rt__join_table_get_rows (const RtJoinTable *t)
   return t->n_rows;
 }
 
-/* bytes zeroed bytes of the arena, 64-byte aligned. A new slab is as large as the arena so
- * far (doubling from 64 KiB to 8 MiB), so a small table takes little and a large one
- * gets few slabs of whole huge pages. */
+/* A zeroed piece of the arena of at least bytes, 64-byte aligned. A new slab is as large as
+ * the arena so far (doubling from 64 KiB to 8 MiB), so a small table takes little and a
+ * large one gets few slabs of whole huge pages. */
 static void *
 arena_take (RtJoinTable *t, gsize bytes)
 {
@@ -1032,7 +1031,7 @@ void
 rt__join_table_clear (RtJoinTable *t)
 {
   for (guint i = 0; i < t->blocks->len; i++)
-    block_free (t, t->blocks->pdata[i]);
+    block_free (t->blocks->pdata[i]);
   g_ptr_array_set_size (t->blocks, 0);
   arena_clear (t);
   g_clear_pointer (&t->holder, rt_batch_unref);

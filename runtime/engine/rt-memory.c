@@ -68,22 +68,27 @@ class_for (gsize size)
 /* 2 MiB: the x86-64 and arm64 huge page. */
 #define HUGE_PAGE ((gsize) 2 << 20)
 
-/* A fresh block; one of a huge page or more is aligned to it and on huge pages where the
- * kernel gives them (a sort reads its held batches in random order, and every TLB miss
- * there is a page walk). NULL when out of memory. */
+/* bytes (a multiple of HUGE_PAGE) aligned to a huge page and advised onto huge pages,
+ * which the kernel gives where it can; NULL when out of memory. */
+static void *
+huge_alloc (gsize bytes)
+{
+  void *p = aligned_alloc (HUGE_PAGE, bytes);
+
+#ifdef MADV_HUGEPAGE
+  if (p != NULL)
+    (void) madvise (p, bytes, MADV_HUGEPAGE); /* advice: refused is fine */
+#endif
+  return p;
+}
+
+/* A fresh block; one of a huge page or more goes on huge pages (a sort reads its held
+ * batches in random order, and every TLB miss there is a page walk). NULL when out of
+ * memory. */
 static void *
 block_new (gsize bytes)
 {
-  void *block;
-
-  if (bytes < HUGE_PAGE)
-    return g_try_malloc (bytes);
-  block = aligned_alloc (HUGE_PAGE, bytes); /* bytes is a power of two, so a multiple */
-#ifdef MADV_HUGEPAGE
-  if (block != NULL)
-    (void) madvise (block, bytes, MADV_HUGEPAGE); /* advice: refused is fine */
-#endif
-  return block;
+  return bytes < HUGE_PAGE ? g_try_malloc (bytes) : huge_alloc (bytes); /* a power of two */
 }
 
 /* A cached block keeps the link to the next in its first word; the rest is poisoned. */
@@ -240,26 +245,16 @@ rt_mem_pool_get_budget (RtMemPool *pool)
   return pool->budget;
 }
 
-
 void *
 rt_mem_table_alloc0 (gsize bytes)
 {
-  void *p = NULL;
+  void *p;
 
   bytes = MAX (bytes, (gsize) 1);
-  if (bytes >= 2 * HUGE_PAGE)
-    {
-      gsize rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-
-      p = aligned_alloc (HUGE_PAGE, rounded);
-      if (p == NULL)
-        g_error ("%s: failed to allocate %" G_GSIZE_FORMAT " bytes", G_STRLOC, rounded);
-#ifdef MADV_HUGEPAGE
-      (void) madvise (p, rounded, MADV_HUGEPAGE); /* advice: refused is fine */
-#endif
-    }
-  else
+  if (bytes < 2 * HUGE_PAGE)
     p = g_malloc (bytes);
+  else if ((p = huge_alloc ((bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE)) == NULL)
+    g_error ("%s: failed to allocate %" G_GSIZE_FORMAT " bytes", G_STRLOC, bytes);
   memset (p, 0, bytes);
   return p;
 }

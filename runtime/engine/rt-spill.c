@@ -356,9 +356,10 @@ RtRunFile *
 rt__run_file_new_source (RtRunSourceFunc next, gpointer data, GDestroyNotify destroy,
                          guint64 rows)
 {
-  RtRunFile *run = g_new0 (RtRunFile, 1);
+  RtRunFile *run;
 
   g_return_val_if_fail (next != NULL, NULL);
+  run = g_new0 (RtRunFile, 1);
   run->source = next;
   run->source_data = data;
   run->source_destroy = destroy;
