@@ -120,7 +120,7 @@ gsize rt_mem_pool_get_budget (RtMemPool *pool);
 
 /* A zeroed array for a large table (hash slots, a join table's rows), freed with g_free.
  * It is written to zero at once: memory first read fresh maps the zero page and costs a
- * copy-on-write fault and a TLB flush on every core at the first write. From 4 MiB it is
+ * copy-on-write fault and a TLB flush on every core at the first write. From 2 MiB it is
  * on huge pages where the kernel gives them, so random probes miss the TLB less often. */
 void *rt_mem_table_alloc0 (gsize bytes);
 

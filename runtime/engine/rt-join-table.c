@@ -392,8 +392,8 @@ rt__join_table_get_rows (const RtJoinTable *t)
 }
 
 /* A zeroed piece of the arena of at least bytes, 64-byte aligned. A new slab is as large as
- * the arena so far (doubling from 64 KiB to 8 MiB), so a small table takes little and a
- * large one gets few slabs of whole huge pages. */
+ * the arena so far, doubling from 64 KiB to 2 MiB (a huge page): a small table takes
+ * little, a large one gets slabs of whole huge pages, and at most one slab is unused. */
 static void *
 arena_take (RtJoinTable *t, gsize bytes)
 {
@@ -402,7 +402,7 @@ arena_take (RtJoinTable *t, gsize bytes)
   bytes = (bytes + 63) & ~(gsize) 63;
   if (t->slab_left < bytes)
     {
-      gsize size = MAX (bytes, CLAMP (t->slab_total, (gsize) 64 << 10, (gsize) 8 << 20));
+      gsize size = MAX (bytes, CLAMP (t->slab_total, (gsize) 64 << 10, (gsize) 2 << 20));
 
       t->slab_pos = rt_mem_table_alloc0 (size);
       t->slab_left = size;

@@ -251,7 +251,7 @@ rt_mem_table_alloc0 (gsize bytes)
   void *p;
 
   bytes = MAX (bytes, (gsize) 1);
-  if (bytes < 2 * HUGE_PAGE)
+  if (bytes < HUGE_PAGE)
     p = g_malloc (bytes);
   else if ((p = huge_alloc ((bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE)) == NULL)
     g_error ("%s: failed to allocate %" G_GSIZE_FORMAT " bytes", G_STRLOC, bytes);
