@@ -65,7 +65,7 @@ typedef struct {
   guint64 spilled;          /* compressed bytes written to run files (atomic: EXPLAIN
                              * ANALYZE reads it from another thread) */
   GHashTable *emitted;      /* streaming: seq -> RowRef* (owned) currently emitted */
-  RtBatch *out;             /* owned: output being filled */
+  RtBatch *out;             /* owned: streaming: the changelog output being filled */
   RtPicks picks;            /* batch mode, merging runs: the output batch being chosen */
   RtBatch *dense;           /* borrowed (the last of batches): being filled with copies of
                              * sparse input batches; NULL: none open */
@@ -710,9 +710,7 @@ merge_runs (RtSort *st, GError **error)
   rt__run_merge_free (m);
   drop_spill_dir (st); /* the runs first: one kept in memory reads the held rows */
   release_held (st);
-  if (r == RT_FAIL)
-    return RT_FAIL;
-  return flush_out (st, error);
+  return r; /* merge_out emitted every picked row */
 }
 
 /* ---- streaming Top-N ----------------------------------------------------------------- */
